@@ -1,0 +1,47 @@
+# Thin entry points; the real work is in scripts/.
+BUILD_DIR ?= build
+PORT ?= 3001
+JOBS ?= $(shell nproc)
+
+.PHONY: all setup build build-cpp build-web run test test-cpp test-web test-e2e format format-check bench fuzz clean
+
+all: build
+
+setup:
+	@scripts/setup
+
+build: build-cpp build-web
+
+build-cpp:
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+build-web:
+	@if [ -f web/package.json ]; then cd web && npm run --silent build; fi
+
+run: setup build
+	@PORT=$(PORT) scripts/run
+
+test: setup build
+	@scripts/test
+
+test-cpp: build-cpp
+	@scripts/test cpp
+
+test-web: build-web
+	@scripts/test web
+
+test-e2e: build
+	@scripts/test e2e
+
+format:
+	@scripts/format fix
+
+format-check:
+	@scripts/format check
+
+bench: setup build
+	@scripts/bench
+
+clean:
+	rm -rf $(BUILD_DIR) web/dist
