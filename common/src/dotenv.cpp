@@ -23,10 +23,18 @@ std::string unquote_double(std::string_view v) {
         if (v[i] == '\\' && i + 1 < v.size()) {
             const char n = v[++i];
             switch (n) {
-            case 'n': out += '\n'; break;
-            case 'r': out += '\r'; break;
-            case 't': out += '\t'; break;
-            default: out += n; break;
+            case 'n':
+                out += '\n';
+                break;
+            case 'r':
+                out += '\r';
+                break;
+            case 't':
+                out += '\t';
+                break;
+            default:
+                out += n;
+                break;
             }
         } else {
             out += v[i];

@@ -1,0 +1,266 @@
+#include "tincan/common/signalling.hpp"
+
+#include <boost/json.hpp>
+
+namespace tincan::common {
+namespace json = boost::json;
+
+namespace {
+
+using Err = ProtocolError;
+
+// A field reader over one JSON object: every getter leaves the target untouched when the key is
+// absent or null, and records the first type error.
+class Fields {
+public:
+    explicit Fields(const json::object& obj) : obj_(obj) {}
+
+    Err* error() { return failed_ ? &error_ : nullptr; }
+
+    const json::value* find(std::string_view key) const {
+        const auto* v = obj_.if_contains(key);
+        return (v == nullptr || v->is_null()) ? nullptr : v;
+    }
+
+    void string(std::string_view key, std::string& out) {
+        if (const auto* v = find(key)) {
+            if (const auto* s = v->if_string()) {
+                out.assign(s->data(), s->size());
+            } else {
+                fail(Err::wrong_type);
+            }
+        }
+    }
+
+    void string(std::string_view key, std::optional<std::string>& out) {
+        if (find(key) != nullptr) {
+            string(key, out.emplace());
+        }
+    }
+
+    void u64(std::string_view key, std::uint64_t& out) {
+        if (const auto* v = find(key)) {
+            if (v->is_uint64()) {
+                out = v->get_uint64();
+            } else if (v->is_int64() && v->get_int64() >= 0) {
+                out = static_cast<std::uint64_t>(v->get_int64());
+            } else {
+                fail(Err::wrong_type);
+            }
+        }
+    }
+
+    void i64(std::string_view key, std::optional<std::int64_t>& out) {
+        if (const auto* v = find(key)) {
+            if (v->is_int64()) {
+                out = v->get_int64();
+            } else if (v->is_uint64() && v->get_uint64() <= INT64_MAX) {
+                out = static_cast<std::int64_t>(v->get_uint64());
+            } else {
+                fail(Err::wrong_type);
+            }
+        }
+    }
+
+    const json::object* object(std::string_view key) {
+        const auto* v = find(key);
+        if (v == nullptr) {
+            return nullptr;
+        }
+        if (!v->is_object()) {
+            fail(Err::wrong_type);
+            return nullptr;
+        }
+        return &v->get_object();
+    }
+
+    void fail(Err e) {
+        if (!failed_) {
+            failed_ = true;
+            error_ = e;
+        }
+    }
+
+private:
+    const json::object& obj_;
+    bool failed_ = false;
+    Err error_ = Err::wrong_type;
+};
+
+template <typename T, typename Fn>
+void decode_member(Fields& top, std::string_view key, std::optional<T>& out, Fn&& fill) {
+    if (const auto* obj = top.object(key)) {
+        Fields f(*obj);
+        fill(f, out.emplace());
+        if (auto* e = f.error()) {
+            top.fail(*e);
+        }
+    }
+}
+
+void decode_attributes(Fields& f, AttributesAnnouncement& out) {
+    if (const auto* attrs = f.object("attributes")) {
+        for (const auto& [k, v] : *attrs) {
+            if (!v.is_string()) {
+                f.fail(Err::wrong_type);
+                return;
+            }
+            out.attributes.emplace(std::string(k), std::string(v.get_string()));
+        }
+    }
+    if (const auto* w = f.find("withdrawals")) {
+        if (!w->is_array()) {
+            f.fail(Err::wrong_type);
+            return;
+        }
+        for (const auto& item : w->get_array()) {
+            if (!item.is_string()) {
+                f.fail(Err::wrong_type);
+                return;
+            }
+            out.withdrawals.emplace_back(item.get_string());
+        }
+    }
+}
+
+} // namespace
+
+bool Envelope::empty() const noexcept {
+    return !node_id && !register_ && !echo && !attributes_announcement && !rename && !online &&
+           !offline && !sdp_offer && !ice_offer && !error;
+}
+
+boost::system::result<Envelope> decode_envelope(std::string_view text, const DecodeLimits& limits) {
+    json::parse_options opts;
+    opts.max_depth = limits.max_depth;
+    boost::system::error_code ec;
+    json::value root = json::parse(text, ec, {}, opts);
+    if (ec) {
+        return make_error_code(Err::malformed_json);
+    }
+    if (!root.is_object()) {
+        return make_error_code(Err::not_an_object);
+    }
+    Fields top(root.get_object());
+    Envelope env;
+    top.string("node_id", env.node_id);
+    decode_member(top, "register", env.register_, [](Fields& f, RegisterPayload& p) {
+        f.string("node_name", p.node_name);
+        f.string("token", p.token);
+    });
+    decode_member(top, "echo", env.echo, [](Fields& f, EchoPayload& p) {
+        f.string("direction", p.direction);
+        f.string("correlation_id", p.correlation_id);
+        f.u64("server_timestamp", p.server_timestamp);
+        f.u64("timestamp", p.timestamp);
+        f.u64("seq_id", p.seq_id);
+    });
+    decode_member(top, "attributes_announcement", env.attributes_announcement, decode_attributes);
+    decode_member(top, "rename", env.rename, [](Fields& f, RenamePayload& p) {
+        if (const auto* pref = f.object("new_preference")) {
+            Fields pf(*pref);
+            pf.string("name", p.new_preference.name);
+            pf.i64("indexOfPreferColor", p.new_preference.index_of_prefer_color);
+            if (auto* e = pf.error()) {
+                f.fail(*e);
+            }
+        }
+        f.string("origin_node_name", p.origin_node_name);
+    });
+    decode_member(top, "online", env.online,
+                  [](Fields& f, NodeRef& p) { f.string("node_id", p.node_id); });
+    decode_member(top, "offline", env.offline,
+                  [](Fields& f, NodeRef& p) { f.string("node_id", p.node_id); });
+    decode_member(top, "sdp_offer", env.sdp_offer, [](Fields& f, SdpOfferPayload& p) {
+        f.string("type", p.type);
+        f.string("offer_json", p.offer_json);
+        f.string("from_node_id", p.from_node_id);
+        f.string("to_node_id", p.to_node_id);
+    });
+    decode_member(top, "ice_offer", env.ice_offer, [](Fields& f, IceOfferPayload& p) {
+        f.string("offer_json", p.offer_json);
+        f.string("from_node_id", p.from_node_id);
+        f.string("to_node_id", p.to_node_id);
+    });
+    decode_member(top, "error", env.error, [](Fields& f, ErrorPayload& p) {
+        f.string("code", p.code);
+        f.string("message", p.message);
+    });
+    if (auto* e = top.error()) {
+        return make_error_code(*e);
+    }
+    return env;
+}
+
+std::string encode_envelope(const Envelope& env) {
+    json::object out;
+    if (env.node_id) {
+        out["node_id"] = *env.node_id;
+    }
+    if (env.register_) {
+        json::object r{{"node_name", env.register_->node_name}};
+        if (env.register_->token) {
+            r["token"] = *env.register_->token;
+        }
+        out["register"] = std::move(r);
+    }
+    if (env.echo) {
+        const auto& e = *env.echo;
+        out["echo"] = json::object{{"direction", e.direction},
+                                   {"correlation_id", e.correlation_id},
+                                   {"server_timestamp", e.server_timestamp},
+                                   {"timestamp", e.timestamp},
+                                   {"seq_id", e.seq_id}};
+    }
+    if (env.attributes_announcement) {
+        json::object attrs;
+        for (const auto& [k, v] : env.attributes_announcement->attributes) {
+            attrs[k] = v;
+        }
+        json::array withdrawals;
+        for (const auto& w : env.attributes_announcement->withdrawals) {
+            withdrawals.emplace_back(w);
+        }
+        out["attributes_announcement"] =
+            json::object{{"attributes", std::move(attrs)}, {"withdrawals", std::move(withdrawals)}};
+    }
+    if (env.rename) {
+        json::object pref;
+        if (env.rename->new_preference.name) {
+            pref["name"] = *env.rename->new_preference.name;
+        }
+        if (env.rename->new_preference.index_of_prefer_color) {
+            pref["indexOfPreferColor"] = *env.rename->new_preference.index_of_prefer_color;
+        }
+        json::object r{{"new_preference", std::move(pref)}};
+        if (env.rename->origin_node_name) {
+            r["origin_node_name"] = *env.rename->origin_node_name;
+        }
+        out["rename"] = std::move(r);
+    }
+    if (env.online) {
+        out["online"] = json::object{{"node_id", env.online->node_id}};
+    }
+    if (env.offline) {
+        out["offline"] = json::object{{"node_id", env.offline->node_id}};
+    }
+    if (env.sdp_offer) {
+        const auto& s = *env.sdp_offer;
+        out["sdp_offer"] = json::object{{"type", s.type},
+                                        {"offer_json", s.offer_json},
+                                        {"from_node_id", s.from_node_id},
+                                        {"to_node_id", s.to_node_id}};
+    }
+    if (env.ice_offer) {
+        const auto& i = *env.ice_offer;
+        out["ice_offer"] = json::object{{"offer_json", i.offer_json},
+                                        {"from_node_id", i.from_node_id},
+                                        {"to_node_id", i.to_node_id}};
+    }
+    if (env.error) {
+        out["error"] = json::object{{"code", env.error->code}, {"message", env.error->message}};
+    }
+    return json::serialize(out);
+}
+
+} // namespace tincan::common

@@ -1,0 +1,102 @@
+#include "tincan/common/signalling.hpp"
+
+#include <boost/json.hpp>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <sstream>
+
+namespace json = boost::json;
+using namespace tincan::common;
+
+namespace {
+
+std::string read_file(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+}
+
+json::array fixture_index(const std::string& dir) {
+    return json::parse(read_file(std::string(TINCAN_FIXTURES_DIR) + "/" + dir + "/index.json"))
+        .as_array();
+}
+
+} // namespace
+
+TEST(SignallingCodec, EveryValidFixtureDecodesAndRoundTrips) {
+    const auto index = fixture_index("valid");
+    ASSERT_GE(index.size(), 15U);
+    for (const auto& entry : index) {
+        const std::string file(entry.at("file").as_string());
+        SCOPED_TRACE(file);
+        const auto text = read_file(std::string(TINCAN_FIXTURES_DIR) + "/valid/" + file);
+        auto decoded = decode_envelope(text);
+        ASSERT_TRUE(decoded) << decoded.error().message();
+        EXPECT_FALSE(decoded->empty());
+        // Re-encoding keeps every known key's content.
+        auto again = decode_envelope(encode_envelope(*decoded));
+        ASSERT_TRUE(again);
+        EXPECT_EQ(encode_envelope(*again), encode_envelope(*decoded));
+    }
+}
+
+TEST(SignallingCodec, EveryInvalidFixtureFailsWithItsErrorCode) {
+    const auto index = fixture_index("invalid");
+    ASSERT_GE(index.size(), 15U);
+    for (const auto& entry : index) {
+        const std::string file(entry.at("file").as_string());
+        const std::string want(entry.at("error").as_string());
+        SCOPED_TRACE(file);
+        const auto text = read_file(std::string(TINCAN_FIXTURES_DIR) + "/invalid/" + file);
+        auto decoded = decode_envelope(text);
+        ASSERT_FALSE(decoded) << "decoded although invalid";
+        EXPECT_EQ(decoded.error().category(), protocol_category());
+        EXPECT_EQ(error_name(static_cast<ProtocolError>(decoded.error().value())), want);
+    }
+}
+
+TEST(SignallingCodec, DecodesTheWebClientFirstFrame) {
+    auto env = decode_envelope(R"({"register":{"node_name":"alice"},)"
+                               R"("attributes_announcement":{"attributes":)"
+                               R"({"support_attachment":"true","preferred_color":"3"}}})");
+    ASSERT_TRUE(env);
+    ASSERT_TRUE(env->register_);
+    EXPECT_EQ(env->register_->node_name, "alice");
+    EXPECT_FALSE(env->register_->token);
+    ASSERT_TRUE(env->attributes_announcement);
+    EXPECT_EQ(env->attributes_announcement->attributes.at("preferred_color"), "3");
+}
+
+TEST(SignallingCodec, EchoNumbersAreUnsigned64Bit) {
+    auto env = decode_envelope(
+        R"({"echo":{"direction":"ping","correlation_id":"c","timestamp":18446744073709551615,"seq_id":3}})");
+    ASSERT_TRUE(env);
+    EXPECT_EQ(env->echo->timestamp, UINT64_MAX);
+    EXPECT_EQ(env->echo->seq_id, 3U);
+}
+
+TEST(SignallingCodec, EncodesPongInTheOriginalShape) {
+    Envelope env;
+    env.node_id = "n1";
+    env.echo = EchoPayload{"pong", "corr", 20, 10, 7};
+    EXPECT_EQ(encode_envelope(env),
+              R"({"node_id":"n1","echo":{"direction":"pong","correlation_id":"corr",)"
+              R"("server_timestamp":20,"timestamp":10,"seq_id":7}})");
+}
+
+TEST(SignallingCodec, EncodesRegisterReplyWithTokenOnlyWhenGiven) {
+    Envelope env;
+    env.node_id = "n1";
+    env.register_ = RegisterPayload{"user0000", std::nullopt};
+    EXPECT_EQ(encode_envelope(env), R"({"node_id":"n1","register":{"node_name":"user0000"}})");
+    env.register_->token = "t";
+    EXPECT_EQ(encode_envelope(env),
+              R"({"node_id":"n1","register":{"node_name":"user0000","token":"t"}})");
+}
+
+TEST(SignallingCodec, RenameOmitsAbsentPreferenceFields) {
+    Envelope env;
+    env.rename = RenamePayload{Preference{"bob", std::nullopt}, std::nullopt};
+    EXPECT_EQ(encode_envelope(env), R"({"rename":{"new_preference":{"name":"bob"}}})");
+}
