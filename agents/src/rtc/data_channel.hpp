@@ -1,0 +1,82 @@
+#pragma once
+
+// One WebRTC data channel of a webrtcbin. Signals arrive on webrtcbin's threads; every event is
+// hopped to the owning main context before it reaches user callbacks. Events that arrive before a
+// handler is set are kept and replayed when it is set.
+
+#define GST_USE_UNSTABLE_API
+#include <gst/webrtc/webrtc.h>
+
+#include "util/gobject.hpp"
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace tincan::agents {
+
+/// webrtcbin accepts at most 64 KiB per message and advertises no a=max-message-size.
+inline constexpr std::size_t max_message_size = 64 * 1024;
+
+class DataChannel : public std::enable_shared_from_this<DataChannel> {
+public:
+    using Binary = std::vector<std::uint8_t>;
+
+    /// Wraps `channel` (takes a new reference). Callable from any thread; events are delivered on
+    /// `context`.
+    static std::shared_ptr<DataChannel> wrap(GstWebRTCDataChannel* channel, GMainContext* context);
+    ~DataChannel();
+    DataChannel(const DataChannel&) = delete;
+    DataChannel& operator=(const DataChannel&) = delete;
+
+    const std::string& label() const noexcept { return label_; }
+    /// SCTP stream id, -1 until known.
+    int id() const;
+    bool is_open() const noexcept { return opened_ && !closed_; }
+    bool is_closed() const noexcept { return closed_; }
+    std::uint64_t buffered_amount() const;
+
+    void on_open(std::function<void()> fn);
+    void on_close(std::function<void()> fn);
+    void on_text(std::function<void(std::string)> fn);
+    void on_binary(std::function<void(Binary)> fn);
+
+    /// Sends a message; false (with a log line) if the channel is not open, the message exceeds
+    /// max_message_size or webrtcbin refuses it.
+    bool send_text(const std::string& text);
+    bool send_binary(const Binary& data);
+    void close();
+
+private:
+    struct Opened {};
+    struct Closed {};
+    using Event = std::variant<Opened, Closed, std::string, Binary>;
+
+    DataChannel(GstWebRTCDataChannel* channel, GMainContext* context);
+    void connect_signals();
+    void enqueue(Event event); // any thread
+    void deliver(Event event); // main context
+    void flush_pending();
+    bool has_handler(const Event& event) const;
+
+    GRef<GstWebRTCDataChannel> channel_;
+    GMainContext* context_;
+    std::string label_;
+    std::vector<SignalConnection> signals_;
+    std::deque<Event> pending_;
+    bool opened_ = false;
+    bool closed_ = false;
+    bool flushing_ = false;
+    bool open_delivered_ = false;
+    bool close_delivered_ = false;
+    std::function<void()> on_open_;
+    std::function<void()> on_close_;
+    std::function<void(std::string)> on_text_;
+    std::function<void(Binary)> on_binary_;
+};
+
+} // namespace tincan::agents

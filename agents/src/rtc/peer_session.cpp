@@ -1,0 +1,577 @@
+#include "rtc/peer_session.hpp"
+
+#include "util/main_context.hpp"
+
+#include <gst/sdp/sdp.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+
+namespace tincan::agents {
+namespace {
+
+struct SessionRef {
+    std::weak_ptr<PeerSession> weak;
+};
+
+/// W3C form ("stun:host:port") to webrtcbin's URI form ("stun://host:port").
+std::string to_gst_ice_url(const std::string& url) {
+    for (const char* scheme : {"stun:", "stuns:", "turn:", "turns:"}) {
+        const std::string s = scheme;
+        if (url.rfind(s, 0) == 0 && url.rfind(s + "//", 0) != 0) {
+            return s + "//" + url.substr(s.size());
+        }
+    }
+    return url;
+}
+
+std::vector<std::string> media_mids(const GstSDPMessage* sdp) {
+    std::vector<std::string> mids;
+    for (guint i = 0; i < gst_sdp_message_medias_len(sdp); ++i) {
+        const char* mid = gst_sdp_media_get_attribute_val(gst_sdp_message_get_media(sdp, i), "mid");
+        mids.emplace_back(mid != nullptr ? mid : "");
+    }
+    return mids;
+}
+
+std::atomic<unsigned> pipeline_counter{0};
+
+} // namespace
+
+const char* to_string(ConnectionState state) noexcept {
+    switch (state) {
+    case ConnectionState::new_:
+        return "new";
+    case ConnectionState::connecting:
+        return "connecting";
+    case ConnectionState::connected:
+        return "connected";
+    case ConnectionState::disconnected:
+        return "disconnected";
+    case ConnectionState::failed:
+        return "failed";
+    case ConnectionState::closed:
+        return "closed";
+    }
+    return "?";
+}
+
+PeerSession::PeerSession(PeerConfig config)
+    : config_(std::move(config)),
+      context_(config_.context != nullptr ? config_.context : g_main_context_get_thread_default()) {
+    if (context_ == nullptr) {
+        context_ = g_main_context_default();
+    }
+}
+
+std::shared_ptr<PeerSession> PeerSession::create(PeerConfig config) {
+    std::shared_ptr<PeerSession> session(new PeerSession(std::move(config)));
+    if (!session->build()) {
+        session->close();
+        return nullptr;
+    }
+    return session;
+}
+
+PeerSession::~PeerSession() {
+    close();
+}
+
+bool PeerSession::build() {
+    const auto name = "peer" + std::to_string(pipeline_counter++);
+    pipeline_ = GRef<GstElement>::adopt(gst_pipeline_new(name.c_str()));
+    webrtc_ = gst_element_factory_make("webrtcbin", "webrtc");
+    if (!pipeline_ || webrtc_ == nullptr) {
+        spdlog::error("[{}] cannot create webrtcbin (gstreamer1.0-plugins-bad installed?)",
+                      config_.name);
+        return false;
+    }
+    g_object_set(webrtc_, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, nullptr);
+    bool have_stun = false;
+    for (const auto& url : config_.ice_servers) {
+        const auto gst_url = to_gst_ice_url(url);
+        if (gst_url.rfind("stun", 0) == 0 && !have_stun) {
+            g_object_set(webrtc_, "stun-server", gst_url.c_str(), nullptr);
+            have_stun = true;
+        } else if (gst_url.rfind("turn", 0) == 0) {
+            gboolean ok = FALSE;
+            g_signal_emit_by_name(webrtc_, "add-turn-server", gst_url.c_str(), &ok);
+            if (!ok) {
+                spdlog::warn("[{}] TURN server refused: {}", config_.name, url);
+            }
+        }
+    }
+    gst_bin_add(GST_BIN(pipeline_.get()), webrtc_);
+
+    GstBus* bus = gst_element_get_bus(pipeline_.get());
+    gst_bus_set_sync_handler(
+        bus,
+        [](GstBus*, GstMessage* msg, gpointer data) -> GstBusSyncReply {
+            if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
+                GError* err = nullptr;
+                gchar* debug = nullptr;
+                gst_message_parse_error(msg, &err, &debug);
+                std::string text = err != nullptr ? err->message : "error";
+                spdlog::debug("pipeline error detail: {}", debug != nullptr ? debug : "");
+                g_clear_error(&err);
+                g_free(debug);
+                auto* ref = static_cast<SessionRef*>(data);
+                if (auto self = ref->weak.lock()) {
+                    post_weak(self->context_, ref->weak,
+                              [text](PeerSession& s) { s.fail("pipeline: " + text); });
+                }
+            }
+            gst_message_unref(msg); // GST_BUS_DROP leaves the unref to the handler
+            return GST_BUS_DROP;
+        },
+        new SessionRef{weak_from_this()}, [](gpointer d) { delete static_cast<SessionRef*>(d); });
+    gst_object_unref(bus);
+
+    connect_signals();
+    if (gst_element_set_state(pipeline_.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+        spdlog::error("[{}] pipeline refused to start", config_.name);
+        return false;
+    }
+    return true;
+}
+
+void PeerSession::connect_signals() {
+    auto weak = weak_from_this();
+    signals_.push_back(
+        connect_signal(webrtc_, "on-ice-candidate",
+                       G_CALLBACK(+[](GstElement*, guint mline, gchar* candidate, SessionRef* ref) {
+                           std::string cand = candidate != nullptr ? candidate : "";
+                           if (auto self = ref->weak.lock()) {
+                               post_weak(self->context_, ref->weak, [mline, cand](PeerSession& s) {
+                                   if (s.closed_ || !s.on_ice_candidate_) {
+                                       return;
+                                   }
+                                   const std::string mid =
+                                       mline < s.local_mids_.size() ? s.local_mids_[mline] : "";
+                                   s.on_ice_candidate_(mline, mid, cand);
+                               });
+                           }
+                       }),
+                       new SessionRef{weak}));
+    signals_.push_back(connect_signal(webrtc_, "notify::connection-state",
+                                      G_CALLBACK(+[](GstElement*, GParamSpec*, SessionRef* ref) {
+                                          if (auto self = ref->weak.lock()) {
+                                              post_weak(self->context_, ref->weak,
+                                                        [](PeerSession& s) { s.handle_state(); });
+                                          }
+                                      }),
+                                      new SessionRef{weak}));
+    signals_.push_back(
+        connect_signal(webrtc_, "on-data-channel",
+                       G_CALLBACK(+[](GstElement*, GstWebRTCDataChannel* channel, SessionRef* ref) {
+                           auto self = ref->weak.lock();
+                           if (!self) {
+                               return;
+                           }
+                           // Wrap here (connecting signals is thread-safe) so no early message is
+                           // missed; the wrapper itself queues events onto the main context.
+                           auto dc = DataChannel::wrap(channel, self->context_);
+                           post_weak(self->context_, ref->weak, [dc](PeerSession& s) {
+                               if (!s.closed_ && s.on_data_channel_) {
+                                   s.on_data_channel_(dc);
+                               }
+                           });
+                       }),
+                       new SessionRef{weak}));
+    signals_.push_back(connect_signal(webrtc_, "pad-added",
+                                      G_CALLBACK(+[](GstElement*, GstPad* pad, SessionRef* ref) {
+                                          if (auto self = ref->weak.lock()) {
+                                              self->handle_pad_added(pad);
+                                          }
+                                      }),
+                                      new SessionRef{weak}));
+    // Renegotiation policy is ours (it also fires on the answerer): nothing on
+    // on-negotiation-needed.
+}
+
+void PeerSession::handle_pad_added(GstPad* pad) {
+    if (GST_PAD_DIRECTION(pad) != GST_PAD_SRC) {
+        return;
+    }
+    GstElement* sink = config_.make_media_sink ? config_.make_media_sink() : nullptr;
+    if (sink == nullptr) {
+        sink = gst_element_factory_make("fakesink", nullptr);
+        g_object_set(sink, "async", FALSE, "sync", FALSE, nullptr);
+    }
+    gst_bin_add(GST_BIN(pipeline_.get()), sink);
+    gst_element_sync_state_with_parent(sink);
+    GstPad* sinkpad = gst_element_get_static_pad(sink, "sink");
+    if (gst_pad_link(pad, sinkpad) != GST_PAD_LINK_OK) {
+        spdlog::warn("[{}] cannot link remote media pad", config_.name);
+    }
+    gst_object_unref(sinkpad);
+}
+
+void PeerSession::on_local_description(std::function<void(std::string, std::string)> fn) {
+    on_local_description_ = std::move(fn);
+}
+void PeerSession::on_ice_candidate(std::function<void(unsigned, std::string, std::string)> fn) {
+    on_ice_candidate_ = std::move(fn);
+}
+void PeerSession::on_data_channel(std::function<void(std::shared_ptr<DataChannel>)> fn) {
+    on_data_channel_ = std::move(fn);
+}
+void PeerSession::on_state(std::function<void(ConnectionState)> fn) {
+    on_state_ = std::move(fn);
+}
+void PeerSession::on_error(std::function<void(std::string)> fn) {
+    on_error_ = std::move(fn);
+}
+
+GstPromise* PeerSession::make_promise(const char* reply_field, PromiseFn fn) {
+    struct Data {
+        std::weak_ptr<PeerSession> weak;
+        GMainContext* context;
+        const char* field;
+        PromiseFn fn;
+    };
+    return gst_promise_new_with_change_func(
+        [](GstPromise* promise, gpointer user) {
+            // webrtcbin thread: extract the reply, then hop.
+            auto* d = static_cast<Data*>(user);
+            PromiseResult result;
+            if (gst_promise_wait(promise) != GST_PROMISE_RESULT_REPLIED) {
+                result.error = "promise not replied";
+            } else if (const GstStructure* reply = gst_promise_get_reply(promise)) {
+                GError* error = nullptr;
+                if (gst_structure_has_field(reply, "error")) {
+                    gst_structure_get(reply, "error", G_TYPE_ERROR, &error, nullptr);
+                    result.error = error != nullptr ? error->message : "error";
+                    g_clear_error(&error);
+                } else if (d->field != nullptr) {
+                    gst_structure_get(reply, d->field, GST_TYPE_WEBRTC_SESSION_DESCRIPTION,
+                                      &result.description, nullptr);
+                    if (result.description == nullptr) {
+                        result.error = std::string("no ") + d->field + " in reply";
+                    }
+                }
+            }
+            auto holder = std::make_shared<PromiseResult>(std::move(result));
+            post(d->context, [weak = d->weak, fn = d->fn, holder]() {
+                auto self = weak.lock();
+                if (self && !self->closed_) {
+                    PromiseResult r = std::move(*holder);
+                    holder->description = nullptr;
+                    fn(*self, std::move(r));
+                }
+                if (holder->description != nullptr) {
+                    gst_webrtc_session_description_free(holder->description);
+                }
+            });
+        },
+        new Data{weak_from_this(), context_, reply_field, std::move(fn)},
+        [](gpointer user) { delete static_cast<Data*>(user); });
+}
+
+void PeerSession::enqueue_op(std::function<void()> op) {
+    ops_.push_back(std::move(op));
+    if (!op_running_) {
+        op_done();
+    }
+}
+
+void PeerSession::op_done() {
+    op_running_ = false;
+    if (closed_ || ops_.empty()) {
+        return;
+    }
+    op_running_ = true;
+    auto op = std::move(ops_.front());
+    ops_.pop_front();
+    op();
+}
+
+void PeerSession::set_remote_description(const std::string& type, const std::string& sdp) {
+    if (closed_) {
+        return;
+    }
+    enqueue_op([this, type, sdp] { do_set_remote(type, sdp); });
+}
+
+void PeerSession::do_set_remote(const std::string& type, const std::string& sdp_text) {
+    GstWebRTCSDPType sdp_type{};
+    if (type == "offer") {
+        sdp_type = GST_WEBRTC_SDP_TYPE_OFFER;
+    } else if (type == "answer") {
+        if (!have_local_offer_) {
+            spdlog::warn("[{}] answer without an outstanding offer dropped", config_.name);
+            op_done();
+            return;
+        }
+        sdp_type = GST_WEBRTC_SDP_TYPE_ANSWER;
+    } else {
+        spdlog::warn("[{}] unknown description type '{}'", config_.name, type);
+        op_done();
+        return;
+    }
+    if (sdp_type == GST_WEBRTC_SDP_TYPE_OFFER && have_local_offer_) {
+        // Glare: bots are the polite side only towards their own renegotiation offers; the
+        // remote's offer wins, ours is re-created afterwards.
+        spdlog::info("[{}] remote offer while ours is outstanding; ours is retried later",
+                     config_.name);
+        offer_pending_ = true;
+    }
+    GstSDPMessage* sdp = nullptr;
+    if (gst_sdp_message_new_from_text(sdp_text.c_str(), &sdp) != GST_SDP_OK || sdp == nullptr ||
+        gst_sdp_message_medias_len(sdp) == 0) {
+        spdlog::warn("[{}] unparsable remote SDP dropped", config_.name);
+        if (sdp != nullptr) {
+            gst_sdp_message_free(sdp);
+        }
+        op_done();
+        return;
+    }
+    spdlog::trace("[{}] remote {}:\n{}", config_.name, type, sdp_text);
+    auto mids = media_mids(sdp);
+    auto* desc = gst_webrtc_session_description_new(sdp_type, sdp); // takes sdp
+    auto* promise = make_promise(nullptr, [sdp_type, mids](PeerSession& s, PromiseResult r) {
+        if (!r.error.empty()) {
+            s.fail("set-remote-description: " + r.error);
+            s.op_done();
+            return;
+        }
+        s.remote_set_ = true;
+        s.remote_mids_ = mids;
+        s.have_local_offer_ = false;
+        s.flush_candidates();
+        if (sdp_type == GST_WEBRTC_SDP_TYPE_ANSWER) {
+            if (s.offer_pending_) {
+                s.offer_pending_ = false;
+                s.enqueue_op([&s] { s.do_create_offer(); });
+            }
+            s.op_done();
+            return;
+        }
+        auto* answer_promise = s.make_promise("answer", [](PeerSession& s2, PromiseResult r2) {
+            if (!r2.error.empty()) {
+                s2.fail("create-answer: " + r2.error);
+                s2.op_done();
+                return;
+            }
+            s2.set_local("answer", r2.description);
+            if (s2.offer_pending_) {
+                s2.offer_pending_ = false;
+                s2.enqueue_op([&s2] { s2.do_create_offer(); });
+            }
+        });
+        g_signal_emit_by_name(s.webrtc_, "create-answer", nullptr, answer_promise);
+    });
+    g_signal_emit_by_name(webrtc_, "set-remote-description", desc, promise);
+    gst_webrtc_session_description_free(desc);
+}
+
+void PeerSession::set_local(const char* type, GstWebRTCSessionDescription* description) {
+    gchar* text = gst_sdp_message_as_text(description->sdp);
+    std::string sdp = text != nullptr ? text : "";
+    g_free(text);
+    local_mids_ = media_mids(description->sdp);
+    auto* promise =
+        make_promise(nullptr, [type = std::string(type), sdp](PeerSession& s, PromiseResult r) {
+            if (!r.error.empty()) {
+                s.fail("set-local-description: " + r.error);
+                s.op_done();
+                return;
+            }
+            if (type == "offer") {
+                s.have_local_offer_ = true;
+            }
+            spdlog::trace("[{}] local {}:\n{}", s.config_.name, type, sdp);
+            if (s.on_local_description_) {
+                s.on_local_description_(type, sdp);
+            }
+            s.op_done();
+        });
+    g_signal_emit_by_name(webrtc_, "set-local-description", description, promise);
+    gst_webrtc_session_description_free(description);
+}
+
+void PeerSession::create_offer() {
+    if (closed_) {
+        return;
+    }
+    enqueue_op([this] { do_create_offer(); });
+}
+
+void PeerSession::do_create_offer() {
+    if (have_local_offer_) {
+        offer_pending_ = true; // re-offer once the outstanding one is answered
+        op_done();
+        return;
+    }
+    auto* promise = make_promise("offer", [](PeerSession& s, PromiseResult r) {
+        if (!r.error.empty()) {
+            s.fail("create-offer: " + r.error);
+            s.op_done();
+            return;
+        }
+        s.set_local("offer", r.description);
+    });
+    g_signal_emit_by_name(webrtc_, "create-offer", nullptr, promise);
+}
+
+void PeerSession::add_ice_candidate(std::optional<unsigned> mline, const std::string& mid,
+                                    const std::string& candidate) {
+    if (closed_ || candidate.empty()) {
+        return; // empty candidate = end of candidates
+    }
+    Candidate c{mline, mid, candidate};
+    if (!remote_set_ || op_running_) {
+        pending_candidates_.push_back(std::move(c));
+        if (pending_candidates_.size() > 256) {
+            pending_candidates_.erase(pending_candidates_.begin());
+        }
+        return;
+    }
+    apply_candidate(c);
+}
+
+void PeerSession::flush_candidates() {
+    auto pending = std::exchange(pending_candidates_, {});
+    for (const auto& c : pending) {
+        apply_candidate(c);
+    }
+}
+
+void PeerSession::apply_candidate(const Candidate& c) {
+    std::optional<unsigned> index = c.mline;
+    if (!index) {
+        for (unsigned i = 0; i < remote_mids_.size(); ++i) {
+            if (remote_mids_[i] == c.mid) {
+                index = i;
+            }
+        }
+    }
+    if (!index) {
+        spdlog::debug("[{}] candidate for unknown mid '{}' dropped", config_.name, c.mid);
+        return;
+    }
+    g_signal_emit_by_name(webrtc_, "add-ice-candidate", *index, c.candidate.c_str());
+}
+
+std::shared_ptr<DataChannel> PeerSession::create_data_channel(const std::string& label) {
+    if (closed_) {
+        return nullptr;
+    }
+    GstWebRTCDataChannel* channel = nullptr;
+    g_signal_emit_by_name(webrtc_, "create-data-channel", label.c_str(), nullptr, &channel);
+    if (channel == nullptr) {
+        spdlog::warn("[{}] create-data-channel '{}' failed", config_.name, label);
+        return nullptr;
+    }
+    auto dc = DataChannel::wrap(channel, context_);
+    g_object_unref(channel);
+    return dc;
+}
+
+bool PeerSession::add_audio_source(GstElement* source) {
+    if (closed_) {
+        return false;
+    }
+    gst_bin_add(GST_BIN(pipeline_.get()), source);
+    GstPad* srcpad = gst_element_get_static_pad(source, "src");
+    GstPad* sinkpad = gst_element_request_pad_simple(webrtc_, "sink_%u");
+    bool ok = srcpad != nullptr && sinkpad != nullptr;
+    if (ok) {
+        GstWebRTCRTPTransceiver* transceiver = nullptr;
+        g_object_get(sinkpad, "transceiver", &transceiver, nullptr);
+        if (transceiver != nullptr) {
+            GstCaps* caps = gst_caps_from_string(
+                "application/x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000,payload=111,"
+                "encoding-params=(string)2");
+            g_object_set(transceiver, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
+                         "codec-preferences", caps, nullptr);
+            gst_caps_unref(caps);
+            gst_object_unref(transceiver);
+        }
+        ok = gst_pad_link(srcpad, sinkpad) == GST_PAD_LINK_OK;
+    }
+    if (srcpad != nullptr) {
+        gst_object_unref(srcpad);
+    }
+    if (sinkpad != nullptr) {
+        gst_object_unref(sinkpad);
+    }
+    if (!ok || !gst_element_sync_state_with_parent(source)) {
+        spdlog::warn("[{}] cannot attach audio source", config_.name);
+        return false;
+    }
+    return true;
+}
+
+void PeerSession::handle_state() {
+    if (closed_) {
+        return;
+    }
+    // webrtcbin 1.22 never updates ice-connection-state; connection-state works.
+    GstWebRTCPeerConnectionState state{};
+    g_object_get(webrtc_, "connection-state", &state, nullptr);
+    ConnectionState next = ConnectionState::new_;
+    switch (state) {
+    case GST_WEBRTC_PEER_CONNECTION_STATE_NEW:
+        next = ConnectionState::new_;
+        break;
+    case GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTING:
+        next = ConnectionState::connecting;
+        break;
+    case GST_WEBRTC_PEER_CONNECTION_STATE_CONNECTED:
+        next = ConnectionState::connected;
+        break;
+    case GST_WEBRTC_PEER_CONNECTION_STATE_DISCONNECTED:
+        next = ConnectionState::disconnected;
+        break;
+    case GST_WEBRTC_PEER_CONNECTION_STATE_FAILED:
+        next = ConnectionState::failed;
+        break;
+    case GST_WEBRTC_PEER_CONNECTION_STATE_CLOSED:
+        next = ConnectionState::closed;
+        break;
+    }
+    if (next == state_) {
+        return;
+    }
+    state_ = next;
+    spdlog::debug("[{}] connection {}", config_.name, to_string(next));
+    if (on_state_) {
+        on_state_(next);
+    }
+}
+
+void PeerSession::fail(const std::string& what) {
+    if (closed_) {
+        return;
+    }
+    spdlog::warn("[{}] {}", config_.name, what);
+    if (on_error_) {
+        on_error_(what);
+    }
+}
+
+void PeerSession::close() {
+    if (closed_) {
+        return;
+    }
+    closed_ = true;
+    signals_.clear();
+    ops_.clear();
+    pending_candidates_.clear();
+    on_local_description_ = nullptr;
+    on_ice_candidate_ = nullptr;
+    on_data_channel_ = nullptr;
+    on_state_ = nullptr;
+    on_error_ = nullptr;
+    if (pipeline_) {
+        gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
+        GstBus* bus = gst_element_get_bus(pipeline_.get());
+        gst_bus_set_sync_handler(bus, nullptr, nullptr, nullptr);
+        gst_object_unref(bus);
+        pipeline_.reset();
+    }
+    webrtc_ = nullptr;
+}
+
+} // namespace tincan::agents

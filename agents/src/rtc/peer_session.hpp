@@ -1,0 +1,128 @@
+#pragma once
+
+// One WebRTC peer connection: one webrtcbin in its own pipeline, so one peer's failure cannot
+// stall another. All public methods and callbacks run on the owning GLib main context; webrtcbin
+// signals and promise replies hop there first (holding a weak_ptr) before touching state.
+// Negotiation steps run one at a time, in call order. Remote ICE candidates that arrive before the
+// remote description are queued, not dropped.
+
+#define GST_USE_UNSTABLE_API
+#include <gst/gst.h>
+#include <gst/webrtc/webrtc.h>
+
+#include "rtc/data_channel.hpp"
+#include "util/gobject.hpp"
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tincan::agents {
+
+/// RTCPeerConnectionState.
+enum class ConnectionState { new_, connecting, connected, disconnected, failed, closed };
+const char* to_string(ConnectionState state) noexcept;
+
+struct PeerConfig {
+    std::string name;                     ///< for logs, e.g. "EchoBot<-1234abcd"
+    std::vector<std::string> ice_servers; ///< stun:/turn: URLs (W3C form)
+    GMainContext* context = nullptr;      ///< nullptr: the thread-default context
+    /// Builds the element (bin with a "sink" pad) that consumes a remote audio stream. Called on
+    /// a GStreamer streaming thread. Unset: remote media goes to a fakesink.
+    std::function<GstElement*()> make_media_sink;
+};
+
+class PeerSession : public std::enable_shared_from_this<PeerSession> {
+public:
+    /// Builds the pipeline and starts it; nullptr (with a log line) if that fails.
+    static std::shared_ptr<PeerSession> create(PeerConfig config);
+    ~PeerSession();
+    PeerSession(const PeerSession&) = delete;
+    PeerSession& operator=(const PeerSession&) = delete;
+
+    /// A local offer or answer was set; send it to the remote. type is "offer" or "answer".
+    void on_local_description(std::function<void(std::string type, std::string sdp)> fn);
+    /// A local ICE candidate (trickle). mid may be empty if unknown.
+    void on_ice_candidate(std::function<void(unsigned mline, std::string mid, std::string)> fn);
+    void on_data_channel(std::function<void(std::shared_ptr<DataChannel>)> fn);
+    void on_state(std::function<void(ConnectionState)> fn);
+    /// Fatal pipeline error or failed negotiation step; the session is unusable after fatal ones.
+    void on_error(std::function<void(std::string)> fn);
+
+    /// Applies a remote offer (then creates, sets and emits an answer) or answer.
+    void set_remote_description(const std::string& type, const std::string& sdp);
+    /// Adds a remote candidate; queued until a remote description is set. mline wins over mid.
+    void add_ice_candidate(std::optional<unsigned> mline, const std::string& mid,
+                           const std::string& candidate);
+    /// Creates and sets a local offer, then emits it. Deferred while an offer is outstanding.
+    void create_offer();
+    /// Must be called before the first offer for the offer to carry m=application.
+    std::shared_ptr<DataChannel> create_data_channel(const std::string& label);
+    /// Adds `source` (element with a "src" pad producing Opus RTP) to the pipeline as a sendonly
+    /// audio track. Call create_offer() afterwards to negotiate it.
+    bool add_audio_source(GstElement* source);
+
+    ConnectionState state() const noexcept { return state_; }
+    bool has_remote_description() const noexcept { return remote_set_; }
+    bool is_closed() const noexcept { return closed_; }
+    const std::string& name() const noexcept { return config_.name; }
+    GMainContext* context() const noexcept { return context_; }
+    /// Stops the pipeline and drops every callback. Idempotent.
+    void close();
+
+private:
+    struct Candidate {
+        std::optional<unsigned> mline;
+        std::string mid;
+        std::string candidate;
+    };
+    struct PromiseResult {
+        GstWebRTCSessionDescription* description = nullptr; // owned
+        std::string error;
+    };
+    using PromiseFn = std::function<void(PeerSession&, PromiseResult)>;
+
+    explicit PeerSession(PeerConfig config);
+    bool build();
+    void connect_signals();
+    GstPromise* make_promise(const char* reply_field, PromiseFn fn);
+
+    void enqueue_op(std::function<void()> op);
+    void op_done();
+    void do_set_remote(const std::string& type, const std::string& sdp);
+    void do_create_offer();
+    void set_local(const char* type, GstWebRTCSessionDescription* description);
+    void flush_candidates();
+    void apply_candidate(const Candidate& c);
+    void fail(const std::string& what);
+    void handle_state();
+    void handle_pad_added(GstPad* pad); // streaming thread
+
+    PeerConfig config_;
+    GMainContext* context_;
+    GRef<GstElement> pipeline_;
+    GstElement* webrtc_ = nullptr; // owned by pipeline_
+    std::vector<SignalConnection> signals_;
+
+    std::deque<std::function<void()>> ops_;
+    bool op_running_ = false;
+    bool offer_pending_ = false;
+    bool have_local_offer_ = false;
+    bool remote_set_ = false;
+    bool closed_ = false;
+    std::vector<Candidate> pending_candidates_;
+    std::vector<std::string> local_mids_;
+    std::vector<std::string> remote_mids_;
+    ConnectionState state_ = ConnectionState::new_;
+
+    std::function<void(std::string, std::string)> on_local_description_;
+    std::function<void(unsigned, std::string, std::string)> on_ice_candidate_;
+    std::function<void(std::shared_ptr<DataChannel>)> on_data_channel_;
+    std::function<void(ConnectionState)> on_state_;
+    std::function<void(std::string)> on_error_;
+};
+
+} // namespace tincan::agents

@@ -1,0 +1,196 @@
+// Two webrtcbin peers in one process: data channels and Opus audio, wired without a server.
+
+#include "rtc_fixture.hpp"
+
+#include <gst/app/gstappsink.h>
+
+#include <atomic>
+#include <dirent.h>
+
+namespace tincan::agents::test {
+namespace {
+
+std::shared_ptr<PeerSession> make_peer(const std::string& name, GMainContext* context,
+                                       std::function<GstElement*()> make_sink = {}) {
+    PeerConfig config;
+    config.name = name;
+    config.context = context;
+    config.make_media_sink = std::move(make_sink);
+    auto peer = PeerSession::create(std::move(config));
+    EXPECT_NE(peer, nullptr);
+    return peer;
+}
+
+GstElement* make_bin(const char* description) {
+    GError* error = nullptr;
+    GstElement* bin = gst_parse_bin_from_description(description, TRUE, &error);
+    EXPECT_EQ(error, nullptr) << (error != nullptr ? error->message : "");
+    g_clear_error(&error);
+    return bin;
+}
+
+/// Counts Opus RTP packets depayloaded into an appsink.
+struct OpusCounter {
+    std::atomic<int> packets{0};
+    GstElement* make() {
+        GstElement* bin = make_bin("rtpopusdepay ! appsink name=out emit-signals=true sync=false");
+        GstElement* sink = gst_bin_get_by_name(GST_BIN(bin), "out");
+        g_signal_connect(
+            sink, "new-sample", G_CALLBACK(+[](GstAppSink* s, OpusCounter* self) {
+                GstSample* sample = gst_app_sink_pull_sample(s);
+                GstCaps* caps = gst_sample_get_caps(sample);
+                if (caps != nullptr &&
+                    gst_structure_has_name(gst_caps_get_structure(caps, 0), "audio/x-opus")) {
+                    ++self->packets;
+                }
+                gst_sample_unref(sample);
+                return GST_FLOW_OK;
+            }),
+            this);
+        gst_object_unref(sink);
+        return bin;
+    }
+};
+
+const char* opus_source =
+    "audiotestsrc is-live=true wave=sine freq=440 ! audio/x-raw,rate=48000,channels=2 ! "
+    "opusenc ! rtpopuspay pt=111";
+
+int count_dir(const char* path) {
+    int n = 0;
+    if (DIR* d = opendir(path)) {
+        while (readdir(d) != nullptr) {
+            ++n;
+        }
+        closedir(d);
+    }
+    return n;
+}
+
+class PeerSessionTest : public MainContextTest {};
+
+TEST_F(PeerSessionTest, DataChannelTextAndBinaryRoundTrip) {
+    Wiring w{make_peer("a", context_), make_peer("b", context_)};
+    w.connect();
+
+    // b echoes everything back on the channel a created.
+    std::shared_ptr<DataChannel> remote;
+    w.b->on_data_channel([&](std::shared_ptr<DataChannel> dc) {
+        remote = dc;
+        std::weak_ptr<DataChannel> weak = dc;
+        dc->on_text([weak](std::string t) { weak.lock()->send_text("echo:" + t); });
+        dc->on_binary([weak](DataChannel::Binary b) {
+            std::reverse(b.begin(), b.end());
+            weak.lock()->send_binary(b);
+        });
+    });
+    auto chat = w.a->create_data_channel("chat");
+    ASSERT_NE(chat, nullptr);
+    std::vector<std::string> texts;
+    std::vector<DataChannel::Binary> binaries;
+    bool opened = false;
+    chat->on_open([&] { opened = true; });
+    chat->on_text([&](std::string t) { texts.push_back(std::move(t)); });
+    chat->on_binary([&](DataChannel::Binary b) { binaries.push_back(std::move(b)); });
+    w.a->create_offer();
+
+    ASSERT_TRUE(wait_for([&] { return opened; }));
+    ASSERT_TRUE(wait_for([&] { return remote && remote->is_open(); }));
+    EXPECT_EQ(remote->label(), "chat");
+
+    DataChannel::Binary small{0, 1, 2, 3, 255};
+    DataChannel::Binary largest(max_message_size);
+    for (size_t i = 0; i < largest.size(); ++i) {
+        largest[i] = static_cast<std::uint8_t>(i * 7);
+    }
+    EXPECT_TRUE(chat->send_text("héllo 🎵"));
+    EXPECT_TRUE(chat->send_binary(small));
+    EXPECT_TRUE(chat->send_binary(largest));
+    EXPECT_FALSE(chat->send_binary(DataChannel::Binary(max_message_size + 1)));
+
+    ASSERT_TRUE(wait_for([&] { return texts.size() == 1 && binaries.size() == 2; }))
+        << texts.size() << " texts, " << binaries.size() << " binaries";
+    EXPECT_EQ(texts[0], "echo:héllo 🎵");
+    EXPECT_EQ(binaries[0], (DataChannel::Binary{255, 3, 2, 1, 0}));
+    std::reverse(largest.begin(), largest.end());
+    EXPECT_EQ(binaries[1], largest);
+    EXPECT_TRUE(wait_for([&] { return w.a->state() == ConnectionState::connected; }))
+        << to_string(w.a->state());
+}
+
+TEST_F(PeerSessionTest, OpusReachesAppsink) {
+    OpusCounter counter;
+    Wiring w{make_peer("a", context_), make_peer("b", context_, [&] { return counter.make(); })};
+    w.connect();
+    ASSERT_TRUE(w.a->add_audio_source(make_bin(opus_source)));
+    w.a->create_offer();
+    // 50 packets of 20 ms: one second of audio arrived.
+    EXPECT_TRUE(wait_for([&] { return counter.packets >= 50; }, 15s)) << counter.packets;
+}
+
+TEST_F(PeerSessionTest, AudioAddedByRenegotiationAfterDataChannel) {
+    // As with MusicBot: a (the browser) offers a data channel; b (the bot) answers, later adds
+    // an audio track to the live connection and offers again.
+    OpusCounter counter;
+    Wiring w{make_peer("a", context_, [&] { return counter.make(); }), make_peer("b", context_)};
+    w.connect();
+    std::shared_ptr<DataChannel> remote;
+    w.b->on_data_channel([&](std::shared_ptr<DataChannel> dc) { remote = dc; });
+    auto chat = w.a->create_data_channel("chat");
+    w.a->create_offer();
+    ASSERT_TRUE(wait_for([&] { return chat->is_open() && remote && remote->is_open(); }));
+
+    ASSERT_TRUE(w.b->add_audio_source(make_bin(opus_source)));
+    w.b->create_offer();
+    EXPECT_TRUE(wait_for([&] { return counter.packets >= 50; }, 15s)) << counter.packets;
+
+    // The data channel survived the renegotiation.
+    bool got = false;
+    remote->on_text([&](std::string t) { got = t == "after"; });
+    EXPECT_TRUE(chat->send_text("after"));
+    EXPECT_TRUE(wait_for([&] { return got; }));
+}
+
+TEST_F(PeerSessionTest, CandidatesBeforeOfferAreQueued) {
+    Wiring w{make_peer("a", context_), make_peer("b", context_)};
+    w.hold_offer = true;
+    w.connect();
+    std::shared_ptr<DataChannel> remote;
+    w.b->on_data_channel([&](std::shared_ptr<DataChannel> dc) { remote = dc; });
+    auto chat = w.a->create_data_channel("chat");
+    w.a->create_offer();
+    // Candidates reach b before the offer does.
+    ASSERT_TRUE(wait_for([&] { return !w.held_sdp.empty() && w.a_candidates_to_b > 0; }));
+    EXPECT_FALSE(w.b->has_remote_description());
+    w.release_offer();
+    EXPECT_TRUE(wait_for([&] { return chat->is_open() && remote && remote->is_open(); }));
+}
+
+TEST_F(PeerSessionTest, TeardownReleasesThreadsAndFds) {
+    auto connect_pair = [&] {
+        Wiring w{make_peer("a", context_), make_peer("b", context_)};
+        w.connect();
+        std::shared_ptr<DataChannel> remote;
+        w.b->on_data_channel([&](std::shared_ptr<DataChannel> dc) { remote = dc; });
+        auto chat = w.a->create_data_channel("chat");
+        w.a->create_offer();
+        EXPECT_TRUE(wait_for([&] { return chat->is_open() && remote && remote->is_open(); }));
+        w.a->close();
+        w.b->close();
+    };
+    connect_pair(); // warm up GStreamer's lazily created threads and plugin state
+    wait_for([] { return false; }, 200ms);
+    const int fds = count_dir("/proc/self/fd");
+    const int threads = count_dir("/proc/self/task");
+    for (int i = 0; i < 3; ++i) {
+        connect_pair();
+    }
+    // Threads of closed pipelines wind down asynchronously: wait for the counts to settle.
+    EXPECT_TRUE(wait_for([&] { return count_dir("/proc/self/fd") <= fds; }, 5s))
+        << count_dir("/proc/self/fd") << " fds vs " << fds;
+    EXPECT_TRUE(wait_for([&] { return count_dir("/proc/self/task") <= threads + 2; }, 5s))
+        << count_dir("/proc/self/task") << " threads vs " << threads;
+}
+
+} // namespace
+} // namespace tincan::agents::test

@@ -1,0 +1,14 @@
+#include <gst/gst.h>
+#include <gtest/gtest.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+
+int main(int argc, char** argv) {
+    ::testing::InitGoogleTest(&argc, argv);
+    gst_init(&argc, &argv);
+    if (const char* level = std::getenv("TINCAN_LOG_LEVEL")) {
+        spdlog::set_level(spdlog::level::from_str(level));
+    }
+    return RUN_ALL_TESTS();
+}
