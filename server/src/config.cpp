@@ -1,0 +1,165 @@
+#include "config.hpp"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <regex>
+
+namespace tincan::server {
+
+std::optional<std::chrono::milliseconds> parse_duration(const std::string& text) {
+    if (text.empty()) {
+        return std::nullopt;
+    }
+    if (std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+        return std::chrono::seconds(std::stoll(text.substr(0, 12)));
+    }
+    static const std::regex part(R"((\d+(?:\.\d+)?)(ms|s|m|h))");
+    double total_ms = 0;
+    std::size_t consumed = 0;
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), part);
+         it != std::sregex_iterator(); ++it) {
+        if (static_cast<std::size_t>(it->position()) != consumed) {
+            return std::nullopt;
+        }
+        consumed += it->length();
+        const double n = std::stod((*it)[1]);
+        const auto unit = (*it)[2].str();
+        total_ms += unit == "ms" ? n : unit == "s" ? n * 1e3 : unit == "m" ? n * 6e4 : n * 3.6e6;
+    }
+    if (consumed != text.size() || total_ms > 1e12) {
+        return std::nullopt;
+    }
+    return std::chrono::milliseconds(static_cast<long long>(total_ms));
+}
+
+std::optional<ListenAddress> parse_listen_addr(const std::string& text) {
+    static const std::regex re(R"(^(?:\[([0-9A-Fa-f:.]+)\]|([^:\[\]]*)):(\d{1,5})$)");
+    std::smatch m;
+    if (!std::regex_match(text, m, re)) {
+        return std::nullopt;
+    }
+    const auto port = std::stoul(m[3]);
+    if (port > 65535) {
+        return std::nullopt;
+    }
+    ListenAddress out;
+    out.host = m[1].matched ? m[1].str() : m[2].str();
+    out.port = static_cast<unsigned short>(port);
+    return out;
+}
+
+namespace {
+
+std::string normalise_prefix(std::string p) {
+    while (!p.empty() && p.back() == '/') {
+        p.pop_back();
+    }
+    if (!p.empty() && p.front() != '/') {
+        p.insert(p.begin(), '/');
+    }
+    return p;
+}
+
+} // namespace
+
+ParsedConfig parse_config(int argc, char** argv) {
+    ParsedConfig out;
+    Config& c = out.config;
+    CLI::App app{"tincan-server: signalling relay, peer registry and web app host for Tincan, "
+                 "a browser-to-browser WebRTC chat.\nFlags may also be given as environment "
+                 "variables TINCAN_<FLAG> (e.g. TINCAN_LISTEN_ADDR); .env is read at start.",
+                 "tincan-server"};
+    app.option_defaults()->always_capture_default();
+    app.set_version_flag("--version", "tincan-server 0.1.0");
+    app.get_formatter()->column_width(38);
+
+    std::string ws_timeout = "30s";
+    app.add_option("--listen-addr", c.listen_addr,
+                   "HTTP/WebSocket listen address host:port (':3001' = all interfaces, port 0 = "
+                   "ephemeral)")
+        ->envname("TINCAN_LISTEN_ADDR");
+    app.add_option("--port-file", c.port_file,
+                   "write the bound TCP port to this file once listening");
+    app.add_option("--web-root", c.web_root, "directory of the built web app served at /")
+        ->envname("TINCAN_WEB_ROOT");
+    app.add_option("--api-prefix", c.api_prefix,
+                   "prefix of every API route and the WebSocket; '' mounts them at the root as "
+                   "the original server behind its proxy")
+        ->envname("TINCAN_API_PREFIX");
+    app.add_option("--ws-path", c.ws_path, "WebSocket route below the API prefix");
+    app.add_option("--ws-timeout", ws_timeout,
+                   "close a WebSocket after this long without a handled text frame (> 0)")
+        ->envname("TINCAN_WS_TIMEOUT");
+    app.add_option("--allowed-origin", c.allowed_origins,
+                   "extra browser Origins allowed to open the WebSocket (repeatable, or comma "
+                   "separated); same-origin is always allowed")
+        ->delimiter(',')
+        ->envname("TINCAN_ALLOWED_ORIGIN");
+    app.add_option("--default-cors-allowed", c.default_cors_allowed,
+                   "allow WebSocket upgrades without an Origin header (bots, tools)");
+    app.add_option("--inject-allow-all-cors-headers", c.inject_allow_all_cors_headers,
+                   "add permissive CORS headers to every response (debugging only)");
+    app.add_option("--ice-server", c.ice_servers,
+                   "STUN/TURN URL offered to browsers in /servers.json (repeatable, or comma "
+                   "separated)")
+        ->delimiter(',')
+        ->envname("TINCAN_ICE_SERVER");
+    app.add_option("--server-name", c.server_name, "server name shown in the web app");
+    app.add_option("--allow-anonymous", c.allow_anonymous, "accept visitors without an account")
+        ->envname("TINCAN_ALLOW_ANONYMOUS");
+    app.add_option("--management-listen", c.management_listen,
+                   "Unix socket of the management API ('' disables it)")
+        ->envname("TINCAN_MANAGEMENT_LISTEN");
+    app.add_option("--data-dir", c.data_dir, "directory for accounts, sessions and keys")
+        ->envname("TINCAN_DATA_DIR");
+    app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error")
+        ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
+    app.add_option("--debug", c.debug, "same as --log-level=debug");
+    app.add_option("--max-frame-bytes", c.max_frame_bytes,
+                   "largest WebSocket message accepted; larger ones close with 1009")
+        ->check(CLI::Range(1024, 16 * 1024 * 1024));
+    app.add_option("--max-msgs-per-sec", c.max_msgs_per_sec,
+                   "sustained WebSocket messages per second per connection")
+        ->check(CLI::Range(0.1, 1e6));
+    app.add_option("--msg-burst", c.msg_burst, "message burst allowance per connection")
+        ->check(CLI::Range(1.0, 1e6));
+    app.add_option("--max-queue-bytes", c.max_queue_bytes,
+                   "outbound bytes queued for one slow reader before it is disconnected")
+        ->check(CLI::Range(4096, 1 << 30));
+    app.add_option("--max-connections", c.max_connections,
+                   "simultaneous WebSocket connections; more are refused with 503")
+        ->check(CLI::Range(1, 1'000'000));
+    app.add_option("--max-name-bytes", c.hub.max_name_bytes, "longest node name in bytes")
+        ->check(CLI::Range(1, 1024));
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        const int code = app.exit(e);
+        out.exit_code = code == 0 ? 0 : 2;
+        return out;
+    }
+    const auto timeout = parse_duration(ws_timeout);
+    if (!timeout || timeout->count() <= 0) {
+        std::cerr << "tincan-server: --ws-timeout must be a positive duration such as 30s\n";
+        out.exit_code = 2;
+        return out;
+    }
+    c.ws_timeout = *timeout;
+    if (!parse_listen_addr(c.listen_addr)) {
+        std::cerr << "tincan-server: --listen-addr must look like host:port or :port\n";
+        out.exit_code = 2;
+        return out;
+    }
+    c.api_prefix = normalise_prefix(c.api_prefix);
+    c.ws_path = normalise_prefix(c.ws_path);
+    if (c.ws_path.empty()) {
+        c.ws_path = "/ws";
+    }
+    if (c.debug) {
+        c.log_level = "debug";
+    }
+    return out;
+}
+
+} // namespace tincan::server

@@ -1,0 +1,61 @@
+#pragma once
+
+#include "signalling/hub_limits.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tincan::server {
+
+/// Everything tincan-server is configured with; filled by parse_config from flags and env.
+struct Config {
+    std::string listen_addr = ":3001";
+    std::string port_file;
+    std::string web_root = "web/dist";
+    std::string api_prefix = "/api";
+    std::string ws_path = "/ws";
+    std::vector<std::string> allowed_origins;
+    bool default_cors_allowed = true;
+    bool inject_allow_all_cors_headers = false;
+    std::vector<std::string> ice_servers;
+    std::string server_name = "Tincan";
+    bool allow_anonymous = true;
+    std::string management_listen = "./data/management.sock";
+    std::string data_dir = "./data";
+    std::string log_level = "info";
+    bool debug = false;
+
+    // Limits
+    std::chrono::milliseconds ws_timeout{30'000};
+    std::size_t max_frame_bytes = 64 * 1024;
+    double max_msgs_per_sec = 50;
+    double msg_burst = 200;
+    std::size_t max_queue_bytes = 4 * 1024 * 1024;
+    std::size_t max_queue_frames = 4096;
+    std::size_t max_connections = 10'000;
+    std::size_t max_http_body_bytes = 64 * 1024;
+    HubLimits hub;
+};
+
+/// Parses a Go-style duration ("30s", "1m30s", "500ms", "2h") or plain seconds ("30").
+std::optional<std::chrono::milliseconds> parse_duration(const std::string& text);
+
+/// Splits "host:port" / ":port" / "[v6]:port". Empty host means all interfaces.
+struct ListenAddress {
+    std::string host;
+    unsigned short port = 0;
+};
+std::optional<ListenAddress> parse_listen_addr(const std::string& text);
+
+/// Parses argv (and the environment, after .env loading). Returns the config, or an exit code:
+/// 0 after --help/--version, 2 for bad configuration (a message has been printed).
+struct ParsedConfig {
+    Config config;
+    std::optional<int> exit_code;
+};
+ParsedConfig parse_config(int argc, char** argv);
+
+} // namespace tincan::server

@@ -1,0 +1,91 @@
+#include "core_routes.hpp"
+
+#include "responses.hpp"
+
+#include <boost/json.hpp>
+#include <boost/url/params_view.hpp>
+#include <boost/url/parse_query.hpp>
+#include <boost/url/parse.hpp>
+
+namespace tincan::server {
+
+namespace http = boost::beast::http;
+namespace json = boost::json;
+
+namespace {
+
+bool query_has(std::string_view query, std::string_view key) {
+    auto parsed = boost::urls::parse_query(query);
+    return parsed && parsed->find(key) != parsed->end();
+}
+
+} // namespace
+
+std::string servers_json(const ServerContext& ctx) {
+    const auto& c = ctx.config;
+    json::array ice;
+    for (const auto& url : c.ice_servers) {
+        ice.emplace_back(url);
+    }
+    json::array idp;
+    for (const auto& p : ctx.identity_providers) {
+        idp.push_back(json::object{{"name", p.name}, {"kind", p.kind}, {"loginUrl", p.login_url}});
+    }
+    json::object server{{"id", "local"},
+                        {"name", c.server_name},
+                        {"url", c.api_prefix + c.ws_path},
+                        {"apiPrefix", c.api_prefix},
+                        {"iceServers", std::move(ice)},
+                        {"idp", std::move(idp)},
+                        {"allowAnonymous", c.allow_anonymous}};
+    return json::serialize(json::array{std::move(server)});
+}
+
+void install_core_routes(ServerContext& ctx, Router& router) {
+    router.add_root("/healthz", [&ctx](const Request& req, RequestContext&) {
+        json::object body{{"status", ctx.shutting_down ? "stopping" : "ok"},
+                          {"connections", ctx.hub.connection_count()},
+                          {"registered", ctx.hub.registered_count()}};
+        return json_response(ctx.shutting_down ? http::status::service_unavailable
+                                               : http::status::ok,
+                             req.version(), req.keep_alive(), json::serialize(body));
+    });
+    router.add_root("/metrics", [&ctx](const Request& req, RequestContext&) {
+        return make_response(http::status::ok, req.version(), req.keep_alive(),
+                             ctx.metrics.render(), "text/plain; version=0.0.4; charset=utf-8");
+    });
+    router.add_root("/servers.json", [&ctx](const Request& req, RequestContext&) {
+        return json_response(http::status::ok, req.version(), req.keep_alive(), servers_json(ctx));
+    });
+    router.add_api("/conns", [&ctx](const Request& req, RequestContext&) {
+        return json_response(http::status::ok, req.version(), req.keep_alive(),
+                             ctx.hub.conns_json());
+    });
+
+    // Account routes answered as an anonymous-only server (no identity providers configured).
+    router.add_api("/profile/status", [](const Request& req, RequestContext&) {
+        return json_response(http::status::ok, req.version(), req.keep_alive(),
+                             R"({"logged_in":false})");
+    });
+    auto no_profile = [](const Request& req, RequestContext& rc) {
+        if (query_has(rc.query, "username")) {
+            return json_error(http::status::not_found, req.version(), req.keep_alive(),
+                              "User is not found");
+        }
+        return json_error(http::status::unauthorized, req.version(), req.keep_alive(),
+                          "Unauthorized");
+    };
+    router.add_api("/profile", no_profile);
+    router.add_api("/profile/avatar", no_profile);
+    router.add_api("/logout", [](const Request& req, RequestContext&) {
+        if (req.method() != http::verb::post) {
+            auto res = json_error(http::status::method_not_allowed, req.version(), req.keep_alive(),
+                                  "use POST");
+            res.set(http::field::allow, "POST");
+            return res;
+        }
+        return make_response(http::status::ok, req.version(), req.keep_alive(), "", "");
+    });
+}
+
+} // namespace tincan::server

@@ -1,0 +1,35 @@
+#include "responses.hpp"
+
+#include <boost/json.hpp>
+
+namespace tincan::server {
+
+namespace http = boost::beast::http;
+
+StringResponse make_response(http::status status, unsigned version, bool keep_alive,
+                             std::string body, std::string_view content_type) {
+    StringResponse res{status, version};
+    res.set(http::field::server, "tincan-server");
+    if (!content_type.empty()) {
+        res.set(http::field::content_type, content_type);
+    }
+    res.keep_alive(keep_alive);
+    res.body() = std::move(body);
+    res.prepare_payload();
+    return res;
+}
+
+StringResponse json_error(http::status status, unsigned version, bool keep_alive,
+                          std::string_view message) {
+    return json_response(status, version, keep_alive,
+                         boost::json::serialize(boost::json::object{{"err", message}}));
+}
+
+StringResponse json_response(http::status status, unsigned version, bool keep_alive,
+                             std::string body) {
+    auto res = make_response(status, version, keep_alive, std::move(body), "application/json");
+    res.set(http::field::cache_control, "no-store");
+    return res;
+}
+
+} // namespace tincan::server

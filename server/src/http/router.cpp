@@ -1,0 +1,69 @@
+#include "router.hpp"
+
+#include "responses.hpp"
+
+#include <boost/url/parse.hpp>
+
+namespace tincan::server {
+
+namespace http = boost::beast::http;
+
+bool split_target(std::string_view target, std::string& path, std::string& query) {
+    auto parsed = boost::urls::parse_origin_form(target);
+    if (!parsed) {
+        return false;
+    }
+    path = std::string(parsed->encoded_path());
+    query = std::string(parsed->encoded_query());
+    return true;
+}
+
+Router::Router(std::string api_prefix) : api_prefix_(std::move(api_prefix)) {}
+
+void Router::add(const std::string& full_path, Route route) {
+    routes_[full_path] = std::move(route);
+}
+
+void Router::add_api(const std::string& path, Handler handler, bool prefix_match) {
+    add(api_prefix_ + path, Route{std::move(handler), prefix_match, path, true});
+}
+
+void Router::add_root(const std::string& path, Handler handler, bool prefix_match) {
+    add(path, Route{std::move(handler), prefix_match, path, false});
+}
+
+RoutedResponse Router::handle(const Request& req, RequestContext& ctx) const {
+    if (!split_target(req.target(), ctx.path, ctx.query)) {
+        return RoutedResponse(
+            json_error(http::status::bad_request, req.version(), false, "bad request target"));
+    }
+    // Exact match first, then the longest prefix match (the map is in descending order, so the
+    // first prefix route found below the path is the longest one).
+    const Route* found = nullptr;
+    if (auto it = routes_.find(ctx.path); it != routes_.end()) {
+        found = &it->second;
+        ctx.route = found->api_relative;
+    } else {
+        for (auto it2 = routes_.lower_bound(ctx.path); it2 != routes_.end(); ++it2) {
+            const auto& [p, route] = *it2;
+            if (route.prefix_match && ctx.path.starts_with(p) &&
+                (p.ends_with('/') || ctx.path.size() == p.size() || ctx.path[p.size()] == '/')) {
+                found = &route;
+                ctx.route = route.is_api ? ctx.path.substr(api_prefix_.size()) : ctx.path;
+                break;
+            }
+        }
+    }
+    if (found != nullptr) {
+        return RoutedResponse(found->handler(req, ctx));
+    }
+    const bool in_api = !api_prefix_.empty() &&
+                        (ctx.path == api_prefix_ || ctx.path.starts_with(api_prefix_ + "/"));
+    if (static_ && !in_api) {
+        return static_->serve(req, ctx.path);
+    }
+    return RoutedResponse(
+        json_error(http::status::not_found, req.version(), req.keep_alive(), not_found_));
+}
+
+} // namespace tincan::server

@@ -1,0 +1,64 @@
+#pragma once
+
+#include "../server_context.hpp"
+#include "responses.hpp"
+#include "static_files.hpp"
+
+#include <boost/beast/http/message_generator.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace tincan::server {
+
+/// What a handler knows about a request besides the request itself.
+struct RequestContext {
+    std::string remote; ///< peer address ("unix" on the management socket)
+    std::string path;   ///< percent-encoded path of the target, without the query
+    std::string query;  ///< percent-encoded query, without '?'
+    std::string route;  ///< the path relative to the API prefix (or the full path)
+};
+
+/// Maps request paths to handlers: root routes (/healthz, ...), API routes below the API prefix,
+/// then the web app's static files.
+class Router {
+public:
+    using Handler = std::function<StringResponse(const Request&, RequestContext&)>;
+
+    explicit Router(std::string api_prefix = "");
+
+    /// `path` is relative to the API prefix, e.g. "/conns". With `prefix_match` every path
+    /// below it matches too (longest prefix wins).
+    void add_api(const std::string& path, Handler handler, bool prefix_match = false);
+    /// A route outside the API prefix, e.g. "/healthz".
+    void add_root(const std::string& path, Handler handler, bool prefix_match = false);
+    /// Where unmatched GET requests go (the web app); without it they get 404 JSON.
+    void set_static(std::shared_ptr<StaticFiles> files) { static_ = std::move(files); }
+    /// Body of the 404 for unmatched API paths.
+    void set_not_found_message(std::string message) { not_found_ = std::move(message); }
+
+    RoutedResponse handle(const Request& req, RequestContext& ctx) const;
+
+    const std::string& api_prefix() const { return api_prefix_; }
+
+private:
+    struct Route {
+        Handler handler;
+        bool prefix_match;
+        std::string api_relative; ///< set for API routes
+        bool is_api;
+    };
+    void add(const std::string& full_path, Route route);
+
+    std::string api_prefix_;
+    std::map<std::string, Route, std::greater<>> routes_; ///< reverse order: longer prefixes first
+    std::shared_ptr<StaticFiles> static_;
+    std::string not_found_ = "not found";
+};
+
+/// Splits a request target into path and query; false if it is not an origin-form target.
+bool split_target(std::string_view target, std::string& path, std::string& query);
+
+} // namespace tincan::server

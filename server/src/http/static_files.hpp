@@ -1,0 +1,28 @@
+#pragma once
+
+#include "../server_context.hpp"
+#include "responses.hpp"
+
+#include <boost/beast/http/message_generator.hpp>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace tincan::server {
+
+/// Serves the built web app: correct MIME types, long-lived caching for hashed assets under
+/// /assets/, no-cache for everything else, SPA fallback to index.html for extension-less paths,
+/// and no way out of the web root.
+class StaticFiles {
+public:
+    explicit StaticFiles(std::filesystem::path root);
+
+    RoutedResponse serve(const Request& req, std::string_view path) const;
+
+    static std::string_view mime_type(std::string_view path);
+
+private:
+    std::filesystem::path root_;
+};
+
+} // namespace tincan::server

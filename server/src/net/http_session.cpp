@@ -1,0 +1,189 @@
+#include "http_session.hpp"
+
+#include "../http/origin.hpp"
+#include "../http/responses.hpp"
+#include "websocket_session.hpp"
+
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <spdlog/spdlog.h>
+
+namespace tincan::server {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+namespace {
+constexpr auto request_timeout = std::chrono::seconds(30);
+
+template <class Body> void add_cors(http::response<Body>& res) {
+    res.set(http::field::access_control_allow_origin, "*");
+    res.set(http::field::access_control_allow_methods, "GET, POST, PUT, DELETE, OPTIONS");
+    res.set(http::field::access_control_allow_headers, "Content-Type, Authorization");
+}
+} // namespace
+
+template <class Protocol>
+HttpSession<Protocol>::HttpSession(typename Protocol::socket&& socket, ServerContext& ctx,
+                                   Router& router, std::size_t body_limit)
+    : stream_(std::move(socket)), ctx_(ctx), router_(router), body_limit_(body_limit) {
+    if constexpr (std::is_same_v<Protocol, boost::asio::ip::tcp>) {
+        boost::system::error_code ec;
+        const auto ep = stream_.socket().remote_endpoint(ec);
+        remote_ = ec ? "?" : ep.address().to_string();
+    } else {
+        remote_ = "unix";
+    }
+}
+
+template <class Protocol> void HttpSession<Protocol>::run() {
+    do_read();
+}
+
+template <class Protocol> void HttpSession<Protocol>::do_read() {
+    parser_.emplace();
+    parser_->body_limit(body_limit_);
+    parser_->header_limit(16 * 1024);
+    stream_.expires_after(request_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     beast::bind_front_handler(&HttpSession::on_read, this->shared_from_this()));
+}
+
+template <class Protocol>
+void HttpSession<Protocol>::refuse(http::status status, std::string_view message, bool keep_alive) {
+    ctx_.metrics.http_request(static_cast<unsigned>(status));
+    auto res = json_error(status, 11, keep_alive, message);
+    auto sp = std::make_shared<StringResponse>(std::move(res));
+    http::async_write(
+        stream_, *sp,
+        [self = this->shared_from_this(), sp, keep_alive](beast::error_code ec, std::size_t n) {
+            self->on_write(keep_alive, ec, n);
+        });
+}
+
+template <class Protocol> void HttpSession<Protocol>::on_read(beast::error_code ec, std::size_t) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout) {
+        return do_close();
+    }
+    if (ec == http::error::body_limit) {
+        ctx_.metrics.rejected("http_body_too_large");
+        return refuse(http::status::payload_too_large, "request body too large", false);
+    }
+    if (ec == http::error::header_limit) {
+        ctx_.metrics.rejected("http_header_too_large");
+        return refuse(http::status::request_header_fields_too_large, "headers too large", false);
+    }
+    if (ec) {
+        if (ec != boost::asio::error::operation_aborted) {
+            ctx_.metrics.rejected("http_bad_request");
+            spdlog::debug("http read failed remote={} error=\"{}\"", remote_, ec.message());
+            return refuse(http::status::bad_request, "malformed HTTP request", false);
+        }
+        return;
+    }
+    Request req = parser_->release();
+    if constexpr (std::is_same_v<Protocol, boost::asio::ip::tcp>) {
+        if (beast::websocket::is_upgrade(req) && try_upgrade(req)) {
+            return;
+        }
+    }
+    if (ctx_.config.inject_allow_all_cors_headers && req.method() == http::verb::options) {
+        auto res = make_response(http::status::no_content, req.version(), req.keep_alive(), "", "");
+        add_cors(res);
+        ctx_.metrics.http_request(204);
+        auto sp = std::make_shared<StringResponse>(std::move(res));
+        return http::async_write(
+            stream_, *sp,
+            [self = this->shared_from_this(), sp](beast::error_code e, std::size_t n) {
+                self->on_write(sp->keep_alive(), e, n);
+            });
+    }
+    RequestContext rc;
+    rc.remote = remote_;
+    auto routed = router_.handle(req, rc);
+    const bool keep_alive = routed.keep_alive;
+    ctx_.metrics.http_request(routed.status);
+    spdlog::debug("http {} {} -> {} remote={}", std::string(req.method_string()),
+                  rc.path.substr(0, 200), routed.status, remote_);
+    beast::async_write(
+        stream_, std::move(routed.message),
+        [self = this->shared_from_this(), keep_alive](beast::error_code e, std::size_t n) {
+            self->on_write(keep_alive, e, n);
+        });
+}
+
+template <class Protocol> bool HttpSession<Protocol>::try_upgrade(Request& req) {
+    if constexpr (!std::is_same_v<Protocol, boost::asio::ip::tcp>) {
+        return false; // the management socket has no WebSocket
+    } else {
+        std::string path, query;
+        if (!split_target(req.target(), path, query) ||
+            path != ctx_.config.api_prefix + ctx_.config.ws_path) {
+            return false; // not the signalling path: answered as a normal request (404)
+        }
+        const auto origin = req.find(http::field::origin);
+        const bool has_origin = origin != req.end();
+        const std::string_view origin_value =
+            has_origin ? std::string_view(origin->value().data(), origin->value().size())
+                       : std::string_view{};
+        const auto host = req[http::field::host];
+        if (!origin_allowed(origin_value, has_origin, std::string_view(host.data(), host.size()),
+                            ctx_.config.allowed_origins, ctx_.config.default_cors_allowed)) {
+            ctx_.metrics.rejected("origin");
+            spdlog::warn("websocket refused remote={} reason=origin origin=\"{}\"", remote_,
+                         std::string(origin_value.substr(0, 200)));
+            refuse(http::status::forbidden, "origin not allowed", false);
+            return true;
+        }
+        if (ctx_.shutting_down) {
+            refuse(http::status::service_unavailable, "server shutting down", false);
+            return true;
+        }
+        if (ctx_.sessions.size() >= ctx_.config.max_connections) {
+            ctx_.metrics.rejected("max_connections");
+            spdlog::warn("websocket refused remote={} reason=max_connections", remote_);
+            refuse(http::status::service_unavailable, "too many connections", false);
+            return true;
+        }
+        Identity identity;
+        if (ctx_.resolve_identity) {
+            auto resolved = ctx_.resolve_identity(req);
+            if (!resolved.identity) {
+                ctx_.metrics.rejected("unauthenticated");
+                refuse(static_cast<http::status>(resolved.refuse_status), resolved.refuse_reason,
+                       false);
+                return true;
+            }
+            identity = std::move(*resolved.identity);
+        } else if (!ctx_.config.allow_anonymous) {
+            ctx_.metrics.rejected("unauthenticated");
+            refuse(http::status::unauthorized, "anonymous access is disabled", false);
+            return true;
+        }
+        ctx_.metrics.http_request(101);
+        auto session = std::make_shared<WebSocketSession>(stream_.release_socket(), ctx_);
+        session->run(std::move(req), std::move(identity));
+        return true;
+    }
+}
+
+template <class Protocol>
+void HttpSession<Protocol>::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
+    if (ec) {
+        return do_close();
+    }
+    if (!keep_alive) {
+        return do_close();
+    }
+    do_read();
+}
+
+template <class Protocol> void HttpSession<Protocol>::do_close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(Protocol::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
+}
+
+template class HttpSession<boost::asio::ip::tcp>;
+template class HttpSession<boost::asio::local::stream_protocol>;
+
+} // namespace tincan::server
