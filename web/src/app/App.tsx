@@ -1,0 +1,50 @@
+import { useEffect, useState } from 'react';
+import { ConnectScreen, type ConnectRequest } from '../features/connect/ConnectScreen';
+import { storage } from '../features/settings/prefs';
+import { TincanClient } from '../rtc';
+import { ChatShell } from './ChatShell';
+import { ClientContext } from './client-context';
+import { useNotifications } from './notifications';
+
+export function App() {
+  const [client, setClient] = useState<TincanClient | null>(null);
+
+  // start/stop are idempotent, so StrictMode's double mount is harmless.
+  useEffect(() => {
+    if (!client) return;
+    client.start();
+    const online = () => client.reconnectNow();
+    const visible = () => document.visibilityState === 'visible' && client.markActiveRead();
+    window.addEventListener('online', online);
+    document.addEventListener('visibilitychange', visible);
+    return () => {
+      window.removeEventListener('online', online);
+      document.removeEventListener('visibilitychange', visible);
+      client.stop();
+    };
+  }, [client]);
+  useNotifications(client);
+
+  const connect = (r: ConnectRequest) => {
+    setClient(
+      new TincanClient({
+        server: r.server,
+        name: r.name,
+        colorIndex: r.color,
+        origin: location.origin,
+      }),
+    );
+  };
+
+  if (!client) return <ConnectScreen onConnect={connect} />;
+  return (
+    <ClientContext.Provider value={client}>
+      <ChatShell
+        onLogout={() => {
+          storage.set('pinned_server', null);
+          setClient(null);
+        }}
+      />
+    </ClientContext.Provider>
+  );
+}

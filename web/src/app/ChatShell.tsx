@@ -1,0 +1,171 @@
+import EditIcon from '@mui/icons-material/Edit';
+import LogoutIcon from '@mui/icons-material/Logout';
+import {
+  Alert,
+  AppBar,
+  Box,
+  Chip,
+  Drawer,
+  IconButton,
+  Stack,
+  Toolbar,
+  Tooltip,
+  Typography,
+  useMediaQuery,
+  useTheme,
+} from '@mui/material';
+import { useEffect, useState } from 'react';
+import { Conversation } from '../features/chat/Conversation';
+import { formatRtt } from '../features/diagnostics/format';
+import { PeerAvatar } from '../features/peers/PeerAvatar';
+import { PeerList } from '../features/peers/PeerList';
+import { PreferencesDialog } from '../features/settings/PreferencesDialog';
+import { loadPreference, savePreference } from '../features/settings/prefs';
+import { ThemeToggle } from '../features/settings/ThemeToggle';
+import { colorIndex } from '../protocol';
+import { useAppState, useClient } from './client-context';
+
+const DRAWER = 340;
+const STATUS: Record<
+  string,
+  { label: string; color: 'success' | 'warning' | 'error' | 'default' }
+> = {
+  online: { label: 'Online', color: 'success' },
+  connecting: { label: 'Connecting…', color: 'warning' },
+  offline: { label: 'Offline', color: 'error' },
+  idle: { label: 'Disconnected', color: 'default' },
+};
+
+export function ChatShell({ onLogout }: { onLogout: () => void }) {
+  const client = useClient();
+  const status = useAppState((s) => s.status);
+  const name = useAppState((s) => s.name);
+  const color = useAppState((s) => s.colorIndex);
+  const wsRtt = useAppState((s) => s.wsRtt);
+  const active = useAppState((s) => s.activePeer);
+  const peers = useAppState((s) => s.peers);
+  const [prefsOpen, setPrefsOpen] = useState(false);
+  const [drawerOpen, setDrawerOpen] = useState(false);
+  const wide = useMediaQuery(useTheme().breakpoints.up('md'));
+  const totalUnread = Object.values(peers).reduce((n, p) => n + p.unread, 0);
+
+  useEffect(() => {
+    document.title = totalUnread ? `(${totalUnread}) Tincan` : 'Tincan';
+  }, [totalUnread]);
+
+  const st = STATUS[status] ?? { label: 'Disconnected', color: 'default' as const };
+  const drawer = (
+    <Box
+      sx={{
+        display: 'flex',
+        flexDirection: 'column',
+        height: '100%',
+        width: wide ? DRAWER : 'min(88vw, 340px)',
+      }}
+    >
+      <Stack direction="row" sx={{ alignItems: 'center', gap: 1.5, p: 2 }}>
+        <PeerAvatar
+          name={name || '?'}
+          colorIndex={colorIndex(color === undefined ? undefined : String(color), name)}
+          size={48}
+        />
+        <Box sx={{ minWidth: 0, flex: 1 }}>
+          <Typography variant="subtitle1" noWrap data-testid="own-name">
+            {name || '…'}
+          </Typography>
+          <Typography variant="caption" color="text.secondary">
+            Server RTT {formatRtt(wsRtt)}
+          </Typography>
+        </Box>
+        <Tooltip title="Preferences">
+          <IconButton aria-label="Preferences" onClick={() => setPrefsOpen(true)}>
+            <EditIcon />
+          </IconButton>
+        </Tooltip>
+        <Tooltip title="Disconnect">
+          <IconButton aria-label="Disconnect" onClick={onLogout}>
+            <LogoutIcon />
+          </IconButton>
+        </Tooltip>
+      </Stack>
+      <PeerList onSelected={() => setDrawerOpen(false)} />
+    </Box>
+  );
+
+  return (
+    <Box sx={{ display: 'flex', flexDirection: 'column', height: '100dvh' }}>
+      <AppBar position="static" elevation={0} enableColorOnDark>
+        <Toolbar variant="dense">
+          <Typography variant="h6" component="h1" sx={{ flex: 1 }}>
+            Tincan
+          </Typography>
+          <Chip
+            size="small"
+            label={st.label}
+            color={st.color}
+            role="status"
+            aria-label={`Signalling: ${st.label}`}
+            sx={{ mr: 1 }}
+          />
+          <ThemeToggle />
+        </Toolbar>
+      </AppBar>
+      {status === 'offline' && (
+        <Alert severity="warning" role="alert">
+          The signalling server is unreachable; reconnecting. Open chats keep working.
+        </Alert>
+      )}
+      <Box sx={{ display: 'flex', flex: 1, minHeight: 0 }}>
+        {wide ? (
+          <Box
+            component="nav"
+            aria-label="Peer list"
+            sx={{ width: DRAWER, borderRight: 1, borderColor: 'divider', display: 'flex' }}
+          >
+            {drawer}
+          </Box>
+        ) : (
+          <Drawer
+            open={drawerOpen || !active}
+            onClose={() => setDrawerOpen(false)}
+            variant={active ? 'temporary' : 'permanent'}
+          >
+            <Box component="nav" aria-label="Peer list" sx={{ height: '100%' }}>
+              {drawer}
+            </Box>
+          </Drawer>
+        )}
+        <Box component="main" sx={{ flex: 1, minWidth: 0, bgcolor: 'background.default' }}>
+          {active ? (
+            <Conversation
+              key={active}
+              peerId={active}
+              onOpenPeers={wide ? undefined : () => setDrawerOpen(true)}
+            />
+          ) : (
+            <Box sx={{ display: 'grid', placeItems: 'center', height: '100%' }}>
+              <Typography color="text.secondary">Select a chat to start messaging</Typography>
+            </Box>
+          )}
+        </Box>
+      </Box>
+      {prefsOpen && (
+        <PreferencesDialog
+          open
+          name={name}
+          color={color}
+          onClose={() => setPrefsOpen(false)}
+          onSave={(n, c) => {
+            savePreference({
+              ...loadPreference(),
+              name: n,
+              ...(c !== undefined ? { indexOfPreferColor: c } : {}),
+            });
+            client.rename(n, c);
+            setPrefsOpen(false);
+          }}
+        />
+      )}
+    </Box>
+  );
+}

@@ -1,0 +1,91 @@
+import PauseIcon from '@mui/icons-material/Pause';
+import PlayArrowIcon from '@mui/icons-material/PlayArrow';
+import { Box, IconButton, Slider, Stack, Typography } from '@mui/material';
+import { useEffect, useRef, useState } from 'react';
+import { useClient } from '../../app/client-context';
+
+/** Local player card for an audio track received from a peer (PROTOCOL.md 5.4). */
+export function AudioCard({ trackId, label }: { trackId: string; label: string | undefined }) {
+  const client = useClient();
+  const audio = useRef<HTMLAudioElement>(null);
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const [playing, setPlaying] = useState(false);
+  const [volume, setVolume] = useState(30);
+  const stream = client.tracks.get(trackId);
+
+  useEffect(() => {
+    if (audio.current && stream) audio.current.srcObject = stream;
+  }, [stream]);
+
+  useEffect(() => {
+    if (audio.current) audio.current.volume = volume / 100;
+  }, [volume]);
+
+  useEffect(() => {
+    if (!playing || !stream || !canvas.current) return;
+    const ctx = new AudioContext();
+    const analyser = ctx.createAnalyser();
+    analyser.fftSize = 128;
+    ctx.createMediaStreamSource(stream).connect(analyser);
+    const bins = new Uint8Array(analyser.frequencyBinCount);
+    const g = canvas.current.getContext('2d');
+    let raf = 0;
+    const draw = () => {
+      analyser.getByteFrequencyData(bins);
+      if (g && canvas.current) {
+        const { width, height } = canvas.current;
+        g.clearRect(0, 0, width, height);
+        g.fillStyle = '#2196F3';
+        const w = width / bins.length;
+        bins.forEach((v, i) =>
+          g.fillRect(i * w, height - (v / 255) * height, w - 1, (v / 255) * height),
+        );
+      }
+      raf = requestAnimationFrame(draw);
+    };
+    draw();
+    return () => {
+      cancelAnimationFrame(raf);
+      void ctx.close();
+    };
+  }, [playing, stream]);
+
+  if (!stream)
+    return <Typography variant="body2">The track is ended or not ready to play yet.</Typography>;
+  return (
+    <Box role="group" aria-label="Audio from peer" sx={{ minWidth: 240 }}>
+      <Typography variant="subtitle2">{label || 'Unknown Track'}</Typography>
+      <audio ref={audio} />
+      <canvas
+        ref={canvas}
+        width={240}
+        height={32}
+        aria-hidden
+        style={{ width: '100%', height: 32 }}
+      />
+      <Stack direction="row" sx={{ alignItems: 'center', gap: 1 }}>
+        <IconButton
+          color="inherit"
+          aria-label={playing ? 'Pause' : 'Play'}
+          onClick={() => {
+            const a = audio.current;
+            if (!a) return;
+            if (playing) a.pause();
+            else void a.play();
+            setPlaying(!playing);
+          }}
+        >
+          {playing ? <PauseIcon /> : <PlayArrowIcon />}
+        </IconButton>
+        <Slider
+          aria-label="Volume"
+          value={volume}
+          onChange={(_e, v) => setVolume(v as number)}
+          size="small"
+          sx={{ color: 'inherit' }}
+        />
+        <Typography variant="caption">{volume}%</Typography>
+      </Stack>
+    </Box>
+  );
+}

@@ -1,0 +1,169 @@
+import InsightsIcon from '@mui/icons-material/Insights';
+import MenuIcon from '@mui/icons-material/Menu';
+import { Box, IconButton, Stack, Tooltip, Typography } from '@mui/material';
+import { useMemo, useState } from 'react';
+import { useAppState, useClient } from '../../app/client-context';
+import type { ChatItem } from '../../rtc';
+import { DiagnosticsPanel } from '../diagnostics/DiagnosticsPanel';
+import { formatRtt } from '../diagnostics/format';
+import { PeerAvatar } from '../peers/PeerAvatar';
+import { Composer } from './Composer';
+import { EditDialog } from './EditDialog';
+import { MessageList } from './MessageList';
+
+const EMPTY: ChatItem[] = [];
+
+const STATE_TEXT: Record<string, [string, string]> = {
+  connected: ['Connected', 'success.main'],
+  connecting: ['Connecting…', 'warning.main'],
+  new: ['Connecting…', 'warning.main'],
+  disconnected: ['Disconnected', 'error.main'],
+  failed: ['Connection failed', 'error.main'],
+  closed: ['Closed', 'error.main'],
+  none: ['Not connected', 'text.disabled'],
+};
+
+export function Conversation({
+  peerId,
+  onOpenPeers,
+}: {
+  peerId: string;
+  onOpenPeers?: () => void;
+}) {
+  const client = useClient();
+  const peer = useAppState((s) => s.peers[peerId]);
+  const items = useAppState((s) => s.messages[peerId] ?? EMPTY);
+  const [editing, setEditing] = useState<ChatItem | null>(null);
+  const [diag, setDiag] = useState(false);
+  const [dragging, setDragging] = useState(false);
+
+  const actions = useMemo(
+    () => ({
+      onEdit: (id: string) =>
+        setEditing(client.store.getState().messages[peerId]?.find((m) => m.id === id) ?? null),
+      onDelete: (id: string) => client.deleteMessage(peerId, id),
+      onRetry: (id: string) => client.retry(peerId, id),
+      onCancel: (id: string) => client.cancelTransfer(peerId, id),
+    }),
+    [client, peerId],
+  );
+
+  if (!peer) return null;
+  const name = peer.name || '(no name)';
+  const [stateText, stateColor] = STATE_TEXT[peer.connection] ?? ['Unknown', 'text.disabled'];
+  const ready = peer.chatOpen;
+  const canAttach = peer.supportsFiles;
+
+  return (
+    <Box
+      component="section"
+      aria-label={`Conversation with ${name}`}
+      sx={{
+        display: 'flex',
+        flexDirection: 'column',
+        height: '100%',
+        minHeight: 0,
+        position: 'relative',
+      }}
+      onDragOver={(e) => {
+        if (!ready || !canAttach || !e.dataTransfer.types.includes('Files')) return;
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={(e) => {
+        if (!ready || !canAttach) return;
+        e.preventDefault();
+        setDragging(false);
+        const files = Array.from(e.dataTransfer.files);
+        if (files.length) client.sendFiles(peerId, files);
+      }}
+    >
+      <Stack
+        direction="row"
+        sx={{
+          alignItems: 'center',
+          gap: 1.5,
+          px: 2,
+          py: 1,
+          borderBottom: 1,
+          borderColor: 'divider',
+        }}
+      >
+        {onOpenPeers && (
+          <IconButton
+            aria-label="Open peer list"
+            onClick={onOpenPeers}
+            sx={{ display: { md: 'none' } }}
+          >
+            <MenuIcon />
+          </IconButton>
+        )}
+        <PeerAvatar name={name} colorIndex={peer.colorIndex} size={36} />
+        <Box sx={{ minWidth: 0, flex: 1 }}>
+          <Typography variant="subtitle1" component="h2" noWrap>
+            {name}
+          </Typography>
+          <Stack direction="row" sx={{ alignItems: 'center', gap: 0.75 }}>
+            <Box
+              sx={{ width: 8, height: 8, borderRadius: '50%', bgcolor: stateColor }}
+              aria-hidden
+            />
+            <Typography variant="caption" color="text.secondary" data-testid="peer-state">
+              {stateText}
+              {!peer.online && ' · signalling offline'}
+            </Typography>
+            {peer.connection === 'connected' && peer.rtt !== undefined && (
+              <Typography
+                variant="caption"
+                color="text.secondary"
+                aria-label="Round-trip time"
+                data-testid="peer-rtt"
+              >
+                · RTT {formatRtt(peer.rtt)}
+              </Typography>
+            )}
+          </Stack>
+        </Box>
+        <Tooltip title="Diagnostics">
+          <IconButton aria-label="Diagnostics" aria-pressed={diag} onClick={() => setDiag(!diag)}>
+            <InsightsIcon />
+          </IconButton>
+        </Tooltip>
+      </Stack>
+      {diag && <DiagnosticsPanel peer={peer} />}
+      <MessageList items={items} peerName={name} actions={actions} />
+      <Composer
+        ready={ready}
+        canAttach={canAttach}
+        onSend={(t) => client.sendText(peerId, t)}
+        onFiles={(f) => client.sendFiles(peerId, f)}
+      />
+      {dragging && (
+        <Box
+          sx={{
+            position: 'absolute',
+            inset: 0,
+            display: 'grid',
+            placeItems: 'center',
+            bgcolor: 'rgba(0,0,0,0.4)',
+            color: '#fff',
+            pointerEvents: 'none',
+          }}
+        >
+          <Typography variant="h5">Release to drop</Typography>
+        </Box>
+      )}
+      {editing && (
+        <EditDialog
+          initial={editing.text ?? ''}
+          onClose={() => setEditing(null)}
+          onSave={(t) => {
+            client.editMessage(peerId, editing.id, t);
+            setEditing(null);
+          }}
+        />
+      )}
+    </Box>
+  );
+}

@@ -1,0 +1,149 @@
+import AccessTimeIcon from '@mui/icons-material/AccessTime';
+import DoneIcon from '@mui/icons-material/Done';
+import ErrorOutlineIcon from '@mui/icons-material/ErrorOutlineOutlined';
+import MoreVertIcon from '@mui/icons-material/MoreVert';
+import {
+  Box,
+  Button,
+  IconButton,
+  Menu,
+  MenuItem,
+  Paper,
+  Stack,
+  Tooltip,
+  Typography,
+} from '@mui/material';
+import { memo, useState } from 'react';
+import type { ChatItem } from '../../rtc';
+import { FileCard } from '../files/FileCard';
+import { AudioCard } from './AudioCard';
+import { Markdown } from './Markdown';
+
+export interface BubbleActions {
+  onEdit: (id: string) => void;
+  onDelete: (id: string) => void;
+  onRetry: (id: string) => void;
+  onCancel: (id: string) => void;
+}
+
+export const MessageBubble = memo(function MessageBubble({
+  item,
+  authorName,
+  actions,
+}: {
+  item: ChatItem;
+  authorName: string;
+  actions: BubbleActions;
+}) {
+  const [menu, setMenu] = useState<HTMLElement | null>(null);
+  const time = new Date(item.timestamp).toLocaleTimeString([], {
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+  const canEdit = item.out && !item.file;
+  return (
+    <Stack
+      component="li"
+      role="listitem"
+      aria-label={`${item.out ? 'You' : authorName} at ${time}`}
+      data-message-id={item.id}
+      data-direction={item.out ? 'out' : 'in'}
+      data-status={item.status ?? ''}
+      direction="row"
+      sx={{ justifyContent: item.out ? 'flex-end' : 'flex-start', listStyle: 'none', my: 0.5 }}
+    >
+      <Paper
+        elevation={0}
+        sx={{
+          px: 1.5,
+          py: 1,
+          maxWidth: 'min(80%, 640px)',
+          bgcolor: item.out ? 'primary.main' : 'background.paper',
+          color: item.out ? 'primary.contrastText' : 'text.primary',
+          border: item.out ? 0 : 1,
+          borderColor: 'divider',
+          wordBreak: 'break-word',
+          '& a': { color: 'inherit' },
+        }}
+      >
+        {item.trackId && <AudioCard trackId={item.trackId} label={item.text} />}
+        {item.file && (
+          <FileCard file={item.file} out={item.out} onCancel={() => actions.onCancel(item.id)} />
+        )}
+        {!item.trackId && item.text !== undefined && (
+          <Box className="message-text" sx={{ whiteSpace: 'pre-wrap' }}>
+            <Markdown text={item.text} />
+          </Box>
+        )}
+        {item.rich !== undefined && (
+          <Box sx={{ whiteSpace: 'pre-wrap' }}>
+            <Markdown text={item.rich} />
+          </Box>
+        )}
+        <Stack
+          direction="row"
+          sx={{ alignItems: 'center', justifyContent: 'flex-end', gap: 0.5, mt: 0.5, opacity: 0.8 }}
+        >
+          {item.edited && <Typography variant="caption">edited</Typography>}
+          <Typography variant="caption">{time}</Typography>
+          {item.out && item.status === 'pending' && (
+            <Tooltip title="Sending">
+              <AccessTimeIcon sx={{ fontSize: 14 }} aria-label="Sending" role="img" />
+            </Tooltip>
+          )}
+          {item.out && item.status === 'delivered' && (
+            <Tooltip title="Delivered">
+              <DoneIcon sx={{ fontSize: 14 }} aria-label="Delivered" role="img" />
+            </Tooltip>
+          )}
+          {item.out && item.status === 'failed' && (
+            <>
+              <ErrorOutlineIcon sx={{ fontSize: 14 }} aria-label="Not delivered" role="img" />
+              {!item.file && (
+                <Button
+                  size="small"
+                  color="inherit"
+                  onClick={() => actions.onRetry(item.id)}
+                  sx={{ minWidth: 0, py: 0 }}
+                >
+                  Retry
+                </Button>
+              )}
+            </>
+          )}
+          {item.out && (
+            <IconButton
+              size="small"
+              color="inherit"
+              aria-label="Message actions"
+              onClick={(e) => setMenu(e.currentTarget)}
+              sx={{ p: 0 }}
+            >
+              <MoreVertIcon sx={{ fontSize: 16 }} />
+            </IconButton>
+          )}
+        </Stack>
+        <Menu open={!!menu} anchorEl={menu} onClose={() => setMenu(null)}>
+          {canEdit && (
+            <MenuItem
+              onClick={() => {
+                setMenu(null);
+                actions.onEdit(item.id);
+              }}
+            >
+              Edit
+            </MenuItem>
+          )}
+          <MenuItem
+            onClick={() => {
+              setMenu(null);
+              actions.onDelete(item.id);
+            }}
+          >
+            Delete
+          </MenuItem>
+        </Menu>
+      </Paper>
+    </Stack>
+  );
+});

@@ -1,0 +1,81 @@
+import { Box, Divider, Typography } from '@mui/material';
+import { Fragment, useLayoutEffect, useMemo, useRef } from 'react';
+import type { ChatItem } from '../../rtc';
+import { MessageBubble, type BubbleActions } from './MessageBubble';
+
+function dayLabel(ts: number): string {
+  const d = new Date(ts);
+  const today = new Date();
+  const yesterday = new Date(Date.now() - 86400000);
+  if (d.toDateString() === today.toDateString()) return 'Today';
+  if (d.toDateString() === yesterday.toDateString()) return 'Yesterday';
+  return d.toLocaleDateString([], {
+    weekday: 'long',
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+  });
+}
+
+/** Messages with day separators; follows new messages while scrolled near the bottom. */
+export function MessageList({
+  items,
+  peerName,
+  actions,
+}: {
+  items: ChatItem[];
+  peerName: string;
+  actions: BubbleActions;
+}) {
+  const box = useRef<HTMLDivElement>(null);
+  const following = useRef(true);
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (el && following.current) el.scrollTop = el.scrollHeight;
+  }, [items]);
+  const stableActions = useMemo(() => actions, [actions]);
+
+  return (
+    <Box
+      ref={box}
+      onScroll={(e) => {
+        const el = e.currentTarget;
+        following.current = el.scrollHeight - el.scrollTop - el.clientHeight < 50;
+      }}
+      sx={{ flex: 1, overflowY: 'auto', px: { xs: 1, sm: 2 }, py: 1 }}
+    >
+      <Box
+        component="ul"
+        aria-label={`Messages with ${peerName}`}
+        aria-live="polite"
+        sx={{ p: 0, m: 0 }}
+      >
+        {items.map((m, i) => {
+          const prev = items[i - 1];
+          const newDay =
+            !prev ||
+            new Date(prev.timestamp).toDateString() !== new Date(m.timestamp).toDateString();
+          return (
+            <Fragment key={m.id}>
+              {newDay && (
+                <Box component="li" sx={{ listStyle: 'none', my: 1 }} aria-hidden>
+                  <Divider>
+                    <Typography variant="caption" color="text.secondary">
+                      {dayLabel(m.timestamp)}
+                    </Typography>
+                  </Divider>
+                </Box>
+              )}
+              <MessageBubble item={m} authorName={peerName} actions={stableActions} />
+            </Fragment>
+          );
+        })}
+      </Box>
+      {items.length === 0 && (
+        <Typography color="text.secondary" sx={{ textAlign: 'center', mt: 4 }}>
+          No messages yet. Say hello!
+        </Typography>
+      )}
+    </Box>
+  );
+}

@@ -1,0 +1,152 @@
+import {
+  Alert,
+  Box,
+  Button,
+  CircularProgress,
+  MenuItem,
+  Paper,
+  Stack,
+  TextField,
+  Typography,
+} from '@mui/material';
+import { useEffect, useState } from 'react';
+import type { ServerEntry } from '../../protocol';
+import { loadPreference, savePreference, storage } from '../settings/prefs';
+import { fetchLoginStatus, fetchServers, safeLoginUrl } from './servers';
+
+export interface ConnectRequest {
+  server: ServerEntry;
+  name: string;
+  color: number | undefined;
+}
+
+/** Server selection, login status and the visitor form (PROTOCOL.md 7.2). */
+export function ConnectScreen({ onConnect }: { onConnect: (r: ConnectRequest) => void }) {
+  const [servers, setServers] = useState<ServerEntry[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [serverId, setServerId] = useState<string>(() => storage.get('current_server') ?? '');
+  const [name, setName] = useState(() => loadPreference().name ?? '');
+  const [login, setLogin] = useState<{ loggedIn: boolean; name?: string } | null>(null);
+
+  useEffect(() => {
+    let live = true;
+    fetchServers()
+      .then((list) => live && setServers(list))
+      .catch((e: unknown) => live && setError(String(e)));
+    return () => {
+      live = false;
+    };
+  }, []);
+
+  const server = servers?.find((s) => s.id === serverId) ?? servers?.[0];
+
+  useEffect(() => {
+    if (!server) return;
+    let live = true;
+    void fetchLoginStatus(server, location.origin).then((l) => live && setLogin(l));
+    return () => {
+      live = false;
+    };
+  }, [server]);
+
+  // A pinned server reconnects on page load, as the original.
+  useEffect(() => {
+    if (!servers) return;
+    const pinned = servers.find((s) => s.id === storage.get('pinned_server'));
+    if (pinned) connect(pinned);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [servers]);
+
+  function connect(s: ServerEntry | undefined = server) {
+    if (!s) return;
+    const pref = loadPreference();
+    const chosen = login?.loggedIn ? '' : name.trim();
+    savePreference({ ...pref, name: chosen || undefined });
+    storage.set('pinned_server', s.id);
+    onConnect({ server: s, name: chosen, color: pref.indexOfPreferColor });
+  }
+
+  return (
+    <Box sx={{ display: 'grid', placeItems: 'center', minHeight: '100dvh', p: 2 }}>
+      <Paper component="main" sx={{ p: 4, width: '100%', maxWidth: 420 }} elevation={2}>
+        <Typography variant="h4" component="h1" gutterBottom>
+          Tincan
+        </Typography>
+        <Typography color="text.secondary" gutterBottom>
+          Chat and share files directly between browsers.
+        </Typography>
+        {error && <Alert severity="error">Could not load the server list: {error}</Alert>}
+        {!servers && !error && (
+          <Stack direction="row" sx={{ alignItems: 'center', gap: 1, my: 2 }}>
+            <CircularProgress size={20} /> <span>Loading servers…</span>
+          </Stack>
+        )}
+        {servers?.length === 0 && <Alert severity="warning">No servers found</Alert>}
+        {server && (
+          <Stack
+            component="form"
+            sx={{ gap: 2, mt: 2 }}
+            onSubmit={(e) => {
+              e.preventDefault();
+              connect();
+            }}
+          >
+            <TextField
+              select
+              label="Server"
+              value={server.id}
+              onChange={(e) => {
+                setServerId(e.target.value);
+                storage.set('current_server', e.target.value);
+              }}
+            >
+              {servers?.map((s) => (
+                <MenuItem key={s.id} value={s.id}>
+                  {s.name}
+                </MenuItem>
+              ))}
+            </TextField>
+            {login === null && (
+              <Typography color="text.secondary">Fetching login status…</Typography>
+            )}
+            {login?.loggedIn && <Typography>Logged in as {login.name ?? 'unknown'}</Typography>}
+            {login &&
+              !login.loggedIn &&
+              server.idp.map((p) => {
+                const href = safeLoginUrl(p.loginUrl, location.origin);
+                return href ? (
+                  <Button key={p.name + p.kind} variant="outlined" href={href}>
+                    {p.kind === 'github'
+                      ? 'Sign in with GitHub'
+                      : p.kind === 'kioubit'
+                        ? 'Authenticate with Kioubit.dn42'
+                        : `Login with ${p.name}`}
+                  </Button>
+                ) : null;
+              })}
+            {login && !login.loggedIn && server.allowAnonymous && (
+              <>
+                <Typography color="text.secondary">Or connect as a visitor:</Typography>
+                <TextField
+                  label="Pick a username"
+                  helperText="Leave empty for an assigned name"
+                  value={name}
+                  onChange={(e) => setName(e.target.value.slice(0, 64))}
+                  autoFocus
+                />
+              </>
+            )}
+            <Button
+              type="submit"
+              variant="contained"
+              size="large"
+              disabled={!login || (!login.loggedIn && !server.allowAnonymous)}
+            >
+              Connect
+            </Button>
+          </Stack>
+        )}
+      </Paper>
+    </Box>
+  );
+}

@@ -1,0 +1,74 @@
+import type { IdentityProvider, ServerEntry } from '../../protocol';
+
+/** Validates `/servers.json` (PROTOCOL.md 7.9); malformed entries are skipped. */
+export function parseServers(raw: unknown): ServerEntry[] {
+  if (!Array.isArray(raw)) return [];
+  const out: ServerEntry[] = [];
+  for (const e of raw) {
+    if (typeof e !== 'object' || e === null) continue;
+    const o = e as Record<string, unknown>;
+    if (typeof o.id !== 'string' || typeof o.url !== 'string') continue;
+    const idp: IdentityProvider[] = Array.isArray(o.idp)
+      ? o.idp.flatMap((i) => {
+          const p = i as Record<string, unknown>;
+          return typeof p?.name === 'string' &&
+            typeof p.kind === 'string' &&
+            typeof p.loginUrl === 'string'
+            ? [{ name: p.name, kind: p.kind, loginUrl: p.loginUrl }]
+            : [];
+        })
+      : [];
+    out.push({
+      id: o.id,
+      name: typeof o.name === 'string' ? o.name : o.id,
+      url: o.url,
+      apiPrefix: typeof o.apiPrefix === 'string' ? o.apiPrefix : '/api',
+      iceServers: Array.isArray(o.iceServers)
+        ? o.iceServers.filter((s): s is string => typeof s === 'string')
+        : [],
+      idp,
+      allowAnonymous: o.allowAnonymous !== false,
+    });
+  }
+  return out;
+}
+
+export async function fetchServers(): Promise<ServerEntry[]> {
+  const res = await fetch('/servers.json', { cache: 'no-store' });
+  if (!res.ok) throw new Error(`servers.json: HTTP ${res.status}`);
+  return parseServers(await res.json());
+}
+
+/** Only http(s) login URLs are followed (no javascript: from a hostile servers.json). */
+export function safeLoginUrl(url: string, origin: string): string | null {
+  try {
+    const u = new URL(url, origin);
+    return u.protocol === 'https:' || u.protocol === 'http:' ? u.href : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function fetchLoginStatus(
+  server: ServerEntry,
+  origin: string,
+): Promise<{ loggedIn: boolean; name?: string }> {
+  const api = /^https?:\/\//.test(server.apiPrefix) ? server.apiPrefix : origin + server.apiPrefix;
+  try {
+    const res = await fetch(`${api}/profile/status`, { credentials: 'include' });
+    if (!res.ok) return { loggedIn: false };
+    const status = (await res.json()) as { logged_in?: unknown };
+    if (status.logged_in !== true) return { loggedIn: false };
+    const p = await fetch(`${api}/profile`, { credentials: 'include' });
+    const profile = p.ok ? ((await p.json()) as { username?: unknown; displayName?: unknown }) : {};
+    const name =
+      typeof profile.displayName === 'string'
+        ? profile.displayName
+        : typeof profile.username === 'string'
+          ? profile.username
+          : undefined;
+    return name ? { loggedIn: true, name } : { loggedIn: true };
+  } catch {
+    return { loggedIn: false };
+  }
+}

@@ -1,0 +1,44 @@
+import { Box, Stack, Typography } from '@mui/material';
+import { useAppState } from '../../app/client-context';
+import type { PeerView } from '../../rtc';
+import { formatRtt } from './format';
+import { Sparkline } from './Sparkline';
+
+/** Per-peer diagnostics: RTTs (WebSocket echo and `ping` channel), state, candidate pair. */
+export function DiagnosticsPanel({ peer }: { peer: PeerView }) {
+  const wsRtt = useAppState((s) => s.wsRtt);
+  const wsHistory = useAppState((s) => s.wsRttHistory);
+  const rows: [string, string][] = [
+    ['Connection', peer.connection],
+    ['Path', peer.path ? `${peer.path.local} → ${peer.path.remote}` : '—'],
+    ['Peer RTT (ping channel)', formatRtt(peer.rtt)],
+    ['Server RTT (WebSocket echo)', formatRtt(wsRtt)],
+  ];
+  return (
+    <Box
+      component="section"
+      aria-label="Diagnostics"
+      sx={{ p: 2, borderBottom: 1, borderColor: 'divider' }}
+    >
+      <Box
+        component="dl"
+        sx={{ display: 'grid', gridTemplateColumns: 'auto 1fr', columnGap: 2, rowGap: 0.5, m: 0 }}
+      >
+        {rows.map(([k, v]) => (
+          <Box key={k} sx={{ display: 'contents' }}>
+            <Typography component="dt" variant="body2" color="text.secondary">
+              {k}
+            </Typography>
+            <Typography component="dd" variant="body2" sx={{ m: 0 }} aria-label={k}>
+              {v}
+            </Typography>
+          </Box>
+        ))}
+      </Box>
+      <Stack direction="row" sx={{ gap: 3, mt: 1, color: 'primary.main' }}>
+        <Sparkline values={peer.rttHistory} label="Peer RTT history" />
+        <Sparkline values={wsHistory} label="Server RTT history" />
+      </Stack>
+    </Box>
+  );
+}

@@ -1,0 +1,126 @@
+import CheckCircleIcon from '@mui/icons-material/CheckCircle';
+import ErrorIcon from '@mui/icons-material/Error';
+import InsertDriveFileIcon from '@mui/icons-material/InsertDriveFile';
+import { Box, Button, Chip, LinearProgress, Link, Stack, Typography } from '@mui/material';
+import { sanitizeFileName } from '../../protocol';
+import type { FileView } from '../../rtc';
+import { formatBytes, formatEta } from './format';
+
+const STATUS_TEXT: Record<FileView['status'], string> = {
+  waiting: 'Waiting',
+  transferring: 'Transferring',
+  complete: 'Complete',
+  cancelled: 'Cancelled',
+  failed: 'Failed',
+};
+
+/** One file transfer: progress (bytes, rate, ETA), cancel, digest state and the saved file. */
+export function FileCard({
+  file,
+  out,
+  onCancel,
+}: {
+  file: FileView;
+  out: boolean;
+  onCancel: () => void;
+}) {
+  const safeName = sanitizeFileName(file.name);
+  const pct =
+    file.size > 0
+      ? Math.min(100, (file.bytes / file.size) * 100)
+      : file.status === 'complete'
+        ? 100
+        : 0;
+  const active = file.status === 'waiting' || file.status === 'transferring';
+  const showImage =
+    file.status === 'complete' &&
+    file.url &&
+    file.category === 'image' &&
+    file.type !== 'image/svg+xml';
+  return (
+    <Box
+      role="group"
+      aria-label={`File ${safeName}`}
+      data-transfer-status={file.status}
+      sx={{ minWidth: 220, maxWidth: 360 }}
+    >
+      {showImage ? (
+        <Box
+          component="img"
+          src={file.url}
+          alt={safeName}
+          sx={{ maxWidth: '100%', maxHeight: 240, borderRadius: 1, display: 'block' }}
+        />
+      ) : file.thumbnail ? (
+        <Box
+          component="img"
+          src={file.thumbnail}
+          alt=""
+          sx={{
+            maxWidth: 150,
+            borderRadius: 1,
+            display: 'block',
+            filter: active ? 'blur(2px)' : undefined,
+          }}
+        />
+      ) : null}
+      <Stack direction="row" sx={{ alignItems: 'center', gap: 1, mt: 0.5 }}>
+        <InsertDriveFileIcon fontSize="small" aria-hidden />
+        {file.status === 'complete' && file.url ? (
+          <Link href={file.url} download={safeName} sx={{ wordBreak: 'break-all' }}>
+            {safeName}
+          </Link>
+        ) : (
+          <Typography sx={{ wordBreak: 'break-all' }}>{safeName}</Typography>
+        )}
+      </Stack>
+      <Typography variant="caption" color="text.secondary" component="div" aria-live="polite">
+        <span data-testid="transfer-status">{STATUS_TEXT[file.status]}</span> ·{' '}
+        {formatBytes(file.bytes)} of {formatBytes(file.size)}
+        {file.status === 'transferring' &&
+          file.rate > 0 &&
+          ` · ${formatBytes(file.rate)}/s · ${formatEta(file.size - file.bytes, file.rate)}`}
+        {file.error && ` · ${file.error}`}
+      </Typography>
+      {active && (
+        <Stack direction="row" sx={{ alignItems: 'center', gap: 1 }}>
+          <LinearProgress
+            variant="determinate"
+            value={pct}
+            aria-label={`Transfer progress of ${safeName}`}
+            sx={{ flex: 1 }}
+          />
+          <Button size="small" onClick={onCancel} aria-label={`Cancel transfer of ${safeName}`}>
+            Cancel
+          </Button>
+        </Stack>
+      )}
+      {file.sha256 && (
+        <Stack direction="row" sx={{ alignItems: 'center', gap: 1, mt: 0.5 }}>
+          {file.verification === 'verified' && (
+            <Chip
+              size="small"
+              color="success"
+              icon={<CheckCircleIcon />}
+              label="SHA-256 verified"
+            />
+          )}
+          {file.verification === 'mismatch' && (
+            <Chip size="small" color="error" icon={<ErrorIcon />} label="SHA-256 mismatch" />
+          )}
+          {out && file.status === 'complete' && (
+            <Chip size="small" variant="outlined" label="Sent" />
+          )}
+          <Typography
+            variant="caption"
+            sx={{ fontFamily: 'monospace', wordBreak: 'break-all', fontSize: 10 }}
+            title={file.sha256}
+            data-testid="sha256"
+          >
+            {file.sha256}
+          </Typography>
+        </Stack>
+      )}
+    </Box>
+  );
+}

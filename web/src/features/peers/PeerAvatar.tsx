@@ -1,0 +1,32 @@
+import { Avatar, useTheme } from '@mui/material';
+import { COLORS } from '../../protocol';
+
+/** The original's generated fallback: the colour's dark tone and the capitalised first letter. */
+export function PeerAvatar({
+  name,
+  colorIndex,
+  size = 40,
+}: {
+  name: string;
+  colorIndex: number;
+  size?: number;
+}) {
+  const theme = useTheme();
+  const color = COLORS[colorIndex] ?? COLORS[9];
+  const letter = (Array.from(name.trim())[0] ?? '?').toUpperCase();
+  return (
+    <Avatar
+      aria-hidden
+      sx={{
+        width: size,
+        height: size,
+        fontSize: size * 0.45,
+        fontWeight: 700,
+        color: '#fff',
+        bgcolor: theme.palette.mode === 'dark' ? color?.light : color?.dark,
+      }}
+    >
+      {letter}
+    </Avatar>
+  );
+}

@@ -1,0 +1,83 @@
+import {
+  Badge,
+  Box,
+  List,
+  ListItemAvatar,
+  ListItemButton,
+  ListItemText,
+  TextField,
+  Typography,
+} from '@mui/material';
+import { useMemo, useState } from 'react';
+import { useAppState, useClient } from '../../app/client-context';
+import { PeerAvatar } from './PeerAvatar';
+import { orderPeers } from './order';
+
+export function PeerList({ onSelected }: { onSelected?: () => void }) {
+  const client = useClient();
+  const peers = useAppState((s) => s.peers);
+  const active = useAppState((s) => s.activePeer);
+  const [search, setSearch] = useState('');
+  const list = useMemo(() => orderPeers(Object.values(peers), search), [peers, search]);
+
+  return (
+    <Box sx={{ display: 'flex', flexDirection: 'column', minHeight: 0, flex: 1 }}>
+      <TextField
+        label="Search by name"
+        size="small"
+        value={search}
+        onChange={(e) => setSearch(e.target.value)}
+        sx={{ mx: 2, my: 1 }}
+      />
+      <List aria-label="Peers" sx={{ overflowY: 'auto', flex: 1 }}>
+        {list.length === 0 && (
+          <Typography sx={{ px: 2, py: 1 }} color="text.secondary">
+            {search ? 'No peers match' : 'Nobody else is here yet'}
+          </Typography>
+        )}
+        {list.map((p) => {
+          const label = p.name || '(no name)';
+          return (
+            <ListItemButton
+              key={p.nodeId}
+              selected={p.nodeId === active}
+              aria-current={p.nodeId === active ? 'true' : undefined}
+              aria-label={`${label}${p.unread ? `, ${p.unread} unread` : ''}`}
+              data-peer-name={label}
+              onClick={() => {
+                client.selectPeer(p.nodeId);
+                onSelected?.();
+              }}
+            >
+              <ListItemAvatar>
+                <Badge
+                  color="primary"
+                  badgeContent={p.unread > 99 ? '99+' : p.unread}
+                  invisible={p.unread === 0}
+                  slotProps={{ badge: { 'aria-label': `${p.unread} unread` } as object }}
+                >
+                  <PeerAvatar name={label} colorIndex={p.colorIndex} />
+                </Badge>
+              </ListItemAvatar>
+              <ListItemText
+                primary={label}
+                secondary={
+                  p.lastPreview ??
+                  (p.online
+                    ? p.connection === 'connected'
+                      ? 'Connected'
+                      : 'Online'
+                    : 'Direct link only')
+                }
+                slotProps={{
+                  primary: { noWrap: true, sx: { fontWeight: p.unread ? 700 : 400 } },
+                  secondary: { noWrap: true },
+                }}
+              />
+            </ListItemButton>
+          );
+        })}
+      </List>
+    </Box>
+  );
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import type { PeerView } from '../../rtc';
+import { orderPeers } from './order';
+
+const peer = (nodeId: string, name: string, extra: Partial<PeerView> = {}): PeerView => ({
+  nodeId,
+  name,
+  colorIndex: 0,
+  authentication: 'none',
+  registeredAt: 0,
+  attributes: {},
+  online: true,
+  connection: 'none',
+  chatOpen: false,
+  supportsFiles: true,
+  unread: 0,
+  lastActivity: 0,
+  rttHistory: [],
+  ...extra,
+});
+
+describe('orderPeers', () => {
+  it('puts unread first, then recent conversations, then newest joins', () => {
+    const list = orderPeers(
+      [
+        peer('a', 'old', { registeredAt: 1 }),
+        peer('b', 'new', { registeredAt: 9 }),
+        peer('c', 'talked', { lastActivity: 50 }),
+        peer('d', 'unread', { unread: 2, lastActivity: 10 }),
+      ],
+      '',
+    );
+    expect(list.map((p) => p.name)).toEqual(['unread', 'talked', 'new', 'old']);
+  });
+
+  it('filters by name, case-insensitively', () => {
+    expect(orderPeers([peer('a', 'Alice'), peer('b', 'bob')], 'ALI').map((p) => p.name)).toEqual([
+      'Alice',
+    ]);
+  });
+});

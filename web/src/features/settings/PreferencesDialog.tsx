@@ -1,0 +1,77 @@
+import {
+  Box,
+  Button,
+  Dialog,
+  DialogActions,
+  DialogContent,
+  DialogTitle,
+  TextField,
+  Tooltip,
+  useTheme,
+} from '@mui/material';
+import { useState } from 'react';
+import { COLORS } from '../../protocol';
+
+export function PreferencesDialog(props: {
+  open: boolean;
+  name: string;
+  color: number | undefined;
+  onClose: () => void;
+  onSave: (name: string, color: number | undefined) => void;
+}) {
+  const [name, setName] = useState(props.name);
+  const [color, setColor] = useState(props.color);
+  const dark = useTheme().palette.mode === 'dark';
+  return (
+    <Dialog open={props.open} onClose={props.onClose} aria-labelledby="prefs-title">
+      <DialogTitle id="prefs-title">Preferences</DialogTitle>
+      <DialogContent>
+        <TextField
+          label="Display name"
+          value={name}
+          onChange={(e) => setName(e.target.value.slice(0, 64))}
+          fullWidth
+          margin="dense"
+          autoFocus
+        />
+        <Box
+          role="radiogroup"
+          aria-label="Colour"
+          sx={{ display: 'flex', gap: 1, mt: 2, flexWrap: 'wrap' }}
+        >
+          {COLORS.map((c, i) => (
+            <Tooltip key={c.name} title={c.name}>
+              <Box
+                component="button"
+                type="button"
+                role="radio"
+                aria-checked={color === i}
+                aria-label={c.name}
+                onClick={() => setColor(i)}
+                sx={{
+                  width: 32,
+                  height: 32,
+                  borderRadius: '50%',
+                  cursor: 'pointer',
+                  bgcolor: dark ? c.dark : c.light,
+                  border: 3,
+                  borderColor: color === i ? 'text.primary' : 'transparent',
+                }}
+              />
+            </Tooltip>
+          ))}
+        </Box>
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={props.onClose}>Cancel</Button>
+        <Button
+          variant="contained"
+          onClick={() => props.onSave(name.trim(), color)}
+          disabled={!name.trim()}
+        >
+          Save
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+}

@@ -1,0 +1,48 @@
+/** Browser persistence of the original's keys (PROTOCOL.md 7.10). */
+export interface Preference {
+  name?: string;
+  indexOfPreferColor?: number;
+}
+
+export function loadPreference(): Preference {
+  try {
+    const raw = JSON.parse(localStorage.getItem('preference') ?? '{}') as unknown;
+    if (typeof raw !== 'object' || raw === null) return {};
+    const p = raw as Record<string, unknown>;
+    const out: Preference = {};
+    if (typeof p.name === 'string') out.name = p.name.slice(0, 64);
+    if (
+      typeof p.indexOfPreferColor === 'number' &&
+      Number.isInteger(p.indexOfPreferColor) &&
+      p.indexOfPreferColor >= 0 &&
+      p.indexOfPreferColor <= 9
+    ) {
+      out.indexOfPreferColor = p.indexOfPreferColor;
+    }
+    return out;
+  } catch {
+    return {};
+  }
+}
+
+export function savePreference(p: Preference) {
+  localStorage.setItem('preference', JSON.stringify(p));
+}
+
+export const storage = {
+  get: (k: string) => {
+    try {
+      return localStorage.getItem(k);
+    } catch {
+      return null;
+    }
+  },
+  set: (k: string, v: string | null) => {
+    try {
+      if (v === null) localStorage.removeItem(k);
+      else localStorage.setItem(k, v);
+    } catch {
+      /* private mode */
+    }
+  },
+};

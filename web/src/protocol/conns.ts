@@ -1,0 +1,53 @@
+import { isObject, parseJson } from './json';
+import { DecodeError, fail, ok, type Result } from './result';
+import type { ConnEntry } from './types';
+
+export const MAX_NAME = 64;
+const MAX_ATTRIBUTES = 32;
+const MAX_ATTRIBUTE_VALUE = 256;
+
+/**
+ * Decodes `GET {apiPrefix}/conns` (PROTOCOL.md 2.2). Entries with an unexpected shape are
+ * skipped one by one, never the whole list: one hostile peer must not blank everyone's list.
+ */
+export function decodeConns(text: string): Result<ConnEntry[]> {
+  let root: unknown;
+  try {
+    root = parseJson(text);
+  } catch (e) {
+    if (e instanceof DecodeError) return fail(e.code, e.message);
+    throw e;
+  }
+  if (!isObject(root)) return fail('not_an_object', '/conns must be an object');
+  const out: ConnEntry[] = [];
+  for (const [nodeId, raw] of Object.entries(root)) {
+    if (!isObject(raw) || nodeId.length === 0 || nodeId.length > 128) continue;
+    const attributes: Record<string, string> = {};
+    if (isObject(raw.attributes)) {
+      for (const [k, v] of Object.entries(raw.attributes).slice(0, MAX_ATTRIBUTES)) {
+        if (typeof v === 'string') attributes[k.slice(0, 64)] = v.slice(0, MAX_ATTRIBUTE_VALUE);
+      }
+    }
+    const entry: ConnEntry = {
+      nodeId,
+      name: typeof raw.node_name === 'string' ? cleanName(raw.node_name) : '',
+      connectedAt: finite(raw.connected_at) ?? 0,
+      attributes,
+      authentication: typeof raw.authentication === 'string' ? raw.authentication.slice(0, 16) : '',
+    };
+    const registeredAt = finite(raw.registered_at);
+    if (registeredAt !== undefined) entry.registeredAt = registeredAt;
+    out.push(entry);
+  }
+  return ok(out);
+}
+
+function finite(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+/** Display form of an untrusted name: no control or bidi-override characters, bounded. */
+export function cleanName(name: string): string {
+  // eslint-disable-next-line no-control-regex
+  return name.replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/g, '').slice(0, MAX_NAME);
+}

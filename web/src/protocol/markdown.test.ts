@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import {
+  parseMarkdown,
+  parseInline,
+  safeHref,
+  toPlainText,
+  type Block,
+  type Inline,
+} from './markdown';
+
+function links(blocks: Block[]): string[] {
+  const out: string[] = [];
+  const walk = (c: Inline[]) =>
+    c.forEach((n) => {
+      if (n.t === 'link') out.push(n.href);
+      if ('c' in n) walk(n.c);
+    });
+  blocks.forEach((b) =>
+    b.t === 'ul' ? b.items.forEach(walk) : b.t === 'pre' ? undefined : walk(b.c),
+  );
+  return out;
+}
+
+describe('markdown subset', () => {
+  it('parses emphasis, code and links', () => {
+    expect(parseInline('**bold** and *em* `x<y>` ~~gone~~')).toEqual([
+      { t: 'strong', c: [{ t: 'text', v: 'bold' }] },
+      { t: 'text', v: ' and ' },
+      { t: 'em', c: [{ t: 'text', v: 'em' }] },
+      { t: 'text', v: ' ' },
+      { t: 'code', v: 'x<y>' },
+      { t: 'text', v: ' ' },
+      { t: 'del', c: [{ t: 'text', v: 'gone' }] },
+    ]);
+    expect(
+      links(parseMarkdown('see [docs](https://example.com/a?b=1) or https://x.org/p.')),
+    ).toEqual(['https://example.com/a?b=1', 'https://x.org/p']);
+  });
+
+  it('parses blocks', () => {
+    expect(parseMarkdown('```\n<b>x</b>\n```\n> quoted\n- one\n- two').map((b) => b.t)).toEqual([
+      'pre',
+      'quote',
+      'ul',
+    ]);
+  });
+
+  it.each([
+    '[click](javascript:alert(1))',
+    '[click](JAVASCRIPT:alert(1))',
+    '[click](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)',
+    '[click](vbscript:msgbox)',
+    '<img src=x onerror=alert(1)>',
+    '<script>alert(1)</script>',
+    '[x](//evil.example)',
+  ])('keeps XSS payload %j inert', (payload) => {
+    const blocks = parseMarkdown(payload);
+    expect(links(blocks)).toEqual([]);
+    // The whole payload survives as plain text: the renderer shows it, never runs it.
+    expect(toPlainText(payload)).toContain(payload.replace(/\*\*/g, '').slice(0, 5));
+  });
+
+  it('only allows http(s) and mailto links', () => {
+    expect(safeHref('https://a.b/')).toBe('https://a.b/');
+    expect(safeHref('mailto:x@y.z')).toBe('mailto:x@y.z');
+    expect(safeHref(' javascript:alert(1)')).toBeNull();
+    expect(safeHref('file:///etc/passwd')).toBeNull();
+  });
+});

@@ -1,0 +1,143 @@
+/**
+ * A safe Markdown subset for peer text. The parser produces a small tree of known node kinds;
+ * the renderer turns it into React elements, so peer text is never interpreted as HTML and a
+ * link exists only when its URL is http(s) or mailto.
+ */
+export type Inline =
+  | { t: 'text'; v: string }
+  | { t: 'code'; v: string }
+  | { t: 'strong' | 'em' | 'del'; c: Inline[] }
+  | { t: 'link'; href: string; c: Inline[] }
+  | { t: 'br' };
+
+export type Block =
+  | { t: 'p'; c: Inline[] }
+  | { t: 'pre'; v: string }
+  | { t: 'quote'; c: Inline[] }
+  | { t: 'ul'; items: Inline[][] };
+
+export function safeHref(raw: string): string | null {
+  try {
+    const url = new URL(raw.trim());
+    if (url.protocol === 'http:' || url.protocol === 'https:' || url.protocol === 'mailto:') {
+      return url.href;
+    }
+  } catch {
+    /* not a URL */
+  }
+  return null;
+}
+
+export function parseMarkdown(src: string): Block[] {
+  const lines = src.replace(/\r\n?/g, '\n').split('\n');
+  const blocks: Block[] = [];
+  let para: string[] = [];
+  const flush = () => {
+    if (para.length) blocks.push({ t: 'p', c: parseLines(para) });
+    para = [];
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    if (line.startsWith('```')) {
+      flush();
+      const body: string[] = [];
+      i++;
+      while (i < lines.length && !(lines[i] ?? '').startsWith('```')) body.push(lines[i++] ?? '');
+      blocks.push({ t: 'pre', v: body.join('\n') });
+      continue;
+    }
+    if (/^>\s?/.test(line)) {
+      flush();
+      const body: string[] = [];
+      while (i < lines.length && /^>\s?/.test(lines[i] ?? ''))
+        body.push((lines[i++] ?? '').replace(/^>\s?/, ''));
+      i--;
+      blocks.push({ t: 'quote', c: parseLines(body) });
+      continue;
+    }
+    if (/^[-*] /.test(line)) {
+      flush();
+      const items: Inline[][] = [];
+      while (i < lines.length && /^[-*] /.test(lines[i] ?? ''))
+        items.push(parseInline((lines[i++] ?? '').slice(2)));
+      i--;
+      blocks.push({ t: 'ul', items });
+      continue;
+    }
+    if (line.trim() === '') flush();
+    else para.push(line);
+  }
+  flush();
+  return blocks;
+}
+
+function parseLines(lines: string[]): Inline[] {
+  const out: Inline[] = [];
+  lines.forEach((l, i) => {
+    if (i > 0) out.push({ t: 'br' });
+    out.push(...parseInline(l));
+  });
+  return out;
+}
+
+const PATTERNS: { re: RegExp; make: (m: RegExpExecArray) => Inline }[] = [
+  { re: /`([^`]+)`/y, make: (m) => ({ t: 'code', v: m[1] ?? '' }) },
+  { re: /\*\*(.+?)\*\*/y, make: (m) => ({ t: 'strong', c: parseInline(m[1] ?? '') }) },
+  { re: /~~(.+?)~~/y, make: (m) => ({ t: 'del', c: parseInline(m[1] ?? '') }) },
+  { re: /\*([^*\s](?:[^*]*[^*\s])?)\*/y, make: (m) => ({ t: 'em', c: parseInline(m[1] ?? '') }) },
+  {
+    re: /_([^_\s](?:[^_]*[^_\s])?)_(?![A-Za-z0-9])/y,
+    make: (m) => ({ t: 'em', c: parseInline(m[1] ?? '') }),
+  },
+  {
+    re: /\[([^\]]+)\]\(([^)\s]+)\)/y,
+    make: (m) => {
+      const href = safeHref(m[2] ?? '');
+      return href ? { t: 'link', href, c: parseInline(m[1] ?? '') } : { t: 'text', v: m[0] };
+    },
+  },
+  {
+    re: /(https?:\/\/[^\s<>()]+[^\s<>().,;:!?'"])/y,
+    make: (m) => {
+      const href = safeHref(m[1] ?? '');
+      return href ? { t: 'link', href, c: [{ t: 'text', v: m[1] ?? '' }] } : { t: 'text', v: m[0] };
+    },
+  },
+];
+
+export function parseInline(s: string, depth = 0): Inline[] {
+  const out: Inline[] = [];
+  let text = '';
+  let i = 0;
+  while (i < s.length) {
+    let matched = false;
+    if (depth < 8) {
+      for (const p of PATTERNS) {
+        p.re.lastIndex = i;
+        const m = p.re.exec(s);
+        if (m) {
+          if (text) out.push({ t: 'text', v: text });
+          text = '';
+          out.push(p.make(m));
+          i += m[0].length;
+          matched = true;
+          break;
+        }
+      }
+    }
+    if (!matched) text += s[i++];
+  }
+  if (text) out.push({ t: 'text', v: text });
+  return out;
+}
+
+/** Plain-text form (previews, notifications). */
+export function toPlainText(src: string): string {
+  const flat = (c: Inline[]): string =>
+    c
+      .map((n) => (n.t === 'text' || n.t === 'code' ? n.v : n.t === 'br' ? ' ' : flat(n.c)))
+      .join('');
+  return parseMarkdown(src)
+    .map((b) => (b.t === 'pre' ? b.v : b.t === 'ul' ? b.items.map(flat).join(' ') : flat(b.c)))
+    .join(' ');
+}

@@ -1,0 +1,51 @@
+import { decodeChatMessage, encodeChatMessage, type ChatMessage } from '../protocol';
+
+/**
+ * The `chat` and `ping` channels of one peer. After glare both sides may have created their
+ * own pair, so a link keeps every channel with a label and sends on the first open one.
+ */
+export class ChannelSet {
+  private channels: RTCDataChannel[] = [];
+
+  add(ch: RTCDataChannel) {
+    this.channels.push(ch);
+    ch.addEventListener('close', () => {
+      this.channels = this.channels.filter((c) => c !== ch);
+    });
+  }
+
+  get open(): RTCDataChannel | undefined {
+    return this.channels.find((c) => c.readyState === 'open');
+  }
+
+  get size(): number {
+    return this.channels.length;
+  }
+
+  send(m: ChatMessage, via?: RTCDataChannel): boolean {
+    const ch = via && via.readyState === 'open' ? via : this.open;
+    if (!ch) return false;
+    try {
+      ch.send(encodeChatMessage(m));
+      return true;
+    } catch (e) {
+      console.warn('chat: send failed', e);
+      return false;
+    }
+  }
+
+  closeAll() {
+    for (const c of this.channels) c.close();
+    this.channels = [];
+  }
+}
+
+export function parseIncoming(data: unknown): ChatMessage | null {
+  if (typeof data !== 'string') return null;
+  const r = decodeChatMessage(data);
+  if (!r.ok) {
+    console.warn('chat: dropped message', r.error.code, r.error.message);
+    return null;
+  }
+  return r.value;
+}

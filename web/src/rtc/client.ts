@@ -1,0 +1,898 @@
+import {
+  applyPatches,
+  cleanName,
+  colorIndex,
+  decodeChatMessage,
+  decodeConns,
+  decodePatch,
+  toPlainText,
+  type ChatMessage,
+  type FileCategory,
+  type PatchOrder,
+  type ServerEntry,
+  type SignalEnvelope,
+} from '../protocol';
+import { ChannelSet, parseIncoming } from './chat-link';
+import { Emitter, type RtcError } from './emitter';
+import {
+  digestBlob,
+  FileReceiver,
+  streamFile,
+  waitOpen,
+  type Progress,
+  type ReceivedFile,
+} from './file-transfer';
+import { makeThumbnail, TrackRegistry } from './media';
+import { PeerSession } from './peer-session';
+import { SignallingClient } from './signalling-client';
+import {
+  initialState,
+  pushHistory,
+  type AppState,
+  type ChatItem,
+  type FileView,
+  type PeerView,
+} from './state';
+import { Store } from './store';
+
+export interface ClientOptions {
+  server: ServerEntry;
+  name: string;
+  colorIndex?: number;
+  /** The page origin, used for relative `url` and `apiPrefix` values. */
+  origin: string;
+  fetchImpl?: typeof fetch;
+  ackTimeoutMs?: number;
+  maxAttempts?: number;
+}
+
+export interface ClientEvents {
+  /** A new message from a peer (for notifications). */
+  incoming: { peer: string; name: string; preview: string };
+  error: RtcError;
+}
+
+interface Outgoing {
+  msg: ChatMessage;
+  attempts: number;
+  timer: ReturnType<typeof setTimeout> | null;
+  done: (delivered: boolean) => void;
+}
+
+interface IncomingFile {
+  receiver: FileReceiver;
+  itemId?: string;
+  result?: ReceivedFile;
+}
+
+interface PeerLink {
+  session: PeerSession;
+  chat: ChannelSet;
+  ping: ChannelSet;
+  pingSeq: number;
+  pingSent: Map<number, number>;
+  pingTimer: ReturnType<typeof setInterval> | null;
+  outbox: Map<string, Outgoing>;
+  seen: Set<string>;
+  incomingFiles: Map<string, IncomingFile>;
+  announced: Map<string, string>;
+  sending: Map<string, AbortController>;
+}
+
+const PING_INTERVAL = 1000;
+const MAX_PENDING_PATCH_IDS = 200;
+
+export function resolveUrls(server: ServerEntry, origin: string): { ws: string; api: string } {
+  const ws = /^wss?:\/\//.test(server.url)
+    ? server.url
+    : origin.replace(/^http/, 'ws') + server.url;
+  const api = /^https?:\/\//.test(server.apiPrefix) ? server.apiPrefix : origin + server.apiPrefix;
+  return { ws, api: api.replace(/\/$/, '') };
+}
+
+/**
+ * The RTC core of the app: one signalling client, one PeerSession per remote peer, the chat,
+ * ping, file and msgpatch channels, and the app state store. No React here: components read
+ * `store` and call the command methods.
+ */
+export class TincanClient extends Emitter<ClientEvents> {
+  readonly store: Store<AppState>;
+  readonly tracks = new TrackRegistry();
+  private readonly signalling: SignallingClient;
+  private readonly links = new Map<string, PeerLink>();
+  private readonly patches = new Map<string, PatchOrder[]>();
+  private readonly urls: { ws: string; api: string };
+  private lastNodeId: string | null = null;
+  private started = false;
+  private refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  private statsTimer: ReturnType<typeof setInterval> | null = null;
+  private documentHidden = () =>
+    typeof document !== 'undefined' && document.visibilityState === 'hidden';
+
+  constructor(private readonly opts: ClientOptions) {
+    super();
+    this.store = new Store(initialState(opts.name, opts.colorIndex));
+    this.urls = resolveUrls(opts.server, opts.origin);
+    this.signalling = new SignallingClient({ url: this.urls.ws, hello: () => this.hello() });
+    this.signalling.on('status', (status) => this.store.update((s) => ({ ...s, status })));
+    this.signalling.on('registered', ({ nodeId, name }) => {
+      this.lastNodeId = nodeId;
+      this.store.update((s) => ({ ...s, nodeId, name: cleanName(name) }));
+      this.scheduleRefresh(0);
+    });
+    this.signalling.on('rtt', (rtt) =>
+      this.store.update((s) => ({
+        ...s,
+        wsRtt: rtt,
+        wsRttHistory: pushHistory(s.wsRttHistory, rtt),
+      })),
+    );
+    this.signalling.on('message', (env) => this.onSignal(env));
+    this.signalling.on('error', (e) => this.emit('error', e));
+  }
+
+  get iceServers(): RTCIceServer[] {
+    const urls = this.opts.server.iceServers.filter((u) => typeof u === 'string' && u.length > 0);
+    return urls.length ? [{ urls }] : [];
+  }
+
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.signalling.start();
+    this.statsTimer = setInterval(() => void this.pollStats(), 2000);
+  }
+
+  stop(): void {
+    if (!this.started) return;
+    this.started = false;
+    this.signalling.stop();
+    if (this.statsTimer) clearInterval(this.statsTimer);
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    for (const id of [...this.links.keys()]) this.dropLink(id);
+    this.tracks.clear();
+  }
+
+  /** Reconnect signalling immediately (e.g. the browser came back online). */
+  reconnectNow(): void {
+    this.signalling.kick();
+  }
+
+  // ---- commands -------------------------------------------------------------------------
+
+  /** Opens (or focuses) the conversation with a peer; starts a connection when there is none. */
+  selectPeer(peer: string | null): void {
+    this.store.update((s) => {
+      const next = { ...s, activePeer: peer };
+      const p = peer ? s.peers[peer] : undefined;
+      if (peer && p && p.unread > 0) next.peers = { ...s.peers, [peer]: { ...p, unread: 0 } };
+      return next;
+    });
+    if (peer) this.connect(peer);
+  }
+
+  /** The user is looking at the active conversation again (tab visible). */
+  markActiveRead(): void {
+    const peer = this.store.getState().activePeer;
+    if (peer) this.patchPeer(peer, (p) => (p.unread ? { ...p, unread: 0 } : p));
+  }
+
+  connect(peer: string): void {
+    const link = this.links.get(peer);
+    if (link && !['failed', 'closed'].includes(link.session.state)) return;
+    if (link) this.dropLink(peer);
+    if (!this.store.getState().peers[peer]?.online) return;
+    this.createLink(peer, true);
+  }
+
+  sendText(peer: string, text: string): void {
+    if (!text.trim()) return;
+    const msg = this.newMessage(peer, { message: text });
+    this.addItem(peer, {
+      id: msg.messageId,
+      out: true,
+      timestamp: msg.timestamp,
+      text,
+      status: 'pending',
+    });
+    this.touchPeer(peer, text);
+    void this.sendReliable(peer, msg);
+  }
+
+  /** Resends a message that failed (same id: the receiver drops duplicates). */
+  retry(peer: string, messageId: string): void {
+    const item = this.store.getState().messages[peer]?.find((m) => m.id === messageId);
+    if (!item || !item.out || item.status !== 'failed' || item.file) return;
+    this.patchItem(peer, messageId, (m) => ({ ...m, status: 'pending' }));
+    const msg = this.newMessage(peer, { message: item.text ?? '' }, messageId);
+    void this.sendReliable(peer, msg);
+  }
+
+  editMessage(peer: string, messageId: string, text: string): void {
+    const item = this.store.getState().messages[peer]?.find((m) => m.id === messageId);
+    if (!item || !item.out || item.file || !text.trim()) return;
+    const replacement = this.newMessage(peer, { message: text }, messageId);
+    this.patchItem(peer, messageId, (m) => ({ ...m, text, edited: true }));
+    const amend = this.newMessage(peer, {
+      amend: { messageId, newMessageJSON: JSON.stringify(replacement) },
+    });
+    this.links.get(peer)?.chat.send(amend);
+  }
+
+  deleteMessage(peer: string, messageId: string): void {
+    const item = this.store.getState().messages[peer]?.find((m) => m.id === messageId);
+    if (!item || !item.out) return;
+    const link = this.links.get(peer);
+    link?.sending.get(messageId)?.abort();
+    this.store.update((s) => ({
+      ...s,
+      messages: {
+        ...s.messages,
+        [peer]: (s.messages[peer] ?? []).filter((m) => m.id !== messageId),
+      },
+    }));
+    link?.chat.send(this.newMessage(peer, { delete: { messageId } }));
+  }
+
+  /** Sends files one channel each (several may run at once). */
+  sendFiles(peer: string, files: readonly File[]): void {
+    for (const f of files) void this.sendFile(peer, f);
+  }
+
+  cancelTransfer(peer: string, itemId: string): void {
+    const link = this.links.get(peer);
+    link?.sending.get(itemId)?.abort();
+    for (const inc of link?.incomingFiles.values() ?? []) {
+      if (inc.itemId === itemId) inc.receiver.cancel();
+    }
+  }
+
+  rename(name: string, color: number | undefined): void {
+    const new_preference: { name: string; indexOfPreferColor?: number } = { name };
+    if (color !== undefined) new_preference.indexOfPreferColor = color;
+    this.signalling.send({ rename: { new_preference } });
+    this.store.update((s) => ({ ...s, name, colorIndex: color }));
+    this.opts.name = name;
+    this.opts.colorIndex = color;
+  }
+
+  // ---- signalling ---------------------------------------------------------------------------
+
+  private hello(): SignalEnvelope {
+    const attributes: Record<string, string> = { support_attachment: 'true' };
+    if (this.opts.colorIndex !== undefined)
+      attributes.preferred_color = String(this.opts.colorIndex);
+    return {
+      register: { node_name: this.opts.name },
+      attributes_announcement: { attributes },
+    };
+  }
+
+  private myId(): string | null {
+    return this.signalling.nodeId ?? this.lastNodeId;
+  }
+
+  private onSignal(env: SignalEnvelope): void {
+    if (env.online || env.rename) this.scheduleRefresh(100);
+    if (env.offline) this.onOffline(env.offline.node_id);
+    const me = this.signalling.nodeId;
+    if (env.sdp_offer && me && env.sdp_offer.to_node_id === me) {
+      // from_node_id is filled in by our server; never taken from a peer's data channel.
+      const from = env.sdp_offer.from_node_id;
+      let link = this.links.get(from);
+      if (link && link.session.isClosed) {
+        this.dropLink(from);
+        link = undefined;
+      }
+      if (!link && env.sdp_offer.type === 'offer') {
+        link = this.createLink(from, false);
+        this.scheduleRefresh(0);
+      }
+      void link?.session.handleDescription(env.sdp_offer.offer_json);
+    }
+    if (env.ice_offer && me && env.ice_offer.to_node_id === me) {
+      const link = this.links.get(env.ice_offer.from_node_id);
+      if (link) void link.session.handleCandidate(env.ice_offer.offer_json);
+    }
+  }
+
+  private onOffline(nodeId: string) {
+    const link = this.links.get(nodeId);
+    if (link && link.session.state === 'connected') {
+      this.patchPeer(nodeId, (p) => ({ ...p, online: false }));
+      return;
+    }
+    if (link) this.dropLink(nodeId);
+    this.store.update((s) => {
+      if (!s.peers[nodeId]) return s;
+      const peers = { ...s.peers };
+      delete peers[nodeId];
+      return { ...s, peers, activePeer: s.activePeer === nodeId ? null : s.activePeer };
+    });
+  }
+
+  private scheduleRefresh(delay: number) {
+    if (this.refreshTimer) return;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = null;
+      void this.refreshPeers();
+    }, delay);
+  }
+
+  /** Re-reads `/conns`; peers that left are dropped unless a direct connection still works. */
+  async refreshPeers(): Promise<void> {
+    let text: string;
+    try {
+      const res = await (this.opts.fetchImpl ?? fetch)(`${this.urls.api}/conns`, {
+        credentials: 'include',
+      });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      text = await res.text();
+    } catch (e) {
+      console.warn('peers: /conns failed', e);
+      return;
+    }
+    const r = decodeConns(text);
+    if (!r.ok) {
+      console.warn('peers: bad /conns', r.error.message);
+      return;
+    }
+    const me = this.signalling.nodeId;
+    const listed = new Set<string>();
+    this.store.update((s) => {
+      const peers: Record<string, PeerView> = {};
+      let ownName = s.name;
+      let ownColor = s.colorIndex;
+      for (const e of r.value) {
+        if (e.nodeId === me) {
+          ownName = e.name || ownName;
+          const c = e.attributes.preferred_color;
+          if (c !== undefined && /^[0-9]$/.test(c)) ownColor = Number(c);
+          continue;
+        }
+        if (e.registeredAt === undefined) continue; // connected but not registered yet
+        listed.add(e.nodeId);
+        const prev = s.peers[e.nodeId];
+        peers[e.nodeId] = {
+          nodeId: e.nodeId,
+          name: e.name,
+          colorIndex: colorIndex(e.attributes.preferred_color, e.name),
+          authentication: e.authentication,
+          registeredAt: e.registeredAt,
+          attributes: e.attributes,
+          online: true,
+          connection: prev?.connection ?? 'none',
+          chatOpen: prev?.chatOpen ?? false,
+          supportsFiles: e.attributes.support_attachment === 'true',
+          unread: prev?.unread ?? 0,
+          lastActivity: prev?.lastActivity ?? 0,
+          rttHistory: prev?.rttHistory ?? [],
+          ...(prev?.lastPreview !== undefined ? { lastPreview: prev.lastPreview } : {}),
+          ...(prev?.rtt !== undefined ? { rtt: prev.rtt } : {}),
+          ...(prev?.path ? { path: prev.path } : {}),
+        };
+      }
+      for (const [id, p] of Object.entries(s.peers)) {
+        if (!listed.has(id) && this.links.get(id)?.session.state === 'connected') {
+          peers[id] = { ...p, online: false };
+        }
+      }
+      const activePeer = s.activePeer && peers[s.activePeer] ? s.activePeer : null;
+      return { ...s, peers, activePeer, name: ownName, colorIndex: ownColor };
+    });
+    for (const id of [...this.links.keys()]) {
+      if (!listed.has(id) && this.links.get(id)?.session.state !== 'connected') this.dropLink(id);
+    }
+  }
+
+  // ---- peer links -----------------------------------------------------------------------
+
+  private createLink(peer: string, initiator: boolean): PeerLink {
+    const session = new PeerSession({
+      remoteId: peer,
+      iceServers: this.iceServers,
+      localId: () => this.myId(),
+      sendSignal: (env) => this.signalling.send(env),
+    });
+    const link: PeerLink = {
+      session,
+      chat: new ChannelSet(),
+      ping: new ChannelSet(),
+      pingSeq: 0,
+      pingSent: new Map(),
+      pingTimer: null,
+      outbox: new Map(),
+      seen: new Set(),
+      incomingFiles: new Map(),
+      announced: new Map(),
+      sending: new Map(),
+    };
+    this.links.set(peer, link);
+    session.on('channel', ({ channel, local }) => this.onChannel(peer, link, channel, local));
+    session.on('state', (state) => {
+      this.patchPeer(peer, (p) => ({ ...p, connection: state }));
+      if (state === 'closed' || state === 'failed')
+        this.patchPeer(peer, (p) => ({ ...p, chatOpen: false }));
+    });
+    session.on('track', (ev) => this.onTrack(peer, ev));
+    session.on('error', (e) => {
+      console.warn('peer error', e);
+      this.emit('error', e);
+    });
+    this.patchPeer(peer, (p) => ({ ...p, connection: 'new' }));
+    if (initiator) {
+      session.createChannel('chat');
+      session.createChannel('ping');
+    }
+    return link;
+  }
+
+  private dropLink(peer: string) {
+    const link = this.links.get(peer);
+    if (!link) return;
+    this.links.delete(peer);
+    if (link.pingTimer) clearInterval(link.pingTimer);
+    for (const o of link.outbox.values()) {
+      if (o.timer) clearTimeout(o.timer);
+      o.done(false);
+    }
+    for (const a of link.sending.values()) a.abort();
+    link.chat.closeAll();
+    link.ping.closeAll();
+    link.session.close();
+    this.patchPeer(peer, (p) => ({ ...p, connection: 'none', chatOpen: false }));
+  }
+
+  private onChannel(peer: string, link: PeerLink, ch: RTCDataChannel, local: boolean) {
+    switch (ch.label) {
+      case 'chat': {
+        link.chat.add(ch);
+        const opened = () => {
+          this.patchPeer(peer, (p) => ({ ...p, chatOpen: true }));
+          for (const o of link.outbox.values()) this.attempt(peer, link, o, false);
+        };
+        if (ch.readyState === 'open') opened();
+        else ch.addEventListener('open', opened, { once: true });
+        ch.addEventListener('close', () => {
+          if (!link.chat.open) this.patchPeer(peer, (p) => ({ ...p, chatOpen: false }));
+        });
+        ch.addEventListener('message', (ev) => this.onChat(peer, link, ch, ev.data));
+        break;
+      }
+      case 'ping': {
+        link.ping.add(ch);
+        const opened = () => {
+          if (!link.pingTimer)
+            link.pingTimer = setInterval(() => this.sendPing(peer, link), PING_INTERVAL);
+        };
+        if (ch.readyState === 'open') opened();
+        else ch.addEventListener('open', opened, { once: true });
+        ch.addEventListener('message', (ev) => this.onPing(peer, link, ch, ev.data));
+        break;
+      }
+      case 'file':
+        if (!local) this.onIncomingFileChannel(peer, link, ch);
+        break;
+      case 'msgpatch':
+        ch.binaryType = 'arraybuffer';
+        ch.addEventListener('message', (ev) => this.onPatch(peer, ev.data));
+        break;
+      default:
+        console.warn('peer: ignoring channel', ch.label);
+    }
+  }
+
+  // ---- chat -------------------------------------------------------------------------------
+
+  private newMessage(peer: string, body: Partial<ChatMessage>, id?: string): ChatMessage {
+    return {
+      messageId: id ?? crypto.randomUUID(),
+      fromNodeId: this.myId() ?? '',
+      toNodeId: peer,
+      timestamp: Date.now(),
+      ...body,
+    };
+  }
+
+  /** Sends and waits for the ACK, resending (same id) on timeout; false after the last try. */
+  private sendReliable(peer: string, msg: ChatMessage): Promise<boolean> {
+    const link = this.links.get(peer);
+    if (!link) {
+      this.patchItem(peer, msg.messageId, (m) => ({ ...m, status: 'failed' }));
+      return Promise.resolve(false);
+    }
+    return new Promise((resolve) => {
+      const o: Outgoing = {
+        msg,
+        attempts: 0,
+        timer: null,
+        done: (ok) => {
+          if (o.timer) clearTimeout(o.timer);
+          link.outbox.delete(msg.messageId);
+          this.patchItem(peer, msg.messageId, (m) => ({
+            ...m,
+            status: ok ? 'delivered' : 'failed',
+          }));
+          resolve(ok);
+        },
+      };
+      link.outbox.set(msg.messageId, o);
+      this.attempt(peer, link, o, true);
+    });
+  }
+
+  private attempt(peer: string, link: PeerLink, o: Outgoing, counts: boolean) {
+    if (counts || o.attempts === 0) o.attempts++;
+    const sent = link.chat.send(o.msg);
+    if (o.timer) clearTimeout(o.timer);
+    o.timer = setTimeout(
+      () => {
+        if (o.attempts >= (this.opts.maxAttempts ?? 4)) o.done(false);
+        else this.attempt(peer, link, o, true);
+      },
+      this.opts.ackTimeoutMs ?? (sent ? 3000 : 2000),
+    );
+  }
+
+  private onChat(peer: string, link: PeerLink, ch: RTCDataChannel, data: unknown) {
+    const m = parseIncoming(data);
+    if (!m) {
+      this.emit('error', { code: 'bad_peer_message', message: 'undecodable chat message', peer });
+      return;
+    }
+    if (m.ack) {
+      link.outbox.get(m.ack.messageId)?.done(true);
+      return;
+    }
+    // Every non-ACK message is ACKed (PROTOCOL.md 4.4); ids come from the session, not the claim.
+    link.chat.send(this.newMessage(peer, { ack: { messageId: m.messageId } }), ch);
+    if (m.amend) return this.applyAmend(peer, m.amend.messageId, m.amend.newMessageJSON);
+    if (m.delete) return this.applyDelete(peer, m.delete.messageId);
+    if (m.ping) return;
+    if (link.seen.has(m.messageId)) return;
+    link.seen.add(m.messageId);
+    if (link.seen.size > 5000) link.seen.delete(link.seen.values().next().value as string);
+    const exists = this.store.getState().messages[peer]?.some((x) => x.id === m.messageId);
+    if (exists) return;
+    if (m.message === undefined && !m.richText && !m.file) return;
+
+    const item: ChatItem = { id: m.messageId, out: false, timestamp: Date.now() };
+    if (m.message !== undefined) item.text = m.message;
+    if (m.richText) item.rich = m.richText.content;
+    const pending = this.patches.get(m.messageId);
+    if (pending) {
+      item.text = applyPatches(item.text ?? '', pending);
+      this.patches.delete(m.messageId);
+    }
+    if (m.file) {
+      const f = m.file;
+      item.file = {
+        transferId: m.messageId,
+        name: f.name ?? 'unknownfile',
+        size: f.size ?? 0,
+        type: f.type ?? '',
+        category: f.category,
+        bytes: 0,
+        rate: 0,
+        status: 'waiting',
+        ...(f.thumbnail ? { thumbnail: f.thumbnail.dataURL } : {}),
+        ...(f.sha256 ? { sha256: f.sha256 } : {}),
+      };
+    }
+    this.addItem(peer, item);
+    const preview = item.file
+      ? `📎 ${item.file.name}`
+      : toPlainText(item.text ?? item.rich ?? '').slice(0, 80);
+    const s = this.store.getState();
+    const unseen = s.activePeer !== peer || this.documentHidden();
+    this.touchPeer(peer, preview, unseen);
+    if (unseen) this.emit('incoming', { peer, name: s.peers[peer]?.name ?? 'peer', preview });
+    if (m.file) this.linkAnnouncement(peer, link, m.file.dcId, m.messageId);
+  }
+
+  private applyAmend(peer: string, id: string, json: string) {
+    const r = decodeChatMessage(json, 1);
+    if (!r.ok) return;
+    // Only messages this peer authored may be changed, and only their text.
+    this.patchItem(peer, id, (m) =>
+      m.out || m.file
+        ? m
+        : {
+            ...m,
+            edited: true,
+            ...(r.value.message !== undefined ? { text: r.value.message } : {}),
+            ...(r.value.richText ? { rich: r.value.richText.content } : {}),
+          },
+    );
+  }
+
+  private applyDelete(peer: string, id: string) {
+    const link = this.links.get(peer);
+    this.store.update((s) => {
+      const list = s.messages[peer] ?? [];
+      const target = list.find((m) => m.id === id);
+      if (!target || target.out) return s;
+      if (target.file)
+        for (const inc of link?.incomingFiles.values() ?? [])
+          if (inc.itemId === id) inc.receiver.cancel();
+      return { ...s, messages: { ...s.messages, [peer]: list.filter((m) => m.id !== id) } };
+    });
+  }
+
+  private onPatch(peer: string, data: unknown) {
+    if (!(data instanceof ArrayBuffer)) return;
+    const r = decodePatch(data);
+    if (!r.ok) {
+      console.warn('msgpatch: dropped', r.error.message);
+      return;
+    }
+    const order = r.value;
+    const exists = this.store
+      .getState()
+      .messages[peer]?.some((m) => m.id === order.messageId && !m.out);
+    if (exists) {
+      this.patchItem(peer, order.messageId, (m) => ({
+        ...m,
+        text: applyPatches(m.text ?? '', [order]),
+      }));
+      return;
+    }
+    // Kept for a message that has not arrived yet; bounded, and replace orders collapse.
+    const list = this.patches.get(order.messageId) ?? [];
+    if (order.kind === 'replace') list.length = 0;
+    if (list.length < 100) list.push(order);
+    this.patches.set(order.messageId, list);
+    if (this.patches.size > MAX_PENDING_PATCH_IDS)
+      this.patches.delete(this.patches.keys().next().value as string);
+  }
+
+  // ---- ping -------------------------------------------------------------------------------
+
+  private sendPing(peer: string, link: PeerLink) {
+    const now = performance.now();
+    for (const [seq, t] of link.pingSent) if (now - t > 3000) link.pingSent.delete(seq);
+    const seq = link.pingSeq++;
+    if (link.ping.send(this.newMessage(peer, { ping: { direction: 'ping', seq } })))
+      link.pingSent.set(seq, now);
+  }
+
+  private onPing(peer: string, link: PeerLink, ch: RTCDataChannel, data: unknown) {
+    const m = parseIncoming(data);
+    if (!m?.ping) return;
+    if (m.ping.direction === 'ping') {
+      link.ping.send(this.newMessage(peer, { ping: { direction: 'pong', seq: m.ping.seq } }), ch);
+      return;
+    }
+    const sent = link.pingSent.get(m.ping.seq);
+    if (sent === undefined) return;
+    link.pingSent.delete(m.ping.seq);
+    const rtt = performance.now() - sent;
+    this.patchPeer(peer, (p) => ({ ...p, rtt, rttHistory: pushHistory(p.rttHistory, rtt) }));
+  }
+
+  private async pollStats() {
+    for (const [peer, link] of this.links) {
+      if (link.session.state !== 'connected') continue;
+      try {
+        const path = await link.session.selectedPath();
+        if (path) {
+          this.patchPeer(peer, (p) =>
+            p.path?.local === path.local && p.path?.remote === path.remote
+              ? p
+              : { ...p, path: { local: path.local, remote: path.remote } },
+          );
+        }
+      } catch {
+        /* closed meanwhile */
+      }
+    }
+  }
+
+  private onTrack(peer: string, ev: RTCTrackEvent) {
+    if (ev.track.kind !== 'audio') return;
+    const stream = ev.streams[0] ?? new MediaStream([ev.track]);
+    const trackId = this.tracks.add(stream);
+    this.addItem(peer, {
+      id: crypto.randomUUID(),
+      out: false,
+      timestamp: Date.now(),
+      trackId,
+      text: ev.track.label,
+    });
+  }
+
+  // ---- files ------------------------------------------------------------------------------
+
+  private async sendFile(peer: string, file: File) {
+    const link = this.links.get(peer);
+    if (!link || !link.chat.open) return;
+    const id = crypto.randomUUID();
+    const category: FileCategory = file.type.startsWith('image/')
+      ? 'image'
+      : file.type.startsWith('video/')
+        ? 'video'
+        : file.type.startsWith('audio/')
+          ? 'audio'
+          : 'file';
+    const view: FileView = {
+      transferId: id,
+      name: file.name || 'unknownfile',
+      size: file.size,
+      type: file.type,
+      category,
+      bytes: 0,
+      rate: 0,
+      status: 'waiting',
+      url: URL.createObjectURL(file),
+    };
+    this.addItem(peer, { id, out: true, timestamp: Date.now(), file: view, status: 'pending' });
+    this.touchPeer(peer, `📎 ${view.name}`);
+    const abort = new AbortController();
+    link.sending.set(id, abort);
+    const setFile = (f: Partial<FileView>) =>
+      this.patchItem(peer, id, (m) => (m.file ? { ...m, file: { ...m.file, ...f } } : m));
+    try {
+      const hashing = digestBlob(file);
+      const thumbnail = await makeThumbnail(file);
+      const ch = link.session.createChannel('file');
+      ch.binaryType = 'arraybuffer';
+      await waitOpen(ch);
+      const sha256 = await hashing;
+      setFile({ sha256, ...(thumbnail ? { thumbnail } : {}) });
+      if (abort.signal.aborted) {
+        ch.close();
+        setFile({ status: 'cancelled' });
+        return;
+      }
+      const msg = this.newMessage(
+        peer,
+        {
+          file: {
+            category,
+            name: file.name,
+            size: file.size,
+            type: file.type,
+            dcId: String(ch.id),
+            sha256,
+            ...(thumbnail ? { thumbnail: { dataURL: thumbnail, mime: 'image/jpeg' } } : {}),
+          },
+        },
+        id,
+      );
+      if (!(await this.sendReliable(peer, msg))) {
+        ch.close();
+        setFile({ status: 'failed', error: 'not acknowledged' });
+        return;
+      }
+      setFile({ status: 'transferring' });
+      const maxMessageSize = link.session.pc.sctp?.maxMessageSize ?? null;
+      const outcome = await streamFile(
+        ch,
+        file,
+        maxMessageSize,
+        (p: Progress) => setFile({ bytes: p.bytes, rate: p.rate }),
+        abort.signal,
+      );
+      setFile({ status: outcome, ...(outcome === 'complete' ? { bytes: file.size } : {}) });
+    } catch (e) {
+      setFile({ status: 'failed', error: String(e) });
+    } finally {
+      link.sending.delete(id);
+    }
+  }
+
+  private onIncomingFileChannel(peer: string, link: PeerLink, ch: RTCDataChannel) {
+    const dcId = String(ch.id);
+    const inc: IncomingFile = {
+      receiver: new FileReceiver(ch, (p) => {
+        if (inc.itemId) {
+          const itemId = inc.itemId;
+          this.patchItem(peer, itemId, (m) =>
+            m.file
+              ? {
+                  ...m,
+                  file: {
+                    ...m.file,
+                    bytes: p.bytes,
+                    rate: p.rate,
+                    status: m.file.status === 'waiting' ? 'transferring' : m.file.status,
+                  },
+                }
+              : m,
+          );
+        }
+      }),
+    };
+    link.incomingFiles.set(dcId, inc);
+    const announced = link.announced.get(dcId);
+    if (announced) {
+      link.announced.delete(dcId);
+      this.attachIncoming(peer, inc, announced);
+    }
+    void inc.receiver.done.then((result) => {
+      inc.result = result;
+      if (link.incomingFiles.get(dcId) === inc) link.incomingFiles.delete(dcId);
+      if (inc.itemId) this.finishIncoming(peer, inc.itemId, result);
+      else link.incomingFiles.set(`done:${dcId}`, inc); // the announcement may still come
+    });
+  }
+
+  private linkAnnouncement(peer: string, link: PeerLink, dcId: string, itemId: string) {
+    const inc = link.incomingFiles.get(dcId) ?? link.incomingFiles.get(`done:${dcId}`);
+    if (!inc) {
+      link.announced.set(dcId, itemId);
+      return;
+    }
+    link.incomingFiles.delete(`done:${dcId}`);
+    this.attachIncoming(peer, inc, itemId);
+  }
+
+  private attachIncoming(peer: string, inc: IncomingFile, itemId: string) {
+    inc.itemId = itemId;
+    const item = this.store.getState().messages[peer]?.find((m) => m.id === itemId);
+    if (item?.file) inc.receiver.setType(item.file.type);
+    if (inc.result) this.finishIncoming(peer, itemId, inc.result);
+  }
+
+  private finishIncoming(peer: string, itemId: string, r: ReceivedFile) {
+    this.patchItem(peer, itemId, (m) => {
+      if (!m.file) return m;
+      const complete = r.bytes >= m.file.size;
+      const file: FileView = {
+        ...m.file,
+        bytes: r.bytes,
+        rate: 0,
+        status: complete ? 'complete' : 'cancelled',
+      };
+      if (complete) {
+        file.url = URL.createObjectURL(r.blob);
+        file.verification = m.file.sha256
+          ? m.file.sha256 === r.sha256
+            ? 'verified'
+            : 'mismatch'
+          : 'unchecked';
+      }
+      return { ...m, file };
+    });
+  }
+
+  // ---- store helpers --------------------------------------------------------------------
+
+  private addItem(peer: string, item: ChatItem) {
+    this.store.update((s) => ({
+      ...s,
+      messages: { ...s.messages, [peer]: [...(s.messages[peer] ?? []), item] },
+    }));
+  }
+
+  private patchItem(peer: string, id: string, fn: (m: ChatItem) => ChatItem) {
+    this.store.update((s) => {
+      const list = s.messages[peer];
+      const i = list?.findIndex((m) => m.id === id) ?? -1;
+      if (!list || i < 0) return s;
+      const next = fn(list[i] as ChatItem);
+      if (next === list[i]) return s;
+      const copy = list.slice();
+      copy[i] = next;
+      return { ...s, messages: { ...s.messages, [peer]: copy } };
+    });
+  }
+
+  private patchPeer(peer: string, fn: (p: PeerView) => PeerView) {
+    this.store.update((s) => {
+      const p = s.peers[peer];
+      if (!p) return s;
+      const next = fn(p);
+      return next === p ? s : { ...s, peers: { ...s.peers, [peer]: next } };
+    });
+  }
+
+  private touchPeer(peer: string, preview: string, unread = false) {
+    this.patchPeer(peer, (p) => ({
+      ...p,
+      lastActivity: Date.now(),
+      lastPreview: preview,
+      unread: unread ? p.unread + 1 : p.unread,
+    }));
+  }
+}

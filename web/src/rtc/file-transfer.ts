@@ -1,0 +1,225 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { bytesToHex } from '@noble/hashes/utils.js';
+import { chunkSize, encodeFeedbackWord, FeedbackReader } from '../protocol';
+
+/** Sender pacing: keep at most HIGH_WATER bytes queued, resume at LOW_WATER. */
+export const HIGH_WATER = 8 * 1024 * 1024;
+export const LOW_WATER = 2 * 1024 * 1024;
+/** Bytes read from the file at a time (sent as several chunks). */
+const READ_BLOCK = 4 * 1024 * 1024;
+/** Receiver: chunks are folded into a Blob part every this many bytes. */
+const BLOB_PART = 4 * 1024 * 1024;
+
+export type TransferOutcome = 'complete' | 'cancelled' | 'failed';
+
+export interface Progress {
+  bytes: number;
+  rate: number;
+}
+
+/** Throttled progress with a rate estimate (bytes/s over a sliding ~1 s window). */
+export class RateMeter {
+  private samples: [number, number][] = [];
+  private lastEmit = 0;
+  constructor(
+    private readonly emit: (p: Progress) => void,
+    private readonly intervalMs = 100,
+  ) {}
+  update(bytes: number, force = false) {
+    const now = performance.now();
+    this.samples.push([now, bytes]);
+    while (this.samples.length > 2 && now - (this.samples[0]?.[0] ?? now) > 1000)
+      this.samples.shift();
+    if (!force && now - this.lastEmit < this.intervalMs) return;
+    this.lastEmit = now;
+    const first = this.samples[0] ?? [now, bytes];
+    const dt = (now - first[0]) / 1000;
+    this.emit({ bytes, rate: dt > 0 ? (bytes - first[1]) / dt : 0 });
+  }
+}
+
+/** Incremental SHA-256 of a Blob, read in blocks (no whole-file copy in memory). */
+export async function digestBlob(blob: Blob): Promise<string> {
+  const h = sha256.create();
+  for (let off = 0; off < blob.size; off += READ_BLOCK) {
+    h.update(new Uint8Array(await blob.slice(off, off + READ_BLOCK).arrayBuffer()));
+  }
+  return bytesToHex(h.digest());
+}
+
+export function waitOpen(ch: RTCDataChannel, timeoutMs = 15000): Promise<void> {
+  if (ch.readyState === 'open') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => done(new Error('channel did not open')), timeoutMs);
+    const done = (err?: Error) => {
+      clearTimeout(t);
+      ch.removeEventListener('open', onOpen);
+      ch.removeEventListener('close', onClose);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onOpen = () => done();
+    const onClose = () => done(new Error('channel closed before opening'));
+    ch.addEventListener('open', onOpen);
+    ch.addEventListener('close', onClose);
+  });
+}
+
+/**
+ * Streams a file over an open `file` channel (PROTOCOL.md 4.7): chunks capped by the remote's
+ * max message size, paced by bufferedAmount (awaiting `bufferedamountlow`), progress and
+ * completion from the receiver's feedback words; the sender closes the channel once every
+ * byte is acknowledged. Resolves 'cancelled' if the channel closes early (either side).
+ */
+export function streamFile(
+  ch: RTCDataChannel,
+  file: Blob,
+  maxMessageSize: number | null,
+  onProgress: (p: Progress) => void,
+  signal: AbortSignal,
+): Promise<TransferOutcome> {
+  const size = file.size;
+  const chunk = chunkSize(maxMessageSize);
+  const feedback = new FeedbackReader();
+  const meter = new RateMeter(onProgress);
+  ch.binaryType = 'arraybuffer';
+  ch.bufferedAmountLowThreshold = LOW_WATER;
+
+  return new Promise<TransferOutcome>((resolve) => {
+    let settled = false;
+    const finish = (outcome: TransferOutcome) => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+      ch.removeEventListener('message', onMessage);
+      ch.removeEventListener('close', onClose);
+      if (ch.readyState === 'open' || ch.readyState === 'connecting') ch.close();
+      meter.update(feedback.acknowledged, true);
+      resolve(outcome);
+    };
+    const onAbort = () => finish('cancelled');
+    const onMessage = (ev: MessageEvent) => {
+      if (!(ev.data instanceof ArrayBuffer)) return;
+      feedback.push(ev.data);
+      meter.update(Math.min(size, feedback.acknowledged));
+      if (feedback.acknowledged >= size && sentAll) finish('complete');
+    };
+    const onClose = () =>
+      finish(feedback.acknowledged >= size && sentAll ? 'complete' : 'cancelled');
+    let sentAll = false;
+    signal.addEventListener('abort', onAbort);
+    ch.addEventListener('message', onMessage);
+    ch.addEventListener('close', onClose);
+    if (signal.aborted) return finish('cancelled');
+
+    const drained = () =>
+      new Promise<void>((res) => {
+        const go = () => {
+          ch.removeEventListener('bufferedamountlow', go);
+          ch.removeEventListener('close', go);
+          signal.removeEventListener('abort', go);
+          res();
+        };
+        ch.addEventListener('bufferedamountlow', go);
+        ch.addEventListener('close', go);
+        signal.addEventListener('abort', go);
+      });
+
+    void (async () => {
+      try {
+        for (let off = 0; off < size && !settled; off += READ_BLOCK) {
+          const block = new Uint8Array(await file.slice(off, off + READ_BLOCK).arrayBuffer());
+          for (let i = 0; i < block.length && !settled; i += chunk) {
+            if (ch.bufferedAmount > HIGH_WATER) await drained();
+            if (settled || ch.readyState !== 'open') return;
+            ch.send(block.subarray(i, Math.min(block.length, i + chunk)));
+          }
+        }
+        sentAll = true;
+        // Zero bytes: nothing to acknowledge (the original's race, PROTOCOL.md 4.7).
+        if (feedback.acknowledged >= size) finish('complete');
+      } catch (e) {
+        console.warn('file: send failed', e);
+        finish('failed');
+      }
+    })();
+  });
+}
+
+export interface ReceivedFile {
+  blob: Blob;
+  bytes: number;
+  sha256: string;
+  /** The channel closed; whether all announced bytes arrived is the caller's judgement. */
+}
+
+/**
+ * Receives one file channel: answers the initial 0-word and one feedback word per chunk, folds
+ * chunks into Blob parts (the browser keeps Blob data outside the JS heap) and hashes as it
+ * goes. Resolves when the sender closes the channel.
+ */
+export class FileReceiver {
+  private parts: Blob[] = [];
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  private hasher = sha256.create();
+  private meter: RateMeter;
+  bytes = 0;
+  readonly done: Promise<ReceivedFile>;
+  private resolve!: (r: ReceivedFile) => void;
+  private mime = 'application/octet-stream';
+
+  constructor(
+    readonly channel: RTCDataChannel,
+    onProgress: (p: Progress) => void,
+  ) {
+    this.meter = new RateMeter(onProgress);
+    this.done = new Promise((r) => (this.resolve = r));
+    channel.binaryType = 'arraybuffer';
+    const greet = () => channel.send(encodeFeedbackWord(0));
+    if (channel.readyState === 'open') greet();
+    else channel.addEventListener('open', greet, { once: true });
+    channel.addEventListener('message', (ev: MessageEvent) => this.onMessage(ev.data));
+    channel.addEventListener('close', () => this.finish());
+  }
+
+  setType(mime: string) {
+    this.mime = mime || 'application/octet-stream';
+  }
+
+  cancel() {
+    this.channel.close();
+  }
+
+  private onMessage(data: unknown) {
+    if (!(data instanceof ArrayBuffer)) return;
+    const bytes = new Uint8Array(data);
+    this.hasher.update(bytes);
+    this.pending.push(bytes);
+    this.pendingBytes += bytes.length;
+    this.bytes += bytes.length;
+    if (this.pendingBytes >= BLOB_PART) this.fold();
+    if (this.channel.readyState === 'open') this.channel.send(encodeFeedbackWord(bytes.length));
+    this.meter.update(this.bytes);
+  }
+
+  private fold() {
+    if (this.pending.length) this.parts.push(new Blob(this.pending as BlobPart[]));
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+
+  private finished = false;
+  private finish() {
+    if (this.finished) return;
+    this.finished = true;
+    this.fold();
+    this.meter.update(this.bytes, true);
+    this.resolve({
+      blob: new Blob(this.parts, { type: this.mime }),
+      bytes: this.bytes,
+      sha256: bytesToHex(this.hasher.digest()),
+    });
+    this.parts = [];
+  }
+}

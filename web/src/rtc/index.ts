@@ -1,0 +1,4 @@
+export { TincanClient, resolveUrls, type ClientOptions } from './client';
+export type { AppState, ChatItem, FileView, PeerView, DeliveryStatus } from './state';
+export type { SignallingStatus } from './signalling-client';
+export type { RtcError } from './emitter';

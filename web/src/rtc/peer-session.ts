@@ -1,0 +1,233 @@
+import { decodeCandidate, decodeSessionDescription, type SignalEnvelope } from '../protocol';
+import { backoffDelay } from './backoff';
+import { Emitter, type RtcError } from './emitter';
+
+export interface PeerSessionEvents {
+  state: RTCPeerConnectionState;
+  /** Every data channel of this connection, created here or by the remote. */
+  channel: { channel: RTCDataChannel; local: boolean };
+  track: RTCTrackEvent;
+  error: RtcError;
+}
+
+export interface PeerSessionOptions {
+  remoteId: string;
+  iceServers: RTCIceServer[];
+  /** Our current node id (changes when signalling reconnects). */
+  localId: () => string | null;
+  /** Hands a frame to signalling; false while signalling is down. */
+  sendSignal: (env: SignalEnvelope) => boolean;
+  maxIceRestarts?: number;
+  createPeerConnection?: (config: RTCConfiguration) => RTCPeerConnection;
+}
+
+export type CandidateType = 'host' | 'srflx' | 'prflx' | 'relay' | 'unknown';
+
+/**
+ * One RTCPeerConnection to one remote peer, negotiated with the "perfect negotiation" pattern:
+ * the polite side (smaller node id) rolls back its own offer on glare, the impolite one ignores
+ * the colliding offer. Signalling input is processed strictly in order; remote candidates wait
+ * until a remote description exists. ICE failure triggers a bounded number of ICE restarts
+ * with backoff.
+ */
+export class PeerSession extends Emitter<PeerSessionEvents> {
+  readonly pc: RTCPeerConnection;
+  readonly remoteId: string;
+  private makingOffer = false;
+  private ignoreOffer = false;
+  private queue: Promise<void> = Promise.resolve();
+  private pendingCandidates: RTCIceCandidateInit[] = [];
+  private restarts = 0;
+  private restartTimer: ReturnType<typeof setTimeout> | null = null;
+  private closed = false;
+
+  constructor(private readonly opts: PeerSessionOptions) {
+    super();
+    this.remoteId = opts.remoteId;
+    const config: RTCConfiguration = { iceServers: opts.iceServers };
+    this.pc = (opts.createPeerConnection ?? ((c) => new RTCPeerConnection(c)))(config);
+    this.pc.onnegotiationneeded = () => void this.negotiate();
+    this.pc.onicecandidate = ({ candidate }) => {
+      if (candidate) this.signal({ ice_offer: this.wrap(JSON.stringify(candidate.toJSON())) });
+    };
+    this.pc.ondatachannel = ({ channel }) => this.emit('channel', { channel, local: false });
+    this.pc.ontrack = (ev) => this.emit('track', ev);
+    this.pc.onconnectionstatechange = () => this.emit('state', this.pc.connectionState);
+    this.pc.oniceconnectionstatechange = () => this.onIceState();
+  }
+
+  /** Polite = the smaller node id; both sides compute the same answer. */
+  private get polite(): boolean {
+    const me = this.opts.localId() ?? '';
+    return me < this.remoteId;
+  }
+
+  get state(): RTCPeerConnectionState {
+    return this.pc.connectionState;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  createChannel(label: string, init?: RTCDataChannelInit): RTCDataChannel {
+    const channel = this.pc.createDataChannel(label, init);
+    this.emit('channel', { channel, local: true });
+    return channel;
+  }
+
+  /** Handles a relayed `sdp_offer` (already addressed to us and from this peer). */
+  handleDescription(offerJson: string): Promise<void> {
+    return this.enqueue(async () => {
+      const r = decodeSessionDescription(offerJson);
+      if (!r.ok) {
+        this.emit('error', { code: 'bad_signal', message: r.error.message, peer: this.remoteId });
+        return;
+      }
+      const desc = r.value;
+      const collision =
+        desc.type === 'offer' && (this.makingOffer || this.pc.signalingState !== 'stable');
+      this.ignoreOffer = !this.polite && collision;
+      if (this.ignoreOffer) return;
+      await this.pc.setRemoteDescription(desc); // rolls back our own offer when polite
+      for (const c of this.pendingCandidates.splice(0)) await this.addCandidate(c);
+      if (desc.type === 'offer') {
+        await this.pc.setLocalDescription();
+        this.sendDescription();
+      }
+    });
+  }
+
+  /** Handles a relayed `ice_offer`; queued until a remote description exists. */
+  handleCandidate(offerJson: string): Promise<void> {
+    return this.enqueue(async () => {
+      const r = decodeCandidate(offerJson);
+      if (!r.ok) {
+        this.emit('error', { code: 'bad_signal', message: r.error.message, peer: this.remoteId });
+        return;
+      }
+      if (!this.pc.remoteDescription) this.pendingCandidates.push(r.value);
+      else await this.addCandidate(r.value);
+    });
+  }
+
+  /** Selected candidate pair: local candidate type and the ICE RTT if known. */
+  async selectedPath(): Promise<{
+    local: CandidateType;
+    remote: CandidateType;
+    rttMs?: number;
+  } | null> {
+    if (this.closed) return null;
+    const stats = await this.pc.getStats();
+    let pair: RTCIceCandidatePairStats | undefined;
+    stats.forEach((s) => {
+      if (s.type === 'transport' && s.selectedCandidatePairId)
+        pair = stats.get(s.selectedCandidatePairId);
+    });
+    if (!pair) {
+      stats.forEach((s) => {
+        if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') pair = s;
+      });
+    }
+    if (!pair) return null;
+    const kind = (id: string): CandidateType => {
+      const c = stats.get(id) as { candidateType?: string } | undefined;
+      const t = c?.candidateType;
+      return t === 'host' || t === 'srflx' || t === 'prflx' || t === 'relay' ? t : 'unknown';
+    };
+    const out: { local: CandidateType; remote: CandidateType; rttMs?: number } = {
+      local: kind(pair.localCandidateId),
+      remote: kind(pair.remoteCandidateId),
+    };
+    if (typeof pair.currentRoundTripTime === 'number') out.rttMs = pair.currentRoundTripTime * 1000;
+    return out;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.pc.onnegotiationneeded = this.pc.onicecandidate = this.pc.ondatachannel = null;
+    this.pc.ontrack = this.pc.oniceconnectionstatechange = null;
+    this.pc.close();
+    this.emit('state', 'closed');
+    this.pc.onconnectionstatechange = null;
+  }
+
+  private enqueue(task: () => Promise<void>): Promise<void> {
+    this.queue = this.queue.then(async () => {
+      if (this.closed) return;
+      try {
+        await task();
+      } catch (e) {
+        this.emit('error', { code: 'negotiation_failed', message: String(e), peer: this.remoteId });
+      }
+    });
+    return this.queue;
+  }
+
+  private async negotiate() {
+    if (this.closed) return;
+    try {
+      this.makingOffer = true;
+      await this.pc.setLocalDescription();
+      this.sendDescription();
+    } catch (e) {
+      this.emit('error', { code: 'negotiation_failed', message: String(e), peer: this.remoteId });
+    } finally {
+      this.makingOffer = false;
+    }
+  }
+
+  private async addCandidate(c: RTCIceCandidateInit) {
+    try {
+      await this.pc.addIceCandidate(c);
+    } catch (e) {
+      if (!this.ignoreOffer) console.warn('peer: candidate refused', this.remoteId, e);
+    }
+  }
+
+  private sendDescription() {
+    const d = this.pc.localDescription;
+    if (!d || (d.type !== 'offer' && d.type !== 'answer')) return;
+    this.signal({
+      sdp_offer: { type: d.type, ...this.wrap(JSON.stringify({ type: d.type, sdp: d.sdp })) },
+    });
+  }
+
+  private wrap(offerJson: string) {
+    return {
+      offer_json: offerJson,
+      from_node_id: this.opts.localId() ?? '',
+      to_node_id: this.remoteId,
+    };
+  }
+
+  private signal(env: SignalEnvelope) {
+    if (!this.closed && !this.opts.sendSignal(env)) {
+      console.warn('peer: signalling down, dropped', Object.keys(env)[0], this.remoteId);
+    }
+  }
+
+  private onIceState() {
+    const s = this.pc.iceConnectionState;
+    if (s === 'connected' || s === 'completed') {
+      this.restarts = 0;
+      return;
+    }
+    if (s !== 'failed' || this.restartTimer) return;
+    if (this.restarts >= (this.opts.maxIceRestarts ?? 3)) {
+      this.emit('error', {
+        code: 'ice_failed',
+        message: 'ICE failed after restarts',
+        peer: this.remoteId,
+      });
+      return;
+    }
+    const delay = backoffDelay(this.restarts++, 1000, 8000);
+    this.restartTimer = setTimeout(() => {
+      this.restartTimer = null;
+      if (!this.closed && this.pc.iceConnectionState === 'failed') this.pc.restartIce();
+    }, delay);
+  }
+}

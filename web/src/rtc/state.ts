@@ -1,0 +1,90 @@
+import type { FileCategory } from '../protocol';
+import type { CandidateType } from './peer-session';
+import type { SignallingStatus } from './signalling-client';
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+export interface FileView {
+  transferId: string;
+  name: string;
+  size: number;
+  type: string;
+  category: FileCategory;
+  thumbnail?: string;
+  /** Bytes acknowledged by the receiver (outgoing) or received (incoming). */
+  bytes: number;
+  /** Bytes per second over the last second or so. */
+  rate: number;
+  status: 'waiting' | 'transferring' | 'complete' | 'cancelled' | 'failed';
+  sha256?: string;
+  verification?: 'verified' | 'mismatch' | 'unchecked';
+  /** Local object URL once complete. */
+  url?: string;
+  error?: string;
+}
+
+export interface ChatItem {
+  id: string;
+  out: boolean;
+  timestamp: number;
+  text?: string;
+  rich?: string;
+  file?: FileView;
+  /** Outgoing only. */
+  status?: DeliveryStatus;
+  edited?: boolean;
+  /** Audio track from the peer (local pseudo-message, PROTOCOL.md 5.4). */
+  trackId?: string;
+}
+
+export interface PeerView {
+  nodeId: string;
+  name: string;
+  colorIndex: number;
+  authentication: string;
+  registeredAt: number;
+  attributes: Record<string, string>;
+  /** Listed by the server right now. */
+  online: boolean;
+  connection: RTCPeerConnectionState | 'none';
+  chatOpen: boolean;
+  supportsFiles: boolean;
+  unread: number;
+  lastActivity: number;
+  lastPreview?: string;
+  rtt?: number;
+  rttHistory: number[];
+  path?: { local: CandidateType; remote: CandidateType };
+}
+
+export interface AppState {
+  status: SignallingStatus;
+  nodeId: string | null;
+  name: string;
+  colorIndex: number | undefined;
+  wsRtt?: number;
+  wsRttHistory: number[];
+  peers: Record<string, PeerView>;
+  messages: Record<string, ChatItem[]>;
+  activePeer: string | null;
+  notice?: { id: number; text: string };
+}
+
+export const initialState = (name: string, colorIndex?: number): AppState => ({
+  status: 'idle',
+  nodeId: null,
+  name,
+  colorIndex,
+  wsRttHistory: [],
+  peers: {},
+  messages: {},
+  activePeer: null,
+});
+
+export const RTT_HISTORY = 60;
+
+export function pushHistory(h: number[], v: number): number[] {
+  const next = h.length >= RTT_HISTORY ? h.slice(h.length - RTT_HISTORY + 1) : h.slice();
+  next.push(v);
+  return next;
+}
