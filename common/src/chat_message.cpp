@@ -1,0 +1,158 @@
+#include "tincan/common/chat_message.hpp"
+
+#include <boost/json.hpp>
+
+namespace tincan::common {
+namespace json = boost::json;
+
+namespace {
+
+const json::value* field(const json::object& obj, std::string_view key) {
+    const auto* v = obj.if_contains(key);
+    return (v == nullptr || v->is_null()) ? nullptr : v;
+}
+
+bool read_string(const json::object& obj, std::string_view key, std::optional<std::string>& out) {
+    if (const auto* v = field(obj, key)) {
+        if (!v->is_string()) {
+            return false;
+        }
+        out.emplace(v->get_string());
+    }
+    return true;
+}
+
+bool read_int(const json::value& v, std::int64_t& out) {
+    if (v.is_int64()) {
+        out = v.get_int64();
+    } else if (v.is_uint64() && v.get_uint64() <= INT64_MAX) {
+        out = static_cast<std::int64_t>(v.get_uint64());
+    } else if (v.is_double()) {
+        out = static_cast<std::int64_t>(v.get_double()); // Date.now() may arrive as a double
+    } else {
+        return false;
+    }
+    return true;
+}
+
+/// Reads `obj[key][inner]` as a string when obj[key] is present.
+bool read_nested_string(const json::object& obj, std::string_view key, std::string_view inner,
+                        std::optional<std::string>& out) {
+    const auto* v = field(obj, key);
+    if (v == nullptr) {
+        return true;
+    }
+    if (!v->is_object()) {
+        return false;
+    }
+    std::optional<std::string> s;
+    if (!read_string(v->get_object(), inner, s)) {
+        return false;
+    }
+    out = s.value_or("");
+    return true;
+}
+
+bool present_object(const json::object& obj, std::string_view key, bool& out) {
+    const auto* v = field(obj, key);
+    if (v != nullptr && !v->is_object()) {
+        return false;
+    }
+    out = v != nullptr;
+    return true;
+}
+
+} // namespace
+
+boost::system::result<ChatMessage> parse_chat_message(std::string_view text) {
+    if (text.size() > max_chat_message_size) {
+        return ProtocolError::too_large;
+    }
+    boost::system::error_code ec;
+    json::parse_options options;
+    options.max_depth = 32;
+    json::value value = json::parse(text, ec, {}, options);
+    if (ec) {
+        return ProtocolError::malformed_json;
+    }
+    if (!value.is_object()) {
+        return ProtocolError::not_an_object;
+    }
+    ChatMessage m;
+    m.raw = std::move(value.get_object());
+    const auto& o = m.raw;
+    std::optional<std::string> id, from, to;
+    bool ok = read_string(o, "messageId", id) && read_string(o, "fromNodeId", from) &&
+              read_string(o, "toNodeId", to) && read_string(o, "message", m.message) &&
+              read_nested_string(o, "richText", "content", m.rich_text) &&
+              read_nested_string(o, "ack", "messageId", m.ack) &&
+              present_object(o, "amend", m.has_amend) &&
+              present_object(o, "delete", m.has_delete) && present_object(o, "file", m.has_file);
+    if (ok) {
+        if (const auto* ts = field(o, "timestamp")) {
+            ok = read_int(*ts, m.timestamp);
+        }
+    }
+    if (ok) {
+        if (const auto* p = field(o, "ping")) {
+            ok = p->is_object();
+            if (ok) {
+                PingField ping;
+                std::optional<std::string> direction;
+                ok = read_string(p->get_object(), "direction", direction);
+                ping.direction = direction.value_or("");
+                if (const auto* seq = field(p->get_object(), "seq"); ok && seq != nullptr) {
+                    ok = read_int(*seq, ping.seq);
+                }
+                m.ping = std::move(ping);
+            }
+        }
+    }
+    if (!ok) {
+        return ProtocolError::wrong_type;
+    }
+    m.message_id = id.value_or("");
+    m.from_node_id = from.value_or("");
+    m.to_node_id = to.value_or("");
+    return m;
+}
+
+json::object reply_envelope(const ChatMessage& to, std::string message_id, std::int64_t now_ms) {
+    json::object o;
+    o["messageId"] = std::move(message_id);
+    o["fromNodeId"] = to.to_node_id;
+    o["toNodeId"] = to.from_node_id;
+    o["timestamp"] = now_ms;
+    return o;
+}
+
+std::string make_ack(const ChatMessage& to, std::string message_id, std::int64_t now_ms) {
+    auto o = reply_envelope(to, std::move(message_id), now_ms);
+    o["ack"] = json::object{{"messageId", to.message_id}};
+    return json::serialize(o);
+}
+
+std::string make_text_reply(const ChatMessage& to, std::string message_id, std::int64_t now_ms,
+                            std::string_view text) {
+    auto o = reply_envelope(to, std::move(message_id), now_ms);
+    o["message"] = text;
+    return json::serialize(o);
+}
+
+std::string make_pong(const ChatMessage& ping, std::string message_id, std::int64_t now_ms) {
+    auto o = reply_envelope(ping, std::move(message_id), now_ms);
+    o["ping"] = json::object{{"direction", "pong"}, {"seq", ping.ping ? ping.ping->seq : 0}};
+    return json::serialize(o);
+}
+
+std::string make_echo(const ChatMessage& original, std::string message_id) {
+    json::object o = original.raw;
+    o["messageId"] = std::move(message_id);
+    o["fromNodeId"] = original.to_node_id;
+    o["toNodeId"] = original.from_node_id;
+    o.erase("ack");
+    o.erase("acked");
+    return json::serialize(o);
+}
+
+} // namespace tincan::common
