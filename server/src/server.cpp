@@ -175,9 +175,21 @@ void Server::shutdown() {
     for (auto& s : live) {
         s->shutdown();
     }
-    // Give close handshakes a moment, then stop whatever is left.
-    shutdown_timer_.expires_after(std::chrono::seconds(2));
-    shutdown_timer_.async_wait([this](boost::system::error_code) { io_.stop(); });
+    // Give close handshakes up to two seconds, then stop whatever is left.
+    wait_for_sessions(std::chrono::steady_clock::now() + std::chrono::seconds(2));
+}
+
+void Server::wait_for_sessions(std::chrono::steady_clock::time_point deadline) {
+    if (ctx_.sessions.empty() || std::chrono::steady_clock::now() >= deadline) {
+        io_.stop();
+        return;
+    }
+    shutdown_timer_.expires_after(std::chrono::milliseconds(20));
+    shutdown_timer_.async_wait([this, deadline](boost::system::error_code ec) {
+        if (!ec) {
+            wait_for_sessions(deadline);
+        }
+    });
 }
 
 } // namespace tincan::server

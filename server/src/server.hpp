@@ -41,6 +41,7 @@ private:
     void accept_tcp();
     void accept_management();
     bool start_management();
+    void wait_for_sessions(std::chrono::steady_clock::time_point deadline);
 
     boost::asio::io_context io_{1};
     ServerContext ctx_;

@@ -4,8 +4,8 @@
 
 #include <boost/json.hpp>
 #include <boost/url/params_view.hpp>
-#include <boost/url/parse_query.hpp>
 #include <boost/url/parse.hpp>
+#include <boost/url/parse_query.hpp>
 
 namespace tincan::server {
 

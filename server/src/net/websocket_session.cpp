@@ -20,6 +20,7 @@ WebSocketSession::WebSocketSession(boost::asio::ip::tcp::socket&& socket, Server
 
 WebSocketSession::~WebSocketSession() {
     leave_hub();
+    ctx_.sessions.erase(this);
 }
 
 void WebSocketSession::run(Request req, Identity identity) {
@@ -174,7 +175,6 @@ void WebSocketSession::leave_hub() {
         ctx_.hub.disconnect(node_id_);
         ctx_.metrics.connection_closed();
     }
-    ctx_.sessions.erase(this);
 }
 
 void WebSocketSession::close(websocket::close_code code, std::string_view reason) {

@@ -1,0 +1,21 @@
+# tincan_accounts: users, sessions, JWTs, GitHub/Kioubit login, management API (issue 5).
+# Included from server/CMakeLists.txt; sources in server/auth and server/store.
+add_library(tincan_accounts STATIC
+    ${CMAKE_CURRENT_LIST_DIR}/auth/accounts_api.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/auth/accounts_service.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/auth/cookies.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/auth/crypto.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/auth/github_client.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/auth/http_client.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/auth/http_util.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/auth/jwt.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/auth/kioubit.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/auth/login_handlers.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/auth/management_api.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/auth/multipart.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/store/store.cpp
+)
+target_include_directories(tincan_accounts PUBLIC ${CMAKE_CURRENT_LIST_DIR})
+target_link_libraries(tincan_accounts PUBLIC
+    Boost::json Boost::url OpenSSL::SSL OpenSSL::Crypto SQLite::SQLite3 spdlog::spdlog
+    Threads::Threads)

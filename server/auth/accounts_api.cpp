@@ -1,0 +1,273 @@
+#include "auth/accounts_api.hpp"
+
+#include "auth/crypto.hpp"
+
+#include <boost/beast/http/field.hpp>
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <array>
+
+namespace tincan::server {
+
+namespace http = boost::beast::http;
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::array<std::string_view, 4> data_url_mimes = {"image/jpeg", "image/png", "image/webp",
+                                                            "image/svg+xml"};
+constexpr std::array<std::string_view, 6> proxied_mimes = {
+    "image/jpeg", "image/png", "image/webp", "image/gif", "image/avif", "image/svg+xml"};
+
+bool starts_with(std::string_view s, std::string_view p) {
+    return s.substr(0, p.size()) == p;
+}
+
+std::string_view trim(std::string_view s) {
+    auto b = s.find_first_not_of(" \t\r\n");
+    if (b == std::string_view::npos) {
+        return {};
+    }
+    auto e = s.find_last_not_of(" \t\r\n");
+    return s.substr(b, e - b + 1);
+}
+
+HttpResponse image_response(const HttpRequest& req, std::string_view mime, std::string body) {
+    HttpResponse res{http::status::ok, req.version()};
+    res.keep_alive(req.keep_alive());
+    res.set(http::field::content_type, mime);
+    res.set("X-Content-Type-Options", "nosniff");
+    res.set(http::field::cache_control, "private, max-age=300");
+    // An SVG opened directly must not run script on our origin.
+    res.set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox");
+    res.body() = std::move(body);
+    res.prepare_payload();
+    return res;
+}
+
+} // namespace
+
+RequestContext RequestContext::from(const HttpRequest& req, std::string_view path) {
+    RequestContext ctx;
+    ctx.path = std::string(path);
+    ctx.session_id = find_cookie(req[http::field::cookie], session_cookie_name);
+    return ctx;
+}
+
+bool AccountsApi::handles(std::string_view path) {
+    return path == "/profile" || path == "/profile/status" || path == "/profile/avatar" ||
+           path == "/logout" || path == "/counter" || starts_with(path, "/github/login/") ||
+           starts_with(path, "/kioubit/login/");
+}
+
+bool AccountsApi::may_block(std::string_view path) {
+    return path == "/profile/avatar" || path == "/github/login/auth";
+}
+
+json::object profile_json(const User& user) {
+    json::object o{{"username", user.username}};
+    if (!user.display_name.empty()) {
+        o["displayName"] = user.display_name;
+    }
+    if (!user.avatar_url.empty()) {
+        o["avatarURL"] = user.avatar_url;
+    }
+    if (user.is_bot) {
+        o["isBot"] = true;
+    }
+    return o;
+}
+
+AccountsApi::SessionState AccountsApi::current(const RequestContext& ctx) const {
+    SessionState state;
+    if (!ctx.session_id) {
+        return state;
+    }
+    state.session = service_.store().find_session(*ctx.session_id, service_.now());
+    if (state.session && state.session->user_id) {
+        state.user = service_.store().user_by_id(*state.session->user_id);
+    }
+    return state;
+}
+
+void AccountsApi::set_session_cookie(HttpResponse& res, const Session& session) const {
+    res.insert(http::field::set_cookie, build_session_cookie(service_.config().cookie, session.id,
+                                                             session.expires_at - service_.now()));
+}
+
+AuthResult<Session> AccountsApi::ensure_session(const RequestContext& ctx,
+                                                HttpResponse& res) const {
+    if (ctx.session_id) {
+        if (auto s = service_.store().find_session(*ctx.session_id, service_.now())) {
+            return *s;
+        }
+    }
+    auto s = service_.store().create_session(service_.now(), service_.config().session_ttl_seconds);
+    if (s) {
+        set_session_cookie(res, *s);
+    }
+    return s;
+}
+
+HttpResponse AccountsApi::handle(const HttpRequest& req, const RequestContext& ctx) const {
+    const auto& p = ctx.path;
+    if (p == "/profile") {
+        return profile(req, ctx);
+    }
+    if (p == "/profile/status") {
+        return profile_status(req, ctx);
+    }
+    if (p == "/profile/avatar") {
+        return avatar(req, ctx);
+    }
+    if (p == "/logout" || p == "/kioubit/login/delete") {
+        return logout(req, ctx);
+    }
+    if (p == "/counter") {
+        return counter(req, ctx);
+    }
+    if (service_.github() && p == "/github/login/start") {
+        return login_start(req, ctx, "github");
+    }
+    if (service_.github() && p == "/github/login/auth") {
+        return github_auth(req, ctx);
+    }
+    if (service_.kioubit() && p == "/kioubit/login/start") {
+        return login_start(req, ctx, "kioubit");
+    }
+    if (service_.kioubit() && p == "/kioubit/login/auth") {
+        return kioubit_auth(req, ctx);
+    }
+    if ((service_.github() && starts_with(p, "/github/login/")) ||
+        (service_.kioubit() && starts_with(p, "/kioubit/login/"))) {
+        return error_response(req, http::status::not_found, "Path has no handler attached");
+    }
+    return error_response(req, http::status::not_found, "404 page not found");
+}
+
+HttpResponse AccountsApi::profile(const HttpRequest& req, const RequestContext& ctx) const {
+    if (auto name = query_param(req.target(), "username")) {
+        auto user = service_.store().user_by_username(*name);
+        if (!user) {
+            return error_response(req, http::status::not_found, "User is not found");
+        }
+        return json_response(req, http::status::ok, profile_json(*user));
+    }
+    auto state = current(ctx);
+    if (!state.session || !state.session->user_id) {
+        return error_response(req, http::status::unauthorized, "Unauthorized");
+    }
+    if (!state.user) {
+        return error_response(req, http::status::unauthorized, "User didn't found");
+    }
+    return json_response(req, http::status::ok, profile_json(*state.user));
+}
+
+HttpResponse AccountsApi::profile_status(const HttpRequest& req, const RequestContext& ctx) const {
+    return json_response(req, http::status::ok,
+                         json::object{{"logged_in", current(ctx).user.has_value()}});
+}
+
+HttpResponse AccountsApi::avatar(const HttpRequest& req, const RequestContext& ctx) const {
+    std::optional<User> user;
+    if (auto name = query_param(req.target(), "username")) {
+        user = service_.store().user_by_username(*name);
+        if (!user) {
+            return error_response(req, http::status::not_found, "User is not found");
+        }
+    } else {
+        auto state = current(ctx);
+        if (!state.session || !state.session->user_id) {
+            return error_response(req, http::status::unauthorized, "Unauthorized");
+        }
+        if (!state.user) {
+            return error_response(req, http::status::unauthorized, "User didn't found");
+        }
+        user = std::move(state.user);
+    }
+    std::string_view url = trim(user->avatar_url);
+    if (url.empty()) {
+        return error_response(req, http::status::not_found, "No avatar URL found");
+    }
+    if (starts_with(url, "data:")) {
+        auto comma = url.find(',');
+        if (comma == std::string_view::npos) {
+            return error_response(req, http::status::bad_request, "invalid data URL");
+        }
+        auto meta = url.substr(5, comma - 5);
+        auto semi = meta.find(';');
+        auto mime = meta.substr(0, semi);
+        bool known = false;
+        for (auto m : data_url_mimes) {
+            known = known || m == mime;
+        }
+        if (!known) {
+            return error_response(req, http::status::bad_request, "unsupported MIME type");
+        }
+        if (semi == std::string_view::npos || meta.substr(semi + 1) != "base64") {
+            return error_response(req, http::status::bad_request, "not base64 encoded");
+        }
+        auto bytes = crypto::base64_decode(url.substr(comma + 1));
+        if (!bytes) {
+            return error_response(req, http::status::bad_request, "illegal base64 data");
+        }
+        return image_response(req, mime, std::move(*bytes));
+    }
+    auto reply = service_.avatar_http().fetch({http::verb::get, std::string(url), {}, ""});
+    if (!reply) {
+        spdlog::warn("accounts: avatar fetch for {} failed: {}", user->username,
+                     reply.error().message);
+        return error_response(req, http::status::internal_server_error, "Failed to fetch avatar");
+    }
+    if (reply->status != 200) {
+        auto status = reply->status >= 400 && reply->status < 600
+                          ? static_cast<http::status>(reply->status)
+                          : http::status::bad_gateway;
+        return error_response(req, status, "Upstream returned error");
+    }
+    std::string_view mime = reply->content_type;
+    mime = trim(mime.substr(0, mime.find(';')));
+    for (auto m : proxied_mimes) {
+        if (m == mime) {
+            return image_response(req, m, std::move(reply->body));
+        }
+    }
+    return error_response(req, http::status::bad_gateway, "Upstream returned no image");
+}
+
+HttpResponse AccountsApi::logout(const HttpRequest& req, const RequestContext& ctx) const {
+    if (req.method() != http::verb::post) {
+        auto res = error_response(req, http::status::method_not_allowed, "Method Not Allowed");
+        res.set(http::field::allow, "POST");
+        return res;
+    }
+    if (ctx.session_id) {
+        if (auto r = service_.store().delete_session(*ctx.session_id); !r) {
+            return error_response(req, http::status::internal_server_error,
+                                  "Unable to log user out, internal problem");
+        }
+    }
+    auto res = empty_response(req, http::status::ok);
+    res.insert(http::field::set_cookie, build_clearing_cookie(service_.config().cookie));
+    return res;
+}
+
+HttpResponse AccountsApi::counter(const HttpRequest& req, const RequestContext& ctx) const {
+    HttpResponse cookie_carrier;
+    auto session = ensure_session(ctx, cookie_carrier);
+    if (!session) {
+        return error_response(req, http::status::internal_server_error, "no session");
+    }
+    auto count = service_.store().bump_counter(session->id);
+    if (!count) {
+        return error_response(req, http::status::internal_server_error, "no session");
+    }
+    auto res = json_response(req, http::status::ok, json::object{{"count", *count}});
+    for (const auto& f : cookie_carrier) {
+        res.insert(f.name(), f.value());
+    }
+    return res;
+}
+
+} // namespace tincan::server

@@ -1,0 +1,65 @@
+#pragma once
+// The account routes of the main listener (PROTOCOL.md 2.2, 3.3, 3.4) as a pure function of the
+// request: `/profile`, `/profile/status`, `/profile/avatar`, `/logout`, `/counter`,
+// `/github/login/{start,auth}`, `/kioubit/login/{start,auth,delete}`. Paths are given without
+// the API prefix. No sockets: the server calls `handle` (on a worker thread for `may_block`
+// routes) and writes the response.
+
+#include "auth/accounts_service.hpp"
+#include "auth/http_util.hpp"
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tincan::server {
+
+struct RequestContext {
+    std::string path;                      // request path with the API prefix removed
+    std::optional<std::string> session_id; // value of the session_id cookie, if sent
+
+    static RequestContext from(const HttpRequest& req, std::string_view path);
+};
+
+class AccountsApi {
+public:
+    explicit AccountsApi(AccountsService& service) : service_(service) {}
+
+    // True for the paths this handler owns (given without the API prefix).
+    static bool handles(std::string_view path);
+    // True for the routes that call remote services (GitHub callback, avatar proxy).
+    static bool may_block(std::string_view path);
+
+    HttpResponse handle(const HttpRequest& req, const RequestContext& ctx) const;
+
+private:
+    struct SessionState {
+        std::optional<Session> session;
+        std::optional<User> user;
+    };
+    SessionState current(const RequestContext& ctx) const;
+    // Returns the live session, creating one (and setting its cookie on `res`) when missing.
+    AuthResult<Session> ensure_session(const RequestContext& ctx, HttpResponse& res) const;
+    void set_session_cookie(HttpResponse& res, const Session& session) const;
+
+    HttpResponse profile(const HttpRequest& req, const RequestContext& ctx) const;
+    HttpResponse profile_status(const HttpRequest& req, const RequestContext& ctx) const;
+    HttpResponse avatar(const HttpRequest& req, const RequestContext& ctx) const;
+    HttpResponse logout(const HttpRequest& req, const RequestContext& ctx) const;
+    HttpResponse counter(const HttpRequest& req, const RequestContext& ctx) const;
+    HttpResponse login_start(const HttpRequest& req, const RequestContext& ctx,
+                             const std::string& provider) const;
+    HttpResponse github_auth(const HttpRequest& req, const RequestContext& ctx) const;
+    HttpResponse kioubit_auth(const HttpRequest& req, const RequestContext& ctx) const;
+    // Rotates the session to one bound to `user` and redirects to the nonce's target.
+    HttpResponse finish_login(const HttpRequest& req, const RequestContext& ctx, const User& user,
+                              const std::string& redirect_target) const;
+
+    AccountsService& service_;
+};
+
+// Profile JSON of the original (`username`, `displayName`, `avatarURL`; camelCase), plus
+// `isBot` when true.
+boost::json::object profile_json(const User& user);
+
+} // namespace tincan::server

@@ -1,0 +1,65 @@
+#include "auth/http_util.hpp"
+
+#include <boost/beast/http/field.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/url/parse.hpp>
+
+namespace tincan::server {
+
+namespace http = boost::beast::http;
+
+namespace {
+
+HttpResponse base(const HttpRequest& req, http::status status) {
+    HttpResponse res{status, req.version()};
+    res.keep_alive(req.keep_alive());
+    res.set(http::field::cache_control, "no-store");
+    return res;
+}
+
+} // namespace
+
+HttpResponse json_response(const HttpRequest& req, http::status status,
+                           const boost::json::value& body) {
+    auto res = base(req, status);
+    res.set(http::field::content_type, "application/json");
+    res.body() = boost::json::serialize(body) + "\n";
+    res.prepare_payload();
+    return res;
+}
+
+HttpResponse error_response(const HttpRequest& req, http::status status, std::string_view message) {
+    return json_response(req, status, boost::json::object{{"err", message}});
+}
+
+HttpResponse empty_response(const HttpRequest& req, http::status status) {
+    auto res = base(req, status);
+    res.prepare_payload();
+    return res;
+}
+
+HttpResponse redirect_response(const HttpRequest& req, std::string_view location) {
+    auto res = base(req, http::status::temporary_redirect);
+    res.set(http::field::location, location);
+    res.prepare_payload();
+    return res;
+}
+
+std::optional<std::string> query_param(std::string_view target, std::string_view key) {
+    auto u = boost::urls::parse_origin_form(target);
+    if (!u) {
+        return std::nullopt;
+    }
+    auto params = u->params();
+    auto it = params.find(key);
+    if (it == params.end()) {
+        return std::nullopt;
+    }
+    return std::string((*it).value);
+}
+
+std::string_view target_path(std::string_view target) {
+    return target.substr(0, target.find('?'));
+}
+
+} // namespace tincan::server

@@ -1,0 +1,30 @@
+#pragma once
+// Helpers shared by the accounts HTTP handlers: JSON/error responses and query parameters.
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/json/value.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace tincan::server {
+
+using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>;
+using HttpResponse = boost::beast::http::response<boost::beast::http::string_body>;
+
+HttpResponse json_response(const HttpRequest& req, boost::beast::http::status status,
+                           const boost::json::value& body);
+// `{"err": message}` as the original.
+HttpResponse error_response(const HttpRequest& req, boost::beast::http::status status,
+                            std::string_view message);
+HttpResponse empty_response(const HttpRequest& req, boost::beast::http::status status);
+HttpResponse redirect_response(const HttpRequest& req, std::string_view location);
+
+// Percent-decoded value of query parameter `key` of the request target, if present.
+std::optional<std::string> query_param(std::string_view target, std::string_view key);
+// The request target's path without query.
+std::string_view target_path(std::string_view target);
+
+} // namespace tincan::server

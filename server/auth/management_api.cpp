@@ -1,0 +1,216 @@
+#include "auth/management_api.hpp"
+
+#include "auth/multipart.hpp"
+
+#include <boost/beast/http/field.hpp>
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <map>
+
+namespace tincan::server {
+
+namespace http = boost::beast::http;
+namespace json = boost::json;
+
+namespace {
+
+constexpr std::size_t max_avatar_url = 512 * 1024;
+
+using Fields = std::map<std::string, std::string>;
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return out;
+}
+
+// Body fields from JSON (also when no Content-Type is given) or multipart/form-data.
+AuthResult<Fields> body_fields(const HttpRequest& req) {
+    std::string ct(req[http::field::content_type]);
+    auto media = lower(ct.substr(0, ct.find(';')));
+    while (!media.empty() && media.back() == ' ') {
+        media.pop_back();
+    }
+    if (media.empty() || media == "application/json") {
+        Fields out;
+        if (req.body().empty() && !media.empty()) {
+            return auth_error(AuthErrc::invalid_input, "empty JSON body");
+        }
+        if (req.body().empty()) {
+            return out;
+        }
+        boost::system::error_code ec;
+        auto v = json::parse(req.body(), ec);
+        if (ec || !v.is_object()) {
+            return auth_error(AuthErrc::invalid_input, "invalid JSON body");
+        }
+        for (const auto& [k, val] : v.as_object()) {
+            if (val.is_string()) {
+                out[std::string(k)] = std::string(val.as_string());
+            }
+        }
+        return out;
+    }
+    if (media == "multipart/form-data") {
+        return parse_multipart_form(ct, req.body());
+    }
+    return auth_error(AuthErrc::invalid_input, "unsupported content type: " + ct);
+}
+
+bool valid_display_name(std::string_view s) {
+    if (s.size() > 128) {
+        return false;
+    }
+    for (char c : s) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool valid_avatar_url(std::string_view s) {
+    return s.empty() || (s.size() <= max_avatar_url &&
+                         (s.substr(0, 11) == "data:image/" || s.substr(0, 8) == "https://"));
+}
+
+// Username from `?username=` or the body.
+std::string requested_username(const HttpRequest& req) {
+    if (auto q = query_param(req.target(), "username")) {
+        return *q;
+    }
+    auto fields = body_fields(req);
+    if (fields) {
+        if (auto it = fields->find("username"); it != fields->end()) {
+            return it->second;
+        }
+    }
+    return {};
+}
+
+HttpResponse method_not_allowed(const HttpRequest& req, const char* allow) {
+    auto res = error_response(req, http::status::method_not_allowed, "method not allowed");
+    res.set(http::field::allow, allow);
+    return res;
+}
+
+} // namespace
+
+bool valid_username(std::string_view name) {
+    if (name.empty() || name.size() > 64) {
+        return false;
+    }
+    for (char c : name) {
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '_' || c == '-' || c == '.';
+        if (!ok) {
+            return false;
+        }
+    }
+    return true;
+}
+
+HttpResponse ManagementApi::handle(const HttpRequest& req) const {
+    auto path = target_path(req.target());
+    if (path == "/bots/add") {
+        return req.method() == http::verb::post ? add(req) : method_not_allowed(req, "POST");
+    }
+    if (path == "/bots/delete") {
+        return req.method() == http::verb::delete_ ? remove(req)
+                                                   : method_not_allowed(req, "DELETE");
+    }
+    if (path == "/bots/token") {
+        return req.method() == http::verb::post ? token(req) : method_not_allowed(req, "POST");
+    }
+    if (path == "/bots/list") {
+        return req.method() == http::verb::get ? list(req) : method_not_allowed(req, "GET");
+    }
+    return error_response(req, http::status::not_found, "no handlers matched the request.");
+}
+
+HttpResponse ManagementApi::add(const HttpRequest& req) const {
+    auto fields = body_fields(req);
+    if (!fields) {
+        return error_response(req, http::status::bad_request, fields.error().message);
+    }
+    User user;
+    user.username = (*fields)["username"];
+    user.display_name = (*fields)["display_name"];
+    user.avatar_url = (*fields)["avatar_url"];
+    user.is_bot = true;
+    if (user.username.empty()) {
+        return error_response(req, http::status::bad_request, "username is required");
+    }
+    if (!valid_username(user.username)) {
+        return error_response(req, http::status::bad_request,
+                              "username must be 1-64 of A-Z a-z 0-9 _ . -");
+    }
+    if (!valid_display_name(user.display_name)) {
+        return error_response(req, http::status::bad_request, "invalid display_name");
+    }
+    while (!user.avatar_url.empty() &&
+           std::isspace(static_cast<unsigned char>(user.avatar_url.back()))) {
+        user.avatar_url.pop_back();
+    }
+    if (!valid_avatar_url(user.avatar_url)) {
+        return error_response(req, http::status::bad_request,
+                              "avatar_url must be a data:image/ or https:// URL");
+    }
+    auto created = service_.store().create_user(std::move(user), service_.now());
+    if (!created) {
+        if (created.error().code == AuthErrc::conflict) {
+            return error_response(req, http::status::conflict, "username already exists");
+        }
+        return error_response(req, http::status::internal_server_error, created.error().message);
+    }
+    spdlog::info("management: created bot account {}", created->username);
+    return json_response(req, http::status::ok,
+                         json::object{{"token", service_.issue_token(created->id)}});
+}
+
+HttpResponse ManagementApi::remove(const HttpRequest& req) const {
+    auto name = requested_username(req);
+    if (name.empty()) {
+        return error_response(req, http::status::bad_request, "username is required");
+    }
+    auto user = service_.store().user_by_username(name);
+    if (!user || !user->is_bot) {
+        return error_response(req, http::status::not_found, "no such bot");
+    }
+    if (auto r = service_.store().delete_user(user->id); !r) {
+        return error_response(req, http::status::internal_server_error, r.error().message);
+    }
+    spdlog::info("management: deleted bot account {}", user->username);
+    return json_response(req, http::status::ok, json::object{{"deleted", user->username}});
+}
+
+HttpResponse ManagementApi::token(const HttpRequest& req) const {
+    auto name = requested_username(req);
+    if (name.empty()) {
+        return error_response(req, http::status::bad_request, "username is required");
+    }
+    auto user = service_.store().user_by_username(name);
+    if (!user || !user->is_bot) {
+        return error_response(req, http::status::not_found, "no such bot");
+    }
+    spdlog::info("management: issued a new token for bot {}", user->username);
+    return json_response(req, http::status::ok,
+                         json::object{{"token", service_.issue_token(user->id)}});
+}
+
+HttpResponse ManagementApi::list(const HttpRequest& req) const {
+    json::array bots;
+    for (const auto& u : service_.store().list_bots()) {
+        bots.push_back(json::object{{"id", u.id},
+                                    {"username", u.username},
+                                    {"display_name", u.display_name},
+                                    {"has_avatar", !u.avatar_url.empty()},
+                                    {"created_at", u.created_at}});
+    }
+    return json_response(req, http::status::ok, json::object{{"bots", std::move(bots)}});
+}
+
+} // namespace tincan::server

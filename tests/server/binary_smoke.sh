@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The tincan-server binary as an operator runs it: --help, bad configuration exits 2, it writes its
+# port file, answers /healthz, and stops cleanly (exit 0) on SIGTERM.
+set -euo pipefail
+bin=$1
+dir=$(mktemp -d)
+trap 'kill "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
+
+"$bin" --help | grep -q -- "--ws-timeout"
+set +e
+"$bin" --ws-timeout 0 2>/dev/null; rc=$?
+set -e
+[ "$rc" -eq 2 ] || { echo "bad --ws-timeout exited $rc, want 2"; exit 1; }
+
+"$bin" --listen-addr 127.0.0.1:0 --port-file "$dir/port" --management-listen "$dir/m.sock" \
+    --web-root "$dir" 2>"$dir/log" &
+pid=$!
+for _ in $(seq 100); do [ -s "$dir/port" ] && break; sleep 0.05; done
+port=$(cat "$dir/port")
+curl -fsS "http://127.0.0.1:$port/healthz" | grep -q '"status":"ok"'
+[ "$(stat -c %a "$dir/m.sock")" = 600 ] || { echo "management socket is not 0600"; exit 1; }
+kill -TERM "$pid"
+wait "$pid"
+grep -q "shutting down" "$dir/log"
+echo "binary smoke: ok"

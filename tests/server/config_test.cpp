@@ -1,0 +1,51 @@
+#include "config.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace tincan::server;
+using namespace std::chrono_literals;
+
+TEST(Config, GoStyleDurations) {
+    EXPECT_EQ(parse_duration("30s"), 30s);
+    EXPECT_EQ(parse_duration("1m30s"), 90s);
+    EXPECT_EQ(parse_duration("500ms"), 500ms);
+    EXPECT_EQ(parse_duration("2h"), 7200s);
+    EXPECT_EQ(parse_duration("45"), 45s);
+    EXPECT_EQ(parse_duration("1.5s"), 1500ms);
+    EXPECT_FALSE(parse_duration(""));
+    EXPECT_FALSE(parse_duration("10x"));
+    EXPECT_FALSE(parse_duration("s"));
+    EXPECT_FALSE(parse_duration("-5s"));
+}
+
+TEST(Config, ListenAddresses) {
+    EXPECT_EQ(parse_listen_addr(":3001")->port, 3001);
+    EXPECT_EQ(parse_listen_addr(":3001")->host, "");
+    EXPECT_EQ(parse_listen_addr("127.0.0.1:0")->host, "127.0.0.1");
+    EXPECT_EQ(parse_listen_addr("[::1]:80")->host, "::1");
+    EXPECT_FALSE(parse_listen_addr("3001"));
+    EXPECT_FALSE(parse_listen_addr(":99999"));
+}
+
+namespace {
+ParsedConfig parse(std::vector<std::string> args) {
+    std::vector<char*> argv{const_cast<char*>("tincan-server")};
+    for (auto& a : args) {
+        argv.push_back(a.data());
+    }
+    return parse_config(static_cast<int>(argv.size()), argv.data());
+}
+} // namespace
+
+TEST(Config, FlagsAndBadConfiguration) {
+    auto ok = parse({"--listen-addr", "127.0.0.1:0", "--ws-timeout", "5s", "--allowed-origin",
+                     "https://a.example,https://b.example", "--api-prefix", "api/"});
+    ASSERT_FALSE(ok.exit_code);
+    EXPECT_EQ(ok.config.ws_timeout, 5s);
+    EXPECT_EQ(ok.config.allowed_origins.size(), 2U);
+    EXPECT_EQ(ok.config.api_prefix, "/api");
+    EXPECT_EQ(parse({"--ws-timeout", "0"}).exit_code, 2);
+    EXPECT_EQ(parse({"--listen-addr", "nonsense"}).exit_code, 2);
+    EXPECT_EQ(parse({"--no-such-flag"}).exit_code, 2);
+    EXPECT_EQ(parse({"--api-prefix", ""}).config.api_prefix, "");
+}

@@ -1,0 +1,269 @@
+// Signalling logic without sockets: frames in, frames out through recording sinks.
+#include "signalling/hub.hpp"
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+using namespace tincan::server;
+namespace json = boost::json;
+
+namespace {
+
+struct RecordingSink : PeerSink {
+    std::vector<json::object> frames;
+    void deliver(const Frame& frame) override { frames.push_back(json::parse(*frame).as_object()); }
+    std::vector<json::object> take() { return std::exchange(frames, {}); }
+};
+
+class HubTest : public ::testing::Test {
+protected:
+    Metrics metrics;
+    Hub hub{HubLimits{}, metrics,
+            [] { return std::chrono::system_clock::time_point(std::chrono::seconds(1745590000)); }};
+
+    std::pair<std::string, std::shared_ptr<RecordingSink>> join(Identity id = {}) {
+        auto sink = std::make_shared<RecordingSink>();
+        return {hub.connect(sink, std::move(id)), sink};
+    }
+    std::string name_of(const std::string& reply_node) {
+        return std::string(
+            json::parse(hub.conns_json()).at(reply_node).at("node_name").as_string());
+    }
+};
+
+} // namespace
+
+TEST_F(HubTest, DefaultNamesCountEveryAcceptedConnection) {
+    auto [a, sa] = join();
+    auto [b, sb] = join(); // never registers, still takes a number
+    auto [c, sc] = join();
+    ASSERT_FALSE(hub.handle_text(a, R"({"register":{"node_name":""}})"));
+    ASSERT_FALSE(hub.handle_text(c, R"({"register":{"node_name":""}})"));
+    EXPECT_EQ(name_of(a), "user0000");
+    EXPECT_EQ(name_of(c), "user0002");
+}
+
+TEST_F(HubTest, RegisterBroadcastsOnlineBeforeReplying) {
+    auto [a, sa] = join();
+    ASSERT_FALSE(hub.handle_text(a, R"({"register":{"node_name":"alice"}})"));
+    auto [b, sb] = join();
+    ASSERT_FALSE(hub.handle_text(b, R"({"register":{"node_name":"bob","token":"t1"}})"));
+    const auto fb = sb->take();
+    ASSERT_EQ(fb.size(), 2U);
+    EXPECT_EQ(fb[0].at("online").at("node_id"), json::value(b));
+    EXPECT_EQ(fb[1].at("node_id"), json::value(b));
+    EXPECT_EQ(fb[1].at("register").at("node_name"), "bob");
+    EXPECT_EQ(fb[1].at("register").at("token"), "t1");
+    const auto fa = sa->take();
+    ASSERT_EQ(fa.size(), 3U); // own online, own reply, bob's online
+    EXPECT_EQ(fa[2].at("online").at("node_id"), json::value(b));
+}
+
+TEST_F(HubTest, AuthenticatedEmptyNameBecomesUsername) {
+    auto [a, sa] = join(Identity{AuthKind::jwt, "uid-1", "echo_bot", true});
+    ASSERT_FALSE(hub.handle_text(a, R"({"register":{"node_name":""}})"));
+    EXPECT_EQ(name_of(a), "echo_bot");
+    const auto conns = json::parse(hub.conns_json());
+    EXPECT_EQ(conns.at(a).at("authentication"), "jwt");
+}
+
+TEST_F(HubTest, NamePolicyRefusesTakenNames) {
+    hub.set_name_policy([](std::string_view name, const Identity& who) {
+        return name != "echo_bot" || who.username == "echo_bot";
+    });
+    auto [a, sa] = join();
+    const auto ec = hub.handle_text(a, R"({"register":{"node_name":"echo_bot"}})");
+    EXPECT_EQ(ec, make_error_code(tincan::common::ProtocolError::name_taken));
+    const auto frames = sa->take();
+    ASSERT_EQ(frames.size(), 1U);
+    EXPECT_EQ(frames[0].at("error").at("code"), "name_taken");
+    EXPECT_EQ(hub.registered_count(), 0U);
+}
+
+TEST_F(HubTest, RelaySetsSenderIdAndCarriesOnlyTheRelayKey) {
+    auto [a, sa] = join();
+    auto [b, sb] = join();
+    hub.handle_text(a, R"({"register":{"node_name":"a"}})");
+    hub.handle_text(b, R"({"register":{"node_name":"b"}})");
+    sb->take();
+    const std::string frame =
+        R"({"node_id":"evil","sdp_offer":{"type":"offer","offer_json":"{\"type\":\"offer\",\"sdp\":\"v=0\"}","from_node_id":"forged","to_node_id":")" +
+        b + R"("}})";
+    ASSERT_FALSE(hub.handle_text(a, frame));
+    const auto fb = sb->take();
+    ASSERT_EQ(fb.size(), 1U);
+    EXPECT_EQ(fb[0].size(), 1U);
+    EXPECT_EQ(fb[0].at("sdp_offer").at("from_node_id"), json::value(a));
+    EXPECT_EQ(fb[0].at("sdp_offer").at("to_node_id"), json::value(b));
+    EXPECT_EQ(fb[0].at("sdp_offer").at("type"), "offer");
+    EXPECT_EQ(metrics.relayed_count("sdp_offer"), 1U);
+}
+
+TEST_F(HubTest, RelayRefusals) {
+    auto [a, sa] = join();
+    auto [b, sb] = join();
+    const auto ice = [&](const std::string& to, const std::string& json_text) {
+        return R"({"ice_offer":{"offer_json":")" + json_text + R"(","to_node_id":")" + to +
+               R"("}})";
+    };
+    using tincan::common::ProtocolError;
+    EXPECT_EQ(hub.handle_text(a, ice(b, "{}")), make_error_code(ProtocolError::not_registered));
+    hub.handle_text(a, R"({"register":{"node_name":"a"}})");
+    EXPECT_EQ(hub.handle_text(a, ice("", "{}")), make_error_code(ProtocolError::missing_field));
+    EXPECT_EQ(hub.handle_text(a, ice(b, "not json")),
+              make_error_code(ProtocolError::invalid_value));
+    sa->take();
+    // b is connected but not registered: unknown to routing.
+    EXPECT_FALSE(hub.handle_text(a, ice(b, "{}")));
+    EXPECT_EQ(sa->take().at(0).at("error").at("code"), "unknown_peer");
+    EXPECT_FALSE(hub.handle_text(a, ice(a, "{}")));
+    EXPECT_EQ(sa->take().at(0).at("error").at("code"), "unknown_peer");
+    EXPECT_TRUE(sb->take().empty());
+}
+
+TEST_F(HubTest, RenameBeforeRegisterIsRefusedNotFatal) {
+    auto [a, sa] = join();
+    EXPECT_EQ(hub.handle_text(a, R"({"rename":{"new_preference":{"name":"x"}}})"),
+              make_error_code(tincan::common::ProtocolError::not_registered));
+    // Register and rename in one frame is fine: register is handled first.
+    EXPECT_FALSE(hub.handle_text(
+        a, R"({"register":{"node_name":"a"},"rename":{"new_preference":{"name":"b"}}})"));
+    EXPECT_EQ(name_of(a), "b");
+}
+
+TEST_F(HubTest, RenameBroadcastsPreviousNameAndSetsColour) {
+    auto [a, sa] = join();
+    auto [b, sb] = join();
+    hub.handle_text(a, R"({"register":{"node_name":"alice"}})");
+    hub.handle_text(b, R"({"register":{"node_name":"bob"}})");
+    sb->take();
+    ASSERT_FALSE(hub.handle_text(
+        a,
+        R"({"rename":{"new_preference":{"name":"carol","indexOfPreferColor":4},"origin_node_name":"lies"}})"));
+    const auto fb = sb->take();
+    ASSERT_EQ(fb.size(), 1U);
+    EXPECT_EQ(fb[0].at("rename").at("origin_node_name"), "alice");
+    EXPECT_EQ(fb[0].at("rename").at("new_preference").at("name"), "carol");
+    EXPECT_EQ(fb[0].at("rename").at("new_preference").at("indexOfPreferColor"), 4);
+    const auto conns = json::parse(hub.conns_json());
+    EXPECT_EQ(conns.at(a).at("attributes").at("preferred_color"), "4");
+    // An empty name falls back to the default name instead of leaving the node nameless.
+    ASSERT_FALSE(hub.handle_text(a, R"({"rename":{"new_preference":{"name":""}}})"));
+    EXPECT_EQ(name_of(a), "user0000");
+}
+
+TEST_F(HubTest, HostileAttributesAndColoursAreRefused) {
+    auto [a, sa] = join();
+    hub.handle_text(a, R"({"register":{"node_name":"a"}})");
+    using tincan::common::ProtocolError;
+    const auto invalid = make_error_code(ProtocolError::invalid_value);
+    for (const char* colour : {"-1", "10", "x", "", "03", "1e1", "99999999999999999999"}) {
+        SCOPED_TRACE(colour);
+        EXPECT_EQ(
+            hub.handle_text(
+                a, std::string(R"({"attributes_announcement":{"attributes":{"preferred_color":")") +
+                       colour + R"("}}})"),
+            invalid);
+    }
+    for (const char* idx : {"-1", "10", "2147483648"}) {
+        EXPECT_EQ(
+            hub.handle_text(
+                a, std::string(R"({"rename":{"new_preference":{"name":"a","indexOfPreferColor":)") +
+                       idx + "}}}"),
+            invalid);
+    }
+    EXPECT_EQ(hub.handle_text(a, R"({"register":{"node_name":"bad\u0000name"}})"), invalid);
+    EXPECT_EQ(hub.handle_text(a, R"({"register":{"node_name":")" + std::string(65, 'x') + R"("}})"),
+              make_error_code(ProtocolError::too_large));
+    std::string many = R"({"attributes_announcement":{"attributes":{)";
+    for (int i = 0; i < 40; ++i) {
+        many += (i ? "," : "") + std::string("\"k") + std::to_string(i) + "\":\"v\"";
+    }
+    many += "}}}";
+    EXPECT_EQ(hub.handle_text(a, many), make_error_code(ProtocolError::too_large));
+    // Nothing of the refused frames was applied.
+    const auto conns = json::parse(hub.conns_json());
+    EXPECT_FALSE(conns.at(a).as_object().contains("attributes"));
+    EXPECT_EQ(name_of(a), "a");
+    // A valid announcement with a withdrawal works.
+    EXPECT_FALSE(hub.handle_text(
+        a,
+        R"({"attributes_announcement":{"attributes":{"preferred_color":"9","support_attachment":"true"},"withdrawals":["support_attachment","nope"]}})"));
+    const auto after = json::parse(hub.conns_json()).at(a).at("attributes").as_object();
+    EXPECT_EQ(after.at("preferred_color"), "9");
+    EXPECT_EQ(after.at("support_attachment"), "true"); // set wins over withdrawn in one frame
+}
+
+TEST_F(HubTest, EchoRepliesWithServerTimestampAndRecordsHeartbeat) {
+    auto [a, sa] = join();
+    ASSERT_FALSE(hub.handle_text(
+        a,
+        R"({"echo":{"direction":"ping","correlation_id":"c","server_timestamp":0,"timestamp":5,"seq_id":9}})"));
+    const auto f = sa->take();
+    ASSERT_EQ(f.size(), 1U);
+    EXPECT_EQ(f[0].at("node_id"), json::value(a));
+    EXPECT_EQ(f[0].at("echo").at("direction"), "pong");
+    EXPECT_EQ(f[0].at("echo").at("server_timestamp"), 1745590000000ULL);
+    EXPECT_EQ(f[0].at("echo").at("seq_id"), 9U);
+    EXPECT_EQ(f[0].at("echo").at("timestamp"), 5U);
+    // Pongs are not answered.
+    ASSERT_FALSE(hub.handle_text(a, R"({"echo":{"direction":"pong","correlation_id":"c"}})"));
+    EXPECT_TRUE(sa->take().empty());
+}
+
+TEST_F(HubTest, ConnsShowsOnlyRegisteredNodesInTheOriginalShape) {
+    auto [a, sa] = join();
+    auto [b, sb] = join();
+    hub.handle_text(
+        a, R"({"register":{"node_name":"a"},"echo":{"direction":"ping","correlation_id":"c"}})");
+    const auto conns = json::parse(hub.conns_json()).as_object();
+    ASSERT_EQ(conns.size(), 1U);
+    const auto& rec = conns.at(a).as_object();
+    EXPECT_EQ(rec.at("node_name"), "a");
+    EXPECT_EQ(rec.at("connected_at"), 1745590000);
+    EXPECT_EQ(rec.at("registered_at"), 1745590000);
+    EXPECT_EQ(rec.at("last_heartbeat"), 1745590000);
+    EXPECT_EQ(rec.at("authentication"), "none");
+    EXPECT_FALSE(rec.contains("attributes"));
+}
+
+TEST_F(HubTest, DisconnectAnnouncesOfflineOnlyForRegisteredNodes) {
+    auto [a, sa] = join();
+    auto [b, sb] = join();
+    auto [c, sc] = join();
+    hub.handle_text(a, R"({"register":{"node_name":"a"}})");
+    hub.handle_text(b, R"({"register":{"node_name":"b"}})");
+    sa->take();
+    hub.disconnect(c); // never registered: silent
+    EXPECT_TRUE(sa->take().empty());
+    hub.disconnect(b);
+    const auto f = sa->take();
+    ASSERT_EQ(f.size(), 1U);
+    EXPECT_EQ(f[0].at("offline").at("node_id"), json::value(b));
+    EXPECT_EQ(hub.registered_count(), 1U);
+    EXPECT_EQ(hub.connection_count(), 1U);
+}
+
+TEST_F(HubTest, ADeadSinkNeverStopsABroadcast) {
+    auto [a, sa] = join();
+    auto [b, sb] = join();
+    auto [c, sc] = join();
+    hub.handle_text(a, R"({"register":{"node_name":"a"}})");
+    hub.handle_text(b, R"({"register":{"node_name":"b"}})");
+    sb.reset(); // b's session is gone without disconnecting
+    sa->take();
+    ASSERT_FALSE(hub.handle_text(c, R"({"register":{"node_name":"c"}})"));
+    EXPECT_EQ(sa->take().size(), 1U);
+    EXPECT_EQ(sc->take().size(), 2U);
+}
+
+TEST_F(HubTest, MalformedFramesGetAnErrorReply) {
+    auto [a, sa] = join();
+    EXPECT_TRUE(hub.handle_text(a, "{nope"));
+    EXPECT_TRUE(hub.handle_text(a, R"({"echo":{"seq_id":-4}})"));
+    const auto f = sa->take();
+    ASSERT_EQ(f.size(), 2U);
+    EXPECT_EQ(f[0].at("error").at("code"), "malformed_json");
+    EXPECT_EQ(f[1].at("error").at("code"), "wrong_type");
+    EXPECT_EQ(metrics.rejected_count("malformed_json"), 1U);
+}

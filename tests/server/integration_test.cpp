@@ -1,0 +1,368 @@
+// The real server on an ephemeral port, driven by several real WebSocket clients.
+#include "test_client.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace tincan::test;
+namespace json = boost::json;
+
+namespace {
+
+std::string sdp_offer(const std::string& to, const std::string& type = "offer",
+                      const std::string& from = "forged-sender") {
+    json::object desc{{"type", type}, {"sdp", "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n"}};
+    return json::serialize(
+        json::object{{"sdp_offer", json::object{{"type", type},
+                                                {"offer_json", json::serialize(desc)},
+                                                {"from_node_id", from},
+                                                {"to_node_id", to}}}});
+}
+
+std::string ice_offer(const std::string& to, const std::string& from = "forged-sender") {
+    json::object cand{{"candidate", "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host"},
+                      {"sdpMid", "0"},
+                      {"sdpMLineIndex", 0}};
+    return json::serialize(
+        json::object{{"ice_offer", json::object{{"offer_json", json::serialize(cand)},
+                                                {"from_node_id", from},
+                                                {"to_node_id", to}}}});
+}
+
+json::object conns(unsigned short port) {
+    return json::parse(http_get(port, "/api/conns").body).as_object();
+}
+
+} // namespace
+
+TEST(Integration, TwoClientsRegisterAndRelayOfferAnswerAndIceWithServerSetSenders) {
+    TestServer server;
+    WsClient a(server.port());
+    WsClient b(server.port());
+    ASSERT_TRUE(a.connected());
+    const auto id_a = a.register_as("alice");
+    const auto id_b = b.register_as("bob");
+    ASSERT_FALSE(id_a.empty());
+    ASSERT_FALSE(id_b.empty());
+    auto online = a.next_with("online");
+    ASSERT_TRUE(online);
+    EXPECT_EQ(online->at("online").at("node_id"), json::value(id_b));
+
+    a.send(sdp_offer(id_b, "offer"));
+    auto offer = b.next_with("sdp_offer");
+    ASSERT_TRUE(offer);
+    EXPECT_EQ(offer->size(), 1U) << "a relayed frame carries only the relay key";
+    EXPECT_EQ(offer->at("sdp_offer").at("from_node_id"), json::value(id_a));
+    EXPECT_EQ(offer->at("sdp_offer").at("type"), "offer");
+    const auto desc = json::parse(offer->at("sdp_offer").at("offer_json").as_string());
+    EXPECT_EQ(desc.at("type"), "offer");
+
+    b.send(sdp_offer(id_a, "answer", id_a /* pretending to be a */));
+    auto answer = a.next_with("sdp_offer");
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(answer->at("sdp_offer").at("from_node_id"), json::value(id_b));
+    EXPECT_EQ(answer->at("sdp_offer").at("type"), "answer");
+
+    a.send(ice_offer(id_b));
+    b.send(ice_offer(id_a));
+    auto ice_b = b.next_with("ice_offer");
+    auto ice_a = a.next_with("ice_offer");
+    ASSERT_TRUE(ice_a && ice_b);
+    EXPECT_EQ(ice_b->at("ice_offer").at("from_node_id"), json::value(id_a));
+    EXPECT_EQ(ice_a->at("ice_offer").at("from_node_id"), json::value(id_b));
+    EXPECT_EQ(server.metric("tincan_messages_relayed_total{type=\"sdp_offer\"}"), 2);
+    EXPECT_EQ(server.metric("tincan_messages_relayed_total{type=\"ice_offer\"}"), 2);
+}
+
+TEST(Integration, InjectedKeysInARelayNeverReachTheTarget) {
+    TestServer server;
+    WsClient a(server.port());
+    WsClient b(server.port());
+    const auto id_a = a.register_as("a");
+    const auto id_b = b.register_as("b");
+    // The original forwarded the whole envelope, so this would make b adopt node id "evil".
+    auto frame = json::parse(sdp_offer(id_b)).as_object();
+    frame["node_id"] = "evil";
+    frame["online"] = json::object{{"node_id", "evil"}};
+    a.send(json::serialize(frame));
+    auto got = b.next_with("sdp_offer");
+    ASSERT_TRUE(got);
+    EXPECT_FALSE(got->contains("node_id"));
+    EXPECT_FALSE(got->contains("online"));
+}
+
+TEST(Integration, SeveralKeysInOneFrameAndConnsInTheSeedShape) {
+    TestServer server;
+    WsClient a(server.port());
+    a.send(
+        R"({"register":{"node_name":""},"attributes_announcement":{"attributes":{"support_attachment":"true","preferred_color":"3"}},"echo":{"direction":"ping","correlation_id":"c1","server_timestamp":0,"timestamp":1745590000123,"seq_id":0}})");
+    auto online = a.next();
+    auto reply = a.next();
+    auto pong = a.next();
+    ASSERT_TRUE(online && reply && pong);
+    EXPECT_TRUE(online->contains("online"));
+    const std::string id(reply->at("node_id").as_string());
+    EXPECT_EQ(reply->at("register").at("node_name"), "user0000");
+    EXPECT_EQ(pong->at("echo").at("direction"), "pong");
+    EXPECT_EQ(pong->at("echo").at("correlation_id"), "c1");
+    EXPECT_EQ(pong->at("echo").at("timestamp"), 1745590000123ULL);
+    EXPECT_GT(pong->at("echo").at("server_timestamp").to_number<std::uint64_t>(), 1700000000000ULL);
+    EXPECT_EQ(pong->at("node_id"), json::value(id));
+
+    const auto res = http_get(server.port(), "/api/conns");
+    EXPECT_EQ(res.status, 200U);
+    EXPECT_EQ(res.headers.at("Content-Type"), "application/json");
+    const auto c = json::parse(res.body).as_object();
+    ASSERT_EQ(c.size(), 1U);
+    const auto& rec = c.at(id).as_object();
+    EXPECT_EQ(rec.at("node_name"), "user0000");
+    EXPECT_TRUE(rec.at("connected_at").is_int64());
+    EXPECT_TRUE(rec.at("registered_at").is_int64());
+    EXPECT_TRUE(rec.at("last_heartbeat").is_int64());
+    EXPECT_EQ(rec.at("authentication"), "none");
+    EXPECT_EQ(rec.at("attributes").at("preferred_color"), "3");
+    EXPECT_EQ(rec.at("attributes").at("support_attachment"), "true");
+}
+
+TEST(Integration, RenameIsBroadcastAndRenameBeforeRegisterDoesNotCrash) {
+    TestServer server;
+    WsClient a(server.port());
+    WsClient b(server.port());
+    a.send(R"({"rename":{"new_preference":{"name":"early"}}})");
+    auto err = a.next_with("error");
+    ASSERT_TRUE(err);
+    EXPECT_EQ(err->at("error").at("code"), "not_registered");
+    const auto id_a = a.register_as("alice");
+    b.register_as("bob");
+    a.send(
+        R"({"rename":{"new_preference":{"name":"carol","indexOfPreferColor":2},"origin_node_name":"x"}})");
+    auto rename = b.next_with("rename");
+    ASSERT_TRUE(rename);
+    EXPECT_EQ(rename->at("rename").at("origin_node_name"), "alice");
+    EXPECT_EQ(rename->at("rename").at("new_preference").at("name"), "carol");
+    const auto c = conns(server.port());
+    EXPECT_EQ(c.at(id_a).at("node_name"), "carol");
+    EXPECT_EQ(c.at(id_a).at("attributes").at("preferred_color"), "2");
+}
+
+TEST(Integration, OfflineIsAnnouncedWhenARegisteredNodeLeaves) {
+    TestServer server;
+    WsClient a(server.port());
+    a.register_as("a");
+    std::string id_b;
+    {
+        WsClient b(server.port());
+        id_b = b.register_as("b");
+        ASSERT_TRUE(a.next_with("online"));
+    }
+    auto offline = a.next_with("offline");
+    ASSERT_TRUE(offline);
+    EXPECT_EQ(offline->at("offline").at("node_id"), json::value(id_b));
+    EXPECT_FALSE(conns(server.port()).contains(id_b));
+}
+
+TEST(Integration, BadInputGetsAnErrorAndEveryoneElseKeepsWorking) {
+    TestServer server;
+    WsClient bad(server.port());
+    WsClient good(server.port());
+    bad.register_as("bad");
+    const auto id_good = good.register_as("good");
+    const std::pair<const char*, const char*> cases[] = {
+        {"{not json", "malformed_json"},
+        {"[1,2,3]", "not_an_object"},
+        {R"({"register":"x"})", "wrong_type"},
+        {R"({"echo":{"direction":"ping","seq_id":-1}})", "wrong_type"},
+        {R"({"echo":{"direction":"ping","timestamp":1.5}})", "wrong_type"},
+        {R"({"attributes_announcement":{"attributes":{"preferred_color":"-1"}}})", "invalid_value"},
+        {R"({"attributes_announcement":{"attributes":{"preferred_color":"abc"}}})",
+         "invalid_value"},
+        {R"({"rename":{"new_preference":{"name":"x","indexOfPreferColor":11}}})", "invalid_value"},
+        {R"({"sdp_offer":{"type":"pranswer","offer_json":"{}","to_node_id":"x"}})",
+         "invalid_value"},
+        {R"({"sdp_offer":{"type":"offer","offer_json":"{}","to_node_id":"no-such-node"}})",
+         "unknown_peer"},
+        {R"({"ice_offer":{"offer_json":"not json","to_node_id":"x"}})", "invalid_value"},
+    };
+    for (const auto& [frame, code] : cases) {
+        SCOPED_TRACE(frame);
+        bad.send(frame);
+        auto err = bad.next_with("error");
+        ASSERT_TRUE(err);
+        EXPECT_EQ(err->at("error").at("code"), code);
+    }
+    // Unknown fields are ignored, not refused.
+    bad.send(R"({"future":{"x":1},"echo":{"direction":"ping","correlation_id":"u","extra":[1]}})");
+    auto pong = bad.next_with("echo");
+    ASSERT_TRUE(pong);
+    // Binary frames are ignored.
+    bad.send("\x01\x02\x03", true);
+    EXPECT_TRUE(bad.round_trip());
+    // Nothing reached the other client, which still works.
+    EXPECT_TRUE(good.round_trip());
+    const auto c = conns(server.port());
+    EXPECT_FALSE(c.at(id_good).as_object().contains("attributes"));
+    EXPECT_GE(server.metric("tincan_rejected_inputs_total{reason=\"wrong_type\"}"), 3);
+    EXPECT_EQ(server.metric("tincan_rejected_inputs_total{reason=\"binary_frame\"}"), 1);
+}
+
+TEST(Integration, OversizedFrameClosesWith1009AndOthersKeepWorking) {
+    TestServer server([](auto& c) { c.max_frame_bytes = 4096; });
+    WsClient big(server.port());
+    WsClient other(server.port());
+    big.register_as("big");
+    other.register_as("other");
+    big.send(R"({"echo":{"direction":"ping","correlation_id":")" + std::string(5000, 'x') +
+             R"("}})");
+    EXPECT_EQ(big.wait_closed(), 1009U);
+    EXPECT_TRUE(other.round_trip());
+    EXPECT_EQ(server.metric("tincan_rejected_inputs_total{reason=\"too_large\"}"), 1);
+}
+
+TEST(Integration, FloodIsRateLimitedThenClosedAndOthersKeepWorking) {
+    TestServer server([](auto& c) {
+        c.max_msgs_per_sec = 20;
+        c.msg_burst = 20;
+    });
+    WsClient flood(server.port());
+    WsClient other(server.port());
+    flood.register_as("flood");
+    other.register_as("other");
+    for (int i = 0; i < 200; ++i) {
+        flood.send(R"({"echo":{"direction":"ping","correlation_id":"f"}})");
+    }
+    auto err = flood.next_with("error");
+    ASSERT_TRUE(err);
+    EXPECT_EQ(err->at("error").at("code"), "rate_limited");
+    EXPECT_EQ(flood.wait_closed(), 1008U);
+    EXPECT_TRUE(other.round_trip());
+    EXPECT_GT(server.metric("tincan_rejected_inputs_total{reason=\"rate_limited\"}"), 0);
+}
+
+TEST(Integration, SlowReaderIsDisconnectedWithoutStallingOthers) {
+    TestServer server([](auto& c) {
+        c.max_queue_bytes = 64 * 1024;
+        c.max_msgs_per_sec = 1e5;
+        c.msg_burst = 1e5;
+        c.max_frame_bytes = 1 << 20;
+    });
+    WsClient::Options slow_opts;
+    slow_opts.receive_buffer = 4096;
+    WsClient slow(server.port(), slow_opts);
+    WsClient sender(server.port());
+    WsClient bystander(server.port());
+    const auto id_slow = slow.register_as("slow");
+    sender.register_as("sender");
+    bystander.register_as("bystander");
+    // The slow client stops reading; the sender keeps relaying 32 KiB offers to it.
+    slow_opts.start_reading = false;
+    bool gone = false;
+    for (int i = 0; i < 2000 && !gone; ++i) {
+        json::object desc{{"type", "offer"}, {"sdp", std::string(32 * 1024, 'a')}};
+        sender.send(json::serialize(
+            json::object{{"sdp_offer", json::object{{"type", "offer"},
+                                                    {"offer_json", json::serialize(desc)},
+                                                    {"to_node_id", id_slow}}}}));
+        if (i % 50 == 49) {
+            gone = !conns(server.port()).contains(id_slow);
+        }
+    }
+    EXPECT_TRUE(gone) << "the slow reader was never disconnected";
+    EXPECT_EQ(server.metric("tincan_rejected_inputs_total{reason=\"slow_consumer\"}"), 1);
+    EXPECT_TRUE(sender.round_trip());
+    EXPECT_TRUE(bystander.round_trip());
+}
+
+TEST(Integration, ForeignOriginIsRefusedSameOriginAndAllowListAccepted) {
+    TestServer server([](auto& c) { c.allowed_origins = {"https://chat.example.org"}; });
+    const auto port = server.port();
+    const auto self_origin = "http://127.0.0.1:" + std::to_string(port);
+    auto with_origin = [&](const std::string& origin) {
+        WsClient::Options o;
+        o.origin = origin;
+        return o;
+    };
+    WsClient foreign(port, with_origin("http://evil.example.com"));
+    EXPECT_FALSE(foreign.connected());
+    EXPECT_EQ(foreign.refused_status(), 403U);
+    WsClient lookalike(port, with_origin(self_origin + ".evil.com"));
+    EXPECT_EQ(lookalike.refused_status(), 403U);
+    WsClient null_origin(port, with_origin("null"));
+    EXPECT_EQ(null_origin.refused_status(), 403U);
+    WsClient same(port, with_origin(self_origin));
+    EXPECT_TRUE(same.connected());
+    WsClient listed(port, with_origin("https://chat.example.org"));
+    EXPECT_TRUE(listed.connected());
+    WsClient bot(port); // no Origin header
+    EXPECT_TRUE(bot.connected());
+    EXPECT_FALSE(same.register_as("same").empty());
+    EXPECT_EQ(server.metric("tincan_rejected_inputs_total{reason=\"origin\"}"), 3);
+}
+
+TEST(Integration, IdleConnectionsAreClosedActiveOnesStay) {
+    TestServer server([](auto& c) {
+        c.ws_timeout = std::chrono::milliseconds(400);
+        c.max_msgs_per_sec = 1e6;
+        c.msg_burst = 1e6;
+    });
+    WsClient idle(server.port());
+    WsClient active(server.port());
+    ASSERT_TRUE(idle.connected() && active.connected());
+    const auto start = std::chrono::steady_clock::now();
+    // The active client keeps pinging for three timeout periods.
+    while (std::chrono::steady_clock::now() - start < std::chrono::milliseconds(1200)) {
+        ASSERT_TRUE(active.round_trip());
+    }
+    EXPECT_TRUE(idle.wait_closed(2s).has_value());
+    EXPECT_TRUE(active.round_trip());
+}
+
+TEST(Integration, MaxConnectionsRefusesWith503) {
+    TestServer server([](auto& c) { c.max_connections = 2; });
+    WsClient a(server.port());
+    WsClient b(server.port());
+    WsClient c(server.port());
+    EXPECT_TRUE(a.connected() && b.connected());
+    EXPECT_EQ(c.refused_status(), 503U);
+}
+
+TEST(Integration, EmptyApiPrefixMountsTheOriginalRootRoutes) {
+    TestServer server([](auto& c) { c.api_prefix = ""; });
+    WsClient::Options o;
+    o.path = "/ws";
+    WsClient a(server.port(), o);
+    ASSERT_TRUE(a.connected());
+    const auto id = a.register_as("root");
+    const auto res = http_get(server.port(), "/conns");
+    EXPECT_EQ(res.status, 200U);
+    EXPECT_TRUE(json::parse(res.body).as_object().contains(id));
+    const auto servers = json::parse(http_get(server.port(), "/servers.json").body);
+    EXPECT_EQ(servers.at(0).at("url"), "/ws");
+    EXPECT_EQ(servers.at(0).at("apiPrefix"), "");
+}
+
+TEST(Integration, ServersJsonHealthzAndAnonymousAccountRoutes) {
+    TestServer server([](auto& c) { c.ice_servers = {"stun:127.0.0.1:3478"}; });
+    const auto port = server.port();
+    const auto servers = json::parse(http_get(port, "/servers.json").body).as_array();
+    ASSERT_EQ(servers.size(), 1U);
+    EXPECT_EQ(servers[0].at("url"), "/api/ws");
+    EXPECT_EQ(servers[0].at("apiPrefix"), "/api");
+    EXPECT_EQ(servers[0].at("iceServers").at(0), "stun:127.0.0.1:3478");
+    EXPECT_EQ(servers[0].at("allowAnonymous"), true);
+    EXPECT_EQ(http_get(port, "/healthz").status, 200U);
+    EXPECT_EQ(http_get(port, "/api/profile/status").body, R"({"logged_in":false})");
+    EXPECT_EQ(http_get(port, "/api/profile").status, 401U);
+    EXPECT_EQ(http_get(port, "/api/profile?username=nobody").status, 404U);
+    EXPECT_EQ(http_get(port, "/api/logout").status, 405U);
+    EXPECT_EQ(http_get(port, "/api/logout", "POST").status, 200U);
+    EXPECT_EQ(http_get(port, "/api/nope").status, 404U);
+    const auto metrics = http_get(port, "/metrics");
+    EXPECT_NE(metrics.body.find("# TYPE tincan_websocket_connections gauge"), std::string::npos);
+}
+
+TEST(Integration, GracefulShutdownClosesWebSocketsWithGoingAway) {
+    TestServer server;
+    WsClient a(server.port());
+    a.register_as("a");
+    server.shutdown();
+    EXPECT_EQ(a.wait_closed(), 1001U);
+}
