@@ -66,6 +66,8 @@ interface IncomingFile {
 }
 
 interface PeerLink {
+  /** The remote node id; changes when the peer re-registers (see rekey). */
+  id: string;
   session: PeerSession;
   chat: ChannelSet;
   ping: ChannelSet;
@@ -395,6 +397,7 @@ export class TincanClient extends Emitter<ClientEvents> {
       sendSignal: (env) => this.signalling.send(env),
     });
     const link: PeerLink = {
+      id: peer,
       session,
       chat: new ChannelSet(),
       ping: new ChannelSet(),
@@ -408,13 +411,13 @@ export class TincanClient extends Emitter<ClientEvents> {
       sending: new Map(),
     };
     this.links.set(peer, link);
-    session.on('channel', ({ channel, local }) => this.onChannel(peer, link, channel, local));
+    session.on('channel', ({ channel, local }) => this.onChannel(link, channel, local));
     session.on('state', (state) => {
-      this.patchPeer(peer, (p) => ({ ...p, connection: state }));
+      this.patchPeer(link.id, (p) => ({ ...p, connection: state }));
       if (state === 'closed' || state === 'failed')
-        this.patchPeer(peer, (p) => ({ ...p, chatOpen: false }));
+        this.patchPeer(link.id, (p) => ({ ...p, chatOpen: false }));
     });
-    session.on('track', (ev) => this.onTrack(peer, ev));
+    session.on('track', (ev) => this.onTrack(link.id, ev));
     session.on('error', (e) => {
       console.warn('peer error', e);
       this.emit('error', e);
@@ -443,39 +446,39 @@ export class TincanClient extends Emitter<ClientEvents> {
     this.patchPeer(peer, (p) => ({ ...p, connection: 'none', chatOpen: false }));
   }
 
-  private onChannel(peer: string, link: PeerLink, ch: RTCDataChannel, local: boolean) {
+  private onChannel(link: PeerLink, ch: RTCDataChannel, local: boolean) {
     switch (ch.label) {
       case 'chat': {
         link.chat.add(ch);
         const opened = () => {
-          this.patchPeer(peer, (p) => ({ ...p, chatOpen: true }));
-          for (const o of link.outbox.values()) this.attempt(peer, link, o, false);
+          this.patchPeer(link.id, (p) => ({ ...p, chatOpen: true }));
+          for (const o of link.outbox.values()) this.attempt(link, o, false);
         };
         if (ch.readyState === 'open') opened();
         else ch.addEventListener('open', opened, { once: true });
         ch.addEventListener('close', () => {
-          if (!link.chat.open) this.patchPeer(peer, (p) => ({ ...p, chatOpen: false }));
+          if (!link.chat.open) this.patchPeer(link.id, (p) => ({ ...p, chatOpen: false }));
         });
-        ch.addEventListener('message', (ev) => this.onChat(peer, link, ch, ev.data));
+        ch.addEventListener('message', (ev) => this.onChat(link.id, link, ch, ev.data));
         break;
       }
       case 'ping': {
         link.ping.add(ch);
         const opened = () => {
           if (!link.pingTimer)
-            link.pingTimer = setInterval(() => this.sendPing(peer, link), PING_INTERVAL);
+            link.pingTimer = setInterval(() => this.sendPing(link.id, link), PING_INTERVAL);
         };
         if (ch.readyState === 'open') opened();
         else ch.addEventListener('open', opened, { once: true });
-        ch.addEventListener('message', (ev) => this.onPing(peer, link, ch, ev.data));
+        ch.addEventListener('message', (ev) => this.onPing(link.id, link, ch, ev.data));
         break;
       }
       case 'file':
-        if (!local) this.onIncomingFileChannel(peer, link, ch);
+        if (!local) this.onIncomingFileChannel(link, ch);
         break;
       case 'msgpatch':
         ch.binaryType = 'arraybuffer';
-        ch.addEventListener('message', (ev) => this.onPatch(peer, ev.data));
+        ch.addEventListener('message', (ev) => this.onPatch(link.id, ev.data));
         break;
       default:
         console.warn('peer: ignoring channel', ch.label);
@@ -509,7 +512,7 @@ export class TincanClient extends Emitter<ClientEvents> {
         done: (ok) => {
           if (o.timer) clearTimeout(o.timer);
           link.outbox.delete(msg.messageId);
-          this.patchItem(peer, msg.messageId, (m) => ({
+          this.patchItem(link.id, msg.messageId, (m) => ({
             ...m,
             status: ok ? 'delivered' : 'failed',
           }));
@@ -517,18 +520,18 @@ export class TincanClient extends Emitter<ClientEvents> {
         },
       };
       link.outbox.set(msg.messageId, o);
-      this.attempt(peer, link, o, true);
+      this.attempt(link, o, true);
     });
   }
 
-  private attempt(peer: string, link: PeerLink, o: Outgoing, counts: boolean) {
+  private attempt(link: PeerLink, o: Outgoing, counts: boolean) {
     if (counts || o.attempts === 0) o.attempts++;
     const sent = link.chat.send(o.msg);
     if (o.timer) clearTimeout(o.timer);
     o.timer = setTimeout(
       () => {
         if (o.attempts >= (this.opts.maxAttempts ?? 4)) o.done(false);
-        else this.attempt(peer, link, o, true);
+        else this.attempt(link, o, true);
       },
       this.opts.ackTimeoutMs ?? (sent ? 3000 : 2000),
     );
@@ -659,6 +662,7 @@ export class TincanClient extends Emitter<ClientEvents> {
   private onPing(peer: string, link: PeerLink, ch: RTCDataChannel, data: unknown) {
     const m = parseIncoming(data);
     if (!m?.ping) return;
+    if (m.fromNodeId && m.fromNodeId !== peer) this.maybeRekey(link, m.fromNodeId);
     if (m.ping.direction === 'ping') {
       link.ping.send(this.newMessage(peer, { ping: { direction: 'pong', seq: m.ping.seq } }), ch);
       return;
@@ -668,6 +672,49 @@ export class TincanClient extends Emitter<ClientEvents> {
     link.pingSent.delete(m.ping.seq);
     const rtt = performance.now() - sent;
     this.patchPeer(peer, (p) => ({ ...p, rtt, rttHistory: pushHistory(p.rttHistory, rtt) }));
+  }
+
+  /**
+   * After a signalling outage the peer re-registers under a new node id while our direct link
+   * keeps working. Its pings then carry the new id. The claim is accepted only if the server
+   * lists that id under the same name, the old id is gone and nothing else uses the new one;
+   * then the conversation moves over instead of showing the person twice.
+   */
+  private maybeRekey(link: PeerLink, claimed: string) {
+    const s = this.store.getState();
+    const oldId = link.id;
+    const before = s.peers[oldId];
+    const after = s.peers[claimed];
+    if (!before || !after || before.online || !after.online || after.name !== before.name) return;
+    if (this.links.has(claimed) || link.session.state !== 'connected') return;
+    this.links.delete(oldId);
+    this.links.set(claimed, link);
+    link.id = claimed;
+    link.session.retarget(claimed);
+    this.store.update((st) => {
+      const peers = { ...st.peers };
+      delete peers[oldId];
+      peers[claimed] = {
+        ...after,
+        connection: before.connection,
+        chatOpen: before.chatOpen,
+        unread: before.unread,
+        lastActivity: before.lastActivity,
+        rttHistory: before.rttHistory,
+        ...(before.lastPreview !== undefined ? { lastPreview: before.lastPreview } : {}),
+        ...(before.rtt !== undefined ? { rtt: before.rtt } : {}),
+        ...(before.path ? { path: before.path } : {}),
+      };
+      const messages = { ...st.messages };
+      messages[claimed] = [...(st.messages[oldId] ?? []), ...(st.messages[claimed] ?? [])];
+      delete messages[oldId];
+      return {
+        ...st,
+        peers,
+        messages,
+        activePeer: st.activePeer === oldId ? claimed : st.activePeer,
+      };
+    });
   }
 
   private async pollStats() {
@@ -730,7 +777,7 @@ export class TincanClient extends Emitter<ClientEvents> {
     const abort = new AbortController();
     link.sending.set(id, abort);
     const setFile = (f: Partial<FileView>) =>
-      this.patchItem(peer, id, (m) => (m.file ? { ...m, file: { ...m.file, ...f } } : m));
+      this.patchItem(link.id, id, (m) => (m.file ? { ...m, file: { ...m.file, ...f } } : m));
     try {
       const hashing = digestBlob(file);
       const thumbnail = await makeThumbnail(file);
@@ -781,13 +828,13 @@ export class TincanClient extends Emitter<ClientEvents> {
     }
   }
 
-  private onIncomingFileChannel(peer: string, link: PeerLink, ch: RTCDataChannel) {
+  private onIncomingFileChannel(link: PeerLink, ch: RTCDataChannel) {
     const dcId = String(ch.id);
     const inc: IncomingFile = {
       receiver: new FileReceiver(ch, (p) => {
         if (inc.itemId) {
           const itemId = inc.itemId;
-          this.patchItem(peer, itemId, (m) =>
+          this.patchItem(link.id, itemId, (m) =>
             m.file
               ? {
                   ...m,
@@ -807,12 +854,12 @@ export class TincanClient extends Emitter<ClientEvents> {
     const announced = link.announced.get(dcId);
     if (announced) {
       link.announced.delete(dcId);
-      this.attachIncoming(peer, inc, announced);
+      this.attachIncoming(link.id, inc, announced);
     }
     void inc.receiver.done.then((result) => {
       inc.result = result;
       if (link.incomingFiles.get(dcId) === inc) link.incomingFiles.delete(dcId);
-      if (inc.itemId) this.finishIncoming(peer, inc.itemId, result);
+      if (inc.itemId) this.finishIncoming(link.id, inc.itemId, result);
       else link.incomingFiles.set(`done:${dcId}`, inc); // the announcement may still come
     });
   }

@@ -32,7 +32,7 @@ export type CandidateType = 'host' | 'srflx' | 'prflx' | 'relay' | 'unknown';
  */
 export class PeerSession extends Emitter<PeerSessionEvents> {
   readonly pc: RTCPeerConnection;
-  readonly remoteId: string;
+  private _remoteId: string;
   private makingOffer = false;
   private ignoreOffer = false;
   private queue: Promise<void> = Promise.resolve();
@@ -43,7 +43,7 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
 
   constructor(private readonly opts: PeerSessionOptions) {
     super();
-    this.remoteId = opts.remoteId;
+    this._remoteId = opts.remoteId;
     const config: RTCConfiguration = { iceServers: opts.iceServers };
     this.pc = (opts.createPeerConnection ?? ((c) => new RTCPeerConnection(c)))(config);
     this.pc.onnegotiationneeded = () => void this.negotiate();
@@ -60,6 +60,15 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
   private get polite(): boolean {
     const me = this.opts.localId() ?? '';
     return me < this.remoteId;
+  }
+
+  get remoteId(): string {
+    return this._remoteId;
+  }
+
+  /** The remote re-registered under a new node id (verified by the caller). */
+  retarget(remoteId: string): void {
+    this._remoteId = remoteId;
   }
 
   get state(): RTCPeerConnectionState {

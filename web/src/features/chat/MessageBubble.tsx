@@ -10,7 +10,6 @@ import {
   MenuItem,
   Paper,
   Stack,
-  Tooltip,
   Typography,
 } from '@mui/material';
 import { memo, useState } from 'react';
@@ -87,18 +86,14 @@ export const MessageBubble = memo(function MessageBubble({
           {item.edited && <Typography variant="caption">edited</Typography>}
           <Typography variant="caption">{time}</Typography>
           {item.out && item.status === 'pending' && (
-            <Tooltip title="Sending">
-              <AccessTimeIcon sx={{ fontSize: 14 }} aria-label="Sending" role="img" />
-            </Tooltip>
+            <AccessTimeIcon sx={{ fontSize: 14 }} titleAccess="Sending" />
           )}
           {item.out && item.status === 'delivered' && (
-            <Tooltip title="Delivered">
-              <DoneIcon sx={{ fontSize: 14 }} aria-label="Delivered" role="img" />
-            </Tooltip>
+            <DoneIcon sx={{ fontSize: 14 }} titleAccess="Delivered" />
           )}
           {item.out && item.status === 'failed' && (
             <>
-              <ErrorOutlineIcon sx={{ fontSize: 14 }} aria-label="Not delivered" role="img" />
+              <ErrorOutlineIcon sx={{ fontSize: 14 }} titleAccess="Not delivered" />
               {!item.file && (
                 <Button
                   size="small"

@@ -1,0 +1,121 @@
+import {
+  expect,
+  messages,
+  openChat,
+  peerButton,
+  send,
+  shot,
+  test,
+  uniq,
+  waitConnected,
+} from './helpers';
+
+test('two visitors see each other, chat with delivered ticks, edit and delete', async ({
+  users,
+}) => {
+  const [alice, bob] = await users(uniq('alice'), uniq('bob'));
+  await expect(peerButton(alice!.page, bob!.name)).toBeVisible();
+  await expect(peerButton(bob!.page, alice!.name)).toBeVisible();
+  await shot(alice!.page, 'peer-list');
+
+  await openChat(alice!.page, bob!.name);
+  await waitConnected(alice!.page);
+  await send(alice!.page, 'hello **bob**, see https://example.com/x');
+
+  const sent = messages(alice!.page, bob!.name).locator('[data-direction="out"]').last();
+  await expect(sent.getByRole('img', { name: 'Delivered' })).toBeVisible();
+  await expect(sent).toHaveAttribute('data-status', 'delivered');
+
+  // Bob did not open the chat: the message shows as unread in his list and tab title.
+  await expect(peerButton(bob!.page, alice!.name)).toHaveAttribute(
+    'aria-label',
+    `${alice!.name}, 1 unread`,
+  );
+  await expect(bob!.page).toHaveTitle('(1) Tincan');
+  await openChat(bob!.page, alice!.name);
+  await expect(bob!.page).toHaveTitle('Tincan');
+  const got = messages(bob!.page, alice!.name).locator('[data-direction="in"]').last();
+  await expect(got.locator('strong')).toHaveText('bob');
+  await expect(got.getByRole('link', { name: 'https://example.com/x' })).toHaveAttribute(
+    'href',
+    'https://example.com/x',
+  );
+
+  // Bob answers; Alice sees it and Bob gets a tick.
+  await send(bob!.page, 'hi alice');
+  await expect(messages(alice!.page, bob!.name).getByText('hi alice')).toBeVisible();
+  await expect(
+    messages(bob!.page, alice!.name).locator('[data-direction="out"]').last(),
+  ).toHaveAttribute('data-status', 'delivered');
+
+  // Edit: the peer sees the new text, marked edited.
+  await sent.getByRole('button', { name: 'Message actions' }).click();
+  await alice!.page.getByRole('menuitem', { name: 'Edit' }).click();
+  await alice!.page.getByLabel('Edited message').fill('hello again');
+  await alice!.page.getByRole('button', { name: 'Save' }).click();
+  await expect(got.locator('.message-text')).toHaveText('hello again');
+  await expect(got.getByText('edited')).toBeVisible();
+  await shot(bob!.page, 'conversation');
+
+  // Delete: gone on both sides.
+  await sent.getByRole('button', { name: 'Message actions' }).click();
+  await alice!.page.getByRole('menuitem', { name: 'Delete' }).click();
+  await expect(messages(bob!.page, alice!.name).getByText('hello again')).toHaveCount(0);
+  await expect(messages(alice!.page, bob!.name).getByText('hello again')).toHaveCount(0);
+  await expect(messages(bob!.page, alice!.name).getByText('hi alice')).toBeVisible();
+});
+
+test('hostile markup from a peer stays inert text', async ({ users }) => {
+  const [alice, bob] = await users(uniq('mallory'), uniq('victim'));
+  await openChat(alice!.page, bob!.name);
+  await waitConnected(alice!.page);
+  const payload =
+    '<img src=x onerror="window.__pwned=1"> [click](javascript:window.__pwned=2) <script>window.__pwned=3</script>';
+  await send(alice!.page, payload);
+  await openChat(bob!.page, alice!.name);
+  const got = messages(bob!.page, alice!.name).locator('[data-direction="in"]').last();
+  await expect(got.locator('.message-text')).toContainText('<img src=x onerror=');
+  await expect(got.locator('img')).toHaveCount(0);
+  await expect(got.getByRole('link')).toHaveCount(0);
+  expect(
+    await bob!.page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned),
+  ).toBeUndefined();
+});
+
+test('glare: both users click each other at once and still chat', async ({ users }) => {
+  const [a, b] = await users(uniq('glareA'), uniq('glareB'));
+  await expect(peerButton(a!.page, b!.name)).toBeVisible();
+  await expect(peerButton(b!.page, a!.name)).toBeVisible();
+  await Promise.all([peerButton(a!.page, b!.name).click(), peerButton(b!.page, a!.name).click()]);
+  await waitConnected(a!.page);
+  await waitConnected(b!.page);
+  await send(a!.page, 'from A');
+  await send(b!.page, 'from B');
+  await expect(messages(b!.page, a!.name).getByText('from A')).toBeVisible();
+  await expect(messages(a!.page, b!.name).getByText('from B')).toBeVisible();
+  await expect(messages(a!.page, b!.name).locator('[data-direction="out"]')).toHaveAttribute(
+    'data-status',
+    'delivered',
+  );
+  await expect(messages(b!.page, a!.name).locator('[data-direction="out"]')).toHaveAttribute(
+    'data-status',
+    'delivered',
+  );
+});
+
+test('RTT is measured on both sides and shown in diagnostics', async ({ users }) => {
+  const [a, b] = await users(uniq('rttA'), uniq('rttB'));
+  await openChat(a!.page, b!.name);
+  await waitConnected(a!.page);
+  await openChat(b!.page, a!.name);
+  for (const u of [a!, b!]) {
+    await expect(u.page.getByTestId('peer-rtt')).toHaveText(/RTT \d+(\.\d+)? ms/);
+    await u.page.getByRole('button', { name: 'Diagnostics' }).click();
+    const diag = u.page.getByRole('region', { name: 'Diagnostics' });
+    await expect(diag.getByLabel('Peer RTT (ping channel)')).toHaveText(/\d+(\.\d+)? ms/);
+    await expect(diag.getByLabel('Server RTT (WebSocket echo)')).toHaveText(/\d+(\.\d+)? ms/);
+    await expect(diag.getByLabel('Path')).toHaveText(/host|srflx|prflx|relay/);
+    await expect(diag.getByRole('img', { name: 'Peer RTT history' })).toBeVisible();
+  }
+  await shot(a!.page, 'diagnostics');
+});

@@ -1,0 +1,78 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, messages, openChat, shot, test, uniq, waitConnected, type User } from './helpers';
+
+const dir = mkdtempSync(join(tmpdir(), 'tincan-files-'));
+function makeFile(name: string, size: number): { path: string; sha: string } {
+  const data = size ? randomBytes(size) : Buffer.alloc(0);
+  const path = join(dir, name);
+  writeFileSync(path, data);
+  return { path, sha: createHash('sha256').update(data).digest('hex') };
+}
+
+async function connectPair(users: (...n: string[]) => Promise<User[]>) {
+  const [a, b] = await users(uniq('sender'), uniq('receiver'));
+  await openChat(a!.page, b!.name);
+  await waitConnected(a!.page);
+  await openChat(b!.page, a!.name);
+  return [a!, b!] as const;
+}
+
+test('a 20 MiB random file and a zero-byte file arrive with equal SHA-256', async ({ users }) => {
+  test.setTimeout(180_000);
+  const [a, b] = await connectPair(users);
+  const big = makeFile('random-20MiB.bin', 20 * 1024 * 1024);
+  const empty = makeFile('empty.txt', 0);
+  await a.page.getByLabel('Choose files to send').setInputFiles([big.path, empty.path]);
+
+  for (const f of [
+    { name: 'random-20MiB.bin', sha: big.sha },
+    { name: 'empty.txt', sha: empty.sha },
+  ]) {
+    const got = messages(b.page, a.name).getByRole('group', { name: `File ${f.name}` });
+    await expect(got).toHaveAttribute('data-transfer-status', 'complete', { timeout: 90_000 });
+    await expect(got.getByText('SHA-256 verified')).toBeVisible();
+    await expect(got.getByTestId('sha256')).toHaveText(f.sha);
+    const sent = messages(a.page, b.name).getByRole('group', { name: `File ${f.name}` });
+    await expect(sent).toHaveAttribute('data-transfer-status', 'complete');
+    await expect(sent.getByTestId('sha256')).toHaveText(f.sha);
+  }
+  await shot(b.page, 'files-received');
+
+  // The saved bytes are the sent bytes.
+  const link = messages(b.page, a.name).getByRole('link', { name: 'random-20MiB.bin' });
+  const [download] = await Promise.all([b.page.waitForEvent('download'), link.click()]);
+  expect(download.suggestedFilename()).toBe('random-20MiB.bin');
+  const saved = readFileSync(await download.path());
+  expect(createHash('sha256').update(saved).digest('hex')).toBe(big.sha);
+});
+
+test('cancelling mid-transfer stops both sides', async ({ users }) => {
+  const [a, b] = await connectPair(users);
+  const big = makeFile('cancel-me.bin', 64 * 1024 * 1024);
+  await a.page.getByLabel('Choose files to send').setInputFiles(big.path);
+  const incoming = messages(b.page, a.name).getByRole('group', { name: 'File cancel-me.bin' });
+  await expect(incoming).toHaveAttribute('data-transfer-status', 'transferring', {
+    timeout: 30_000,
+  });
+  // Wait until some bytes arrived, then the receiver cancels.
+  await expect(incoming.getByTestId('transfer-status')).toHaveText('Transferring');
+  await expect
+    .poll(
+      async () => Number(await incoming.getByRole('progressbar').getAttribute('aria-valuenow')),
+      { timeout: 30_000 },
+    )
+    .toBeGreaterThan(0);
+  await incoming.getByRole('button', { name: 'Cancel transfer of cancel-me.bin' }).click();
+  await expect(incoming).toHaveAttribute('data-transfer-status', 'cancelled');
+  const outgoing = messages(a.page, b.name).getByRole('group', { name: 'File cancel-me.bin' });
+  await expect(outgoing).toHaveAttribute('data-transfer-status', 'cancelled');
+  await expect(incoming.getByRole('link')).toHaveCount(0);
+
+  // The chat still works afterwards.
+  await b.page.getByLabel('Message', { exact: true }).fill('still here');
+  await b.page.getByLabel('Message', { exact: true }).press('Enter');
+  await expect(messages(a.page, b.name).getByText('still here')).toBeVisible();
+});

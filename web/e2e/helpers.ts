@@ -1,0 +1,104 @@
+import {
+  test as base,
+  expect,
+  type Browser,
+  type BrowserContext,
+  type Page,
+} from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { SCREENSHOTS, TincanServer } from './server';
+
+export { expect };
+
+export interface User {
+  name: string;
+  context: BrowserContext;
+  page: Page;
+  console: string[];
+}
+
+/** One real server per worker; tests that kill it start their own. */
+export const test = base.extend<
+  { users: (...names: string[]) => Promise<User[]> },
+  { server: TincanServer }
+>({
+  server: [
+    // eslint-disable-next-line no-empty-pattern -- Playwright reads fixture names from the pattern
+    async ({}, use) => {
+      const s = new TincanServer();
+      await s.start();
+      await use(s);
+      await s.stop();
+    },
+    { scope: 'worker' },
+  ],
+  users: async ({ browser, server }, use, testInfo) => {
+    const made: User[] = [];
+    await use(async (...names) => {
+      const list = await Promise.all(names.map((n) => join_(browser, server.url, n)));
+      made.push(...list);
+      return list;
+    });
+    if (testInfo.status !== testInfo.expectedStatus) {
+      for (const u of made) {
+        await u.page
+          .screenshot({ path: testInfo.outputPath(`failure-${u.name}.png`) })
+          .catch(() => {});
+        await testInfo.attach(`console-${u.name}`, { body: u.console.join('\n') });
+      }
+    }
+    await Promise.all(made.map((u) => u.context.close()));
+  },
+});
+
+let seq = 0;
+/** A unique display name per test run, so leftovers from other tests never match. */
+export const uniq = (prefix: string) => `${prefix}${++seq}x${process.pid % 1000}`;
+
+export async function join_(browser: Browser, url: string, name: string): Promise<User> {
+  const context = await browser.newContext({
+    acceptDownloads: true,
+    viewport: { width: 1200, height: 800 },
+  });
+  const page = await context.newPage();
+  const log: string[] = [];
+  page.on('console', (m) => log.push(`${m.type()}: ${m.text()}`));
+  page.on('pageerror', (e) => log.push(`pageerror: ${e.message}`));
+  await page.goto(url);
+  await page.getByLabel('Pick a username').fill(name);
+  await page.getByRole('button', { name: 'Connect' }).click();
+  await expect(page.getByTestId('own-name')).toHaveText(name);
+  await expect(page.getByRole('status', { name: 'Signalling: Online' })).toBeVisible();
+  return { name, context, page, console: log };
+}
+
+export function peerButton(page: Page, name: string) {
+  return page.getByRole('list', { name: 'Peers' }).locator(`[data-peer-name="${name}"]`);
+}
+
+/** Opens the conversation with `peer` and waits until the chat channel is open. */
+export async function openChat(page: Page, peer: string) {
+  await peerButton(page, peer).click();
+  await expect(page.getByRole('region', { name: `Conversation with ${peer}` })).toBeVisible();
+}
+
+export async function waitConnected(page: Page) {
+  await expect(page.getByTestId('peer-state')).toHaveText(/^Connected/, { timeout: 30_000 });
+  await expect(page.getByLabel('Message', { exact: true })).toBeEnabled();
+}
+
+export async function send(page: Page, text: string) {
+  const box = page.getByLabel('Message', { exact: true });
+  await box.fill(text);
+  await box.press('Enter');
+}
+
+export function messages(page: Page, peer: string) {
+  return page.getByRole('list', { name: `Messages with ${peer}` });
+}
+
+export async function shot(page: Page, name: string) {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+}

@@ -1,0 +1,147 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { describe, expect, it, vi } from 'vitest';
+import { digestBlob, FileReceiver, streamFile } from './file-transfer';
+
+/** Two ends of an in-memory data channel with SCTP-like ordering and bufferedAmount. */
+class FakeChannel extends EventTarget {
+  readyState: RTCDataChannelState = 'open';
+  binaryType = 'blob';
+  bufferedAmount = 0;
+  bufferedAmountLowThreshold = 0;
+  peer!: FakeChannel;
+  id = 7;
+  label = 'file';
+  sentBytes = 0;
+  send(data: ArrayBuffer | ArrayBufferView | string) {
+    if (this.readyState !== 'open') throw new Error('InvalidStateError');
+    const copy =
+      typeof data === 'string'
+        ? data
+        : data instanceof ArrayBuffer
+          ? data.slice(0)
+          : data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength);
+    const n = typeof copy === 'string' ? copy.length : copy.byteLength;
+    this.bufferedAmount += n;
+    this.sentBytes += n;
+    setTimeout(() => {
+      this.bufferedAmount -= n;
+      if (this.bufferedAmount <= this.bufferedAmountLowThreshold)
+        this.dispatchEvent(new Event('bufferedamountlow'));
+      if (this.peer.readyState !== 'open') return;
+      const ev = new Event('message') as Event & { data: unknown };
+      ev.data = copy;
+      this.peer.dispatchEvent(ev);
+    }, 0);
+  }
+  close() {
+    if (this.readyState === 'closed') return;
+    setTimeout(() => {
+      for (const end of [this, this.peer]) {
+        if (end.readyState !== 'closed') {
+          end.readyState = 'closed';
+          end.dispatchEvent(new Event('close'));
+        }
+      }
+    }, 0);
+    this.readyState = 'closing';
+  }
+}
+
+function pair(): [RTCDataChannel, RTCDataChannel] {
+  const a = new FakeChannel();
+  const b = new FakeChannel();
+  a.peer = b;
+  b.peer = a;
+  return [a as unknown as RTCDataChannel, b as unknown as RTCDataChannel];
+}
+
+const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+describe('file transfer over a channel pair', () => {
+  it.each([
+    ['zero bytes', 0, 65536],
+    ['one byte', 1, 65536],
+    ['exact chunks', 4 * 65536, 65536],
+    ['5 MiB in 128 KiB chunks', 5 * 1024 * 1024 + 123, 262144],
+  ])('delivers %s intact with a matching digest', async (_n, size, maxMsg) => {
+    const data = new Uint8Array(randomBytes(size));
+    const [tx, rx] = pair();
+    const receiver = new FileReceiver(rx, () => {});
+    const progress: number[] = [];
+    const outcome = await streamFile(
+      tx,
+      new Blob([data]),
+      maxMsg,
+      (p) => progress.push(p.bytes),
+      new AbortController().signal,
+    );
+    const got = await receiver.done;
+    expect(outcome).toBe('complete');
+    expect(got.bytes).toBe(size);
+    expect(got.sha256).toBe(sha(data));
+    expect(Buffer.compare(Buffer.from(await got.blob.arrayBuffer()), Buffer.from(data))).toBe(0);
+    expect(await digestBlob(new Blob([data]))).toBe(sha(data));
+    expect(progress.at(-1)).toBe(size);
+  });
+
+  it('never sends a message larger than the remote allows', async () => {
+    const [tx, rx] = pair();
+    const sizes: number[] = [];
+    rx.addEventListener('message', (ev) =>
+      sizes.push(((ev as MessageEvent).data as ArrayBuffer).byteLength),
+    );
+    new FileReceiver(rx, () => {});
+    await streamFile(
+      tx,
+      new Blob([new Uint8Array(300000)]),
+      65536,
+      () => {},
+      new AbortController().signal,
+    );
+    expect(Math.max(...sizes)).toBe(65536);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(300000);
+  });
+
+  it('answers the initial 0-word and one big-endian word per chunk', async () => {
+    const [tx, rx] = pair();
+    const words: number[] = [];
+    tx.addEventListener('message', (ev) => {
+      const v = new DataView((ev as MessageEvent).data as ArrayBuffer);
+      for (let i = 0; i + 4 <= v.byteLength; i += 4) words.push(v.getUint32(i));
+    });
+    new FileReceiver(rx, () => {});
+    tx.send(new Uint8Array(1000));
+    tx.send(new Uint8Array(70000));
+    await vi.waitFor(() => expect(words).toEqual([0, 1000, 70000]));
+  });
+
+  it('a sender abort closes the channel and the receiver sees an incomplete file', async () => {
+    const [tx, rx] = pair();
+    const receiver = new FileReceiver(rx, () => {});
+    const abort = new AbortController();
+    const big = new Blob([new Uint8Array(32 * 1024 * 1024)]);
+    const sending = streamFile(
+      tx,
+      big,
+      65536,
+      (p) => p.bytes > 1_000_000 && abort.abort(),
+      abort.signal,
+    );
+    expect(await sending).toBe('cancelled');
+    const got = await receiver.done;
+    expect(got.bytes).toBeLessThan(big.size);
+  });
+
+  it('a receiver cancel makes the sender report cancelled', async () => {
+    const [tx, rx] = pair();
+    const receiver = new FileReceiver(rx, (p) => p.bytes > 500_000 && receiver.cancel());
+    const outcome = await streamFile(
+      tx,
+      new Blob([new Uint8Array(16 * 1024 * 1024)]),
+      65536,
+      () => {},
+      new AbortController().signal,
+    );
+    expect(outcome).toBe('cancelled');
+  });
+});
