@@ -1,0 +1,206 @@
+// Management API (issue 5 item 8) and WebSocket identity resolution (item 6): bot accounts,
+// token re-issue, delete (revokes), list, name reservation, restart persistence.
+
+#include "auth/management_api.hpp"
+#include "test_support.hpp"
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
+namespace tincan::server {
+namespace {
+
+namespace http = boost::beast::http;
+namespace json = boost::json;
+using tincan::test::make_request;
+
+class ManagementTest : public ::testing::Test {
+protected:
+    void SetUp() override { open(); }
+    void open() {
+        api.reset();
+        service.reset();
+        AccountsConfig config;
+        config.data_dir = dir.path() / "data";
+        service = std::move(*AccountsService::create(config, clock.fn()));
+        api = std::make_unique<ManagementApi>(*service);
+    }
+
+    HttpResponse call(http::verb method, const std::string& target, const std::string& body = {},
+                      const std::string& content_type = {}) {
+        auto req = make_request(method, target);
+        if (!content_type.empty()) {
+            req.set(http::field::content_type, content_type);
+        }
+        req.body() = body;
+        req.prepare_payload();
+        return api->handle(req);
+    }
+
+    std::string add_bot(const std::string& name) {
+        auto res =
+            call(http::verb::post, "/bots/add",
+                 R"({"username":")" + name + R"(","display_name":"Bot"})", "application/json");
+        EXPECT_EQ(res.result(), http::status::ok) << res.body();
+        return std::string(json::parse(res.body()).at("token").as_string());
+    }
+
+    tincan::test::TempDir dir;
+    tincan::test::TestClock clock;
+    std::unique_ptr<AccountsService> service;
+    std::unique_ptr<ManagementApi> api;
+};
+
+TEST_F(ManagementTest, AddWithJsonReturnsWorkingToken) {
+    auto token = add_bot("echo_bot");
+    auto id = service->resolve_ws_identity("bearer " + token, "");
+    EXPECT_EQ(id.kind, AuthKind::jwt);
+    ASSERT_TRUE(id.user);
+    EXPECT_EQ(id.user->username, "echo_bot");
+    EXPECT_TRUE(id.user->is_bot);
+    EXPECT_EQ(service->resolve_ws_identity("Bearer " + token, "").kind, AuthKind::jwt);
+    EXPECT_EQ(service->resolve_ws_identity("BEARER " + token, "").kind, AuthKind::jwt);
+}
+
+TEST_F(ManagementTest, AddWithMultipartAndWithoutContentType) {
+    std::string body = "--XyZ\r\nContent-Disposition: form-data; name=\"username\"\r\n\r\n"
+                       "music_bot\r\n--XyZ\r\nContent-Disposition: form-data; "
+                       "name=\"display_name\"\r\n\r\nMusicBot\r\n--XyZ\r\nContent-Disposition: "
+                       "form-data; name=\"avatar_url\"\r\n\r\ndata:image/png;base64,iVBORw0K\n"
+                       "\r\n--XyZ--\r\n";
+    auto res = call(http::verb::post, "/bots/add", body, "multipart/form-data; boundary=XyZ");
+    ASSERT_EQ(res.result(), http::status::ok) << res.body();
+    auto user = service->store().user_by_username("music_bot");
+    ASSERT_TRUE(user);
+    EXPECT_EQ(user->display_name, "MusicBot");
+    EXPECT_EQ(user->avatar_url, "data:image/png;base64,iVBORw0K");
+
+    res = call(http::verb::post, "/bots/add", R"({"username":"clock_bot"})");
+    EXPECT_EQ(res.result(), http::status::ok) << "no Content-Type is parsed as JSON";
+}
+
+TEST_F(ManagementTest, AddErrors) {
+    add_bot("echo_bot");
+    auto res =
+        call(http::verb::post, "/bots/add", R"({"username":"echo_bot"})", "application/json");
+    EXPECT_EQ(res.result(), http::status::conflict);
+    EXPECT_EQ(json::parse(res.body()).at("err"), "username already exists");
+    res = call(http::verb::post, "/bots/add", R"({"username":"ECHO_BOT"})", "application/json");
+    EXPECT_EQ(res.result(), http::status::conflict) << "case-insensitive";
+    res = call(http::verb::post, "/bots/add", R"({"display_name":"x"})", "application/json");
+    EXPECT_EQ(res.result(), http::status::bad_request);
+    EXPECT_EQ(json::parse(res.body()).at("err"), "username is required");
+    res = call(http::verb::post, "/bots/add", "{nope", "application/json");
+    EXPECT_EQ(res.result(), http::status::bad_request);
+    res = call(http::verb::post, "/bots/add", "username=x", "application/x-www-form-urlencoded");
+    EXPECT_EQ(res.result(), http::status::bad_request);
+    EXPECT_EQ(json::parse(res.body()).at("err"),
+              "unsupported content type: application/x-www-form-urlencoded");
+    for (std::string bad : {std::string("has space"), std::string("semi;colon"),
+                            std::string("<script>"), std::string(65, 'a')}) {
+        res = call(http::verb::post, "/bots/add", json::serialize(json::object{{"username", bad}}),
+                   "application/json");
+        EXPECT_EQ(res.result(), http::status::bad_request) << bad;
+    }
+    res =
+        call(http::verb::post, "/bots/add",
+             R"({"username":"x_bot","avatar_url":"http://169.254.169.254/"})", "application/json");
+    EXPECT_EQ(res.result(), http::status::bad_request) << "avatar must be data: or https:";
+    EXPECT_EQ(call(http::verb::get, "/bots/add").result(), http::status::method_not_allowed);
+    res = call(http::verb::get, "/nothing");
+    EXPECT_EQ(res.result(), http::status::not_found);
+    EXPECT_EQ(json::parse(res.body()).at("err"), "no handlers matched the request.");
+}
+
+TEST_F(ManagementTest, TokenReissueListAndDelete) {
+    auto first = add_bot("echo_bot");
+    add_bot("clock_bot");
+    clock.advance(5);
+    auto res =
+        call(http::verb::post, "/bots/token", R"({"username":"echo_bot"})", "application/json");
+    ASSERT_EQ(res.result(), http::status::ok);
+    auto second = std::string(json::parse(res.body()).at("token").as_string());
+    EXPECT_NE(first, second);
+    EXPECT_EQ(service->resolve_ws_identity("Bearer " + second, "").kind, AuthKind::jwt);
+    EXPECT_EQ(call(http::verb::post, "/bots/token?username=nobody").result(),
+              http::status::not_found);
+
+    auto list = json::parse(call(http::verb::get, "/bots/list").body());
+    ASSERT_EQ(list.at("bots").as_array().size(), 2u);
+    EXPECT_EQ(list.at("bots").as_array()[0].at("username"), "clock_bot");
+    EXPECT_EQ(list.at("bots").as_array()[0].as_object().count("token"), 0u);
+
+    res = call(http::verb::delete_, "/bots/delete?username=echo_bot");
+    EXPECT_EQ(res.result(), http::status::ok);
+    EXPECT_EQ(service->resolve_ws_identity("Bearer " + second, "").kind, AuthKind::none)
+        << "tokens of a deleted bot stop working";
+    EXPECT_EQ(
+        call(http::verb::delete_, "/bots/delete", R"({"username":"echo_bot"})", "application/json")
+            .result(),
+        http::status::not_found);
+    EXPECT_EQ(
+        call(http::verb::delete_, "/bots/delete", R"({"username":"clock_bot"})", "application/json")
+            .result(),
+        http::status::ok);
+}
+
+TEST_F(ManagementTest, HumanAccountsCannotBeManaged) {
+    User human;
+    human.username = "alice";
+    service->store().create_user(human, 0);
+    EXPECT_EQ(call(http::verb::post, "/bots/token?username=alice").result(),
+              http::status::not_found);
+    EXPECT_EQ(call(http::verb::delete_, "/bots/delete?username=alice").result(),
+              http::status::not_found);
+}
+
+TEST_F(ManagementTest, TokensAndAccountsSurviveRestart) {
+    auto token = add_bot("echo_bot");
+    open(); // same data dir, new service: the "server restart"
+    auto id = service->resolve_ws_identity("Bearer " + token, "");
+    EXPECT_EQ(id.kind, AuthKind::jwt);
+    ASSERT_TRUE(id.user);
+    EXPECT_EQ(id.user->username, "echo_bot");
+}
+
+TEST_F(ManagementTest, WsIdentityOrderAndFallbacks) {
+    auto token = add_bot("echo_bot");
+    User human;
+    human.username = "alice";
+    auto alice = service->store().create_user(human, clock.now->load());
+    auto session = service->store().create_session(clock.now->load(), 3600, alice->id);
+    std::string cookie = "session_id=" + session->id;
+
+    EXPECT_EQ(service->resolve_ws_identity("", "").kind, AuthKind::none);
+    auto s = service->resolve_ws_identity("", cookie);
+    EXPECT_EQ(s.kind, AuthKind::session);
+    EXPECT_EQ(s.user->username, "alice");
+    // JWT wins over the cookie.
+    EXPECT_EQ(service->resolve_ws_identity("Bearer " + token, cookie).user->username, "echo_bot");
+    // An invalid token falls through to the cookie, then to anonymous.
+    EXPECT_EQ(service->resolve_ws_identity("Bearer garbage", cookie).kind, AuthKind::session);
+    EXPECT_EQ(service->resolve_ws_identity("Bearer garbage", "").kind, AuthKind::none);
+    EXPECT_EQ(service->resolve_ws_identity("Basic " + token, "").kind, AuthKind::none);
+    // Expired token.
+    clock.advance(service->config().bot_token_ttl_seconds + 1);
+    EXPECT_EQ(service->resolve_ws_identity("Bearer " + token, "").kind, AuthKind::none);
+    // Anonymous sessions (no user) are anonymous.
+    auto anon = service->store().create_session(clock.now->load(), 3600);
+    EXPECT_EQ(service->resolve_ws_identity("", "session_id=" + anon->id).kind, AuthKind::none);
+}
+
+TEST_F(ManagementTest, NameReservation) {
+    add_bot("echo_bot");
+    auto bot = service->store().user_by_username("echo_bot");
+    EXPECT_TRUE(service->name_reserved("echo_bot", std::nullopt));
+    EXPECT_TRUE(service->name_reserved("Echo_Bot", std::nullopt)) << "case variants too";
+    EXPECT_FALSE(service->name_reserved("echo_bot", bot)) << "the owner may use it";
+    User other;
+    other.id = "someone-else";
+    EXPECT_TRUE(service->name_reserved("echo_bot", other));
+    EXPECT_FALSE(service->name_reserved("free_name", std::nullopt));
+    EXPECT_FALSE(service->name_reserved("", std::nullopt));
+}
+
+} // namespace
+} // namespace tincan::server
