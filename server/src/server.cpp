@@ -21,6 +21,7 @@ Server::Server(Config config)
       shutdown_timer_(io_) {
     ctx_.router = std::make_shared<Router>(ctx_.config.api_prefix);
     ctx_.router->set_static(std::make_shared<StaticFiles>(ctx_.config.web_root));
+    ctx_.router->set_inject_cors(ctx_.config.inject_allow_all_cors_headers);
     install_core_routes(ctx_, *ctx_.router);
     ctx_.management_router = std::make_shared<Router>("");
     ctx_.management_router->set_not_found_message("no handlers matched the request.");

@@ -366,3 +366,12 @@ TEST(Integration, GracefulShutdownClosesWebSocketsWithGoingAway) {
     server.shutdown();
     EXPECT_EQ(a.wait_closed(), 1001U);
 }
+
+TEST(Integration, InjectAllowAllCorsHeadersIsOffByDefault) {
+    TestServer plain;
+    EXPECT_EQ(http_get(plain.port(), "/api/conns").headers.count("Access-Control-Allow-Origin"),
+              0U);
+    TestServer cors([](auto& c) { c.inject_allow_all_cors_headers = true; });
+    EXPECT_EQ(http_get(cors.port(), "/api/conns").headers["Access-Control-Allow-Origin"], "*");
+    EXPECT_EQ(http_get(cors.port(), "/api/conns", "OPTIONS").status, 204U);
+}

@@ -55,7 +55,13 @@ RoutedResponse Router::handle(const Request& req, RequestContext& ctx) const {
         }
     }
     if (found != nullptr) {
-        return RoutedResponse(found->handler(req, ctx));
+        auto res = found->handler(req, ctx);
+        if (inject_cors_) {
+            res.set(http::field::access_control_allow_origin, "*");
+            res.set(http::field::access_control_allow_methods, "GET, POST, PUT, DELETE, OPTIONS");
+            res.set(http::field::access_control_allow_headers, "Content-Type, Authorization");
+        }
+        return RoutedResponse(std::move(res));
     }
     const bool in_api = !api_prefix_.empty() &&
                         (ctx.path == api_prefix_ || ctx.path.starts_with(api_prefix_ + "/"));

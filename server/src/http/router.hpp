@@ -38,6 +38,8 @@ public:
     void set_static(std::shared_ptr<StaticFiles> files) { static_ = std::move(files); }
     /// Body of the 404 for unmatched API paths.
     void set_not_found_message(std::string message) { not_found_ = std::move(message); }
+    /// Adds permissive CORS headers to every API response (--inject-allow-all-cors-headers).
+    void set_inject_cors(bool on) { inject_cors_ = on; }
 
     RoutedResponse handle(const Request& req, RequestContext& ctx) const;
 
@@ -56,6 +58,7 @@ private:
     std::map<std::string, Route, std::greater<>> routes_; ///< reverse order: longer prefixes first
     std::shared_ptr<StaticFiles> static_;
     std::string not_found_ = "not found";
+    bool inject_cors_ = false;
 };
 
 /// Splits a request target into path and query; false if it is not an origin-form target.
