@@ -1,0 +1,85 @@
+#pragma once
+
+// The bot SDK (docs/bots.md). A bot is a peer: the host (BotHost) gives it its own signalling
+// connection and one PeerSession per remote peer, answers offers, replies to `ping`, and calls
+// the bot on the GLib main context. Bots never touch webrtcbin directly.
+
+#include "rtc/data_channel.hpp"
+#include "tincan/common/chat_message.hpp"
+#include "tincan/common/msgpatch.hpp"
+
+#include <gst/gst.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace tincan::agents {
+
+/// What a bot can do with one remote peer. Valid until the peer leaves; keep a weak_ptr in
+/// timers and asynchronous work.
+class PeerContext {
+public:
+    virtual ~PeerContext() = default;
+
+    /// The remote peer's node id.
+    virtual const std::string& peer_id() const = 0;
+    /// This bot's current node id (changes after a signalling reconnect).
+    virtual const std::string& own_node_id() const = 0;
+
+    /// Sends a raw ChatMessage JSON on the `chat` channel.
+    virtual bool send_chat(const std::string& json) = 0;
+    /// ACKs `message` (PROTOCOL.md 4.4).
+    virtual bool ack(const common::ChatMessage& message) = 0;
+    /// Replies to `to` with a text message; returns the new message id ("" if not sent).
+    virtual std::string reply(const common::ChatMessage& to, std::string_view text) = 0;
+    /// Like reply, with a message id chosen by the caller (for later patches).
+    virtual bool reply_with_id(const common::ChatMessage& to, const std::string& message_id,
+                               std::string_view text) = 0;
+
+    /// Opens a data channel on the established connection (no renegotiation needed).
+    virtual std::shared_ptr<DataChannel> open_channel(const std::string& label) = 0;
+    /// The peer's `msgpatch` channel, created on first use and reused afterwards.
+    virtual std::shared_ptr<DataChannel> patch_channel() = 0;
+    /// Sends one patch order on patch_channel(); false if it is not open (yet).
+    virtual bool send_patch(const common::PatchOrder& order) = 0;
+
+    /// Adds an audio source (element with a "src" pad producing Opus RTP, floating ref taken)
+    /// to the connection and sends a renegotiation offer.
+    virtual bool attach_audio(GstElement* source) = 0;
+};
+
+class Bot {
+public:
+    virtual ~Bot() = default;
+
+    /// Registration name without a JWT (`EchoBot`, ...); also names the `<NAME>_JWT_TOKEN`
+    /// environment variable (upper-cased).
+    virtual std::string name() const = 0;
+    /// The peer's `chat` channel opened.
+    virtual void on_peer(const std::shared_ptr<PeerContext>& peer) {}
+    /// A valid ChatMessage arrived on `chat` (not ACKs: those never reach bots).
+    virtual void on_message(const std::shared_ptr<PeerContext>& peer,
+                            const common::ChatMessage& message) = 0;
+    /// The peer left or its connection failed: drop every per-peer state.
+    virtual void on_peer_left(const std::string& peer_id) {}
+};
+
+/// A bot driven by slash commands: ACKs every message with a `message` field first (as the
+/// original CounterBot, ClockBot and MusicBot do), then calls on_command with the text.
+class CommandBot : public Bot {
+public:
+    void on_message(const std::shared_ptr<PeerContext>& peer,
+                    const common::ChatMessage& message) override;
+    /// `text` is the whole message; unknown commands get no reply.
+    virtual void on_command(const std::shared_ptr<PeerContext>& peer,
+                            const common::ChatMessage& message, const std::string& text) = 0;
+};
+
+/// A random UUIDv4 string.
+std::string new_message_id();
+/// Bot clock, Unix milliseconds.
+std::int64_t now_ms();
+
+} // namespace tincan::agents

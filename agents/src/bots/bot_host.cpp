@@ -1,0 +1,395 @@
+#include "bots/bot_host.hpp"
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+namespace tincan::agents {
+namespace json = boost::json;
+
+namespace {
+
+template <typename Fn> void guarded(const std::string& who, const char* what, Fn&& fn) {
+    try {
+        fn();
+    } catch (const std::exception& e) {
+        spdlog::error("[{}] {} threw: {}", who, what, e.what());
+    }
+}
+
+constexpr std::size_t max_early_candidates_per_peer = 64;
+constexpr std::size_t max_early_peers = 256;
+constexpr gint64 early_candidate_ttl_us = 60'000'000;
+
+} // namespace
+
+class BotHost::Peer : public PeerContext, public std::enable_shared_from_this<Peer> {
+public:
+    Peer(BotHost& host, std::string peer_id, std::shared_ptr<PeerSession> session)
+        : host_(host), peer_id_(std::move(peer_id)), log_(host.bot_->name() + "<-" + peer_id_),
+          session_(std::move(session)) {}
+
+    ~Peer() override { close(); }
+
+    void close() {
+        disconnected_timer_.cancel();
+        for (auto* dc : {&chat_, &ping_, &patch_}) {
+            if (*dc) {
+                (*dc)->on_text(nullptr);
+                (*dc)->on_close(nullptr);
+                *dc = nullptr;
+            }
+        }
+        if (session_) {
+            session_->close();
+        }
+    }
+
+    const std::string& peer_id() const override { return peer_id_; }
+    const std::string& own_node_id() const override { return host_.signalling_->node_id(); }
+    PeerSession& session() { return *session_; }
+    const std::string& log() const { return log_; }
+
+    bool send_chat(const std::string& text) override { return chat_ && chat_->send_text(text); }
+
+    bool ack(const common::ChatMessage& message) override {
+        return send_chat(common::make_ack(message, new_message_id(), now_ms()));
+    }
+
+    std::string reply(const common::ChatMessage& to, std::string_view text) override {
+        auto id = new_message_id();
+        return reply_with_id(to, id, text) ? id : std::string();
+    }
+
+    bool reply_with_id(const common::ChatMessage& to, const std::string& id,
+                       std::string_view text) override {
+        return send_chat(common::make_text_reply(to, id, now_ms(), text));
+    }
+
+    std::shared_ptr<DataChannel> open_channel(const std::string& label) override {
+        return session_->create_data_channel(label);
+    }
+
+    std::shared_ptr<DataChannel> patch_channel() override {
+        if (!patch_ || patch_->is_closed()) {
+            patch_ = open_channel("msgpatch");
+        }
+        return patch_;
+    }
+
+    bool send_patch(const common::PatchOrder& order) override {
+        auto channel = patch_channel();
+        auto bytes = common::encode_patch(order);
+        if (!channel || !bytes) {
+            return false;
+        }
+        return channel->send_binary(*bytes);
+    }
+
+    bool attach_audio(GstElement* source) override {
+        if (!session_->add_audio_source(source)) {
+            return false;
+        }
+        session_->create_offer();
+        return true;
+    }
+
+    void on_channel(const std::shared_ptr<DataChannel>& dc) {
+        std::weak_ptr<Peer> weak = weak_from_this();
+        if (dc->label() == "chat") {
+            chat_ = dc;
+            dc->on_open([weak] {
+                if (auto self = weak.lock()) {
+                    self->chat_opened();
+                }
+            });
+            dc->on_text([weak](std::string text) {
+                if (auto self = weak.lock()) {
+                    self->chat_text(text);
+                }
+            });
+            dc->on_close([weak] {
+                if (auto self = weak.lock()) {
+                    self->host_.drop_peer(self->peer_id_, "chat channel closed");
+                }
+            });
+        } else if (dc->label() == "ping") {
+            ping_ = dc;
+            dc->on_text([weak](std::string text) {
+                if (auto self = weak.lock()) {
+                    self->ping_text(text);
+                }
+            });
+        } else {
+            spdlog::debug("[{}] channel '{}' ignored", log_, dc->label());
+        }
+    }
+
+    void on_state(ConnectionState state) {
+        if (state == ConnectionState::connected) {
+            disconnected_timer_.cancel();
+        } else if (state == ConnectionState::failed || state == ConnectionState::closed) {
+            // webrtcbin 1.22 cannot restart ICE: the browser re-offers on a fresh session.
+            host_.drop_peer(peer_id_, to_string(state));
+        } else if (state == ConnectionState::disconnected && !disconnected_timer_.active()) {
+            std::weak_ptr<Peer> weak = weak_from_this();
+            disconnected_timer_.once(host_.context_, host_.config_.disconnected_grace, [weak] {
+                if (auto self = weak.lock()) {
+                    self->host_.drop_peer(self->peer_id_, "disconnected too long");
+                }
+            });
+        }
+    }
+
+private:
+    void chat_opened() {
+        if (announced_) {
+            return;
+        }
+        announced_ = true;
+        auto self = shared_from_this();
+        guarded(log_, "on_peer", [&] { host_.bot_->on_peer(self); });
+    }
+
+    void chat_text(const std::string& text) {
+        auto parsed = common::parse_chat_message(text);
+        if (!parsed) {
+            spdlog::warn("[{}] bad chat message dropped: {}", log_, parsed.error().message());
+            return;
+        }
+        if (parsed->ack) {
+            return; // ACKs are never acted upon
+        }
+        chat_opened(); // a message proves the channel is open even if on-open was missed
+        auto self = shared_from_this();
+        guarded(log_, "on_message", [&] { host_.bot_->on_message(self, *parsed); });
+    }
+
+    void ping_text(const std::string& text) {
+        auto parsed = common::parse_chat_message(text);
+        if (!parsed || !parsed->ping || parsed->ping->direction != "ping") {
+            return;
+        }
+        ping_->send_text(common::make_pong(*parsed, new_message_id(), now_ms()));
+    }
+
+    BotHost& host_;
+    std::string peer_id_;
+    std::string log_;
+    std::shared_ptr<PeerSession> session_;
+    std::shared_ptr<DataChannel> chat_;
+    std::shared_ptr<DataChannel> ping_;
+    std::shared_ptr<DataChannel> patch_;
+    Timer disconnected_timer_;
+    bool announced_ = false;
+};
+
+BotHost::BotHost(std::shared_ptr<Bot> bot, HostConfig config, GMainContext* context)
+    : bot_(std::move(bot)), config_(std::move(config)), context_(context) {}
+
+std::shared_ptr<BotHost> BotHost::create(std::shared_ptr<Bot> bot, HostConfig config,
+                                         GMainContext* context) {
+    if (context == nullptr) {
+        context = g_main_context_get_thread_default();
+    }
+    if (context == nullptr) {
+        context = g_main_context_default();
+    }
+    if (config.signalling.log_name == "signalling") {
+        config.signalling.log_name = bot->name();
+    }
+    std::shared_ptr<BotHost> host(new BotHost(std::move(bot), std::move(config), context));
+    host->signalling_ = SignallingClient::create(host->config_.signalling, context);
+    std::weak_ptr<BotHost> weak = host;
+    host->signalling_->on_sdp([weak](const common::SdpOfferPayload& p) {
+        if (auto self = weak.lock()) {
+            self->handle_sdp(p);
+        }
+    });
+    host->signalling_->on_ice([weak](const common::IceOfferPayload& p) {
+        if (auto self = weak.lock()) {
+            self->handle_ice(p);
+        }
+    });
+    host->signalling_->on_offline([weak](const std::string& node) {
+        if (auto self = weak.lock()) {
+            self->early_candidates_.erase(node);
+            self->drop_peer(node, "went offline");
+        }
+    });
+    return host;
+}
+
+BotHost::~BotHost() {
+    stop();
+}
+
+void BotHost::start() {
+    signalling_->start();
+}
+
+void BotHost::stop() {
+    auto peers = std::move(peers_);
+    for (auto& [id, peer] : peers) {
+        peer->close();
+        guarded(bot_->name(), "on_peer_left", [&] { bot_->on_peer_left(id); });
+    }
+    early_candidates_.clear();
+    signalling_->stop();
+}
+
+void BotHost::handle_sdp(const common::SdpOfferPayload& payload) {
+    const auto& from = payload.from_node_id;
+    boost::system::error_code ec;
+    auto value = json::parse(payload.offer_json, ec);
+    const json::object* desc = ec ? nullptr : value.if_object();
+    const json::value* sdp = desc != nullptr ? desc->if_contains("sdp") : nullptr;
+    if (from.empty() || sdp == nullptr || !sdp->is_string()) {
+        spdlog::warn("[{}] malformed sdp_offer from '{}' dropped", bot_->name(), from);
+        return;
+    }
+    std::string type = payload.type;
+    if (const auto* t = desc->if_contains("type"); t != nullptr && t->is_string()) {
+        type = std::string(t->get_string());
+    }
+    auto it = peers_.find(from);
+    if (type == "offer") {
+        if (it == peers_.end()) {
+            auto peer = create_peer(from);
+            if (!peer) {
+                return;
+            }
+            it = peers_.find(from);
+        }
+        it->second->session().set_remote_description("offer", std::string(sdp->get_string()));
+    } else if (type == "answer") {
+        if (it == peers_.end()) {
+            spdlog::debug("[{}] answer from unknown peer {} dropped", bot_->name(), from);
+            return;
+        }
+        it->second->session().set_remote_description("answer", std::string(sdp->get_string()));
+    } else {
+        spdlog::warn("[{}] sdp_offer of type '{}' dropped", bot_->name(), type);
+        return;
+    }
+    // Candidates that arrived before this peer existed.
+    if (auto early = early_candidates_.find(from); early != early_candidates_.end()) {
+        auto list = std::move(early->second);
+        early_candidates_.erase(early);
+        for (const auto& c : list) {
+            handle_ice(common::IceOfferPayload{c.offer_json, from, node_id()});
+        }
+    }
+}
+
+void BotHost::handle_ice(const common::IceOfferPayload& payload) {
+    const auto& from = payload.from_node_id;
+    auto it = peers_.find(from);
+    if (it == peers_.end()) {
+        if (from.empty()) {
+            return;
+        }
+        // Unknown peer: keep the candidate until its offer arrives (bounded, expiring).
+        const gint64 now = g_get_monotonic_time();
+        std::erase_if(early_candidates_, [&](auto& entry) {
+            return entry.second.empty() || now - entry.second.back().at_us > early_candidate_ttl_us;
+        });
+        if (early_candidates_.size() >= max_early_peers && !early_candidates_.contains(from)) {
+            return;
+        }
+        auto& list = early_candidates_[from];
+        if (list.size() < max_early_candidates_per_peer) {
+            list.push_back({payload.offer_json, now});
+        }
+        return;
+    }
+    boost::system::error_code ec;
+    auto value = json::parse(payload.offer_json, ec);
+    const json::object* init = ec ? nullptr : value.if_object();
+    if (init == nullptr) {
+        spdlog::warn("[{}] malformed ice_offer dropped", it->second->log());
+        return;
+    }
+    std::string candidate, mid;
+    std::optional<unsigned> mline;
+    if (const auto* c = init->if_contains("candidate"); c != nullptr && c->is_string()) {
+        candidate = c->get_string();
+    }
+    if (const auto* m = init->if_contains("sdpMid"); m != nullptr && m->is_string()) {
+        mid = m->get_string();
+    }
+    if (const auto* m = init->if_contains("sdpMLineIndex"); m != nullptr && m->is_number()) {
+        auto index = m->to_number<std::int64_t>(ec);
+        if (!ec && index >= 0 && index < 64) {
+            mline = static_cast<unsigned>(index);
+        }
+    }
+    if (candidate.rfind("a=", 0) == 0) {
+        candidate.erase(0, 2);
+    }
+    it->second->session().add_ice_candidate(mline, mid, candidate);
+}
+
+std::shared_ptr<BotHost::Peer> BotHost::create_peer(const std::string& peer_id) {
+    if (peers_.size() >= config_.max_peers) {
+        spdlog::warn("[{}] peer limit {} reached, offer from {} refused", bot_->name(),
+                     config_.max_peers, peer_id);
+        return nullptr;
+    }
+    PeerConfig pc;
+    pc.name = bot_->name() + "<-" + peer_id.substr(0, 8);
+    pc.ice_servers = config_.ice_servers;
+    pc.context = context_;
+    auto session = PeerSession::create(std::move(pc));
+    if (!session) {
+        return nullptr;
+    }
+    auto peer = std::make_shared<Peer>(*this, peer_id, session);
+    std::weak_ptr<BotHost> weak_host = weak_from_this();
+    std::weak_ptr<Peer> weak_peer = peer;
+    session->on_local_description([weak_host, peer_id](std::string type, std::string sdp) {
+        if (auto host = weak_host.lock()) {
+            host->signalling_->send_sdp(peer_id, type, sdp);
+        }
+    });
+    session->on_ice_candidate(
+        [weak_host, peer_id](unsigned mline, std::string mid, std::string candidate) {
+            if (auto host = weak_host.lock()) {
+                host->signalling_->send_ice(peer_id, candidate, mid, mline);
+            }
+        });
+    session->on_data_channel([weak_peer](std::shared_ptr<DataChannel> dc) {
+        if (auto p = weak_peer.lock()) {
+            p->on_channel(dc);
+        }
+    });
+    session->on_state([weak_peer](ConnectionState state) {
+        if (auto p = weak_peer.lock()) {
+            p->on_state(state);
+        }
+    });
+    session->on_error([weak_host, peer_id](const std::string& what) {
+        if (auto host = weak_host.lock()) {
+            if (what.rfind("pipeline:", 0) == 0) {
+                host->drop_peer(peer_id, "pipeline error");
+            }
+        }
+    });
+    peers_[peer_id] = peer;
+    spdlog::info("[{}] new peer {} ({} peers)", bot_->name(), peer_id, peers_.size());
+    return peer;
+}
+
+void BotHost::drop_peer(const std::string& peer_id, const char* why) {
+    auto it = peers_.find(peer_id);
+    if (it == peers_.end()) {
+        return;
+    }
+    auto peer = std::move(it->second);
+    peers_.erase(it);
+    spdlog::info("[{}] peer {} left: {} ({} peers)", bot_->name(), peer_id, why, peers_.size());
+    guarded(bot_->name(), "on_peer_left", [&] { bot_->on_peer_left(peer_id); });
+    // Closing tears down the pipeline; do it outside the current callback chain.
+    post(context_, [peer] { peer->close(); });
+}
+
+} // namespace tincan::agents

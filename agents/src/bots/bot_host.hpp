@@ -1,0 +1,67 @@
+#pragma once
+
+// Runs one bot as one peer: its own signalling connection and one PeerSession per remote peer.
+// Answers offers, accepts `chat` and `ping`, replies to pings, queues early candidates (also for
+// peers not yet known), drops per-peer state when a peer leaves or fails. One peer's failure never
+// affects another: each has its own pipeline and every callback catches exceptions.
+
+#include "bots/bot.hpp"
+#include "rtc/peer_session.hpp"
+#include "signalling/signalling_client.hpp"
+#include "util/main_context.hpp"
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace tincan::agents {
+
+struct HostConfig {
+    SignallingConfig signalling;
+    std::vector<std::string> ice_servers;
+    std::size_t max_peers = 256;
+    /// A peer whose connection stays `disconnected` this long is dropped.
+    std::chrono::milliseconds disconnected_grace{10000};
+};
+
+class BotHost : public std::enable_shared_from_this<BotHost> {
+public:
+    static std::shared_ptr<BotHost> create(std::shared_ptr<Bot> bot, HostConfig config,
+                                           GMainContext* context = nullptr);
+    ~BotHost();
+    BotHost(const BotHost&) = delete;
+    BotHost& operator=(const BotHost&) = delete;
+
+    void start();
+    void stop();
+
+    Bot& bot() { return *bot_; }
+    const std::string& node_id() const { return signalling_->node_id(); }
+    bool registered() const { return signalling_->registered(); }
+    std::size_t peer_count() const { return peers_.size(); }
+
+private:
+    class Peer;
+    friend class Peer;
+    struct EarlyCandidate {
+        std::string offer_json;
+        gint64 at_us;
+    };
+
+    BotHost(std::shared_ptr<Bot> bot, HostConfig config, GMainContext* context);
+    void handle_sdp(const common::SdpOfferPayload& payload);
+    void handle_ice(const common::IceOfferPayload& payload);
+    std::shared_ptr<Peer> create_peer(const std::string& peer_id);
+    void drop_peer(const std::string& peer_id, const char* why);
+
+    std::shared_ptr<Bot> bot_;
+    HostConfig config_;
+    GMainContext* context_;
+    std::shared_ptr<SignallingClient> signalling_;
+    std::map<std::string, std::shared_ptr<Peer>> peers_;
+    std::map<std::string, std::vector<EarlyCandidate>> early_candidates_;
+};
+
+} // namespace tincan::agents
