@@ -119,3 +119,46 @@ test('RTT is measured on both sides and shown in diagnostics', async ({ users })
   }
   await shot(a!.page, 'diagnostics');
 });
+
+test('conversation history survives a reload (IndexedDB)', async ({ users }) => {
+  const [alice, bob] = await users(uniq('reloader'), uniq('stayer'));
+  await openChat(alice!.page, bob!.name);
+  await waitConnected(alice!.page);
+  await send(alice!.page, 'remember me');
+  await expect(messages(alice!.page, bob!.name).locator('[data-direction="out"]')).toHaveAttribute(
+    'data-status',
+    'delivered',
+  );
+  await openChat(bob!.page, alice!.name);
+  await send(bob!.page, 'I will');
+  await expect(messages(alice!.page, bob!.name).getByText('I will')).toBeVisible();
+  // Wait until the conversation is written (no fixed delay).
+  await expect
+    .poll(() =>
+      alice!.page.evaluate(
+        (key) =>
+          new Promise<number>((resolve) => {
+            const req = indexedDB.open('tincan', 1);
+            req.onsuccess = () => {
+              const get = req.result.transaction('history').objectStore('history').get(key);
+              get.onsuccess = () => resolve(Array.isArray(get.result) ? get.result.length : 0);
+            };
+            req.onerror = () => resolve(0);
+          }),
+        `local:${bob!.name}`,
+      ),
+    )
+    .toBe(2);
+
+  await alice!.page.reload();
+  // The pinned server reconnects by itself with the stored name.
+  await expect(alice!.page.getByTestId('own-name')).toHaveText(alice!.name);
+  await openChat(alice!.page, bob!.name);
+  const list = messages(alice!.page, bob!.name);
+  await expect(list.getByText('remember me')).toBeVisible();
+  await expect(list.getByText('I will')).toBeVisible();
+  await expect(list.getByText(/kept in this browser/)).toBeVisible();
+  await waitConnected(alice!.page);
+  await send(alice!.page, 'back again');
+  await expect(messages(bob!.page, alice!.name).getByText('back again')).toBeVisible();
+});

@@ -5,7 +5,7 @@ import {
   type BrowserContext,
   type Page,
 } from '@playwright/test';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SCREENSHOTS, TincanServer } from './server';
 
@@ -45,7 +45,7 @@ export const test = base.extend<
         await u.page
           .screenshot({ path: testInfo.outputPath(`failure-${u.name}.png`) })
           .catch(() => {});
-        await testInfo.attach(`console-${u.name}`, { body: u.console.join('\n') });
+        writeFileSync(testInfo.outputPath(`console-${u.name}.txt`), u.console.join('\n'));
       }
     }
     await Promise.all(made.map((u) => u.context.close()));

@@ -38,7 +38,9 @@ test('server killed and restarted while chatting: chat continues, presence retur
 
     // Peer-to-peer chat keeps working while the server is gone.
     await send(a.page, 'during the outage');
-    await expect(messages(b.page, a.name).getByText('during the outage', { exact: true })).toBeVisible();
+    await expect(
+      messages(b.page, a.name).getByText('during the outage', { exact: true }),
+    ).toBeVisible();
     await expect(messages(a.page, b.name).locator('[data-direction="out"]').last()).toHaveAttribute(
       'data-status',
       'delivered',
@@ -60,7 +62,9 @@ test('server killed and restarted while chatting: chat continues, presence retur
     ] as const) {
       await expect(u.page.getByTestId('peer-state')).toHaveText(/^Connected$/, { timeout: 30_000 });
       await expect(peerButton(u.page, other.name)).toHaveCount(1);
-      await expect(messages(u.page, other.name).getByText('during the outage', { exact: true })).toBeVisible();
+      await expect(
+        messages(u.page, other.name).getByText('during the outage', { exact: true }),
+      ).toBeVisible();
     }
     await send(b.page, 'after the restart');
     await expect(messages(a.page, b.name).getByText('after the restart')).toBeVisible();

@@ -62,7 +62,11 @@ export class TincanServer {
     this.proc = proc;
     const deadline = Date.now() + 15_000;
     while (Date.now() < deadline) {
-      if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}`);
+      if (proc.exitCode !== null || proc.signalCode !== null) {
+        throw new Error(
+          `server exited (${proc.exitCode ?? proc.signalCode}); see ${ARTIFACTS}/e2e-server-${this.id}.log`,
+        );
+      }
       if (existsSync(portFile)) {
         const text = readFileSync(portFile, 'utf8').trim();
         if (/^\d+$/.test(text)) {

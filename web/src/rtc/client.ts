@@ -22,6 +22,7 @@ import {
   type Progress,
   type ReceivedFile,
 } from './file-transfer';
+import { HistoryStore } from './history';
 import { makeThumbnail, TrackRegistry } from './media';
 import { PeerSession } from './peer-session';
 import { SignallingClient } from './signalling-client';
@@ -79,7 +80,12 @@ interface PeerLink {
   incomingFiles: Map<string, IncomingFile>;
   announced: Map<string, string>;
   sending: Map<string, AbortController>;
+  watchdog: ReturnType<typeof setTimeout> | null;
 }
+
+/** A link that has not opened its chat channel by then is rebuilt (bounded). */
+const CONNECT_TIMEOUT = 15000;
+const MAX_CONNECT_TRIES = 3;
 
 const PING_INTERVAL = 1000;
 const MAX_PENDING_PATCH_IDS = 200;
@@ -108,6 +114,9 @@ export class TincanClient extends Emitter<ClientEvents> {
   private started = false;
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
   private statsTimer: ReturnType<typeof setInterval> | null = null;
+  private history: HistoryStore | null = null;
+  private savedLists = new Map<string, ChatItem[]>();
+  private unsubscribeHistory: (() => void) | null = null;
   private documentHidden = () =>
     typeof document !== 'undefined' && document.visibilityState === 'hidden';
 
@@ -143,6 +152,13 @@ export class TincanClient extends Emitter<ClientEvents> {
     this.started = true;
     this.signalling.start();
     this.statsTimer = setInterval(() => void this.pollStats(), 2000);
+    void HistoryStore.open().then((h) => {
+      if (!this.started) return h?.close();
+      this.history = h;
+      this.unsubscribeHistory = this.store.subscribe(() => this.saveHistory());
+      for (const p of Object.values(this.store.getState().peers))
+        void this.restoreHistory(p.nodeId);
+    });
   }
 
   stop(): void {
@@ -153,6 +169,10 @@ export class TincanClient extends Emitter<ClientEvents> {
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
     for (const id of [...this.links.keys()]) this.dropLink(id);
     this.tracks.clear();
+    this.unsubscribeHistory?.();
+    this.unsubscribeHistory = null;
+    this.history?.close();
+    this.history = null;
   }
 
   /** Reconnect signalling immediately (e.g. the browser came back online). */
@@ -306,10 +326,14 @@ export class TincanClient extends Emitter<ClientEvents> {
     }
     if (link) this.dropLink(nodeId);
     this.store.update((s) => {
-      if (!s.peers[nodeId]) return s;
+      const p = s.peers[nodeId];
+      if (!p) return s;
       const peers = { ...s.peers };
-      delete peers[nodeId];
-      return { ...s, peers, activePeer: s.activePeer === nodeId ? null : s.activePeer };
+      // A conversation stays visible (offline) so its history is not yanked away.
+      if (s.messages[nodeId]?.length)
+        peers[nodeId] = { ...p, online: false, connection: 'none', chatOpen: false };
+      else delete peers[nodeId];
+      return { ...s, peers, activePeer: s.activePeer && peers[s.activePeer] ? s.activePeer : null };
     });
   }
 
@@ -341,6 +365,7 @@ export class TincanClient extends Emitter<ClientEvents> {
     }
     const me = this.signalling.nodeId;
     const listed = new Set<string>();
+    const fresh: string[] = [];
     this.store.update((s) => {
       const peers: Record<string, PeerView> = {};
       let ownName = s.name;
@@ -363,8 +388,9 @@ export class TincanClient extends Emitter<ClientEvents> {
           registeredAt: e.registeredAt,
           attributes: e.attributes,
           online: true,
-          connection: prev?.connection ?? 'none',
-          chatOpen: prev?.chatOpen ?? false,
+          // A link may exist before the entry (an offer can beat the /conns refresh).
+          connection: this.links.get(e.nodeId)?.session.state ?? prev?.connection ?? 'none',
+          chatOpen: this.links.get(e.nodeId)?.chat.open !== undefined,
           supportsFiles: e.attributes.support_attachment === 'true',
           unread: prev?.unread ?? 0,
           lastActivity: prev?.lastActivity ?? 0,
@@ -374,22 +400,93 @@ export class TincanClient extends Emitter<ClientEvents> {
           ...(prev?.path ? { path: prev.path } : {}),
         };
       }
+      let messages = s.messages;
+      let activePeer = s.activePeer;
       for (const [id, p] of Object.entries(s.peers)) {
-        if (!listed.has(id) && this.links.get(id)?.session.state === 'connected') {
+        if (listed.has(id)) continue;
+        if (this.links.get(id)?.session.state === 'connected') {
           peers[id] = { ...p, online: false };
+          continue;
+        }
+        if (!s.messages[id]?.length) continue;
+        // The same name is back under a new id: move the conversation over (marked restored),
+        // as a reload would from IndexedDB. Otherwise keep it listed as offline.
+        const successor = Object.values(peers)
+          .filter((q) => q.online && q.name === p.name && q.nodeId !== id)
+          .sort((x, y) => y.registeredAt - x.registeredAt)[0];
+        if (successor) {
+          const earlier = (s.messages[id] ?? []).map((m) => ({ ...m, restored: true }));
+          const ids = new Set(earlier.map((m) => m.id));
+          messages = {
+            ...messages,
+            [successor.nodeId]: [
+              ...earlier,
+              ...(s.messages[successor.nodeId] ?? []).filter((m) => !ids.has(m.id)),
+            ],
+          };
+          delete messages[id];
+          if (activePeer === id) activePeer = successor.nodeId;
+          this.savedLists.delete(id);
+        } else {
+          peers[id] = { ...p, online: false, connection: 'none', chatOpen: false };
         }
       }
-      const activePeer = s.activePeer && peers[s.activePeer] ? s.activePeer : null;
-      return { ...s, peers, activePeer, name: ownName, colorIndex: ownColor };
+      if (activePeer && !peers[activePeer]) activePeer = null;
+      for (const id of listed) if (!s.peers[id]) fresh.push(id);
+      return { ...s, peers, messages, activePeer, name: ownName, colorIndex: ownColor };
     });
+    for (const id of fresh) void this.restoreHistory(id);
     for (const id of [...this.links.keys()]) {
       if (!listed.has(id) && this.links.get(id)?.session.state !== 'connected') this.dropLink(id);
     }
   }
 
+  // ---- history -------------------------------------------------------------------------
+
+  private historyKey(name: string): string {
+    return `${this.opts.server.id}:${name}`;
+  }
+
+  private async restoreHistory(peer: string) {
+    const h = this.history;
+    const p = this.store.getState().peers[peer];
+    if (!h || !p || !p.name || this.store.getState().messages[peer]?.length) return;
+    const items = await h.load(this.historyKey(p.name));
+    if (!items.length) return;
+    this.store.update((s) => {
+      if (!s.peers[peer] || s.messages[peer]?.some((m) => m.restored)) return s;
+      const list = [...items, ...(s.messages[peer] ?? [])];
+      this.savedLists.set(peer, list);
+      const last = items[items.length - 1];
+      return {
+        ...s,
+        messages: { ...s.messages, [peer]: list },
+        peers: {
+          ...s.peers,
+          [peer]: {
+            ...s.peers[peer]!,
+            lastActivity: Math.max(s.peers[peer]!.lastActivity, last?.timestamp ?? 0),
+          },
+        },
+      };
+    });
+  }
+
+  private saveHistory() {
+    const h = this.history;
+    if (!h) return;
+    const s = this.store.getState();
+    for (const [peer, list] of Object.entries(s.messages)) {
+      if (this.savedLists.get(peer) === list) continue;
+      this.savedLists.set(peer, list);
+      const name = s.peers[peer]?.name;
+      if (name) h.save(this.historyKey(name), list);
+    }
+  }
+
   // ---- peer links -----------------------------------------------------------------------
 
-  private createLink(peer: string, initiator: boolean): PeerLink {
+  private createLink(peer: string, initiator: boolean, tries = 1): PeerLink {
     const session = new PeerSession({
       remoteId: peer,
       iceServers: this.iceServers,
@@ -409,13 +506,27 @@ export class TincanClient extends Emitter<ClientEvents> {
       incomingFiles: new Map(),
       announced: new Map(),
       sending: new Map(),
+      watchdog: null,
     };
+    // Negotiation can wedge (e.g. signalling lost mid-offer): the initiator rebuilds the link.
+    link.watchdog = setTimeout(() => {
+      link.watchdog = null;
+      if (link.chat.open || this.links.get(link.id) !== link || !initiator) return;
+      console.warn('peer: no chat channel after', CONNECT_TIMEOUT, 'ms; try', tries, link.id);
+      if (tries >= MAX_CONNECT_TRIES) return;
+      const id = link.id;
+      this.dropLink(id);
+      if (this.store.getState().peers[id]?.online) this.createLink(id, true, tries + 1);
+    }, CONNECT_TIMEOUT);
     this.links.set(peer, link);
     session.on('channel', ({ channel, local }) => this.onChannel(link, channel, local));
     session.on('state', (state) => {
       this.patchPeer(link.id, (p) => ({ ...p, connection: state }));
       if (state === 'closed' || state === 'failed')
         this.patchPeer(link.id, (p) => ({ ...p, chatOpen: false }));
+      // A direct link to a peer the server no longer lists just died: tidy up the list.
+      if (state !== 'connected' && this.store.getState().peers[link.id]?.online === false)
+        this.scheduleRefresh(0);
     });
     session.on('track', (ev) => this.onTrack(link.id, ev));
     session.on('error', (e) => {
@@ -435,6 +546,7 @@ export class TincanClient extends Emitter<ClientEvents> {
     if (!link) return;
     this.links.delete(peer);
     if (link.pingTimer) clearInterval(link.pingTimer);
+    if (link.watchdog) clearTimeout(link.watchdog);
     for (const o of link.outbox.values()) {
       if (o.timer) clearTimeout(o.timer);
       o.done(false);
@@ -706,7 +818,13 @@ export class TincanClient extends Emitter<ClientEvents> {
         ...(before.path ? { path: before.path } : {}),
       };
       const messages = { ...st.messages };
-      messages[claimed] = [...(st.messages[oldId] ?? []), ...(st.messages[claimed] ?? [])];
+      // The new entry may already hold restored copies of this very conversation.
+      const live = st.messages[oldId] ?? [];
+      const ids = new Set(live.map((m) => m.id));
+      messages[claimed] = [
+        ...live,
+        ...(st.messages[claimed] ?? []).filter((m) => !ids.has(m.id)),
+      ].sort((x, y) => x.timestamp - y.timestamp);
       delete messages[oldId];
       return {
         ...st,

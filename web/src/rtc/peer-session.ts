@@ -94,6 +94,16 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
         return;
       }
       const desc = r.value;
+      console.debug(
+        'peer: remote',
+        desc.type,
+        'state',
+        this.pc.signalingState,
+        'makingOffer',
+        this.makingOffer,
+        'polite',
+        this.polite,
+      );
       const collision =
         desc.type === 'offer' && (this.makingOffer || this.pc.signalingState !== 'stable');
       this.ignoreOffer = !this.polite && collision;

@@ -35,6 +35,8 @@ export interface ChatItem {
   edited?: boolean;
   /** Audio track from the peer (local pseudo-message, PROTOCOL.md 5.4). */
   trackId?: string;
+  /** Loaded from this browser's history (an earlier connection of a peer with this name). */
+  restored?: boolean;
 }
 
 export interface PeerView {

@@ -2,16 +2,7 @@ import AccessTimeIcon from '@mui/icons-material/AccessTime';
 import DoneIcon from '@mui/icons-material/Done';
 import ErrorOutlineIcon from '@mui/icons-material/ErrorOutlineOutlined';
 import MoreVertIcon from '@mui/icons-material/MoreVert';
-import {
-  Box,
-  Button,
-  IconButton,
-  Menu,
-  MenuItem,
-  Paper,
-  Stack,
-  Typography,
-} from '@mui/material';
+import { Box, Button, IconButton, Menu, MenuItem, Paper, Stack, Typography } from '@mui/material';
 import { memo, useState } from 'react';
 import type { ChatItem } from '../../rtc';
 import { FileCard } from '../files/FileCard';

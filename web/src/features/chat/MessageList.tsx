@@ -57,6 +57,24 @@ export function MessageList({
             new Date(prev.timestamp).toDateString() !== new Date(m.timestamp).toDateString();
           return (
             <Fragment key={m.id}>
+              {m.restored && !prev?.restored && (
+                <Box component="li" sx={{ listStyle: 'none', my: 1 }}>
+                  <Divider>
+                    <Typography variant="caption" color="text.secondary">
+                      Earlier messages with someone named {peerName}, kept in this browser
+                    </Typography>
+                  </Divider>
+                </Box>
+              )}
+              {!m.restored && prev?.restored && (
+                <Box component="li" sx={{ listStyle: 'none', my: 1 }}>
+                  <Divider>
+                    <Typography variant="caption" color="text.secondary">
+                      This connection
+                    </Typography>
+                  </Divider>
+                </Box>
+              )}
               {newDay && (
                 <Box component="li" sx={{ listStyle: 'none', my: 1 }} aria-hidden>
                   <Divider>

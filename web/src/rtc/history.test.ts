@@ -1,0 +1,57 @@
+import 'fake-indexeddb/auto';
+import { describe, expect, it } from 'vitest';
+import { HistoryStore, MAX_KEPT, toStored } from './history';
+import type { ChatItem } from './state';
+
+describe('HistoryStore', () => {
+  it('keeps conversations across instances, without file bytes or local URLs', async () => {
+    const items: ChatItem[] = [
+      { id: '1', out: true, timestamp: 1, text: 'hi', status: 'delivered' },
+      { id: '2', out: true, timestamp: 2, text: 'lost', status: 'pending' },
+      {
+        id: '3',
+        out: false,
+        timestamp: 3,
+        file: {
+          transferId: '3',
+          name: 'a.bin',
+          size: 5,
+          type: '',
+          category: 'file',
+          bytes: 5,
+          rate: 9,
+          status: 'complete',
+          url: 'blob:x',
+          sha256: 'ab',
+          verification: 'verified',
+        },
+      },
+      { id: '4', out: false, timestamp: 4, trackId: 'track-1' },
+    ];
+    const a = await HistoryStore.open();
+    expect(a).not.toBeNull();
+    await a!.put('srv:bob', toStored(items));
+    a!.close();
+    const b = await HistoryStore.open();
+    const got = await b!.load('srv:bob');
+    expect(got.map((m) => m.id)).toEqual(['1', '2', '3']);
+    expect(got[1]?.status).toBe('failed');
+    expect(got[2]?.file?.url).toBeUndefined();
+    expect(got[2]?.file?.verification).toBe('verified');
+    expect(got.every((m) => m.restored)).toBe(true);
+    expect(await b!.load('srv:nobody')).toEqual([]);
+    b!.close();
+  });
+
+  it('bounds what it keeps', () => {
+    const many = Array.from({ length: MAX_KEPT + 10 }, (_, i) => ({
+      id: String(i),
+      out: true,
+      timestamp: i,
+      text: 'x',
+    }));
+    const kept = toStored(many);
+    expect(kept).toHaveLength(MAX_KEPT);
+    expect(kept[0]?.id).toBe('10');
+  });
+});
