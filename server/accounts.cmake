@@ -19,3 +19,13 @@ target_include_directories(tincan_accounts PUBLIC ${CMAKE_CURRENT_LIST_DIR})
 target_link_libraries(tincan_accounts PUBLIC
     Boost::json Boost::url OpenSSL::SSL OpenSSL::Crypto SQLite::SQLite3 spdlog::spdlog
     Threads::Threads)
+
+# The glue into tincan-server (routes, WebSocket identity, name policy); needs the server core.
+if(TARGET tincan_server_core)
+    add_library(tincan_accounts_server STATIC ${CMAKE_CURRENT_LIST_DIR}/auth/accounts_extension.cpp)
+    target_link_libraries(tincan_accounts_server PUBLIC tincan_accounts tincan_server_core)
+    if(TARGET tincan-server)
+        target_link_libraries(tincan-server PRIVATE tincan_accounts_server)
+        target_compile_definitions(tincan-server PRIVATE TINCAN_WITH_ACCOUNTS=1)
+    endif()
+endif()

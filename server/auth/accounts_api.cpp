@@ -48,8 +48,8 @@ HttpResponse image_response(const HttpRequest& req, std::string_view mime, std::
 
 } // namespace
 
-RequestContext RequestContext::from(const HttpRequest& req, std::string_view path) {
-    RequestContext ctx;
+AccountsContext AccountsContext::from(const HttpRequest& req, std::string_view path) {
+    AccountsContext ctx;
     ctx.path = std::string(path);
     ctx.session_id = find_cookie(req[http::field::cookie], session_cookie_name);
     return ctx;
@@ -79,7 +79,7 @@ json::object profile_json(const User& user) {
     return o;
 }
 
-AccountsApi::SessionState AccountsApi::current(const RequestContext& ctx) const {
+AccountsApi::SessionState AccountsApi::current(const AccountsContext& ctx) const {
     SessionState state;
     if (!ctx.session_id) {
         return state;
@@ -96,7 +96,7 @@ void AccountsApi::set_session_cookie(HttpResponse& res, const Session& session) 
                                                              session.expires_at - service_.now()));
 }
 
-AuthResult<Session> AccountsApi::ensure_session(const RequestContext& ctx,
+AuthResult<Session> AccountsApi::ensure_session(const AccountsContext& ctx,
                                                 HttpResponse& res) const {
     if (ctx.session_id) {
         if (auto s = service_.store().find_session(*ctx.session_id, service_.now())) {
@@ -110,7 +110,7 @@ AuthResult<Session> AccountsApi::ensure_session(const RequestContext& ctx,
     return s;
 }
 
-HttpResponse AccountsApi::handle(const HttpRequest& req, const RequestContext& ctx) const {
+HttpResponse AccountsApi::handle(const HttpRequest& req, const AccountsContext& ctx) const {
     const auto& p = ctx.path;
     if (p == "/profile") {
         return profile(req, ctx);
@@ -146,7 +146,7 @@ HttpResponse AccountsApi::handle(const HttpRequest& req, const RequestContext& c
     return error_response(req, http::status::not_found, "404 page not found");
 }
 
-HttpResponse AccountsApi::profile(const HttpRequest& req, const RequestContext& ctx) const {
+HttpResponse AccountsApi::profile(const HttpRequest& req, const AccountsContext& ctx) const {
     if (auto name = query_param(req.target(), "username")) {
         auto user = service_.store().user_by_username(*name);
         if (!user) {
@@ -164,12 +164,12 @@ HttpResponse AccountsApi::profile(const HttpRequest& req, const RequestContext& 
     return json_response(req, http::status::ok, profile_json(*state.user));
 }
 
-HttpResponse AccountsApi::profile_status(const HttpRequest& req, const RequestContext& ctx) const {
+HttpResponse AccountsApi::profile_status(const HttpRequest& req, const AccountsContext& ctx) const {
     return json_response(req, http::status::ok,
                          json::object{{"logged_in", current(ctx).user.has_value()}});
 }
 
-HttpResponse AccountsApi::avatar(const HttpRequest& req, const RequestContext& ctx) const {
+HttpResponse AccountsApi::avatar(const HttpRequest& req, const AccountsContext& ctx) const {
     std::optional<User> user;
     if (auto name = query_param(req.target(), "username")) {
         user = service_.store().user_by_username(*name);
@@ -236,7 +236,7 @@ HttpResponse AccountsApi::avatar(const HttpRequest& req, const RequestContext& c
     return error_response(req, http::status::bad_gateway, "Upstream returned no image");
 }
 
-HttpResponse AccountsApi::logout(const HttpRequest& req, const RequestContext& ctx) const {
+HttpResponse AccountsApi::logout(const HttpRequest& req, const AccountsContext& ctx) const {
     if (req.method() != http::verb::post) {
         auto res = error_response(req, http::status::method_not_allowed, "Method Not Allowed");
         res.set(http::field::allow, "POST");
@@ -253,7 +253,7 @@ HttpResponse AccountsApi::logout(const HttpRequest& req, const RequestContext& c
     return res;
 }
 
-HttpResponse AccountsApi::counter(const HttpRequest& req, const RequestContext& ctx) const {
+HttpResponse AccountsApi::counter(const HttpRequest& req, const AccountsContext& ctx) const {
     HttpResponse cookie_carrier;
     auto session = ensure_session(ctx, cookie_carrier);
     if (!session) {

@@ -14,11 +14,11 @@
 
 namespace tincan::server {
 
-struct RequestContext {
+struct AccountsContext {
     std::string path;                      // request path with the API prefix removed
     std::optional<std::string> session_id; // value of the session_id cookie, if sent
 
-    static RequestContext from(const HttpRequest& req, std::string_view path);
+    static AccountsContext from(const HttpRequest& req, std::string_view path);
 };
 
 class AccountsApi {
@@ -30,29 +30,29 @@ public:
     // True for the routes that call remote services (GitHub callback, avatar proxy).
     static bool may_block(std::string_view path);
 
-    HttpResponse handle(const HttpRequest& req, const RequestContext& ctx) const;
+    HttpResponse handle(const HttpRequest& req, const AccountsContext& ctx) const;
 
 private:
     struct SessionState {
         std::optional<Session> session;
         std::optional<User> user;
     };
-    SessionState current(const RequestContext& ctx) const;
+    SessionState current(const AccountsContext& ctx) const;
     // Returns the live session, creating one (and setting its cookie on `res`) when missing.
-    AuthResult<Session> ensure_session(const RequestContext& ctx, HttpResponse& res) const;
+    AuthResult<Session> ensure_session(const AccountsContext& ctx, HttpResponse& res) const;
     void set_session_cookie(HttpResponse& res, const Session& session) const;
 
-    HttpResponse profile(const HttpRequest& req, const RequestContext& ctx) const;
-    HttpResponse profile_status(const HttpRequest& req, const RequestContext& ctx) const;
-    HttpResponse avatar(const HttpRequest& req, const RequestContext& ctx) const;
-    HttpResponse logout(const HttpRequest& req, const RequestContext& ctx) const;
-    HttpResponse counter(const HttpRequest& req, const RequestContext& ctx) const;
-    HttpResponse login_start(const HttpRequest& req, const RequestContext& ctx,
+    HttpResponse profile(const HttpRequest& req, const AccountsContext& ctx) const;
+    HttpResponse profile_status(const HttpRequest& req, const AccountsContext& ctx) const;
+    HttpResponse avatar(const HttpRequest& req, const AccountsContext& ctx) const;
+    HttpResponse logout(const HttpRequest& req, const AccountsContext& ctx) const;
+    HttpResponse counter(const HttpRequest& req, const AccountsContext& ctx) const;
+    HttpResponse login_start(const HttpRequest& req, const AccountsContext& ctx,
                              const std::string& provider) const;
-    HttpResponse github_auth(const HttpRequest& req, const RequestContext& ctx) const;
-    HttpResponse kioubit_auth(const HttpRequest& req, const RequestContext& ctx) const;
+    HttpResponse github_auth(const HttpRequest& req, const AccountsContext& ctx) const;
+    HttpResponse kioubit_auth(const HttpRequest& req, const AccountsContext& ctx) const;
     // Rotates the session to one bound to `user` and redirects to the nonce's target.
-    HttpResponse finish_login(const HttpRequest& req, const RequestContext& ctx, const User& user,
+    HttpResponse finish_login(const HttpRequest& req, const AccountsContext& ctx, const User& user,
                               const std::string& redirect_target) const;
 
     AccountsService& service_;

@@ -5,13 +5,13 @@
 
 namespace tincan::server {
 
-std::string_view to_string(AuthKind kind) {
+std::string_view account_auth_name(AccountAuth kind) {
     switch (kind) {
-    case AuthKind::jwt:
+    case AccountAuth::jwt:
         return "jwt";
-    case AuthKind::session:
+    case AccountAuth::session:
         return "session";
-    case AuthKind::none:
+    case AccountAuth::none:
         break;
     }
     return "none";
@@ -75,7 +75,7 @@ WsIdentity AccountsService::resolve_ws_identity(std::string_view authorization,
             }
             if (auto claims = jwt_.verify(token, now)) {
                 if (auto user = store_->user_by_id(claims->sub)) {
-                    return {AuthKind::jwt, std::move(user)};
+                    return {AccountAuth::jwt, std::move(user)};
                 }
             }
         }
@@ -83,7 +83,7 @@ WsIdentity AccountsService::resolve_ws_identity(std::string_view authorization,
     if (auto id = find_cookie(cookie_header, session_cookie_name)) {
         if (auto session = store_->find_session(*id, now); session && session->user_id) {
             if (auto user = store_->user_by_id(*session->user_id)) {
-                return {AuthKind::session, std::move(user)};
+                return {AccountAuth::session, std::move(user)};
             }
         }
     }

@@ -39,14 +39,14 @@ struct AccountsConfig {
     std::int64_t bot_token_ttl_seconds = 365 * 24 * 3600;
 };
 
-enum class AuthKind { none, jwt, session };
+enum class AccountAuth { none, jwt, session };
 
-std::string_view to_string(AuthKind kind);
+std::string_view account_auth_name(AccountAuth kind);
 
 // Who is behind a WebSocket upgrade (PROTOCOL.md 1.1): bearer JWT, then session cookie, else
 // anonymous. A token or session whose user no longer exists counts as absent.
 struct WsIdentity {
-    AuthKind kind = AuthKind::none;
+    AccountAuth kind = AccountAuth::none;
     std::optional<User> user;
 };
 

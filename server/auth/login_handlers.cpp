@@ -34,7 +34,7 @@ std::string restore_plus(std::string s) {
 
 } // namespace
 
-HttpResponse AccountsApi::login_start(const HttpRequest& req, const RequestContext& ctx,
+HttpResponse AccountsApi::login_start(const HttpRequest& req, const AccountsContext& ctx,
                                       const std::string& provider) const {
     std::string target;
     if (auto page = query_param(req.target(), "current_page"); page && !page->empty()) {
@@ -74,7 +74,7 @@ HttpResponse AccountsApi::login_start(const HttpRequest& req, const RequestConte
     return res;
 }
 
-HttpResponse AccountsApi::github_auth(const HttpRequest& req, const RequestContext& ctx) const {
+HttpResponse AccountsApi::github_auth(const HttpRequest& req, const AccountsContext& ctx) const {
     const auto target = req.target();
     if (auto error = query_param(target, "error")) {
         auto description = query_param(target, "error_description").value_or("");
@@ -131,7 +131,7 @@ HttpResponse AccountsApi::github_auth(const HttpRequest& req, const RequestConte
     return finish_login(req, ctx, *user, nonce->redirect_target);
 }
 
-HttpResponse AccountsApi::kioubit_auth(const HttpRequest& req, const RequestContext& ctx) const {
+HttpResponse AccountsApi::kioubit_auth(const HttpRequest& req, const AccountsContext& ctx) const {
     const auto target = req.target();
     auto params = restore_plus(query_param(target, "params").value_or(""));
     auto signature = restore_plus(query_param(target, "signature").value_or(""));
@@ -170,7 +170,7 @@ HttpResponse AccountsApi::kioubit_auth(const HttpRequest& req, const RequestCont
     return finish_login(req, ctx, *user, nonce->redirect_target);
 }
 
-HttpResponse AccountsApi::finish_login(const HttpRequest& req, const RequestContext& ctx,
+HttpResponse AccountsApi::finish_login(const HttpRequest& req, const AccountsContext& ctx,
                                        const User& user, const std::string& redirect_target) const {
     auto session =
         service_.store().rotate_session(ctx.session_id.value_or(""), user.id, service_.now(),

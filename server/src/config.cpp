@@ -112,6 +112,26 @@ ParsedConfig parse_config(int argc, char** argv) {
         ->envname("TINCAN_MANAGEMENT_LISTEN");
     app.add_option("--data-dir", c.data_dir, "directory for accounts, sessions and keys")
         ->envname("TINCAN_DATA_DIR");
+    app.add_option("--github-login-redir-url", c.github_login_redir_url,
+                   "OAuth redirect_uri registered with GitHub (the /github/login/auth URL); "
+                   "GitHub login is on when this and env GH_LOGIN_CLIENT_ID/_SECRET are set");
+    app.add_option("--login-success-redir-url", c.login_success_redir_url,
+                   "where the browser goes after login; post-login targets must be on its origin");
+    app.add_option("--kioubit-login-pubkey", c.kioubit_login_pubkey,
+                   "Kioubit P-521 public key (PEM file); enables Kioubit (DN42) login");
+    app.add_option("--kioubit-login-redir-url", c.kioubit_login_redir_url,
+                   "Kioubit return URL (the /kioubit/login/auth URL); its host is the domain "
+                   "Kioubit assertions must name");
+    app.add_option("--kioubit-auth-url", c.kioubit_auth_url, "Kioubit login page");
+    app.add_option("--cookie-domain", c.cookie_domain, "Domain attribute of the session cookie");
+    app.add_option("--cookie-samesite", c.cookie_samesite,
+                   "SameSite attribute of the session cookie: None, Lax or Strict")
+        ->check(CLI::IsMember({"", "None", "Lax", "Strict"}));
+    app.add_option("--cookie-secure", c.cookie_secure, "Secure attribute of the session cookie");
+    app.add_option("--github-oauth-base-url", c.github_oauth_base_url,
+                   "GitHub OAuth endpoints base (…/login/oauth/authorize, …/access_token)");
+    app.add_option("--github-api-base-url", c.github_api_base_url,
+                   "GitHub REST API base (…/user, …/applications/<id>/token)");
     app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
     app.add_option("--debug", c.debug, "same as --log-level=debug");

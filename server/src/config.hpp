@@ -25,6 +25,19 @@ struct Config {
     bool allow_anonymous = true;
     std::string management_listen = "./data/management.sock";
     std::string data_dir = "./data";
+
+    // Accounts (issue 5; used by server/auth). GitHub client id/secret come from the environment
+    // (GH_LOGIN_CLIENT_ID, GH_LOGIN_CLIENT_SECRET), never from flags.
+    std::string github_login_redir_url = "http://localhost:3000/api/github/login/auth";
+    std::string login_success_redir_url = "http://localhost:3000/";
+    std::string kioubit_login_pubkey;
+    std::string kioubit_login_redir_url = "http://localhost:3000/api/kioubit/login/auth";
+    std::string kioubit_auth_url = "https://dn42.g-load.eu/auth/";
+    std::string cookie_domain;
+    std::string cookie_samesite;
+    bool cookie_secure = false;
+    std::string github_oauth_base_url = "https://github.com";
+    std::string github_api_base_url = "https://api.github.com";
     std::string log_level = "info";
     bool debug = false;
 

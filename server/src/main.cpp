@@ -1,6 +1,9 @@
 #include "config.hpp"
 #include "server.hpp"
 #include "tincan/common/dotenv.hpp"
+#ifdef TINCAN_WITH_ACCOUNTS
+#include "auth/accounts_extension.hpp"
+#endif
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -17,6 +20,9 @@ int main(int argc, char** argv) {
     spdlog::set_level(spdlog::level::from_str(parsed.config.log_level));
 
     tincan::server::Server server(std::move(parsed.config));
+#ifdef TINCAN_WITH_ACCOUNTS
+    server.add_extension(tincan::server::accounts_extension());
+#endif
     if (!server.start()) {
         return 1;
     }

@@ -34,7 +34,7 @@ protected:
     HttpResponse call(http::verb method, const std::string& target, const std::string& sid = {}) {
         auto req = make_request(method, target, sid.empty() ? "" : "session_id=" + sid);
         std::string path(target_path(target));
-        return api->handle(req, RequestContext::from(req, path));
+        return api->handle(req, AccountsContext::from(req, path));
     }
 
     // A logged-in session for a new user.

@@ -52,7 +52,7 @@ protected:
 
     HttpResponse call(http::verb method, const std::string& target, const std::string& sid) {
         auto req = make_request(method, target, sid.empty() ? "" : "session_id=" + sid);
-        return api->handle(req, RequestContext::from(req, target_path(target)));
+        return api->handle(req, AccountsContext::from(req, target_path(target)));
     }
 
     // Runs /github/login/start; returns {session id, authorize URL}.

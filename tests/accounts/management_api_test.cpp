@@ -54,12 +54,12 @@ protected:
 TEST_F(ManagementTest, AddWithJsonReturnsWorkingToken) {
     auto token = add_bot("echo_bot");
     auto id = service->resolve_ws_identity("bearer " + token, "");
-    EXPECT_EQ(id.kind, AuthKind::jwt);
+    EXPECT_EQ(id.kind, AccountAuth::jwt);
     ASSERT_TRUE(id.user);
     EXPECT_EQ(id.user->username, "echo_bot");
     EXPECT_TRUE(id.user->is_bot);
-    EXPECT_EQ(service->resolve_ws_identity("Bearer " + token, "").kind, AuthKind::jwt);
-    EXPECT_EQ(service->resolve_ws_identity("BEARER " + token, "").kind, AuthKind::jwt);
+    EXPECT_EQ(service->resolve_ws_identity("Bearer " + token, "").kind, AccountAuth::jwt);
+    EXPECT_EQ(service->resolve_ws_identity("BEARER " + token, "").kind, AccountAuth::jwt);
 }
 
 TEST_F(ManagementTest, AddWithMultipartAndWithoutContentType) {
@@ -121,7 +121,7 @@ TEST_F(ManagementTest, TokenReissueListAndDelete) {
     ASSERT_EQ(res.result(), http::status::ok);
     auto second = std::string(json::parse(res.body()).at("token").as_string());
     EXPECT_NE(first, second);
-    EXPECT_EQ(service->resolve_ws_identity("Bearer " + second, "").kind, AuthKind::jwt);
+    EXPECT_EQ(service->resolve_ws_identity("Bearer " + second, "").kind, AccountAuth::jwt);
     EXPECT_EQ(call(http::verb::post, "/bots/token?username=nobody").result(),
               http::status::not_found);
 
@@ -132,7 +132,7 @@ TEST_F(ManagementTest, TokenReissueListAndDelete) {
 
     res = call(http::verb::delete_, "/bots/delete?username=echo_bot");
     EXPECT_EQ(res.result(), http::status::ok);
-    EXPECT_EQ(service->resolve_ws_identity("Bearer " + second, "").kind, AuthKind::none)
+    EXPECT_EQ(service->resolve_ws_identity("Bearer " + second, "").kind, AccountAuth::none)
         << "tokens of a deleted bot stop working";
     EXPECT_EQ(
         call(http::verb::delete_, "/bots/delete", R"({"username":"echo_bot"})", "application/json")
@@ -158,7 +158,7 @@ TEST_F(ManagementTest, TokensAndAccountsSurviveRestart) {
     auto token = add_bot("echo_bot");
     open(); // same data dir, new service: the "server restart"
     auto id = service->resolve_ws_identity("Bearer " + token, "");
-    EXPECT_EQ(id.kind, AuthKind::jwt);
+    EXPECT_EQ(id.kind, AccountAuth::jwt);
     ASSERT_TRUE(id.user);
     EXPECT_EQ(id.user->username, "echo_bot");
 }
@@ -171,22 +171,22 @@ TEST_F(ManagementTest, WsIdentityOrderAndFallbacks) {
     auto session = service->store().create_session(clock.now->load(), 3600, alice->id);
     std::string cookie = "session_id=" + session->id;
 
-    EXPECT_EQ(service->resolve_ws_identity("", "").kind, AuthKind::none);
+    EXPECT_EQ(service->resolve_ws_identity("", "").kind, AccountAuth::none);
     auto s = service->resolve_ws_identity("", cookie);
-    EXPECT_EQ(s.kind, AuthKind::session);
+    EXPECT_EQ(s.kind, AccountAuth::session);
     EXPECT_EQ(s.user->username, "alice");
     // JWT wins over the cookie.
     EXPECT_EQ(service->resolve_ws_identity("Bearer " + token, cookie).user->username, "echo_bot");
     // An invalid token falls through to the cookie, then to anonymous.
-    EXPECT_EQ(service->resolve_ws_identity("Bearer garbage", cookie).kind, AuthKind::session);
-    EXPECT_EQ(service->resolve_ws_identity("Bearer garbage", "").kind, AuthKind::none);
-    EXPECT_EQ(service->resolve_ws_identity("Basic " + token, "").kind, AuthKind::none);
+    EXPECT_EQ(service->resolve_ws_identity("Bearer garbage", cookie).kind, AccountAuth::session);
+    EXPECT_EQ(service->resolve_ws_identity("Bearer garbage", "").kind, AccountAuth::none);
+    EXPECT_EQ(service->resolve_ws_identity("Basic " + token, "").kind, AccountAuth::none);
     // Expired token.
     clock.advance(service->config().bot_token_ttl_seconds + 1);
-    EXPECT_EQ(service->resolve_ws_identity("Bearer " + token, "").kind, AuthKind::none);
+    EXPECT_EQ(service->resolve_ws_identity("Bearer " + token, "").kind, AccountAuth::none);
     // Anonymous sessions (no user) are anonymous.
     auto anon = service->store().create_session(clock.now->load(), 3600);
-    EXPECT_EQ(service->resolve_ws_identity("", "session_id=" + anon->id).kind, AuthKind::none);
+    EXPECT_EQ(service->resolve_ws_identity("", "session_id=" + anon->id).kind, AccountAuth::none);
 }
 
 TEST_F(ManagementTest, NameReservation) {

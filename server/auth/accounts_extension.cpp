@@ -1,0 +1,129 @@
+#include "auth/accounts_extension.hpp"
+
+#include "auth/accounts_api.hpp"
+#include "auth/accounts_service.hpp"
+#include "auth/management_api.hpp"
+#include "http/router.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+
+namespace tincan::server {
+
+namespace {
+
+std::string env(const char* name) {
+    const char* v = std::getenv(name);
+    return v ? std::string(v) : std::string();
+}
+
+bool is_plain_http(const std::string& url) {
+    return url.rfind("http://", 0) == 0;
+}
+
+AccountsConfig accounts_config(const Config& c) {
+    AccountsConfig a;
+    a.data_dir = c.data_dir;
+    a.cookie = {c.cookie_domain, c.cookie_samesite, c.cookie_secure};
+    a.login_success_redir_url = c.login_success_redir_url;
+    a.github.client_id = env("GH_LOGIN_CLIENT_ID");
+    a.github.client_secret = env("GH_LOGIN_CLIENT_SECRET");
+    a.github.redirect_uri = c.github_login_redir_url;
+    a.github.oauth_base = c.github_oauth_base_url;
+    a.github.api_base = c.github_api_base_url;
+    // Plain http is only for loopback stand-ins of GitHub, configured explicitly by flag.
+    a.github_http.allow_http =
+        is_plain_http(c.github_oauth_base_url) || is_plain_http(c.github_api_base_url);
+    a.github_http.timeout = std::chrono::seconds(5);
+    a.kioubit_pubkey_path = c.kioubit_login_pubkey;
+    a.kioubit_redir_url = c.kioubit_login_redir_url;
+    a.kioubit_auth_url = c.kioubit_auth_url;
+    a.allow_anonymous = c.allow_anonymous;
+    return a;
+}
+
+} // namespace
+
+Server::Extension accounts_extension() {
+    return [](ServerContext& ctx) -> bool {
+        auto config = accounts_config(ctx.config);
+        if (config.github_http.allow_http) {
+            spdlog::warn("accounts: GitHub endpoints over plain http (test configuration)");
+        }
+        auto created = AccountsService::create(config);
+        if (!created) {
+            spdlog::error("accounts: {}", created.error().message);
+            return false;
+        }
+        std::shared_ptr<AccountsService> service = std::move(*created);
+        auto api = std::make_shared<AccountsApi>(*service);
+        auto management = std::make_shared<ManagementApi>(*service);
+
+        Router::Handler account_handler = [service, api](const Request& req, RequestContext& rc) {
+            return api->handle(req, AccountsContext::from(req, rc.route));
+        };
+        for (const char* path :
+             {"/profile", "/profile/status", "/profile/avatar", "/logout", "/counter"}) {
+            ctx.router->add_api(path, account_handler);
+        }
+        const auto& prefix = ctx.config.api_prefix;
+        if (service->github()) {
+            ctx.router->add_api("/github/login", account_handler, true);
+            ctx.identity_providers.push_back({"GitHub", "github", prefix + "/github/login/start"});
+            spdlog::info("accounts: GitHub login enabled (redirect_uri {})",
+                         config.github.redirect_uri);
+        }
+        if (service->kioubit()) {
+            ctx.router->add_api("/kioubit/login", account_handler, true);
+            ctx.identity_providers.push_back(
+                {"Kioubit", "kioubit", prefix + "/kioubit/login/start"});
+            spdlog::info("accounts: Kioubit login enabled (domain of {})",
+                         config.kioubit_redir_url);
+        } else {
+            // /kioubit/login/delete is a logout alias the web client may call.
+            ctx.router->add_api("/kioubit/login/delete", account_handler);
+        }
+        ctx.management_router->add_api(
+            "/bots",
+            [service, management](const Request& req, RequestContext&) {
+                return management->handle(req);
+            },
+            true);
+
+        const bool allow_anonymous = ctx.config.allow_anonymous;
+        ctx.resolve_identity = [service, allow_anonymous](const Request& req) {
+            namespace http = boost::beast::http;
+            auto who = service->resolve_ws_identity(req[http::field::authorization],
+                                                    req[http::field::cookie]);
+            UpgradeIdentity out;
+            if (who.kind == AccountAuth::none) {
+                if (!allow_anonymous) {
+                    out.refuse_status = 401;
+                    out.refuse_reason = "anonymous access is disabled: sign in first";
+                    return out;
+                }
+                out.identity = Identity{};
+                return out;
+            }
+            Identity id;
+            id.kind = who.kind == AccountAuth::jwt ? AuthKind::jwt : AuthKind::session;
+            id.user_id = who.user->id;
+            id.username = who.user->username;
+            id.is_bot = who.user->is_bot;
+            out.identity = std::move(id);
+            return out;
+        };
+        ctx.hub.set_name_policy([service](std::string_view name, const Identity& identity) {
+            std::optional<User> self;
+            if (!identity.user_id.empty()) {
+                self = User{};
+                self->id = identity.user_id;
+            }
+            return !service->name_reserved(name, self);
+        });
+        return true;
+    };
+}
+
+} // namespace tincan::server
