@@ -17,6 +17,7 @@ import { Emitter, type RtcError } from './emitter';
 import {
   digestBlob,
   FileReceiver,
+  OpfsSink,
   streamFile,
   waitOpen,
   type Progress,
@@ -150,6 +151,7 @@ export class TincanClient extends Emitter<ClientEvents> {
   start(): void {
     if (this.started) return;
     this.started = true;
+    void OpfsSink.sweep();
     this.signalling.start();
     this.statsTimer = setInterval(() => void this.pollStats(), 2000);
     void HistoryStore.open().then((h) => {
@@ -949,24 +951,28 @@ export class TincanClient extends Emitter<ClientEvents> {
   private onIncomingFileChannel(link: PeerLink, ch: RTCDataChannel) {
     const dcId = String(ch.id);
     const inc: IncomingFile = {
-      receiver: new FileReceiver(ch, (p) => {
-        if (inc.itemId) {
-          const itemId = inc.itemId;
-          this.patchItem(link.id, itemId, (m) =>
-            m.file
-              ? {
-                  ...m,
-                  file: {
-                    ...m.file,
-                    bytes: p.bytes,
-                    rate: p.rate,
-                    status: m.file.status === 'waiting' ? 'transferring' : m.file.status,
-                  },
-                }
-              : m,
-          );
-        }
-      }),
+      receiver: new FileReceiver(
+        ch,
+        (p) => {
+          if (inc.itemId) {
+            const itemId = inc.itemId;
+            this.patchItem(link.id, itemId, (m) =>
+              m.file
+                ? {
+                    ...m,
+                    file: {
+                      ...m.file,
+                      bytes: p.bytes,
+                      rate: p.rate,
+                      status: m.file.status === 'waiting' ? 'transferring' : m.file.status,
+                    },
+                  }
+                : m,
+            );
+          }
+        },
+        OpfsSink.create(),
+      ),
     };
     link.incomingFiles.set(dcId, inc);
     const announced = link.announced.get(dcId);
@@ -974,12 +980,27 @@ export class TincanClient extends Emitter<ClientEvents> {
       link.announced.delete(dcId);
       this.attachIncoming(link.id, inc, announced);
     }
-    void inc.receiver.done.then((result) => {
-      inc.result = result;
-      if (link.incomingFiles.get(dcId) === inc) link.incomingFiles.delete(dcId);
-      if (inc.itemId) this.finishIncoming(link.id, inc.itemId, result);
-      else link.incomingFiles.set(`done:${dcId}`, inc); // the announcement may still come
-    });
+    inc.receiver.done.then(
+      (result) => {
+        inc.result = result;
+        if (link.incomingFiles.get(dcId) === inc) link.incomingFiles.delete(dcId);
+        if (inc.itemId) this.finishIncoming(link.id, inc.itemId, result, inc.receiver);
+        else link.incomingFiles.set(`done:${dcId}`, inc); // the announcement may still come
+      },
+      (e: unknown) => {
+        link.incomingFiles.delete(dcId);
+        if (inc.itemId) {
+          this.patchItem(link.id, inc.itemId, (m) =>
+            m.file
+              ? {
+                  ...m,
+                  file: { ...m.file, status: 'failed', error: `could not store: ${String(e)}` },
+                }
+              : m,
+          );
+        }
+      },
+    );
   }
 
   private linkAnnouncement(peer: string, link: PeerLink, dcId: string, itemId: string) {
@@ -996,10 +1017,12 @@ export class TincanClient extends Emitter<ClientEvents> {
     inc.itemId = itemId;
     const item = this.store.getState().messages[peer]?.find((m) => m.id === itemId);
     if (item?.file) inc.receiver.setType(item.file.type);
-    if (inc.result) this.finishIncoming(peer, itemId, inc.result);
+    if (inc.result) this.finishIncoming(peer, itemId, inc.result, inc.receiver);
   }
 
-  private finishIncoming(peer: string, itemId: string, r: ReceivedFile) {
+  private finishIncoming(peer: string, itemId: string, r: ReceivedFile, receiver: FileReceiver) {
+    const item = this.store.getState().messages[peer]?.find((m) => m.id === itemId);
+    if (item?.file && r.bytes < item.file.size) receiver.discard();
     this.patchItem(peer, itemId, (m) => {
       if (!m.file) return m;
       const complete = r.bytes >= m.file.size;

@@ -150,31 +150,130 @@ export interface ReceivedFile {
   blob: Blob;
   bytes: number;
   sha256: string;
-  /** The channel closed; whether all announced bytes arrived is the caller's judgement. */
+}
+
+/** Where received bytes go: Blob parts in memory, or a file in the origin private file system. */
+export interface ChunkSink {
+  write(part: Blob): void;
+  finish(mime: string): Promise<Blob>;
+  discard(): void;
+}
+
+export class BlobSink implements ChunkSink {
+  private parts: Blob[] = [];
+  write(part: Blob) {
+    this.parts.push(part);
+  }
+  finish(mime: string): Promise<Blob> {
+    const blob = new Blob(this.parts, { type: mime });
+    this.parts = [];
+    return Promise.resolve(blob);
+  }
+  discard() {
+    this.parts = [];
+  }
+}
+
+const OPFS_DIR = 'incoming';
+
+/**
+ * Streams a received file to disk (origin private file system), so a large file costs neither
+ * renderer nor browser memory; the finished File is disk-backed and offered for download.
+ */
+export class OpfsSink implements ChunkSink {
+  private chain: Promise<unknown> = Promise.resolve();
+  private failed: unknown = null;
+  private constructor(
+    private readonly dir: FileSystemDirectoryHandle,
+    private readonly name: string,
+    private readonly handle: FileSystemFileHandle,
+    private readonly writable: FileSystemWritableFileStream,
+  ) {}
+
+  static async create(): Promise<OpfsSink | null> {
+    try {
+      if (typeof navigator === 'undefined' || !navigator.storage?.getDirectory) return null;
+      const root = await navigator.storage.getDirectory();
+      const dir = await root.getDirectoryHandle(OPFS_DIR, { create: true });
+      const name = `${Date.now()}-${crypto.randomUUID()}`;
+      const handle = await dir.getFileHandle(name, { create: true });
+      const writable = await handle.createWritable();
+      return new OpfsSink(dir, name, handle, writable);
+    } catch {
+      return null;
+    }
+  }
+
+  /** Removes files left by earlier page loads (their object URLs are gone anyway). */
+  static async sweep(): Promise<void> {
+    try {
+      const root = await navigator.storage.getDirectory();
+      await root.removeEntry(OPFS_DIR, { recursive: true });
+    } catch {
+      /* nothing there */
+    }
+  }
+
+  write(part: Blob) {
+    this.chain = this.chain
+      .then(() => this.writable.write(part))
+      .catch((e: unknown) => (this.failed = e));
+  }
+
+  async finish(mime: string): Promise<Blob> {
+    await this.chain;
+    if (this.failed) throw this.failed;
+    await this.writable.close();
+    const file = await this.handle.getFile();
+    return file.slice(0, file.size, mime);
+  }
+
+  discard() {
+    void this.chain.then(async () => {
+      try {
+        await this.writable.abort();
+      } catch {
+        /* closed */
+      }
+      await this.dir.removeEntry(this.name).catch(() => {});
+    });
+  }
 }
 
 /**
- * Receives one file channel: answers the initial 0-word and one feedback word per chunk, folds
- * chunks into Blob parts (the browser keeps Blob data outside the JS heap) and hashes as it
- * goes. Resolves when the sender closes the channel.
+ * Receives one file channel: answers the initial 0-word and one feedback word per chunk, hashes
+ * as it goes and hands the bytes to a sink in 4 MiB parts (OPFS when the browser has it, else
+ * Blob parts, which Chromium keeps outside the JS heap). Resolves when the sender closes the
+ * channel.
  */
 export class FileReceiver {
-  private parts: Blob[] = [];
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
   private hasher = sha256.create();
   private meter: RateMeter;
+  private sink: ChunkSink | null = null;
+  private early: Blob[] = [];
   bytes = 0;
   readonly done: Promise<ReceivedFile>;
   private resolve!: (r: ReceivedFile) => void;
+  private reject!: (e: unknown) => void;
   private mime = 'application/octet-stream';
 
   constructor(
     readonly channel: RTCDataChannel,
     onProgress: (p: Progress) => void,
+    sink: ChunkSink | Promise<ChunkSink | null> = new BlobSink(),
   ) {
     this.meter = new RateMeter(onProgress);
-    this.done = new Promise((r) => (this.resolve = r));
+    this.done = new Promise((res, rej) => {
+      this.resolve = res;
+      this.reject = rej;
+    });
+    void Promise.resolve(sink).then((s) => {
+      this.sink = s ?? new BlobSink();
+      for (const part of this.early.splice(0)) this.sink.write(part);
+      if (this.finished) void this.complete();
+    });
     channel.binaryType = 'arraybuffer';
     const greet = () => channel.send(encodeFeedbackWord(0));
     if (channel.readyState === 'open') greet();
@@ -204,7 +303,11 @@ export class FileReceiver {
   }
 
   private fold() {
-    if (this.pending.length) this.parts.push(new Blob(this.pending as BlobPart[]));
+    if (this.pending.length) {
+      const part = new Blob(this.pending as BlobPart[]);
+      if (this.sink) this.sink.write(part);
+      else this.early.push(part);
+    }
     this.pending = [];
     this.pendingBytes = 0;
   }
@@ -215,11 +318,22 @@ export class FileReceiver {
     this.finished = true;
     this.fold();
     this.meter.update(this.bytes, true);
-    this.resolve({
-      blob: new Blob(this.parts, { type: this.mime }),
-      bytes: this.bytes,
-      sha256: bytesToHex(this.hasher.digest()),
-    });
-    this.parts = [];
+    if (this.sink) void this.complete();
+  }
+
+  private async complete() {
+    const sink = this.sink;
+    if (!sink) return;
+    try {
+      const blob = await sink.finish(this.mime);
+      this.resolve({ blob, bytes: this.bytes, sha256: bytesToHex(this.hasher.digest()) });
+    } catch (e) {
+      this.reject(e);
+    }
+  }
+
+  /** Drops the stored bytes (an incomplete file is never offered). */
+  discard() {
+    this.sink?.discard();
   }
 }
