@@ -15,7 +15,6 @@ import {
 import { ChannelSet, parseIncoming } from './chat-link';
 import { Emitter, type RtcError } from './emitter';
 import {
-  digestBlob,
   FileReceiver,
   OpfsSink,
   streamFile,
@@ -89,6 +88,7 @@ const CONNECT_TIMEOUT = 15000;
 const MAX_CONNECT_TRIES = 3;
 
 const PING_INTERVAL = 1000;
+const FEATURES = 'file-digest';
 const MAX_PENDING_PATCH_IDS = 200;
 
 export function resolveUrls(server: ServerEntry, origin: string): { ws: string; api: string } {
@@ -283,7 +283,11 @@ export class TincanClient extends Emitter<ClientEvents> {
   // ---- signalling ---------------------------------------------------------------------------
 
   private hello(): SignalEnvelope {
-    const attributes: Record<string, string> = { support_attachment: 'true' };
+    // tincan_features: additive capabilities; original clients ignore unknown attributes.
+    const attributes: Record<string, string> = {
+      support_attachment: 'true',
+      tincan_features: FEATURES,
+    };
     if (this.opts.colorIndex !== undefined)
       attributes.preferred_color = String(this.opts.colorIndex);
     return {
@@ -441,6 +445,11 @@ export class TincanClient extends Emitter<ClientEvents> {
     for (const id of [...this.links.keys()]) {
       if (!listed.has(id) && this.links.get(id)?.session.state !== 'connected') this.dropLink(id);
     }
+  }
+
+  private peerHasFeature(peer: string, feature: string): boolean {
+    const f = this.store.getState().peers[peer]?.attributes.tincan_features ?? '';
+    return f.split(',').includes(feature);
   }
 
   // ---- history -------------------------------------------------------------------------
@@ -899,13 +908,11 @@ export class TincanClient extends Emitter<ClientEvents> {
     const setFile = (f: Partial<FileView>) =>
       this.patchItem(link.id, id, (m) => (m.file ? { ...m, file: { ...m.file, ...f } } : m));
     try {
-      const hashing = digestBlob(file);
       const thumbnail = await makeThumbnail(file);
       const ch = link.session.createChannel('file');
       ch.binaryType = 'arraybuffer';
       await waitOpen(ch);
-      const sha256 = await hashing;
-      setFile({ sha256, ...(thumbnail ? { thumbnail } : {}) });
+      if (thumbnail) setFile({ thumbnail });
       if (abort.signal.aborted) {
         ch.close();
         setFile({ status: 'cancelled' });
@@ -920,7 +927,6 @@ export class TincanClient extends Emitter<ClientEvents> {
             size: file.size,
             type: file.type,
             dcId: String(ch.id),
-            sha256,
             ...(thumbnail ? { thumbnail: { dataURL: thumbnail, mime: 'image/jpeg' } } : {}),
           },
         },
@@ -939,6 +945,10 @@ export class TincanClient extends Emitter<ClientEvents> {
         maxMessageSize,
         (p: Progress) => setFile({ bytes: p.bytes, rate: p.rate }),
         abort.signal,
+        {
+          trailer: this.peerHasFeature(link.id, 'file-digest'),
+          onDigest: (sha256) => setFile({ sha256 }),
+        },
       );
       setFile({ status: outcome, ...(outcome === 'complete' ? { bytes: file.size } : {}) });
     } catch (e) {
@@ -1033,12 +1043,16 @@ export class TincanClient extends Emitter<ClientEvents> {
         status: complete ? 'complete' : 'cancelled',
       };
       if (complete) {
+        // Expected: the in-band trailer, else a digest in the announcement; shown: what we got.
+        const expected = r.expectedSha256 ?? m.file.sha256;
         file.url = URL.createObjectURL(r.blob);
-        file.verification = m.file.sha256
-          ? m.file.sha256 === r.sha256
+        file.sha256 = r.sha256;
+        file.verification = expected
+          ? expected === r.sha256
             ? 'verified'
             : 'mismatch'
           : 'unchecked';
+        if (file.verification === 'mismatch') file.error = `expected SHA-256 ${expected}`;
       }
       return { ...m, file };
     });

@@ -84,6 +84,38 @@ describe('file transfer over a channel pair', () => {
     expect(progress.at(-1)).toBe(size);
   });
 
+  it('sends the digest in-band after the data when asked, computed while sending', async () => {
+    const data = new Uint8Array(randomBytes(300001));
+    const [tx, rx] = pair();
+    const receiver = new FileReceiver(rx, () => {});
+    let senderDigest = '';
+    await streamFile(tx, new Blob([data]), 65536, () => {}, new AbortController().signal, {
+      trailer: true,
+      onDigest: (h) => (senderDigest = h),
+    });
+    const got = await receiver.done;
+    expect(senderDigest).toBe(sha(data));
+    expect(got.expectedSha256).toBe(sha(data));
+    expect(got.sha256).toBe(sha(data));
+    expect(got.bytes).toBe(data.length);
+  });
+
+  it('without the trailer (original peers) the channel carries only binary chunks', async () => {
+    const [tx, rx] = pair();
+    const kinds = new Set<string>();
+    rx.addEventListener('message', (ev) => kinds.add(typeof (ev as MessageEvent).data));
+    const receiver = new FileReceiver(rx, () => {});
+    await streamFile(
+      tx,
+      new Blob([new Uint8Array(1000)]),
+      65536,
+      () => {},
+      new AbortController().signal,
+    );
+    expect((await receiver.done).expectedSha256).toBeUndefined();
+    expect([...kinds]).toEqual(['object']);
+  });
+
   it('never sends a message larger than the remote allows', async () => {
     const [tx, rx] = pair();
     const sizes: number[] = [];

@@ -71,14 +71,42 @@ export function waitOpen(ch: RTCDataChannel, timeoutMs = 15000): Promise<void> {
  * completion from the receiver's feedback words; the sender closes the channel once every
  * byte is acknowledged. Resolves 'cancelled' if the channel closes early (either side).
  */
+export interface DigestOptions {
+  /** Send the digest in-band after the data (only to peers announcing `file-digest`). */
+  trailer?: boolean;
+  onDigest?: (hex: string) => void;
+}
+
+/**
+ * Additive, negotiated: a text frame `{"sha256":"<hex>"}` after the last chunk on the `file`
+ * channel. Original clients never receive it (they do not announce the feature).
+ */
+export function encodeDigestTrailer(hex: string): string {
+  return JSON.stringify({ sha256: hex });
+}
+
+export function decodeDigestTrailer(text: string): string | null {
+  if (text.length > 200) return null;
+  try {
+    const v = JSON.parse(text) as unknown;
+    const hex =
+      typeof v === 'object' && v !== null ? (v as { sha256?: unknown }).sha256 : undefined;
+    return typeof hex === 'string' && /^[0-9a-f]{64}$/.test(hex) ? hex : null;
+  } catch {
+    return null;
+  }
+}
+
 export function streamFile(
   ch: RTCDataChannel,
   file: Blob,
   maxMessageSize: number | null,
   onProgress: (p: Progress) => void,
   signal: AbortSignal,
+  digest: DigestOptions = {},
 ): Promise<TransferOutcome> {
   const size = file.size;
+  const hasher = sha256.create();
   const chunk = chunkSize(maxMessageSize);
   const feedback = new FeedbackReader();
   const meter = new RateMeter(onProgress);
@@ -129,12 +157,17 @@ export function streamFile(
       try {
         for (let off = 0; off < size && !settled; off += READ_BLOCK) {
           const block = new Uint8Array(await file.slice(off, off + READ_BLOCK).arrayBuffer());
+          hasher.update(block);
           for (let i = 0; i < block.length && !settled; i += chunk) {
             if (ch.bufferedAmount > HIGH_WATER) await drained();
             if (settled || ch.readyState !== 'open') return;
             ch.send(block.subarray(i, Math.min(block.length, i + chunk)));
           }
         }
+        // The digest of what was read and sent, computed on the way (no second pass over the file).
+        const hex = bytesToHex(hasher.digest());
+        digest.onDigest?.(hex);
+        if (digest.trailer && ch.readyState === 'open') ch.send(encodeDigestTrailer(hex));
         sentAll = true;
         // Zero bytes: nothing to acknowledge (the original's race, PROTOCOL.md 4.7).
         if (feedback.acknowledged >= size) finish('complete');
@@ -150,6 +183,8 @@ export interface ReceivedFile {
   blob: Blob;
   bytes: number;
   sha256: string;
+  /** The digest the sender announced in-band, if it did. */
+  expectedSha256?: string;
 }
 
 /** Where received bytes go: Blob parts in memory, or a file in the origin private file system. */
@@ -290,7 +325,13 @@ export class FileReceiver {
     this.channel.close();
   }
 
+  private expected: string | undefined;
+
   private onMessage(data: unknown) {
+    if (typeof data === 'string') {
+      this.expected = decodeDigestTrailer(data) ?? this.expected;
+      return;
+    }
     if (!(data instanceof ArrayBuffer)) return;
     const bytes = new Uint8Array(data);
     this.hasher.update(bytes);
@@ -326,7 +367,9 @@ export class FileReceiver {
     if (!sink) return;
     try {
       const blob = await sink.finish(this.mime);
-      this.resolve({ blob, bytes: this.bytes, sha256: bytesToHex(this.hasher.digest()) });
+      const r: ReceivedFile = { blob, bytes: this.bytes, sha256: bytesToHex(this.hasher.digest()) };
+      if (this.expected) r.expectedSha256 = this.expected;
+      this.resolve(r);
     } catch (e) {
       this.reject(e);
     }
