@@ -45,3 +45,6 @@ bench: setup build
 
 clean:
 	rm -rf $(BUILD_DIR) web/dist
+
+fuzz: setup
+	@scripts/fuzz
