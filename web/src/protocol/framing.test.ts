@@ -63,7 +63,8 @@ describe('file feedback words', () => {
 
 describe('chunking', () => {
   it('caps chunks by the remote max message size', () => {
-    expect(chunkSize(262144)).toBe(131072);
+    expect(chunkSize(262144)).toBe(262144);
+    expect(chunkSize(1 << 30)).toBe(262144);
     expect(chunkSize(65536)).toBe(65536);
     expect(chunkSize(null)).toBe(SAFE_CHUNK);
     expect(chunkSize(0)).toBe(SAFE_CHUNK);

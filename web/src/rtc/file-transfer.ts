@@ -1,5 +1,4 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
+import { Sha256Stream } from './digest';
 import { chunkSize, encodeFeedbackWord, FeedbackReader } from '../protocol';
 
 /** Sender pacing: keep at most HIGH_WATER bytes queued, resume at LOW_WATER. */
@@ -23,7 +22,7 @@ export class RateMeter {
   private lastEmit = 0;
   constructor(
     private readonly emit: (p: Progress) => void,
-    private readonly intervalMs = 100,
+    private readonly intervalMs = 250,
   ) {}
   update(bytes: number, force = false) {
     const now = performance.now();
@@ -40,11 +39,11 @@ export class RateMeter {
 
 /** Incremental SHA-256 of a Blob, read in blocks (no whole-file copy in memory). */
 export async function digestBlob(blob: Blob): Promise<string> {
-  const h = sha256.create();
+  const h = new Sha256Stream();
   for (let off = 0; off < blob.size; off += READ_BLOCK) {
     h.update(new Uint8Array(await blob.slice(off, off + READ_BLOCK).arrayBuffer()));
   }
-  return bytesToHex(h.digest());
+  return h.hex();
 }
 
 export function waitOpen(ch: RTCDataChannel, timeoutMs = 15000): Promise<void> {
@@ -106,7 +105,7 @@ export function streamFile(
   digest: DigestOptions = {},
 ): Promise<TransferOutcome> {
   const size = file.size;
-  const hasher = sha256.create();
+  const hasher = new Sha256Stream();
   const chunk = chunkSize(maxMessageSize);
   const feedback = new FeedbackReader();
   const meter = new RateMeter(onProgress);
@@ -165,7 +164,7 @@ export function streamFile(
           }
         }
         // The digest of what was read and sent, computed on the way (no second pass over the file).
-        const hex = bytesToHex(hasher.digest());
+        const hex = await hasher.hex();
         digest.onDigest?.(hex);
         if (digest.trailer && ch.readyState === 'open') ch.send(encodeDigestTrailer(hex));
         sentAll = true;
@@ -284,7 +283,7 @@ export class OpfsSink implements ChunkSink {
 export class FileReceiver {
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
-  private hasher = sha256.create();
+  private hasher = new Sha256Stream();
   private meter: RateMeter;
   private sink: ChunkSink | null = null;
   private early: Blob[] = [];
@@ -367,7 +366,7 @@ export class FileReceiver {
     if (!sink) return;
     try {
       const blob = await sink.finish(this.mime);
-      const r: ReceivedFile = { blob, bytes: this.bytes, sha256: bytesToHex(this.hasher.digest()) };
+      const r: ReceivedFile = { blob, bytes: this.bytes, sha256: await this.hasher.hex() };
       if (this.expected) r.expectedSha256 = this.expected;
       this.resolve(r);
     } catch (e) {

@@ -1,0 +1,336 @@
+#!/usr/bin/env node
+// Web file transfer benchmark: goodput browser->browser through the app vs a raw RTCDataChannel
+// baseline vs the original client's algorithm, all in one run on the same machine, plus the
+// receiving side's memory (renderer RSS, ArrayBuffer backing store, whole-browser RSS growth).
+//
+//   node bench/web/file-goodput.mjs [--sizes 20M,256M,1G] [--runs 5] [--modes raw,original,app]
+//                                   [--json out.json]
+//
+// Needs build/bin/tincan-server (or TINCAN_SERVER_BIN) and web/dist. Prints one JSON line per
+// run and a Markdown table of medians at the end.
+import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync, closeSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+const require = createRequire(join(REPO, 'web/package.json'));
+const { chromium } = require('playwright-core');
+
+const ARGS = Object.fromEntries(
+  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
+);
+const SIZES = (ARGS.sizes ?? '20M,256M,1G').split(',').map(parseSize);
+const RUNS = Number(ARGS.runs ?? 5);
+const MODES = (ARGS.modes ?? 'raw,original,app').split(',');
+const SERVER_BIN = process.env.TINCAN_SERVER_BIN ?? join(REPO, 'build/bin/tincan-server');
+const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const work = mkdtempSync(join(tmpdir(), 'tincan-bench-'));
+
+function parseSize(s) {
+  const m = /^(\d+)([KMG]?)$/i.exec(s);
+  if (!m) throw new Error(`bad size ${s}`);
+  return Number(m[1]) * { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2].toUpperCase()];
+}
+const label = (n) => (n >= 1024 ** 3 ? `${n / 1024 ** 3} GiB` : `${n / 1024 ** 2} MiB`);
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+function makeFile(size) {
+  const path = join(work, `data-${size}.bin`);
+  if (existsSync(path)) return path;
+  const fd = openSync(path, 'w');
+  const block = randomBytes(16 * 1024 * 1024);
+  for (let off = 0; off < size; off += block.length) writeSync(fd, block, 0, Math.min(block.length, size - off));
+  closeSync(fd);
+  return path;
+}
+
+async function startServer() {
+  const portFile = join(work, 'port');
+  rmSync(portFile, { force: true });
+  const proc = spawn(SERVER_BIN, ['--listen-addr', '127.0.0.1:0', '--port-file', portFile, '--web-root', join(REPO, 'web/dist'), '--management-listen', '', '--data-dir', join(work, 'data'), '--log-level', 'warn'], { stdio: 'ignore' });
+  for (let i = 0; i < 300; i++) {
+    if (existsSync(portFile) && /^\d+$/.test(readFileSync(portFile, 'utf8').trim())) {
+      return { proc, url: `http://127.0.0.1:${readFileSync(portFile, 'utf8').trim()}` };
+    }
+    if (proc.exitCode !== null || proc.signalCode !== null) break;
+    await new Promise((r) => setTimeout(r, 50)); // waiting for the server's port file
+  }
+  throw new Error('server did not start');
+}
+
+function rssKiB(pid) {
+  try {
+    const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Samples the receiving browser's memory until stopped; returns peaks and the baseline. */
+async function memorySampler(browser, page) {
+  const bsession = await browser.newBrowserCDPSession();
+  const psession = await page.context().newCDPSession(page);
+  const procs = async () => (await bsession.send('SystemInfo.getProcessInfo')).processInfo;
+  const sample = async () => {
+    const list = await procs();
+    const renderer = Math.max(0, ...list.filter((p) => p.type === 'renderer').map((p) => rssKiB(p.id)));
+    const total = list.reduce((a, p) => a + rssKiB(p.id), 0);
+    const heap = await psession.send('Runtime.getHeapUsage').catch(() => ({}));
+    return { renderer, total, backing: heap.backingStorageSize ?? 0, js: heap.usedSize ?? 0 };
+  };
+  const base = await sample();
+  const peak = { ...base };
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const s = await sample();
+      for (const k of Object.keys(peak)) peak[k] = Math.max(peak[k], s[k]);
+      await new Promise((r) => setTimeout(r, 250)); // sampling period
+    }
+  })();
+  return async () => {
+    running = false;
+    await loop;
+    return {
+      rendererPeakMiB: peak.renderer / 1024,
+      backingPeakMiB: peak.backing / 1024 ** 2,
+      jsHeapPeakMiB: peak.js / 1024 ** 2,
+      browserGrowthMiB: (peak.total - base.total) / 1024,
+    };
+  };
+}
+
+async function launchPair(url) {
+  const sender = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  // The receiver uses a real on-disk profile, as a user's browser does (OPFS lives on disk).
+  const profile = mkdtempSync(join(work, 'profile-'));
+  const receiverCtx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, acceptDownloads: true });
+  const sPage = await sender.newPage();
+  const rPage = receiverCtx.pages()[0] ?? (await receiverCtx.newPage());
+  await sPage.goto(url);
+  await rPage.goto(url);
+  return {
+    sPage,
+    rPage,
+    receiverBrowser: receiverCtx.browser() ?? receiverCtx,
+    receiverCtx,
+    close: async () => {
+      await sender.close();
+      await receiverCtx.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+// ---- raw and original: two pages, signalling through this script ---------------------------
+
+const PAGE_SETUP = `
+window.bench = {
+  async offer(label) {
+    const pc = new RTCPeerConnection();
+    const dc = pc.createDataChannel(label);
+    dc.binaryType = 'arraybuffer';
+    window.bench.pc = pc; window.bench.dc = dc;
+    await pc.setLocalDescription();
+    await new Promise((r) => pc.iceGatheringState === 'complete' ? r() : pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r()));
+    return pc.localDescription.toJSON();
+  },
+  async answer(offer) {
+    const pc = new RTCPeerConnection();
+    window.bench.pc = pc;
+    window.bench.channel = new Promise((r) => pc.ondatachannel = (e) => { e.channel.binaryType = 'arraybuffer'; r(e.channel); });
+    await pc.setRemoteDescription(offer);
+    await pc.setLocalDescription();
+    await new Promise((r) => pc.iceGatheringState === 'complete' ? r() : pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r()));
+    return pc.localDescription.toJSON();
+  },
+  async accept(answer) {
+    await window.bench.pc.setRemoteDescription(answer);
+    const dc = window.bench.dc;
+    if (dc.readyState !== 'open') await new Promise((r) => dc.addEventListener('open', r, { once: true }));
+  },
+};`;
+
+async function rawOrOriginal(mode, pair, size, filePath) {
+  const { sPage, rPage } = pair;
+  await sPage.evaluate(PAGE_SETUP);
+  await rPage.evaluate(PAGE_SETUP);
+  if (mode === 'original') {
+    await sPage.evaluate(() => {
+      const input = document.createElement('input');
+      input.type = 'file';
+      input.id = 'bench-file';
+      document.body.append(input);
+    });
+    await sPage.setInputFiles('#bench-file', filePath);
+  }
+  const offer = await sPage.evaluate((l) => window.bench.offer(l), mode === 'raw' ? 'raw' : 'file');
+  const answer = await rPage.evaluate((o) => window.bench.answer(o), offer);
+  await sPage.evaluate((a) => window.bench.accept(a), answer);
+  // Receiver side.
+  await rPage.evaluate(
+    ({ mode, size }) => {
+      window.bench.done = window.bench.channel.then(
+        (ch) =>
+          new Promise((resolve) => {
+            let bytes = 0;
+            if (mode === 'raw') {
+              ch.onmessage = (e) => {
+                bytes += e.data.byteLength;
+                if (bytes >= size) {
+                  ch.send('done');
+                  resolve(performance.now());
+                }
+              };
+              return;
+            }
+            // The original receiver (PROTOCOL.md 4.7, 10.3.5): initial 0-word, one word per chunk,
+            // a copied chunk array per message, the whole File built at close.
+            let state = { chunks: [], bytesReceived: 0 };
+            const word = (n) => {
+              const b = new ArrayBuffer(4);
+              new DataView(b).setUint32(0, n);
+              return b;
+            };
+            ch.send(word(0));
+            ch.onmessage = (e) => {
+              state = { ...state, chunks: [...state.chunks, e.data], bytesReceived: state.bytesReceived + e.data.byteLength };
+              ch.send(word(e.data.byteLength));
+            };
+            ch.onclose = () => {
+              window.bench.file = new File(state.chunks, 'x');
+              resolve(performance.now());
+            };
+          }),
+      );
+    },
+    { mode, size },
+  );
+  const stopMem = await memorySampler(pair.receiverCtx.browser() ?? pair.receiverCtx, rPage);
+  const t0 = Date.now();
+  await sPage.evaluate(
+    async ({ mode, size }) => {
+      const dc = window.bench.dc;
+      if (mode === 'raw') {
+        const chunk = new Uint8Array(128 * 1024);
+        for (let i = 0; i < chunk.length; i += 65536) crypto.getRandomValues(chunk.subarray(i, i + 65536));
+        dc.bufferedAmountLowThreshold = 2 * 1024 * 1024;
+        const doneMsg = new Promise((r) => (dc.onmessage = r));
+        for (let sent = 0; sent < size; ) {
+          if (dc.bufferedAmount > 8 * 1024 * 1024) await new Promise((r) => dc.addEventListener('bufferedamountlow', r, { once: true }));
+          const n = Math.min(chunk.length, size - sent);
+          dc.send(n === chunk.length ? chunk : chunk.subarray(0, n));
+          sent += n;
+        }
+        await doneMsg;
+        return;
+      }
+      // The original sender: 128 KiB Blob slices, 4 MiB threshold, completion by feedback sum.
+      const file = document.getElementById('bench-file').files[0];
+      const threshold = 4 * 1024 * 1024;
+      dc.bufferedAmountLowThreshold = threshold;
+      let acked = 0;
+      let carry = new Uint8Array(0);
+      const complete = new Promise((resolve) => {
+        dc.onmessage = (e) => {
+          const b = new Uint8Array(carry.length + e.data.byteLength);
+          b.set(carry);
+          b.set(new Uint8Array(e.data), carry.length);
+          let i = 0;
+          for (; i + 4 <= b.length; i += 4) acked += new DataView(b.buffer).getUint32(i);
+          carry = b.slice(i);
+          if (acked >= file.size) {
+            dc.close();
+            resolve();
+          }
+        };
+      });
+      let offset = 0;
+      while (offset < file.size) {
+        if (threshold - dc.bufferedAmount < 0) await new Promise((r) => dc.addEventListener('bufferedamountlow', r, { once: true }));
+        const n = Math.min(128 * 1024, file.size - offset, threshold - dc.bufferedAmount + 1);
+        dc.send(await file.slice(offset, offset + n).arrayBuffer());
+        offset += n;
+      }
+      await complete;
+    },
+    { mode, size },
+  );
+  await rPage.evaluate(() => window.bench.done);
+  const seconds = (Date.now() - t0) / 1000;
+  return { seconds, ...(await stopMem()) };
+}
+
+let userSeq = 0;
+async function appRun(pair, size, filePath) {
+  const { sPage, rPage } = pair;
+  const names = [`benchS${++userSeq}`, `benchR${userSeq}`];
+  for (const [page, name] of [
+    [sPage, names[0]],
+    [rPage, names[1]],
+  ]) {
+    await page.getByLabel('Pick a username').fill(name);
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await page.getByTestId('own-name').filter({ hasText: name }).waitFor();
+  }
+  await sPage.getByRole('list', { name: 'Peers' }).locator(`[data-peer-name="${names[1]}"]`).click();
+  await sPage.getByLabel('Message', { exact: true }).and(sPage.locator(':enabled')).waitFor({ timeout: 30000 });
+  await rPage.getByRole('list', { name: 'Peers' }).locator(`[data-peer-name="${names[0]}"]`).click();
+  const stopMem = await memorySampler(pair.receiverCtx.browser() ?? pair.receiverCtx, rPage);
+  const t0 = Date.now();
+  await sPage.getByLabel('Choose files to send').setInputFiles(filePath);
+  await rPage.locator('[data-transfer-status="complete"]').waitFor({ timeout: 30 * 60 * 1000 });
+  const seconds = (Date.now() - t0) / 1000;
+  const verified = await rPage.getByText('SHA-256 verified').count();
+  if (!verified) throw new Error('app run: digest not verified');
+  return { seconds, ...(await stopMem()) };
+}
+
+const results = [];
+const server = await startServer();
+try {
+  for (const size of SIZES) {
+    const filePath = makeFile(size);
+    for (let run = 0; run < RUNS; run++) {
+      for (const mode of MODES) {
+        const pair = await launchPair(server.url);
+        try {
+          const r = mode === 'app' ? await appRun(pair, size, filePath) : await rawOrOriginal(mode, pair, size, filePath);
+          const row = { mode, size, run, mbps: size / 1e6 / r.seconds, ...r };
+          results.push(row);
+          console.log(JSON.stringify(row));
+        } finally {
+          await pair.close();
+        }
+      }
+    }
+  }
+} finally {
+  server.proc.kill('SIGTERM');
+}
+
+if (ARGS.json) writeFileSync(ARGS.json, JSON.stringify(results, null, 1));
+const f = (x, d = 0) => x.toFixed(d);
+console.log(`\n| size | mode | goodput MB/s (median of ${RUNS}) | vs raw | renderer peak MiB | ArrayBuffer peak MiB | browser RSS growth MiB |`);
+console.log('|---|---|---|---|---|---|---|');
+for (const size of SIZES) {
+  const rawMed = median(results.filter((r) => r.size === size && r.mode === 'raw').map((r) => r.mbps));
+  for (const mode of MODES) {
+    const rows = results.filter((r) => r.size === size && r.mode === mode);
+    if (!rows.length) continue;
+    const m = median(rows.map((r) => r.mbps));
+    console.log(
+      `| ${label(size)} | ${mode} | ${f(m, 1)} (${f(Math.min(...rows.map((r) => r.mbps)), 1)}–${f(Math.max(...rows.map((r) => r.mbps)), 1)}) | ${rawMed ? f((100 * m) / rawMed) + ' %' : '—'} | ${f(median(rows.map((r) => r.rendererPeakMiB)))} | ${f(median(rows.map((r) => r.backingPeakMiB)))} | ${f(median(rows.map((r) => r.browserGrowthMiB)))} |`,
+    );
+  }
+}
+rmSync(work, { recursive: true, force: true });

@@ -1,0 +1,71 @@
+import { expect, messages, peerButton, send, shot, test, uniq, waitConnected } from './helpers';
+
+test('phone width in dark mode: drawer, conversation and back, readable colours', async ({
+  browser,
+  server,
+  users,
+}) => {
+  const [desk] = await users(uniq('desk'));
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    colorScheme: 'dark',
+    isMobile: true,
+    hasTouch: true,
+  });
+  const page = await context.newPage();
+  try {
+    await page.goto(server.url);
+    const name = uniq('phone');
+    await page.getByLabel('Pick a username').fill(name);
+    await page.getByRole('button', { name: 'Connect' }).click();
+    await expect(page.getByTestId('own-name')).toHaveText(name);
+
+    // Dark mode follows the system preference.
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const [r, g, b] = (bg.match(/\d+/g) ?? ['255', '255', '255']).map(Number);
+    expect((r! + g! + b!) / 3).toBeLessThan(60);
+
+    // With no chat open, the peer list fills the screen.
+    await expect(peerButton(page, desk!.name)).toBeVisible();
+    await shot(page, 'phone-peer-list-dark');
+    await peerButton(page, desk!.name).click();
+    await waitConnected(page);
+    await expect(peerButton(page, desk!.name)).toBeHidden();
+    await send(page, 'from my phone');
+    await expect(messages(desk!.page, name).getByText('from my phone')).toHaveCount(0); // not opened yet
+    await peerButton(desk!.page, name).click();
+    await expect(messages(desk!.page, name).getByText('from my phone')).toBeVisible();
+    await send(
+      desk!.page,
+      'hello phone, this is a longer reply that has to wrap on a narrow screen',
+    );
+    await expect(messages(page, desk!.name).getByText(/longer reply/)).toBeVisible();
+    await shot(page, 'phone-conversation-dark');
+
+    // Back to the list through the menu button.
+    await page.getByRole('button', { name: 'Open peer list' }).click();
+    await expect(peerButton(page, desk!.name)).toBeVisible();
+  } finally {
+    await context.close();
+  }
+});
+
+test('keyboard only: reach a peer, type and send', async ({ users }) => {
+  const [a, b] = await users(uniq('keys'), uniq('mouse'));
+  const list = a!.page.getByRole('list', { name: 'Peers' });
+  await expect(list.locator(`[data-peer-name="${b!.name}"]`)).toBeVisible();
+  // Tab from the search field to the first peer and open it with Enter.
+  await a!.page.getByLabel('Search by name').focus();
+  await a!.page.keyboard.type(b!.name);
+  await a!.page.keyboard.press('Tab');
+  await expect(list.locator(`[data-peer-name="${b!.name}"]`)).toBeFocused();
+  await a!.page.keyboard.press('Enter');
+  await waitConnected(a!.page);
+  await a!.page.getByLabel('Message', { exact: true }).focus();
+  await a!.page.keyboard.type('typed without a mouse');
+  await a!.page.keyboard.press('Enter');
+  await expect(messages(a!.page, b!.name).locator('[data-direction="out"]')).toHaveAttribute(
+    'data-status',
+    'delivered',
+  );
+});
