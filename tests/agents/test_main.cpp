@@ -7,8 +7,7 @@
 int main(int argc, char** argv) {
     ::testing::InitGoogleTest(&argc, argv);
     gst_init(&argc, &argv);
-    if (const char* level = std::getenv("TINCAN_LOG_LEVEL")) {
-        spdlog::set_level(spdlog::level::from_str(level));
-    }
+    const char* level = std::getenv("TINCAN_LOG_LEVEL");
+    spdlog::set_level(spdlog::level::from_str(level != nullptr ? level : "warn"));
     return RUN_ALL_TESTS();
 }

@@ -1,0 +1,280 @@
+// Bots through the real tincan-server: a second in-process webrtcbin peer acts as the browser
+// (offers chat + ping, as the web client does) and talks to EchoBot, CounterBot and ClockBot.
+
+#include "bots/bot_host.hpp"
+#include "bots/clock_bot.hpp"
+#include "bots/counter_bot.hpp"
+#include "bots/echo_bot.hpp"
+#include "rtc_fixture.hpp"
+#include "server_process.hpp"
+#include "tincan/common/chat_message.hpp"
+#include "tincan/common/msgpatch.hpp"
+
+#include <boost/json.hpp>
+
+namespace tincan::agents::test {
+namespace {
+
+namespace json = boost::json;
+
+/// A browser-like peer: its own signalling connection; offers chat + ping to one bot.
+class FakeBrowser {
+public:
+    FakeBrowser(const std::string& url, GMainContext* context) : context_(context) {
+        SignallingConfig sc;
+        sc.url = url;
+        sc.node_name = "browser";
+        sc.log_name = "browser";
+        sc.ping_period = std::chrono::milliseconds(1000);
+        signalling_ = SignallingClient::create(sc, context);
+        signalling_->on_sdp([this](const common::SdpOfferPayload& p) {
+            if (!session_ || p.from_node_id != bot_) {
+                return;
+            }
+            auto v = json::parse(p.offer_json).as_object();
+            session_->set_remote_description(std::string(v.at("type").as_string()),
+                                             std::string(v.at("sdp").as_string()));
+        });
+        signalling_->on_ice([this](const common::IceOfferPayload& p) {
+            if (!session_ || p.from_node_id != bot_) {
+                return;
+            }
+            auto v = json::parse(p.offer_json).as_object();
+            std::optional<unsigned> mline;
+            if (auto* m = v.if_contains("sdpMLineIndex")) {
+                mline = static_cast<unsigned>(m->to_number<int>());
+            }
+            std::string mid;
+            if (auto* m = v.if_contains("sdpMid")) {
+                mid = m->as_string();
+            }
+            session_->add_ice_candidate(mline, mid, std::string(v.at("candidate").as_string()));
+        });
+        signalling_->start();
+    }
+    ~FakeBrowser() {
+        if (session_) {
+            session_->close();
+        }
+        signalling_->stop();
+    }
+
+    const std::string& node_id() const { return signalling_->node_id(); }
+    bool registered() const { return signalling_->registered(); }
+    void stop_signalling() { signalling_->stop(); }
+
+    void call(const std::string& bot) {
+        bot_ = bot;
+        PeerConfig pc;
+        pc.name = "browser->" + bot.substr(0, 8);
+        pc.context = context_;
+        session_ = PeerSession::create(pc);
+        session_->on_local_description(
+            [this](std::string type, std::string sdp) { signalling_->send_sdp(bot_, type, sdp); });
+        session_->on_ice_candidate([this](unsigned mline, std::string mid, std::string cand) {
+            signalling_->send_ice(bot_, cand, mid, mline);
+        });
+        session_->on_data_channel([this](std::shared_ptr<DataChannel> dc) {
+            if (dc->label() == "msgpatch") {
+                patch_channels.push_back(dc);
+                dc->on_binary([this](DataChannel::Binary b) {
+                    if (auto order = common::decode_patch(b)) {
+                        patches.push_back(*order);
+                    }
+                });
+            }
+        });
+        chat = session_->create_data_channel("chat");
+        ping = session_->create_data_channel("ping");
+        chat->on_text([this](std::string t) {
+            auto m = common::parse_chat_message(t);
+            ASSERT_TRUE(m) << t;
+            received.push_back(*m);
+        });
+        ping->on_text([this](std::string t) {
+            auto m = common::parse_chat_message(t);
+            ASSERT_TRUE(m) << t;
+            pongs.push_back(*m);
+        });
+        session_->create_offer();
+    }
+
+    std::string send(const std::string& text) {
+        json::object o{{"messageId", new_message_id()},
+                       {"fromNodeId", node_id()},
+                       {"toNodeId", bot_},
+                       {"timestamp", now_ms()},
+                       {"message", text}};
+        chat->send_text(json::serialize(o));
+        return std::string(o["messageId"].as_string());
+    }
+
+    /// The first received message with a `message` text after index `from`.
+    const common::ChatMessage* text_reply(std::size_t from = 0) const {
+        for (std::size_t i = from; i < received.size(); ++i) {
+            if (received[i].message) {
+                return &received[i];
+            }
+        }
+        return nullptr;
+    }
+
+    std::shared_ptr<DataChannel> chat, ping;
+    std::vector<common::ChatMessage> received, pongs;
+    std::vector<std::shared_ptr<DataChannel>> patch_channels;
+    std::vector<common::PatchOrder> patches;
+
+private:
+    GMainContext* context_;
+    std::string bot_;
+    std::shared_ptr<SignallingClient> signalling_;
+    std::shared_ptr<PeerSession> session_;
+};
+
+class BotsThroughServer : public MainContextTest {
+protected:
+    void SetUp() override {
+        MainContextTest::SetUp();
+        ASSERT_TRUE(server_.start());
+    }
+    void TearDown() override {
+        for (auto& h : hosts_) {
+            h->stop();
+        }
+        hosts_.clear();
+        browser_.reset();
+        server_.stop();
+        MainContextTest::TearDown();
+    }
+    std::shared_ptr<BotHost> start_bot(std::shared_ptr<Bot> bot) {
+        HostConfig hc;
+        hc.signalling.url = server_.ws_url();
+        hc.signalling.node_name = bot->name();
+        hc.signalling.reconnect_delay = std::chrono::milliseconds(200);
+        auto host = BotHost::create(std::move(bot), hc, context_);
+        host->start();
+        hosts_.push_back(host);
+        EXPECT_TRUE(wait_for([&] { return host->registered(); }));
+        return host;
+    }
+    FakeBrowser& browser() {
+        if (!browser_) {
+            browser_ = std::make_unique<FakeBrowser>(server_.ws_url(), context_);
+            EXPECT_TRUE(wait_for([&] { return browser_->registered(); }));
+        }
+        return *browser_;
+    }
+    bool connect_to(BotHost& host) {
+        browser().call(host.node_id());
+        return wait_for([&] { return browser().chat->is_open(); }, 15s);
+    }
+
+    ServerProcess server_;
+    std::vector<std::shared_ptr<BotHost>> hosts_;
+    std::unique_ptr<FakeBrowser> browser_;
+};
+
+TEST_F(BotsThroughServer, EchoBotAcksThenEchoes) {
+    auto host = start_bot(std::make_shared<EchoBot>());
+    ASSERT_TRUE(connect_to(*host));
+    auto& b = browser();
+    const auto id = b.send("hello through the server");
+    ASSERT_TRUE(wait_for([&] { return b.received.size() >= 2; }));
+    // ACK first, addressed back to us.
+    ASSERT_TRUE(b.received[0].ack);
+    EXPECT_EQ(*b.received[0].ack, id);
+    EXPECT_EQ(b.received[0].to_node_id, b.node_id());
+    EXPECT_EQ(b.received[0].from_node_id, host->node_id());
+    // Then the echo with a new id.
+    EXPECT_EQ(b.received[1].message, "hello through the server");
+    EXPECT_NE(b.received[1].message_id, id);
+    EXPECT_EQ(b.received[1].to_node_id, b.node_id());
+    EXPECT_EQ(b.received[1].from_node_id, host->node_id());
+}
+
+TEST_F(BotsThroughServer, PingChannelGetsPongs) {
+    auto host = start_bot(std::make_shared<EchoBot>());
+    ASSERT_TRUE(connect_to(*host));
+    auto& b = browser();
+    ASSERT_TRUE(wait_for([&] { return b.ping->is_open(); }));
+    json::object ping{{"messageId", "p1"},
+                      {"timestamp", now_ms()},
+                      {"fromNodeId", b.node_id()},
+                      {"toNodeId", host->node_id()},
+                      {"ping", json::object{{"direction", "ping"}, {"seq", 3}}}};
+    b.ping->send_text(json::serialize(ping));
+    ASSERT_TRUE(wait_for([&] { return !b.pongs.empty(); }));
+    ASSERT_TRUE(b.pongs[0].ping);
+    EXPECT_EQ(b.pongs[0].ping->direction, "pong");
+    EXPECT_EQ(b.pongs[0].ping->seq, 3);
+    EXPECT_EQ(b.pongs[0].to_node_id, b.node_id());
+}
+
+TEST_F(BotsThroughServer, CounterBotCountsPerPeerAndForgetsLeavers) {
+    auto bot = std::make_shared<CounterBot>();
+    auto host = start_bot(bot);
+    ASSERT_TRUE(connect_to(*host));
+    auto& b = browser();
+    b.send("/increase");
+    b.send("/increase");
+    b.send("not a command");
+    b.send("/reset");
+    // ACK + reply for each command, ACK only for the unknown text: 7 messages.
+    ASSERT_TRUE(wait_for([&] { return b.received.size() >= 7; }));
+    std::vector<std::string> replies;
+    for (const auto& m : b.received) {
+        if (m.message) {
+            replies.push_back(*m.message);
+        }
+    }
+    EXPECT_EQ(replies, (std::vector<std::string>{"Counter increased! Current value: 1",
+                                                 "Counter increased! Current value: 2",
+                                                 "Counter reset! Current value: 0"}));
+    EXPECT_EQ(bot->tracked_peers(), 1u);
+    // The browser leaves: its connection and counter are dropped.
+    browser_.reset();
+    EXPECT_TRUE(wait_for([&] { return host->peer_count() == 0 && bot->tracked_peers() == 0; }));
+}
+
+TEST_F(BotsThroughServer, ClockBotUpdatesTimeThroughOneReusedMsgpatchChannel) {
+    auto bot = std::make_shared<ClockBot>(context_);
+    auto host = start_bot(bot);
+    ASSERT_TRUE(connect_to(*host));
+    auto& b = browser();
+    b.send("/now");
+    ASSERT_TRUE(wait_for([&] { return b.text_reply() != nullptr; }));
+    const auto first = *b.text_reply();
+    EXPECT_EQ(first.message->rfind("🕐 Current Time: ", 0), 0u) << *first.message;
+    ASSERT_TRUE(wait_for([&] { return b.patches.size() >= 2; }, 5s));
+    EXPECT_EQ(b.patches[0].kind, common::PatchKind::replace);
+    EXPECT_EQ(b.patches[0].message_id, first.message_id);
+    EXPECT_EQ(b.patches[0].value.rfind("🕐 Current Time: ", 0), 0u);
+
+    // A second /now: new message id, patches follow it, same channel.
+    const auto seen = b.received.size();
+    b.send("/now");
+    ASSERT_TRUE(wait_for([&] { return b.text_reply(seen) != nullptr; }));
+    const auto second_id = b.text_reply(seen)->message_id;
+    EXPECT_NE(second_id, first.message_id);
+    ASSERT_TRUE(wait_for([&] { return b.patches.back().message_id == second_id; }, 5s));
+    EXPECT_EQ(b.patch_channels.size(), 1u);
+    EXPECT_EQ(bot->running_clocks(), 1u);
+}
+
+TEST_F(BotsThroughServer, BotReregistersWithNewNodeIdAfterServerRestart) {
+    auto host = start_bot(std::make_shared<EchoBot>());
+    const auto old_id = host->node_id();
+    const int port = server_.port();
+    server_.stop();
+    ASSERT_TRUE(wait_for([&] { return !host->registered(); }));
+    ASSERT_TRUE(server_.start(port));
+    ASSERT_TRUE(wait_for([&] { return host->registered(); }, 15s));
+    EXPECT_NE(host->node_id(), old_id);
+    // And it answers calls with the new id.
+    ASSERT_TRUE(connect_to(*host));
+    browser().send("again");
+    EXPECT_TRUE(wait_for([&] { return browser().received.size() >= 2; }));
+}
+
+} // namespace
+} // namespace tincan::agents::test
