@@ -111,6 +111,9 @@ exchange(Stream& stream, http::request<http::string_body> req, std::size_t max_b
     reply.status = res.result_int();
     reply.content_type = std::string(res[http::field::content_type]);
     reply.body = std::move(res.body());
+    for (const auto& f : res) {
+        reply.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    }
     co_return reply;
 }
 
@@ -160,6 +163,15 @@ asio::awaitable<AuthResult<HttpReply>> run_fetch(const HttpClientOptions& option
 }
 
 } // namespace
+
+std::string HttpReply::header(std::string_view name) const {
+    for (const auto& [k, v] : headers) {
+        if (beast::iequals(k, name)) {
+            return v;
+        }
+    }
+    return {};
+}
 
 HttpClient::HttpClient(HttpClientOptions options)
     : options_(std::move(options)),

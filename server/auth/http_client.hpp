@@ -12,6 +12,7 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -41,6 +42,10 @@ struct HttpReply {
     unsigned status = 0;
     std::string content_type;
     std::string body;
+    std::vector<std::pair<std::string, std::string>> headers; // all response headers, in order
+
+    // First header named `name` (case-insensitive), or empty.
+    std::string header(std::string_view name) const;
 };
 
 class HttpClient {

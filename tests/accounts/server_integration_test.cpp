@@ -1,0 +1,291 @@
+// The real tincan-server with the accounts extension on an ephemeral port: management socket,
+// bot JWTs at the WebSocket upgrade, /conns authentication, name squatting, anonymous refusal,
+// restart persistence, and the GitHub login over real HTTP against the loopback GitHub.
+
+#include "auth/accounts_extension.hpp"
+#include "auth/crypto.hpp"
+#include "auth/http_client.hpp"
+#include "fake_github.hpp"
+#include "test_client.hpp"
+#include "test_support.hpp"
+
+#include <boost/asio/local/stream_protocol.hpp>
+#include <boost/json.hpp>
+#include <boost/url.hpp>
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+
+namespace tincan::test {
+namespace {
+
+namespace http = boost::beast::http;
+namespace json = boost::json;
+using server::HttpClient;
+using server::HttpClientOptions;
+
+class AccountsServer {
+public:
+    AccountsServer(const TempDir& dir, const std::function<void(server::Config&)>& configure = {}) {
+        server::Config cfg;
+        cfg.listen_addr = "127.0.0.1:0";
+        cfg.web_root = "/nonexistent";
+        cfg.data_dir = (dir.path() / "data").string();
+        cfg.management_listen = (dir.path() / "run" / "management.sock").string();
+        if (configure) {
+            configure(cfg);
+        }
+        socket_ = cfg.management_listen;
+        server_ = std::make_unique<server::Server>(cfg);
+        server_->add_extension(server::accounts_extension());
+        if (!server_->start()) {
+            throw std::runtime_error("server did not start");
+        }
+        thread_ = std::thread([this] { server_->run(); });
+    }
+    ~AccountsServer() {
+        boost::asio::post(server_->io(), [this] { server_->shutdown(); });
+        thread_.join();
+    }
+    unsigned short port() const { return server_->port(); }
+    std::string url(const std::string& path) const {
+        return "http://127.0.0.1:" + std::to_string(port()) + path;
+    }
+    const std::string& socket() const { return socket_; }
+
+    // One request over the management Unix socket.
+    HttpResult manage(http::verb method, const std::string& target, const std::string& body = {}) {
+        boost::asio::io_context ioc;
+        boost::asio::local::stream_protocol::socket s(ioc);
+        s.connect(boost::asio::local::stream_protocol::endpoint(socket_));
+        http::request<http::string_body> req{method, target, 11};
+        req.set(http::field::host, "localhost");
+        if (!body.empty()) {
+            req.set(http::field::content_type, "application/json");
+        }
+        req.body() = body;
+        req.prepare_payload();
+        http::write(s, req);
+        boost::beast::flat_buffer buf;
+        http::response<http::string_body> res;
+        http::read(s, buf, res);
+        return {res.result_int(), res.body(), {}};
+    }
+
+    std::string add_bot(const std::string& name) {
+        auto r = manage(http::verb::post, "/bots/add", R"({"username":")" + name + R"("})");
+        EXPECT_EQ(r.status, 200u) << r.body;
+        return r.status == 200 ? std::string(json::parse(r.body).at("token").as_string()) : "";
+    }
+
+private:
+    std::string socket_;
+    std::unique_ptr<server::Server> server_;
+    std::thread thread_;
+};
+
+HttpClient& local_http() {
+    static HttpClient client([] {
+        HttpClientOptions o;
+        o.allow_http = true;
+        o.timeout = std::chrono::seconds(5);
+        return o;
+    }());
+    return client;
+}
+
+json::object conns(const AccountsServer& s) {
+    auto r = local_http().fetch({http::verb::get, s.url("/api/conns"), {}, ""});
+    return json::parse(r->body).as_object();
+}
+
+std::string cookie_value(const server::HttpReply& r) {
+    auto c = r.header("Set-Cookie");
+    if (c.rfind("session_id=", 0) != 0) {
+        return {};
+    }
+    return c.substr(11, c.find(';') - 11);
+}
+
+TEST(AccountsServer, ManagementSocketIsPrivate) {
+    TempDir dir;
+    AccountsServer s(dir);
+    struct stat st {};
+    ASSERT_EQ(::stat(s.socket().c_str(), &st), 0);
+    EXPECT_TRUE(S_ISSOCK(st.st_mode));
+    EXPECT_EQ(st.st_mode & 0777, 0600);
+    EXPECT_EQ(s.manage(http::verb::get, "/bots/list").status, 200u);
+    EXPECT_EQ(s.manage(http::verb::get, "/other").status, 404u);
+    // The management routes are not on the public listener.
+    auto r = local_http().fetch({http::verb::get, s.url("/api/bots/list"), {}, ""});
+    EXPECT_NE(r->status, 200u);
+    r = local_http().fetch({http::verb::get, s.url("/bots/list"), {}, ""});
+    EXPECT_EQ(r->body.find("\"bots\""), std::string::npos);
+}
+
+TEST(AccountsServer, BotJwtAtUpgradeGivesUsernameAndJwtAuthentication) {
+    TempDir dir;
+    AccountsServer s(dir);
+    auto token = s.add_bot("echo_bot");
+    WsClient::Options o;
+    o.headers["Authorization"] = "bearer " + token;
+    WsClient bot(s.port(), o);
+    ASSERT_TRUE(bot.connected());
+    bot.send(R"({"register":{"node_name":""}})");
+    auto reply = bot.next_with("register");
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->at("register").at("node_name"), "echo_bot");
+    auto id = std::string(reply->at("node_id").as_string());
+    auto c = conns(s);
+    EXPECT_EQ(c.at(id).at("authentication"), "jwt");
+    EXPECT_EQ(c.at(id).at("node_name"), "echo_bot");
+
+    // A forged token is ignored: anonymous, default name.
+    WsClient::Options f;
+    f.headers["Authorization"] = "Bearer " + token.substr(0, token.size() - 2) + "xx";
+    WsClient forged(s.port(), f);
+    ASSERT_TRUE(forged.connected());
+    forged.send(R"({"register":{"node_name":""}})");
+    auto r2 = forged.next_with("register");
+    ASSERT_TRUE(r2);
+    EXPECT_EQ(std::string(r2->at("register").at("node_name").as_string()).rfind("user", 0), 0u);
+    EXPECT_EQ(conns(s).at(std::string(r2->at("node_id").as_string())).at("authentication"), "none");
+}
+
+TEST(AccountsServer, AccountNamesCannotBeSquatted) {
+    TempDir dir;
+    AccountsServer s(dir);
+    s.add_bot("echo_bot");
+    WsClient anon(s.port());
+    for (std::string name : {"echo_bot", "ECHO_BOT"}) {
+        anon.send(json::serialize(json::object{{"register", json::object{{"node_name", name}}}}));
+        auto err = anon.next_with("error");
+        ASSERT_TRUE(err) << name;
+        EXPECT_EQ(err->at("error").at("code"), "name_taken");
+    }
+    auto id = anon.register_as("visitor");
+    ASSERT_FALSE(id.empty());
+    anon.send(R"({"rename":{"new_preference":{"name":"echo_bot","indexOfPreferColor":1}}})");
+    auto err = anon.next_with("error");
+    ASSERT_TRUE(err);
+    EXPECT_EQ(err->at("error").at("code"), "name_taken");
+    EXPECT_EQ(conns(s).at(id).at("node_name"), "visitor");
+}
+
+TEST(AccountsServer, AnonymousRefusedWhenDisabled) {
+    TempDir dir;
+    AccountsServer s(dir, [](server::Config& c) { c.allow_anonymous = false; });
+    WsClient anon(s.port());
+    EXPECT_FALSE(anon.connected());
+    EXPECT_EQ(anon.refused_status(), 401u);
+    auto token = s.add_bot("clock_bot");
+    WsClient::Options o;
+    o.headers["Authorization"] = "Bearer " + token;
+    WsClient bot(s.port(), o);
+    EXPECT_TRUE(bot.connected());
+}
+
+TEST(AccountsServer, BotTokensSurviveServerRestart) {
+    TempDir dir;
+    std::string token;
+    {
+        AccountsServer s(dir);
+        token = s.add_bot("music_bot");
+    }
+    AccountsServer s(dir);
+    WsClient::Options o;
+    o.headers["Authorization"] = "bearer " + token;
+    WsClient bot(s.port(), o);
+    ASSERT_TRUE(bot.connected());
+    bot.send(R"({"register":{"node_name":""}})");
+    auto reply = bot.next_with("register");
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->at("register").at("node_name"), "music_bot");
+    EXPECT_EQ(s.manage(http::verb::post, "/bots/add", R"({"username":"music_bot"})").status, 409u);
+}
+
+TEST(AccountsServer, GithubLoginOverHttpThenSignedInWebSocket) {
+    TempDir dir;
+    FakeGithub github("cid", "csecret", {"octocat", 583231, "The Octocat", ""});
+    ::setenv("GH_LOGIN_CLIENT_ID", "cid", 1);
+    ::setenv("GH_LOGIN_CLIENT_SECRET", "csecret", 1);
+    AccountsServer s(dir, [&](server::Config& c) {
+        c.github_oauth_base_url = github.base_url();
+        c.github_api_base_url = github.base_url();
+        c.github_login_redir_url = "http://127.0.0.1:1/api/github/login/auth";
+        c.login_success_redir_url = "http://127.0.0.1/";
+        c.cookie_samesite = "Lax";
+    });
+    ::unsetenv("GH_LOGIN_CLIENT_ID");
+    ::unsetenv("GH_LOGIN_CLIENT_SECRET");
+
+    auto servers = local_http().fetch({http::verb::get, s.url("/servers.json"), {}, ""});
+    auto idp = json::parse(servers->body).as_array()[0].at("idp").as_array();
+    ASSERT_EQ(idp.size(), 1u);
+    EXPECT_EQ(idp[0].at("kind"), "github");
+    EXPECT_EQ(idp[0].at("loginUrl"), "/api/github/login/start");
+
+    auto start = local_http().fetch({http::verb::get, s.url("/api/github/login/start"), {}, ""});
+    ASSERT_EQ(start->status, 307u);
+    auto sid = cookie_value(*start);
+    ASSERT_FALSE(sid.empty());
+    EXPECT_NE(start->header("Set-Cookie").find("HttpOnly"), std::string::npos);
+    EXPECT_NE(start->header("Set-Cookie").find("SameSite=Lax"), std::string::npos);
+    auto callback = boost::urls::url(github.consent(start->header("Location")));
+    ASSERT_FALSE(callback.empty());
+    auto target = std::string(callback.encoded_target());
+
+    // Without the session cookie of the browser that started the login: refused.
+    auto csrf = local_http().fetch({http::verb::get, s.url(target), {}, ""});
+    EXPECT_EQ(csrf->status, 400u);
+    // The state was consumed by that attempt; a fresh login is needed.
+    start = local_http().fetch(
+        {http::verb::get, s.url("/api/github/login/start"), {{"Cookie", "session_id=" + sid}}, ""});
+    ASSERT_EQ(start->status, 307u);
+    callback = boost::urls::url(github.consent(start->header("Location")));
+    target = std::string(callback.encoded_target());
+    auto done =
+        local_http().fetch({http::verb::get, s.url(target), {{"Cookie", "session_id=" + sid}}, ""});
+    ASSERT_EQ(done->status, 307u) << done->body;
+    EXPECT_EQ(done->header("Location"), "http://127.0.0.1/");
+    auto new_sid = cookie_value(*done);
+    ASSERT_FALSE(new_sid.empty());
+    EXPECT_NE(new_sid, sid);
+    EXPECT_EQ(github.revocations(), 1);
+
+    auto profile = local_http().fetch(
+        {http::verb::get, s.url("/api/profile"), {{"Cookie", "session_id=" + new_sid}}, ""});
+    EXPECT_EQ(json::parse(profile->body).at("username"), "octocat");
+
+    WsClient::Options o;
+    o.headers["Cookie"] = "session_id=" + new_sid;
+    WsClient user(s.port(), o);
+    ASSERT_TRUE(user.connected());
+    user.send(R"({"register":{"node_name":""}})");
+    auto reply = user.next_with("register");
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->at("register").at("node_name"), "octocat");
+    auto id = std::string(reply->at("node_id").as_string());
+    EXPECT_EQ(conns(s).at(id).at("authentication"), "session");
+
+    // Another peer cannot take the signed-in user's name.
+    WsClient other(s.port());
+    other.send(R"({"register":{"node_name":"octocat"}})");
+    auto err = other.next_with("error");
+    ASSERT_TRUE(err);
+    EXPECT_EQ(err->at("error").at("code"), "name_taken");
+
+    // Logout by POST ends the session for HTTP and for new WebSockets.
+    auto out = local_http().fetch(
+        {http::verb::post, s.url("/api/logout"), {{"Cookie", "session_id=" + new_sid}}, ""});
+    EXPECT_EQ(out->status, 200u);
+    WsClient after(s.port(), o);
+    after.send(R"({"register":{"node_name":""}})");
+    auto r2 = after.next_with("register");
+    ASSERT_TRUE(r2);
+    EXPECT_EQ(conns(s).at(std::string(r2->at("node_id").as_string())).at("authentication"), "none");
+}
+
+} // namespace
+} // namespace tincan::test
