@@ -94,7 +94,11 @@ AuthResult<JwtSigner> JwtSigner::load_or_create(const std::filesystem::path& pat
 
 std::string JwtSigner::sign(const std::string& sub, std::int64_t now,
                             std::int64_t ttl_seconds) const {
-    json::object payload{{"sub", sub}, {"iat", now}, {"exp", now + ttl_seconds}};
+    // `jti` makes every token distinct, even two issued in the same second.
+    json::object payload{{"sub", sub},
+                         {"iat", now},
+                         {"exp", now + ttl_seconds},
+                         {"jti", crypto::base64url_encode(crypto::random_bytes(12))}};
     std::string input = crypto::base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." +
                         crypto::base64url_encode(json::serialize(payload));
     return input + "." + crypto::base64url_encode(crypto::hmac_sha256(key_, input));
