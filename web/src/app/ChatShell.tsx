@@ -54,15 +54,8 @@ export function ChatShell({ onLogout }: { onLogout: () => void }) {
   }, [totalUnread]);
 
   const st = STATUS[status] ?? { label: 'Disconnected', color: 'default' as const };
-  const drawer = (
-    <Box
-      sx={{
-        display: 'flex',
-        flexDirection: 'column',
-        height: '100%',
-        width: wide ? DRAWER : 'min(88vw, 340px)',
-      }}
-    >
+  const drawer = (width: number | string) => (
+    <Box sx={{ display: 'flex', flexDirection: 'column', height: '100%', width }}>
       <Stack direction="row" sx={{ alignItems: 'center', gap: 1.5, p: 2 }}>
         <PeerAvatar
           name={name || '?'}
@@ -116,22 +109,19 @@ export function ChatShell({ onLogout }: { onLogout: () => void }) {
         </Alert>
       )}
       <Box sx={{ display: 'flex', flex: 1, minHeight: 0 }}>
-        {wide ? (
+        {wide && (
           <Box
             component="nav"
             aria-label="Peer list"
             sx={{ width: DRAWER, borderRight: 1, borderColor: 'divider', display: 'flex' }}
           >
-            {drawer}
+            {drawer(DRAWER)}
           </Box>
-        ) : (
-          <Drawer
-            open={drawerOpen || !active}
-            onClose={() => setDrawerOpen(false)}
-            variant={active ? 'temporary' : 'permanent'}
-          >
+        )}
+        {!wide && active && (
+          <Drawer open={drawerOpen} onClose={() => setDrawerOpen(false)} variant="temporary">
             <Box component="nav" aria-label="Peer list" sx={{ height: '100%' }}>
-              {drawer}
+              {drawer('min(88vw, 340px)')}
             </Box>
           </Drawer>
         )}
@@ -142,9 +132,14 @@ export function ChatShell({ onLogout }: { onLogout: () => void }) {
               peerId={active}
               onOpenPeers={wide ? undefined : () => setDrawerOpen(true)}
             />
-          ) : (
+          ) : wide ? (
             <Box sx={{ display: 'grid', placeItems: 'center', height: '100%' }}>
               <Typography color="text.secondary">Select a chat to start messaging</Typography>
+            </Box>
+          ) : (
+            // Phone width with no chat open: the peer list is the page.
+            <Box component="nav" aria-label="Peer list" sx={{ height: '100%', display: 'flex' }}>
+              {drawer('100%')}
             </Box>
           )}
         </Box>

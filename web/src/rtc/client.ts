@@ -45,6 +45,9 @@ export interface ClientOptions {
   fetchImpl?: typeof fetch;
   ackTimeoutMs?: number;
   maxAttempts?: number;
+  /** Test seams: in-process fakes instead of the browser's WebSocket and RTCPeerConnection. */
+  createSocket?: (url: string) => WebSocket;
+  createPeerConnection?: (config: RTCConfiguration) => RTCPeerConnection;
 }
 
 export interface ClientEvents {
@@ -125,7 +128,11 @@ export class TincanClient extends Emitter<ClientEvents> {
     super();
     this.store = new Store(initialState(opts.name, opts.colorIndex));
     this.urls = resolveUrls(opts.server, opts.origin);
-    this.signalling = new SignallingClient({ url: this.urls.ws, hello: () => this.hello() });
+    this.signalling = new SignallingClient({
+      url: this.urls.ws,
+      hello: () => this.hello(),
+      ...(opts.createSocket ? { createSocket: opts.createSocket } : {}),
+    });
     this.signalling.on('status', (status) => this.store.update((s) => ({ ...s, status })));
     this.signalling.on('registered', ({ nodeId, name }) => {
       this.lastNodeId = nodeId;
@@ -503,6 +510,9 @@ export class TincanClient extends Emitter<ClientEvents> {
       iceServers: this.iceServers,
       localId: () => this.myId(),
       sendSignal: (env) => this.signalling.send(env),
+      ...(this.opts.createPeerConnection
+        ? { createPeerConnection: this.opts.createPeerConnection }
+        : {}),
     });
     const link: PeerLink = {
       id: peer,

@@ -2,6 +2,10 @@ import { decodeSignal, encodeSignal, type SignalEnvelope } from '../protocol';
 import { backoffDelay } from './backoff';
 import { Emitter, type RtcError } from './emitter';
 
+// WebSocket readyState values (not read from the global, which Node lacks in tests).
+const WS_CONNECTING = 0;
+const WS_OPEN = 1;
+
 export type SignallingStatus = 'idle' | 'connecting' | 'online' | 'offline';
 
 export interface SignallingEvents {
@@ -74,7 +78,7 @@ export class SignallingClient extends Emitter<SignallingEvents> {
 
   /** Sends a frame if the socket is open; returns whether it was handed to the socket. */
   send(envelope: SignalEnvelope): boolean {
-    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
+    if (!this.ws || this.ws.readyState !== WS_OPEN) return false;
     this.ws.send(encodeSignal(envelope));
     return true;
   }
@@ -160,7 +164,7 @@ export class SignallingClient extends Emitter<SignallingEvents> {
   }
 
   private ping() {
-    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return;
+    if (!this.ws || this.ws.readyState !== WS_OPEN) return;
     if (this.pending.size >= (this.opts.maxMissedPongs ?? 5)) {
       // The server stopped answering: treat the socket as dead and reconnect.
       console.warn('signalling: no pong, reconnecting');
@@ -210,7 +214,7 @@ export class SignallingClient extends Emitter<SignallingEvents> {
     this.ws = null;
     if (ws) {
       ws.onopen = ws.onmessage = ws.onclose = ws.onerror = null;
-      if (ws.readyState === WebSocket.OPEN || ws.readyState === WebSocket.CONNECTING) ws.close();
+      if (ws.readyState === WS_OPEN || ws.readyState === WS_CONNECTING) ws.close();
     }
   }
 }

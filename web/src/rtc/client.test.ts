@@ -1,0 +1,243 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { encodePatch, type ChatMessage, type ServerEntry } from '../protocol';
+import { TincanClient } from './client';
+import { FakeHub, FakePeerConnection } from './testing/fake-network';
+
+const server: ServerEntry = {
+  id: 'local',
+  name: 'Local',
+  url: '/api/ws',
+  apiPrefix: '/api',
+  iceServers: [],
+  idp: [],
+  allowAnonymous: true,
+};
+
+let clients: TincanClient[] = [];
+afterEach(() => {
+  for (const c of clients) c.stop();
+  clients = [];
+});
+
+function makeClient(
+  hub: FakeHub,
+  name: string,
+  extra: Partial<ConstructorParameters<typeof TincanClient>[0]> = {},
+) {
+  const c = new TincanClient({
+    server,
+    name,
+    origin: 'http://127.0.0.1:1',
+    fetchImpl: hub.fetch,
+    createSocket: (u) => hub.connect(u),
+    createPeerConnection: () => new FakePeerConnection() as unknown as RTCPeerConnection,
+    ...extra,
+  });
+  clients.push(c);
+  c.start();
+  return c;
+}
+
+const idOf = (c: TincanClient, name: string) =>
+  Object.values(c.store.getState().peers).find((p) => p.name === name)?.nodeId ?? '';
+
+async function pair(opts: Partial<ConstructorParameters<typeof TincanClient>[0]> = {}) {
+  const hub = new FakeHub();
+  const alice = makeClient(hub, 'alice', opts);
+  const bob = makeClient(hub, 'bob', opts);
+  await vi.waitFor(() => expect(idOf(alice, 'bob')).not.toBe(''));
+  await vi.waitFor(() => expect(idOf(bob, 'alice')).not.toBe(''));
+  const bobId = idOf(alice, 'bob');
+  const aliceId = idOf(bob, 'alice');
+  alice.selectPeer(bobId);
+  await vi.waitFor(() => expect(alice.store.getState().peers[bobId]?.chatOpen).toBe(true));
+  return { hub, alice, bob, aliceId, bobId };
+}
+
+/** Sends a raw chat message over the client's open chat channel to `peer` (a hostile peer). */
+function rawSend(from: TincanClient, peer: string, m: Partial<ChatMessage>) {
+  const link = (
+    from as unknown as { links: Map<string, { chat: { send: (m: ChatMessage) => boolean } }> }
+  ).links.get(peer);
+  link?.chat.send({
+    messageId: crypto.randomUUID(),
+    fromNodeId: '',
+    toNodeId: '',
+    timestamp: Date.now(),
+    ...m,
+  } as ChatMessage);
+}
+
+describe('TincanClient over fake signalling and peer connections', () => {
+  it('announces attributes, lists peers, delivers with an ACK and counts unread', async () => {
+    const { hub, alice, bob, aliceId, bobId } = await pair();
+    expect(hub.attributes.get(aliceId)).toEqual({
+      support_attachment: 'true',
+      tincan_features: 'file-digest',
+    });
+    alice.sendText(bobId, 'hello *bob*');
+    const mine = () => alice.store.getState().messages[bobId]?.[0];
+    expect(mine()?.status).toBe('pending');
+    await vi.waitFor(() => expect(mine()?.status).toBe('delivered'));
+    await vi.waitFor(() =>
+      expect(bob.store.getState().messages[aliceId]?.[0]?.text).toBe('hello *bob*'),
+    );
+    expect(bob.store.getState().peers[aliceId]?.unread).toBe(1);
+    bob.selectPeer(aliceId);
+    expect(bob.store.getState().peers[aliceId]?.unread).toBe(0);
+  });
+
+  it('attributes messages to the connection, never to the claimed fromNodeId', async () => {
+    const { alice, bob, aliceId, bobId } = await pair();
+    // Bob claims to be Alice herself (to make it look like her own message).
+    rawSend(bob, aliceId, { fromNodeId: aliceId, toNodeId: aliceId, message: 'I am you' });
+    await vi.waitFor(() => expect(alice.store.getState().messages[bobId]?.length).toBe(1));
+    const m = alice.store.getState().messages[bobId]![0]!;
+    expect(m.out).toBe(false);
+    expect(m.text).toBe('I am you');
+    expect(alice.store.getState().messages[aliceId]).toBeUndefined();
+  });
+
+  it('applies amend and delete only to messages the requesting peer authored', async () => {
+    const { alice, bob, aliceId, bobId } = await pair();
+    alice.sendText(bobId, 'from alice');
+    await vi.waitFor(() =>
+      expect(alice.store.getState().messages[bobId]?.[0]?.status).toBe('delivered'),
+    );
+    const aliceMsg = alice.store.getState().messages[bobId]![0]!.id;
+    rawSend(bob, aliceId, { messageId: 'bob-1', message: 'from bob' });
+    await vi.waitFor(() => expect(alice.store.getState().messages[bobId]?.length).toBe(2));
+
+    // Bob tries to rewrite and delete Alice's message: ignored.
+    rawSend(bob, aliceId, {
+      amend: {
+        messageId: aliceMsg,
+        newMessageJSON: JSON.stringify({ messageId: aliceMsg, message: 'forged' }),
+      },
+    });
+    rawSend(bob, aliceId, { delete: { messageId: aliceMsg } });
+    // Bob edits his own: applied.
+    rawSend(bob, aliceId, {
+      amend: {
+        messageId: 'bob-1',
+        newMessageJSON: JSON.stringify({ messageId: 'bob-1', message: 'edited by bob' }),
+      },
+    });
+    await vi.waitFor(() =>
+      expect(alice.store.getState().messages[bobId]?.find((m) => m.id === 'bob-1')?.text).toBe(
+        'edited by bob',
+      ),
+    );
+    const list = alice.store.getState().messages[bobId]!;
+    expect(list.find((m) => m.id === aliceMsg)?.text).toBe('from alice');
+    rawSend(bob, aliceId, { delete: { messageId: 'bob-1' } });
+    await vi.waitFor(() =>
+      expect(alice.store.getState().messages[bobId]?.map((m) => m.id)).toEqual([aliceMsg]),
+    );
+  });
+
+  it('edits and deletes its own messages on the peer', async () => {
+    const { alice, bob, aliceId, bobId } = await pair();
+    alice.sendText(bobId, 'typo');
+    await vi.waitFor(() => expect(bob.store.getState().messages[aliceId]?.length).toBe(1));
+    const id = alice.store.getState().messages[bobId]![0]!.id;
+    alice.editMessage(bobId, id, 'fixed');
+    await vi.waitFor(() =>
+      expect(bob.store.getState().messages[aliceId]?.[0]).toMatchObject({
+        text: 'fixed',
+        edited: true,
+      }),
+    );
+    alice.deleteMessage(bobId, id);
+    await vi.waitFor(() => expect(bob.store.getState().messages[aliceId]).toEqual([]));
+  });
+
+  it('drops duplicates by id but still ACKs them', async () => {
+    const { alice, bob, aliceId, bobId } = await pair();
+    rawSend(bob, aliceId, { messageId: 'dup', message: 'once' });
+    rawSend(bob, aliceId, { messageId: 'dup', message: 'twice' });
+    rawSend(bob, aliceId, { messageId: 'last', message: 'end' });
+    await vi.waitFor(() =>
+      expect(alice.store.getState().messages[bobId]?.map((m) => m.text)).toEqual(['once', 'end']),
+    );
+  });
+
+  it('resends without an ACK and then shows the failure; Retry delivers', async () => {
+    const { alice, bob, aliceId, bobId } = await pair({ ackTimeoutMs: 20, maxAttempts: 3 });
+    const bobLink = (
+      bob as unknown as { links: Map<string, { chat: { send: unknown } }> }
+    ).links.get(aliceId)!;
+    const realSend = bobLink.chat.send;
+    let received = 0;
+    bobLink.chat.send = () => true; // Bob's ACKs are lost.
+    bob.store.subscribe(() => (received = bob.store.getState().messages[aliceId]?.length ?? 0));
+    alice.sendText(bobId, 'anyone?');
+    await vi.waitFor(() =>
+      expect(alice.store.getState().messages[bobId]?.[0]?.status).toBe('failed'),
+    );
+    expect(received).toBe(1); // the resends carried the same id
+    bobLink.chat.send = realSend;
+    alice.retry(bobId, alice.store.getState().messages[bobId]![0]!.id);
+    await vi.waitFor(() =>
+      expect(alice.store.getState().messages[bobId]?.[0]?.status).toBe('delivered'),
+    );
+  });
+
+  it('applies msgpatch orders, also those that arrive before their message', async () => {
+    const { alice, bob, aliceId, bobId } = await pair();
+    const link = (
+      bob as unknown as {
+        links: Map<string, { session: { createChannel: (l: string) => RTCDataChannel } }>;
+      }
+    ).links.get(aliceId)!;
+    const ch = link.session.createChannel('msgpatch');
+    await vi.waitFor(() => expect(ch.readyState).toBe('open'));
+    ch.send(
+      encodePatch({
+        kind: 'replace',
+        messageId: 'clock',
+        value: '🕐 early',
+      }) as Uint8Array<ArrayBuffer>,
+    );
+    const pending = (alice as unknown as { patches: Map<string, unknown> }).patches;
+    await vi.waitFor(() => expect(pending.has('clock')).toBe(true));
+    rawSend(bob, aliceId, { messageId: 'clock', message: '🕐 start' });
+    await vi.waitFor(() =>
+      expect(alice.store.getState().messages[bobId]?.[0]?.text).toBe('🕐 early'),
+    );
+    ch.send(
+      encodePatch({ kind: 'append', messageId: 'clock', value: ' +1' }) as Uint8Array<ArrayBuffer>,
+    );
+    await vi.waitFor(() =>
+      expect(alice.store.getState().messages[bobId]?.[0]?.text).toBe('🕐 early +1'),
+    );
+  });
+
+  it('keeps a chat going while signalling is down and drops the peer on offline otherwise', async () => {
+    const { hub, alice, bob, aliceId, bobId } = await pair();
+    hub.drop(aliceId); // Alice loses signalling; Bob is told she is offline.
+    await vi.waitFor(() => expect(alice.store.getState().status).toBe('offline'));
+    await vi.waitFor(() => expect(bob.store.getState().peers[aliceId]?.online).toBe(false));
+    alice.sendText(bobId, 'still here');
+    await vi.waitFor(() =>
+      expect(bob.store.getState().messages[aliceId]?.[0]?.text).toBe('still here'),
+    );
+    await vi.waitFor(() =>
+      expect(alice.store.getState().messages[bobId]?.[0]?.status).toBe('delivered'),
+    );
+  });
+
+  it('shows hostile names and colours safely', async () => {
+    const hub = new FakeHub();
+    const alice = makeClient(hub, 'alice');
+    const evil = makeClient(hub, '\u202eevil\u0000', { colorIndex: 7 });
+    await vi.waitFor(() => expect(Object.keys(alice.store.getState().peers)).toHaveLength(1));
+    hub.attributes.set([...hub.sockets.keys()][1]!, { preferred_color: '-5' });
+    await alice.refreshPeers();
+    const p = Object.values(alice.store.getState().peers)[0]!;
+    expect(p.name).toBe('evil');
+    expect(p.colorIndex).toBeGreaterThanOrEqual(0);
+    expect(p.colorIndex).toBeLessThan(10);
+    void evil;
+  });
+});
