@@ -3,7 +3,7 @@
 // baseline vs the original client's algorithm, all in one run on the same machine, plus the
 // receiving side's memory (renderer RSS, ArrayBuffer backing store, whole-browser RSS growth).
 //
-//   node bench/web/file-goodput.mjs [--sizes 20M,256M,1G] [--runs 5] [--modes raw,original,app]
+//   node bench/web/file-goodput.mjs [--sizes 20M,256M,1G] [--runs 5] [--modes raw,original,app,app-memory]
 //                                   [--json out.json]
 //
 // Needs build/bin/tincan-server (or TINCAN_SERVER_BIN) and web/dist. Prints one JSON line per
@@ -271,8 +271,13 @@ async function rawOrOriginal(mode, pair, size, filePath) {
 }
 
 let userSeq = 0;
-async function appRun(pair, size, filePath) {
+async function appRun(pair, size, filePath, memory = false) {
   const { sPage, rPage } = pair;
+  // app-memory: the receiver keeps Blob parts instead of writing to the private file system.
+  if (memory) {
+    await rPage.evaluate(() => localStorage.setItem('tincan_receive_to', 'memory'));
+    await rPage.reload();
+  }
   const names = [`benchS${++userSeq}`, `benchR${userSeq}`];
   for (const [page, name] of [
     [sPage, names[0]],
@@ -304,7 +309,9 @@ try {
       for (const mode of MODES) {
         const pair = await launchPair(server.url);
         try {
-          const r = mode === 'app' ? await appRun(pair, size, filePath) : await rawOrOriginal(mode, pair, size, filePath);
+          const r = mode.startsWith('app')
+            ? await appRun(pair, size, filePath, mode === 'app-memory')
+            : await rawOrOriginal(mode, pair, size, filePath);
           const row = { mode, size, run, mbps: size / 1e6 / r.seconds, ...r };
           results.push(row);
           console.log(JSON.stringify(row));

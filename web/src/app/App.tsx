@@ -28,6 +28,8 @@ export function App() {
   const connect = (r: ConnectRequest) => {
     setClient(
       new TincanClient({
+        // 'memory' keeps received files as Blob parts instead of the private file system.
+        receiveToDisk: storage.get('tincan_receive_to') !== 'memory',
         server: r.server,
         name: r.name,
         colorIndex: r.color,

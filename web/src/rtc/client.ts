@@ -15,6 +15,7 @@ import {
 import { ChannelSet, parseIncoming } from './chat-link';
 import { Emitter, type RtcError } from './emitter';
 import {
+  BlobSink,
   FileReceiver,
   OpfsSink,
   streamFile,
@@ -45,6 +46,8 @@ export interface ClientOptions {
   fetchImpl?: typeof fetch;
   ackTimeoutMs?: number;
   maxAttempts?: number;
+  /** Stream received files to the origin private file system (default) or keep Blob parts. */
+  receiveToDisk?: boolean;
   /** Test seams: in-process fakes instead of the browser's WebSocket and RTCPeerConnection. */
   createSocket?: (url: string) => WebSocket;
   createPeerConnection?: (config: RTCConfiguration) => RTCPeerConnection;
@@ -148,6 +151,11 @@ export class TincanClient extends Emitter<ClientEvents> {
     );
     this.signalling.on('message', (env) => this.onSignal(env));
     this.signalling.on('error', (e) => this.emit('error', e));
+  }
+
+  /** Base URL of the HTTP API (the server's apiPrefix resolved against the page origin). */
+  get apiBase(): string {
+    return this.urls.api;
   }
 
   get iceServers(): RTCIceServer[] {
@@ -991,7 +999,7 @@ export class TincanClient extends Emitter<ClientEvents> {
             );
           }
         },
-        OpfsSink.create(),
+        this.opts.receiveToDisk === false ? new BlobSink() : OpfsSink.create(),
       ),
     };
     link.incomingFiles.set(dcId, inc);

@@ -6,6 +6,7 @@ import { useAppState, useClient } from '../../app/client-context';
 import type { ChatItem } from '../../rtc';
 import { DiagnosticsPanel } from '../diagnostics/DiagnosticsPanel';
 import { formatRtt } from '../diagnostics/format';
+import { avatarUrl } from '../peers/avatar-url';
 import { PeerAvatar } from '../peers/PeerAvatar';
 import { Composer } from './Composer';
 import { EditDialog } from './EditDialog';
@@ -99,7 +100,12 @@ export function Conversation({
             <MenuIcon />
           </IconButton>
         )}
-        <PeerAvatar name={name} colorIndex={peer.colorIndex} size={36} />
+        <PeerAvatar
+          name={name}
+          colorIndex={peer.colorIndex}
+          size={36}
+          src={avatarUrl(client.apiBase, peer)}
+        />
         <Box sx={{ minWidth: 0, flex: 1 }}>
           <Typography variant="subtitle1" component="h2" noWrap>
             {name}

@@ -6,10 +6,13 @@ export function PeerAvatar({
   name,
   colorIndex,
   size = 40,
+  src,
 }: {
   name: string;
   colorIndex: number;
   size?: number;
+  /** Account avatar URL; the generated letter shows while loading and if it fails. */
+  src?: string | undefined;
 }) {
   const theme = useTheme();
   const color = COLORS[colorIndex] ?? COLORS[9];
@@ -17,6 +20,8 @@ export function PeerAvatar({
   return (
     <Avatar
       aria-hidden
+      src={src}
+      alt=""
       sx={{
         width: size,
         height: size,

@@ -11,6 +11,7 @@ import {
 import { useMemo, useState } from 'react';
 import { useAppState, useClient } from '../../app/client-context';
 import { PeerAvatar } from './PeerAvatar';
+import { avatarUrl } from './avatar-url';
 import { orderPeers } from './order';
 
 export function PeerList({ onSelected }: { onSelected?: () => void }) {
@@ -56,7 +57,11 @@ export function PeerList({ onSelected }: { onSelected?: () => void }) {
                   invisible={p.unread === 0}
                   slotProps={{ badge: { 'aria-label': `${p.unread} unread` } as object }}
                 >
-                  <PeerAvatar name={label} colorIndex={p.colorIndex} />
+                  <PeerAvatar
+                    name={label}
+                    colorIndex={p.colorIndex}
+                    src={avatarUrl(client.apiBase, p)}
+                  />
                 </Badge>
               </ListItemAvatar>
               <ListItemText
