@@ -5,6 +5,8 @@
 #include "auth/management_api.hpp"
 #include "http/router.hpp"
 
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
@@ -90,6 +92,33 @@ Server::Extension accounts_extension() {
                 return management->handle(req);
             },
             true);
+
+        // Routes that call GitHub or fetch avatars run on a small worker pool, so a slow upstream
+        // never stalls the I/O thread (and with it signalling).
+        auto pool = std::make_shared<boost::asio::thread_pool>(2);
+        ctx.offload = [pool, service, api, prefix](Request& req, auto reply) -> bool {
+            std::string path, query;
+            if (!split_target(req.target(), path, query) || !path.starts_with(prefix)) {
+                return false;
+            }
+            std::string route = path.substr(prefix.size());
+            if (!AccountsApi::may_block(route)) {
+                return false;
+            }
+            boost::asio::post(*pool, [service, api, route, req = std::move(req),
+                                      reply = std::move(reply)]() mutable {
+                HttpResponse res;
+                try {
+                    res = api->handle(req, AccountsContext::from(req, route));
+                } catch (const std::exception& e) {
+                    spdlog::error("accounts: {} failed: {}", route, e.what());
+                    res = error_response(req, boost::beast::http::status::internal_server_error,
+                                         "internal error");
+                }
+                reply(std::move(res));
+            });
+            return true;
+        };
 
         const bool allow_anonymous = ctx.config.allow_anonymous;
         ctx.resolve_identity = [service, allow_anonymous](const Request& req) {

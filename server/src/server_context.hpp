@@ -47,6 +47,13 @@ struct ServerContext {
     std::vector<IdentityProviderEntry> identity_providers;
     /// Authenticates a WebSocket upgrade; the default accepts everyone as anonymous.
     std::function<UpgradeIdentity(const Request&)> resolve_identity;
+    /// Requests whose handler blocks (outbound HTTP: OAuth callback, avatar proxy). If set and it
+    /// returns true, it has taken `req` (moved from) and calls the reply function exactly once,
+    /// from any thread; otherwise the request goes to the router as usual.
+    std::function<bool(
+        Request& req,
+        std::function<void(boost::beast::http::response<boost::beast::http::string_body>)>)>
+        offload;
     /// Live WebSocket sessions, for graceful shutdown.
     std::unordered_map<WebSocketSession*, std::weak_ptr<WebSocketSession>> sessions;
     bool shutting_down = false;

@@ -57,6 +57,11 @@ void FakeGithub::set_user(FakeGithubUser user) {
     user_ = std::move(user);
 }
 
+void FakeGithub::set_token_delay(std::chrono::milliseconds delay) {
+    std::lock_guard lock(mutex_);
+    token_delay_ = delay;
+}
+
 int FakeGithub::exchanges() const {
     std::lock_guard lock(mutex_);
     return exchanges_;
@@ -186,9 +191,11 @@ Reply FakeGithub::access_token(const Request& req) {
     }
     std::string token = "gho_" + crypto::base64url_encode(crypto::random_bytes(18));
     tokens_.insert(token);
-    return json_reply(
+    auto reply = json_reply(
         req, http::status::ok,
         json::object{{"access_token", token}, {"token_type", "bearer"}, {"scope", "read:user"}});
+    reply.delay = token_delay_;
+    return reply;
 }
 
 Reply FakeGithub::user(const Request& req) {

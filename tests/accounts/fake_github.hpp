@@ -37,6 +37,8 @@ public:
     std::string consent(const std::string& authorize_url);
 
     void set_user(FakeGithubUser user);
+    // Delays every access-token answer (a slow GitHub).
+    void set_token_delay(std::chrono::milliseconds delay);
     int exchanges() const;
     int revocations() const;
     bool token_revoked(const std::string& token) const;
@@ -63,6 +65,7 @@ private:
     std::map<std::string, Grant> codes_;
     std::set<std::string> tokens_;
     std::set<std::string> revoked_;
+    std::chrono::milliseconds token_delay_{0};
     int exchanges_ = 0;
     int revocations_ = 0;
     std::string last_exchange_query_;

@@ -287,5 +287,46 @@ TEST(AccountsServer, GithubLoginOverHttpThenSignedInWebSocket) {
     EXPECT_EQ(conns(s).at(std::string(r2->at("node_id").as_string())).at("authentication"), "none");
 }
 
+TEST(AccountsServer, SlowGithubDoesNotStallSignalling) {
+    TempDir dir;
+    FakeGithub github("cid", "csecret", {"slowcat", 7, "", ""});
+    github.set_token_delay(std::chrono::milliseconds(1500));
+    ::setenv("GH_LOGIN_CLIENT_ID", "cid", 1);
+    ::setenv("GH_LOGIN_CLIENT_SECRET", "csecret", 1);
+    AccountsServer s(dir, [&](server::Config& c) {
+        c.github_oauth_base_url = github.base_url();
+        c.github_api_base_url = github.base_url();
+        c.github_login_redir_url = "http://127.0.0.1:1/api/github/login/auth";
+    });
+    ::unsetenv("GH_LOGIN_CLIENT_ID");
+    ::unsetenv("GH_LOGIN_CLIENT_SECRET");
+    WsClient peer(s.port());
+    ASSERT_FALSE(peer.register_as("bystander").empty());
+
+    auto start = local_http().fetch({http::verb::get, s.url("/api/github/login/start"), {}, ""});
+    auto sid = cookie_value(*start);
+    auto target =
+        std::string(boost::urls::url(github.consent(start->header("Location"))).encoded_target());
+    std::optional<server::AuthResult<server::HttpReply>> login;
+    std::thread slow([&] {
+        login = local_http().fetch(
+            {http::verb::get, s.url(target), {{"Cookie", "session_id=" + sid}}, ""});
+    });
+    // Wait until the callback has reached GitHub (the exchange is being answered slowly).
+    for (int i = 0; i < 100 && github.exchanges() == 0; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ASSERT_EQ(github.exchanges(), 1);
+    auto t0 = std::chrono::steady_clock::now();
+    EXPECT_TRUE(peer.round_trip());
+    auto status = local_http().fetch({http::verb::get, s.url("/api/profile/status"), {}, ""});
+    EXPECT_EQ(status->status, 200u);
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(700))
+        << "signalling and other routes answer while the GitHub call is pending";
+    slow.join();
+    ASSERT_TRUE(login && *login);
+    EXPECT_EQ((*login)->status, 307u);
+}
+
 } // namespace
 } // namespace tincan::test

@@ -85,6 +85,9 @@ template <class Protocol> void HttpSession<Protocol>::on_read(beast::error_code 
         if (beast::websocket::is_upgrade(req) && try_upgrade(req)) {
             return;
         }
+        if (ctx_.offload && try_offload(req)) {
+            return;
+        }
     }
     if (ctx_.config.inject_allow_all_cors_headers && req.method() == http::verb::options) {
         auto res = make_response(http::status::no_content, req.version(), req.keep_alive(), "", "");
@@ -109,6 +112,25 @@ template <class Protocol> void HttpSession<Protocol>::on_read(beast::error_code 
         [self = this->shared_from_this(), keep_alive](beast::error_code e, std::size_t n) {
             self->on_write(keep_alive, e, n);
         });
+}
+
+template <class Protocol> bool HttpSession<Protocol>::try_offload(Request& req) {
+    // The handler answers later from another thread; the reply is written on this session's
+    // executor. Reading the next request waits until then (HTTP/1.1 answers in order).
+    auto self = this->shared_from_this();
+    auto reply = [self](StringResponse res) {
+        auto sp = std::make_shared<StringResponse>(std::move(res));
+        boost::asio::post(self->stream_.get_executor(), [self, sp] {
+            if (self->ctx_.config.inject_allow_all_cors_headers) {
+                add_cors(*sp);
+            }
+            self->ctx_.metrics.http_request(sp->result_int());
+            http::async_write(self->stream_, *sp, [self, sp](beast::error_code e, std::size_t n) {
+                self->on_write(sp->keep_alive(), e, n);
+            });
+        });
+    };
+    return ctx_.offload(req, std::move(reply));
 }
 
 template <class Protocol> bool HttpSession<Protocol>::try_upgrade(Request& req) {

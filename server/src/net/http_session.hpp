@@ -29,6 +29,7 @@ private:
     void on_read(boost::beast::error_code ec, std::size_t bytes);
     void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
     bool try_upgrade(Request& req);
+    bool try_offload(Request& req);
     void refuse(boost::beast::http::status status, std::string_view message, bool keep_alive);
     void do_close();
 
