@@ -3,7 +3,7 @@ BUILD_DIR ?= build
 PORT ?= 3001
 JOBS ?= $(shell nproc)
 
-.PHONY: all setup build build-cpp build-web run test test-cpp test-web test-e2e format format-check bench fuzz clean
+.PHONY: all setup build build-bins build-cpp build-web run test test-cpp test-web test-e2e format format-check bench fuzz clean
 
 all: build
 
@@ -16,10 +16,16 @@ build-cpp:
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
+# Only what `make run` needs (no test binaries).
+build-bins:
+	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target tincan-server \
+		$$(cmake --build $(BUILD_DIR) --target help | grep -qE '^(tincan-agents|tincan-agents:)' && echo tincan-agents)
+
 build-web:
 	@if [ -f web/package.json ]; then cd web && npm run --silent build; fi
 
-run: setup build
+run: setup build-bins build-web
 	@PORT=$(PORT) scripts/run
 
 test: setup build
