@@ -389,6 +389,9 @@ std::string Hub::conns_json() const {
             rec["attributes"] = std::move(attrs);
         }
         rec["authentication"] = auth_kind_name(node.identity.kind);
+        if (node.identity.is_bot) {
+            rec["is_bot"] = true; // additive: a bot account (JWT from the management API)
+        }
         out[id] = std::move(rec);
     }
     return json::serialize(out);
