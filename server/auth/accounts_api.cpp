@@ -103,7 +103,8 @@ AuthResult<Session> AccountsApi::ensure_session(const AccountsContext& ctx,
             return *s;
         }
     }
-    auto s = service_.store().create_session(service_.now(), service_.config().session_ttl_seconds);
+    auto s = service_.store().create_session(service_.now(),
+                                             service_.config().anonymous_session_ttl_seconds);
     if (s) {
         set_session_cookie(res, *s);
     }

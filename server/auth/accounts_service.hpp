@@ -34,7 +34,10 @@ struct AccountsConfig {
     HttpClientOptions avatar_http{std::chrono::seconds(5), 2 * 1024 * 1024, false, true, "",
                                   "tincan-server"};
     bool allow_anonymous = true;
-    std::int64_t session_ttl_seconds = 30 * 24 * 3600;
+    std::int64_t session_ttl_seconds = 30 * 24 * 3600; // signed-in sessions
+    // Sessions without an account (login in progress, /counter): short-lived, so cookie-less
+    // clients cannot pile up rows for a month.
+    std::int64_t anonymous_session_ttl_seconds = 24 * 3600;
     std::int64_t nonce_ttl_seconds = 5 * 60;
     std::int64_t bot_token_ttl_seconds = 365 * 24 * 3600;
 };

@@ -139,6 +139,7 @@ TEST_F(AccountsApiTest, CounterDoesNotDiscloseSessionId) {
     EXPECT_NE(cookie.find("SameSite=Lax"), std::string::npos);
     EXPECT_NE(cookie.find("Secure"), std::string::npos);
 
+    EXPECT_NE(cookie.find("Max-Age=86400"), std::string::npos) << "anonymous sessions are short";
     auto second = call(http::verb::get, "/counter", sid);
     EXPECT_EQ(body(second), json::parse(R"({"count":1})"));
     EXPECT_TRUE(set_cookie_session(second).empty()) << "existing session kept";
