@@ -3,6 +3,7 @@
 add_library(tincan_accounts STATIC
     ${CMAKE_CURRENT_LIST_DIR}/auth/accounts_api.cpp
     ${CMAKE_CURRENT_LIST_DIR}/auth/accounts_service.cpp
+    ${CMAKE_CURRENT_LIST_DIR}/auth/avatar_cache.cpp
     ${CMAKE_CURRENT_LIST_DIR}/auth/cookies.cpp
     ${CMAKE_CURRENT_LIST_DIR}/auth/crypto.cpp
     ${CMAKE_CURRENT_LIST_DIR}/auth/github_client.cpp

@@ -215,26 +215,37 @@ HttpResponse AccountsApi::avatar(const HttpRequest& req, const AccountsContext& 
         }
         return image_response(req, mime, std::move(*bytes));
     }
-    auto reply = service_.avatar_http().fetch({http::verb::get, std::string(url), {}, ""});
+    const std::string key(url);
+    auto cached = service_.avatar_cache().get(key, service_.now());
+    if (!cached) {
+        cached = fetch_avatar(key, user->username);
+        service_.avatar_cache().put(key, *cached,
+                                    service_.now() + (cached->status == 200 ? 600 : 60));
+    }
+    if (cached->status != 200) {
+        return error_response(req, static_cast<http::status>(cached->status), cached->body);
+    }
+    return image_response(req, cached->content_type, std::move(cached->body));
+}
+
+CachedAvatar AccountsApi::fetch_avatar(const std::string& url, const std::string& username) const {
+    auto reply = service_.avatar_http().fetch({http::verb::get, url, {}, ""});
     if (!reply) {
-        spdlog::warn("accounts: avatar fetch for {} failed: {}", user->username,
-                     reply.error().message);
-        return error_response(req, http::status::internal_server_error, "Failed to fetch avatar");
+        spdlog::warn("accounts: avatar fetch for {} failed: {}", username, reply.error().message);
+        return {500, "", "Failed to fetch avatar"};
     }
     if (reply->status != 200) {
-        auto status = reply->status >= 400 && reply->status < 600
-                          ? static_cast<http::status>(reply->status)
-                          : http::status::bad_gateway;
-        return error_response(req, status, "Upstream returned error");
+        unsigned status = reply->status >= 400 && reply->status < 600 ? reply->status : 502;
+        return {status, "", "Upstream returned error"};
     }
     std::string_view mime = reply->content_type;
     mime = trim(mime.substr(0, mime.find(';')));
     for (auto m : proxied_mimes) {
         if (m == mime) {
-            return image_response(req, m, std::move(reply->body));
+            return {200, std::string(m), std::move(reply->body)};
         }
     }
-    return error_response(req, http::status::bad_gateway, "Upstream returned no image");
+    return {502, "", "Upstream returned no image"};
 }
 
 HttpResponse AccountsApi::logout(const HttpRequest& req, const AccountsContext& ctx) const {

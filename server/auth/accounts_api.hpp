@@ -6,6 +6,7 @@
 // routes) and writes the response.
 
 #include "auth/accounts_service.hpp"
+#include "auth/avatar_cache.hpp"
 #include "auth/http_util.hpp"
 
 #include <optional>
@@ -45,6 +46,7 @@ private:
     HttpResponse profile(const HttpRequest& req, const AccountsContext& ctx) const;
     HttpResponse profile_status(const HttpRequest& req, const AccountsContext& ctx) const;
     HttpResponse avatar(const HttpRequest& req, const AccountsContext& ctx) const;
+    CachedAvatar fetch_avatar(const std::string& url, const std::string& username) const;
     HttpResponse logout(const HttpRequest& req, const AccountsContext& ctx) const;
     HttpResponse counter(const HttpRequest& req, const AccountsContext& ctx) const;
     HttpResponse login_start(const HttpRequest& req, const AccountsContext& ctx,

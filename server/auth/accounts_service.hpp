@@ -4,6 +4,7 @@
 // ManagementApi) and the WebSocket upgrade use it. Thread-safe: handlers that call out to GitHub
 // or fetch avatars block, so the server runs them on a worker pool.
 
+#include "auth/avatar_cache.hpp"
 #include "auth/cookies.hpp"
 #include "auth/error.hpp"
 #include "auth/github_client.hpp"
@@ -68,6 +69,7 @@ public:
     const GithubClient* github() const { return github_.get(); }
     const KioubitVerifier* kioubit() const { return kioubit_ ? &*kioubit_ : nullptr; }
     const HttpClient& avatar_http() const { return *avatar_http_; }
+    AvatarCache& avatar_cache() { return avatar_cache_; }
     const RedirectPolicy& redirects() const { return redirects_; }
     std::int64_t now() const { return clock_(); }
 
@@ -92,6 +94,7 @@ private:
     std::unique_ptr<GithubClient> github_;
     std::optional<KioubitVerifier> kioubit_;
     RedirectPolicy redirects_;
+    AvatarCache avatar_cache_{256, 16 * 1024 * 1024};
 };
 
 } // namespace tincan::server

@@ -182,7 +182,9 @@ TEST_F(AccountsApiTest, AvatarFromDataUrl) {
 
 TEST_F(AccountsApiTest, AvatarProxyTimeoutSizeAndTypeLimits) {
     using tincan::test::Reply;
-    tincan::test::LoopbackServer upstream([](const tincan::test::Request& req) -> Reply {
+    auto hits = std::make_shared<std::atomic<int>>(0);
+    tincan::test::LoopbackServer upstream([hits](const tincan::test::Request& req) -> Reply {
+        ++*hits;
         std::string t(req.target());
         if (t == "/slow.png") {
             return {tincan::test::make_response(req, http::status::ok, "image/png", "x"),
@@ -222,6 +224,16 @@ TEST_F(AccountsApiTest, AvatarProxyTimeoutSizeAndTypeLimits) {
               http::status::bad_gateway);
     EXPECT_EQ(call(http::verb::get, "/profile/avatar?username=gone").result(),
               http::status::not_found);
+
+    // Cached: repeated requests (and errors, briefly) do not hit the upstream again.
+    int before = hits->load();
+    EXPECT_EQ(call(http::verb::get, "/profile/avatar?username=ok").body(), "PNGDATA");
+    EXPECT_EQ(call(http::verb::get, "/profile/avatar?username=gone").result(),
+              http::status::not_found);
+    EXPECT_EQ(hits->load(), before);
+    clock.advance(601);
+    EXPECT_EQ(call(http::verb::get, "/profile/avatar?username=ok").body(), "PNGDATA");
+    EXPECT_EQ(hits->load(), before + 1);
 }
 
 TEST(AvatarProductionConfig, OnlyHttpsAndNoPrivateAddresses) {
@@ -230,6 +242,25 @@ TEST(AvatarProductionConfig, OnlyHttpsAndNoPrivateAddresses) {
     EXPECT_TRUE(config.avatar_http.block_private_addresses);
     EXPECT_LE(config.avatar_http.timeout, std::chrono::seconds(10));
     EXPECT_LE(config.avatar_http.max_body_bytes, 4u * 1024 * 1024);
+}
+
+} // namespace
+} // namespace tincan::server
+
+namespace tincan::server {
+namespace {
+
+TEST(AvatarCacheTest, BoundedByEntriesAndBytesAndExpires) {
+    AvatarCache cache(2, 100);
+    cache.put("a", {200, "image/png", "aaaa"}, 10);
+    cache.put("b", {200, "image/png", "bbbb"}, 10);
+    ASSERT_TRUE(cache.get("a", 0)); // a is now most recent
+    cache.put("c", {200, "image/png", "cccc"}, 10);
+    EXPECT_FALSE(cache.get("b", 0)) << "least recently used evicted";
+    EXPECT_TRUE(cache.get("a", 0));
+    EXPECT_FALSE(cache.get("a", 10)) << "expired";
+    cache.put("big", {200, "image/png", std::string(60, 'x')}, 10);
+    EXPECT_FALSE(cache.get("big", 0)) << "over a quarter of the byte budget: not cached";
 }
 
 } // namespace
