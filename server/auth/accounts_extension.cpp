@@ -62,8 +62,15 @@ Server::Extension accounts_extension() {
         auto api = std::make_shared<AccountsApi>(*service);
         auto management = std::make_shared<ManagementApi>(*service);
 
+        // Handlers run inside Asio completion handlers: nothing may escape them.
         Router::Handler account_handler = [service, api](const Request& req, RequestContext& rc) {
-            return api->handle(req, AccountsContext::from(req, rc.route));
+            try {
+                return api->handle(req, AccountsContext::from(req, rc.route));
+            } catch (const std::exception& e) {
+                spdlog::error("accounts: {} failed: {}", rc.route, e.what());
+                return error_response(req, boost::beast::http::status::internal_server_error,
+                                      "internal error");
+            }
         };
         for (const char* path :
              {"/profile", "/profile/status", "/profile/avatar", "/logout", "/counter"}) {
@@ -89,7 +96,13 @@ Server::Extension accounts_extension() {
         ctx.management_router->add_api(
             "/bots",
             [service, management](const Request& req, RequestContext&) {
-                return management->handle(req);
+                try {
+                    return management->handle(req);
+                } catch (const std::exception& e) {
+                    spdlog::error("management: request failed: {}", e.what());
+                    return error_response(req, boost::beast::http::status::internal_server_error,
+                                          "internal error");
+                }
             },
             true);
 

@@ -1,5 +1,7 @@
 #include "auth/accounts_service.hpp"
 
+#include <boost/url/parse.hpp>
+
 #include <cctype>
 #include <chrono>
 
@@ -25,6 +27,25 @@ AuthResult<std::unique_ptr<AccountsService>> AccountsService::create(AccountsCon
                        std::chrono::system_clock::now().time_since_epoch())
                 .count();
         };
+    }
+    // URLs from flags are parsed once here: a bad one is a startup error, never a failure (or an
+    // exception) while serving a request.
+    const std::pair<const char*, const std::string*> urls[] = {
+        {"--login-success-redir-url", &config.login_success_redir_url},
+        {"--github-login-redir-url", &config.github.redirect_uri},
+        {"--github-oauth-base-url", &config.github.oauth_base},
+        {"--github-api-base-url", &config.github.api_base},
+        {"--kioubit-login-redir-url", &config.kioubit_redir_url},
+        {"--kioubit-auth-url", &config.kioubit_auth_url},
+    };
+    for (const auto& [flag, url] : urls) {
+        auto parsed = boost::urls::parse_absolute_uri(*url);
+        if (!url->empty() &&
+            (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https") ||
+             parsed->host().empty())) {
+            return auth_error(AuthErrc::invalid_input,
+                              std::string(flag) + " is not an absolute http(s) URL: " + *url);
+        }
     }
     auto store = Store::open(config.data_dir);
     if (!store) {

@@ -202,5 +202,24 @@ TEST_F(ManagementTest, NameReservation) {
     EXPECT_FALSE(service->name_reserved("", std::nullopt));
 }
 
+TEST(AccountsStartup, BadUrlFlagsAreStartupErrors) {
+    tincan::test::TempDir dir;
+    for (std::string bad : {"not a url", "ftp://x/", "/relative", "http://"}) {
+        AccountsConfig config;
+        config.data_dir = dir.path() / "data";
+        config.kioubit_auth_url = bad;
+        auto r = AccountsService::create(config);
+        ASSERT_FALSE(r) << bad;
+        EXPECT_NE(r.error().message.find("--kioubit-auth-url"), std::string::npos);
+    }
+    AccountsConfig config;
+    config.data_dir = dir.path() / "data";
+    config.github.oauth_base = "https//github.com";
+    EXPECT_FALSE(AccountsService::create(config));
+    config.github.oauth_base = "https://github.com";
+    config.kioubit_pubkey_path = (dir.path() / "missing.pem").string();
+    EXPECT_FALSE(AccountsService::create(config)) << "unreadable Kioubit key is fatal";
+}
+
 } // namespace
 } // namespace tincan::server
