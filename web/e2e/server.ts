@@ -16,6 +16,7 @@ export const ARTIFACTS = join(REPO, 'tests/artifacts');
 export const SCREENSHOTS = join(ARTIFACTS, 'screenshots');
 const SERVER_BIN = process.env.TINCAN_SERVER_BIN ?? join(REPO, 'build/bin/tincan-server');
 const WEB_ROOT = join(REPO, 'web/dist');
+export const AGENTS_BIN = process.env.TINCAN_AGENTS_BIN ?? join(REPO, 'build/bin/tincan-agents');
 
 let counter = 0;
 
@@ -101,6 +102,44 @@ export class TincanServer {
       p.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
       if (p.exitCode === null) p.kill('SIGKILL');
+    }
+    this.proc = null;
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** tincan-agents connected to a server, with the bots asked for; killed by stop(). */
+export class TincanAgents {
+  private proc: ChildProcess | null = null;
+  private readonly dir = mkdtempSync(join(tmpdir(), 'tincan-agents-'));
+
+  start(server: TincanServer, bots: string[]): void {
+    if (!existsSync(AGENTS_BIN)) throw new Error(`no agents binary at ${AGENTS_BIN}`);
+    const log = createWriteStream(join(ARTIFACTS, 'e2e-agents.log'), { flags: 'a' });
+    this.proc = spawn(
+      AGENTS_BIN,
+      [
+        '--ws-server',
+        `ws://127.0.0.1:${server.port}/api/ws`,
+        '--bots',
+        bots.join(','),
+        '--bots-secret-env-file',
+        join(this.dir, 'none.env'),
+        '--reconnect-on-disconnect',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'], cwd: this.dir },
+    );
+    this.proc.stdout?.pipe(log);
+    this.proc.stderr?.pipe(log);
+  }
+
+  async stop(): Promise<void> {
+    const p = this.proc;
+    if (p && p.exitCode === null && p.signalCode === null) {
+      const exited = new Promise((r) => p.once('exit', r));
+      p.kill('SIGINT');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
     }
     this.proc = null;
     rmSync(this.dir, { recursive: true, force: true });
