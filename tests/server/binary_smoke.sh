@@ -4,9 +4,12 @@
 set -euo pipefail
 bin=$1
 dir=$(mktemp -d)
+pid=
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$dir"' EXIT
 
-"$bin" --help | grep -q -- "--ws-timeout"
+# Not `--help | grep -q`: grep exits at the first match and the binary may then die of SIGPIPE.
+"$bin" --help >"$dir/help"
+grep -q -- "--ws-timeout" "$dir/help"
 set +e
 "$bin" --ws-timeout 0 2>/dev/null; rc=$?
 set -e
