@@ -2,15 +2,21 @@
 // (offers chat + ping, as the web client does) and talks to EchoBot, CounterBot and ClockBot.
 
 #include "bots/bot_host.hpp"
+#include "bots/chat_bot.hpp"
 #include "bots/clock_bot.hpp"
 #include "bots/counter_bot.hpp"
 #include "bots/echo_bot.hpp"
+#include "bots/music_bot.hpp"
+#include "fake_llm_server.hpp"
 #include "rtc_fixture.hpp"
 #include "server_process.hpp"
 #include "tincan/common/chat_message.hpp"
 #include "tincan/common/msgpatch.hpp"
 
 #include <boost/json.hpp>
+#include <gst/app/gstappsink.h>
+
+#include <atomic>
 
 namespace tincan::agents::test {
 namespace {
@@ -68,6 +74,20 @@ public:
         PeerConfig pc;
         pc.name = "browser->" + bot.substr(0, 8);
         pc.context = context_;
+        pc.make_media_sink = [this] {
+            GstElement* bin = gst_parse_bin_from_description(
+                "rtpopusdepay ! appsink name=out emit-signals=true sync=false", TRUE, nullptr);
+            GstElement* sink = gst_bin_get_by_name(GST_BIN(bin), "out");
+            g_signal_connect(sink, "new-sample",
+                             G_CALLBACK(+[](GstAppSink* s, std::atomic<int>* count) {
+                                 gst_sample_unref(gst_app_sink_pull_sample(s));
+                                 ++*count;
+                                 return GST_FLOW_OK;
+                             }),
+                             &audio_packets);
+            gst_object_unref(sink);
+            return bin;
+        };
         session_ = PeerSession::create(pc);
         session_->on_local_description(
             [this](std::string type, std::string sdp) { signalling_->send_sdp(bot_, type, sdp); });
@@ -123,6 +143,7 @@ public:
     std::vector<common::ChatMessage> received, pongs;
     std::vector<std::shared_ptr<DataChannel>> patch_channels;
     std::vector<common::PatchOrder> patches;
+    std::atomic<int> audio_packets{0};
 
 private:
     GMainContext* context_;
@@ -259,6 +280,115 @@ TEST_F(BotsThroughServer, ClockBotUpdatesTimeThroughOneReusedMsgpatchChannel) {
     ASSERT_TRUE(wait_for([&] { return b.patches.back().message_id == second_id; }, 5s));
     EXPECT_EQ(b.patch_channels.size(), 1u);
     EXPECT_EQ(bot->running_clocks(), 1u);
+}
+
+TEST_F(BotsThroughServer, MusicBotAddsOpusTrackByRenegotiationAndSwitchesTracks) {
+    auto bot = std::make_shared<MusicBot>();
+    auto host = start_bot(bot);
+    ASSERT_TRUE(connect_to(*host));
+    auto& b = browser();
+    auto replies = [&] {
+        std::vector<std::string> r;
+        for (const auto& m : b.received) {
+            if (m.message) {
+                r.push_back(*m.message);
+            }
+        }
+        return r;
+    };
+    b.send("/play Nope");
+    b.send("/play A4");
+    ASSERT_TRUE(wait_for([&] { return replies().size() >= 2; }));
+    EXPECT_EQ(replies()[0], "Error: Track 'Nope' not found. Use /list to see available tracks.");
+    EXPECT_EQ(replies()[1], "Now playing: A4");
+    // The bot offered an audio track on the live connection; one second of Opus arrives.
+    ASSERT_TRUE(wait_for([&] { return b.audio_packets >= 50; }, 15s)) << b.audio_packets;
+    EXPECT_EQ(bot->find("A4")->listener_count(), 1u);
+
+    b.send("/play WhiteNoise");
+    ASSERT_TRUE(wait_for([&] { return replies().size() >= 3; }));
+    EXPECT_EQ(replies()[2], "Now playing: WhiteNoise");
+    EXPECT_EQ(bot->find("A4")->listener_count(), 0u);
+    EXPECT_FALSE(bot->find("A4")->running());
+    const int before = b.audio_packets;
+    EXPECT_TRUE(wait_for([&] { return b.audio_packets >= before + 25; }, 10s));
+
+    browser_.reset();
+    EXPECT_TRUE(wait_for([&] { return !bot->find("WhiteNoise")->running(); }));
+}
+
+TEST_F(BotsThroughServer, ChatBotStreamsTheReplyAsAppendsThenCompletesIt) {
+    FakeLlmServer llm;
+    LlmConfig config;
+    config.base_url = llm.base_url();
+    config.model = "test/model";
+    config.api_key = "key-123";
+    config.timeout = std::chrono::milliseconds(5000);
+    auto bot = std::make_shared<ChatBot>(config, 4);
+    auto host = start_bot(bot);
+    ASSERT_TRUE(connect_to(*host));
+    auto& b = browser();
+    b.send("Say hello");
+    ASSERT_TRUE(wait_for([&] { return b.text_reply() != nullptr; }));
+    const auto reply = *b.text_reply();
+    EXPECT_EQ(*reply.message, ""); // announced empty, then filled by patches
+    EXPECT_TRUE(b.received[0].ack);
+    ASSERT_TRUE(wait_for(
+        [&] { return !b.patches.empty() && b.patches.back().kind == common::PatchKind::replace; }));
+    // Applied as the web client does: start from the message text, apply in arrival order.
+    std::string shown = *reply.message;
+    int appends = 0;
+    for (const auto& p : b.patches) {
+        ASSERT_EQ(p.message_id, reply.message_id);
+        if (p.kind == common::PatchKind::append) {
+            shown += p.value;
+            ++appends;
+        } else {
+            EXPECT_EQ(p.value, shown); // the completion confirms what streamed in
+            shown = p.value;
+        }
+    }
+    EXPECT_GE(appends, 2) << "the reply did not grow in parts";
+    EXPECT_EQ(shown, "Hello, world!");
+
+    // The request: model, streaming, system prompt + user turn, bearer key.
+    ASSERT_EQ(llm.bodies.size(), 1u);
+    auto body = json::parse(llm.bodies[0]).as_object();
+    EXPECT_EQ(body.at("model"), "test/model");
+    EXPECT_EQ(body.at("stream"), true);
+    EXPECT_EQ(body.at("messages").as_array().size(), 2u);
+    EXPECT_EQ(llm.authorizations[0], "Bearer key-123");
+
+    // History is kept per peer and bounded (4 turns + system prompt).
+    for (int i = 0; i < 3; ++i) {
+        const auto before = b.patches.size();
+        b.send("more " + std::to_string(i));
+        ASSERT_TRUE(wait_for([&] {
+            return b.patches.size() > before && b.patches.back().kind == common::PatchKind::replace;
+        }));
+    }
+    EXPECT_EQ(json::parse(llm.bodies.back()).at("messages").as_array().size(), 4u);
+    EXPECT_LE(bot->history(b.node_id())->turns().size(), 4u);
+
+    // Upstream errors are reported without the upstream body.
+    llm.status = 401;
+    const auto before = b.patches.size();
+    b.send("fail please");
+    ASSERT_TRUE(wait_for([&] { return b.patches.size() > before; }));
+    const auto& last = b.patches.back();
+    EXPECT_NE(last.value.find("401"), std::string::npos) << last.value;
+    EXPECT_EQ(last.value.find("sk-999"), std::string::npos);
+
+    browser_.reset();
+    EXPECT_TRUE(wait_for([&] { return bot->conversation_count() == 0; }));
+}
+
+TEST_F(BotsThroughServer, ChatBotWithoutModelSaysSoAndOtherBotsWork) {
+    auto chat = start_bot(std::make_shared<ChatBot>(LlmConfig{}));
+    ASSERT_TRUE(connect_to(*chat));
+    browser().send("hi");
+    ASSERT_TRUE(wait_for([&] { return browser().text_reply() != nullptr; }));
+    EXPECT_NE(browser().text_reply()->message->find("not configured"), std::string::npos);
 }
 
 TEST_F(BotsThroughServer, BotReregistersWithNewNodeIdAfterServerRestart) {

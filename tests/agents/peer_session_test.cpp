@@ -140,9 +140,22 @@ TEST_F(PeerSessionTest, AudioAddedByRenegotiationAfterDataChannel) {
     w.a->create_offer();
     ASSERT_TRUE(wait_for([&] { return chat->is_open() && remote && remote->is_open(); }));
 
-    ASSERT_TRUE(w.b->add_audio_source(make_bin(opus_source)));
+    // Media starts only once the answer is applied: webrtcbin 1.22 crashes on RTP for a
+    // transceiver the receiver has not negotiated yet.
+    GstElement* source =
+        make_bin("audiotestsrc is-live=true ! valve name=gate drop=true ! "
+                 "audio/x-raw,rate=48000,channels=2 ! opusenc ! rtpopuspay pt=111 ssrc=4242");
+    GstElement* gate = gst_bin_get_by_name(GST_BIN(source), "gate");
+    ASSERT_TRUE(w.b->add_audio_source(source, 4242));
+    bool negotiated = false;
+    w.b->when_negotiated([&] {
+        negotiated = true;
+        g_object_set(gate, "drop", FALSE, nullptr);
+    });
     w.b->create_offer();
+    EXPECT_TRUE(wait_for([&] { return negotiated; }));
     EXPECT_TRUE(wait_for([&] { return counter.packets >= 50; }, 15s)) << counter.packets;
+    gst_object_unref(gate);
 
     // The data channel survived the renegotiation.
     bool got = false;

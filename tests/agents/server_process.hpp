@@ -8,6 +8,7 @@
 #include <csignal>
 #include <fstream>
 #include <string>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,8 +37,9 @@ public:
                               "warn",
                               nullptr};
         GError* error = nullptr;
-        if (!g_spawn_async(nullptr, const_cast<char**>(argv), nullptr, G_SPAWN_DO_NOT_REAP_CHILD,
-                           nullptr, nullptr, &pid_, &error)) {
+        if (!g_spawn_async(
+                nullptr, const_cast<char**>(argv), nullptr, G_SPAWN_DO_NOT_REAP_CHILD,
+                [](gpointer) { prctl(PR_SET_PDEATHSIG, SIGTERM); }, nullptr, &pid_, &error)) {
             ADD_FAILURE() << "cannot start tincan-server: " << error->message;
             g_clear_error(&error);
             return false;

@@ -11,6 +11,7 @@
 #include <gst/gst.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -46,8 +47,11 @@ public:
     virtual bool send_patch(const common::PatchOrder& order) = 0;
 
     /// Adds an audio source (element with a "src" pad producing Opus RTP, floating ref taken)
-    /// to the connection and sends a renegotiation offer.
-    virtual bool attach_audio(GstElement* source) = 0;
+    /// to the connection and sends a renegotiation offer. `on_negotiated` runs once the peer
+    /// answered: start feeding media only then. `ssrc` is the payloader's ssrc (announced in
+    /// the offer; 0 if unknown).
+    virtual bool attach_audio(GstElement* source, std::uint32_t ssrc,
+                              std::function<void()> on_negotiated) = 0;
 };
 
 class Bot {

@@ -85,9 +85,13 @@ public:
         return channel->send_binary(*bytes);
     }
 
-    bool attach_audio(GstElement* source) override {
-        if (!session_->add_audio_source(source)) {
+    bool attach_audio(GstElement* source, std::uint32_t ssrc,
+                      std::function<void()> on_negotiated) override {
+        if (!session_->add_audio_source(source, ssrc)) {
             return false;
+        }
+        if (on_negotiated) {
+            session_->when_negotiated(std::move(on_negotiated));
         }
         session_->create_offer();
         return true;
@@ -251,6 +255,7 @@ void BotHost::handle_sdp(const common::SdpOfferPayload& payload) {
     if (const auto* t = desc->if_contains("type"); t != nullptr && t->is_string()) {
         type = std::string(t->get_string());
     }
+    spdlog::debug("[{}] {} from {}", bot_->name(), type, from);
     auto it = peers_.find(from);
     if (type == "offer") {
         if (it == peers_.end()) {

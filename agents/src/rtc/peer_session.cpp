@@ -335,11 +335,16 @@ void PeerSession::do_set_remote(const std::string& type, const std::string& sdp_
             s.op_done();
             return;
         }
+        spdlog::debug("[{}] remote {} applied", s.config_.name,
+                      sdp_type == GST_WEBRTC_SDP_TYPE_OFFER ? "offer" : "answer");
         s.remote_set_ = true;
         s.remote_mids_ = mids;
         s.have_local_offer_ = false;
         s.flush_candidates();
         if (sdp_type == GST_WEBRTC_SDP_TYPE_ANSWER) {
+            for (auto& fn : std::exchange(s.when_negotiated_, {})) {
+                fn();
+            }
             if (s.offer_pending_) {
                 s.offer_pending_ = false;
                 s.enqueue_op([&s] { s.do_create_offer(); });
@@ -380,6 +385,7 @@ void PeerSession::set_local(const char* type, GstWebRTCSessionDescription* descr
             if (type == "offer") {
                 s.have_local_offer_ = true;
             }
+            spdlog::debug("[{}] local {} set", s.config_.name, type);
             spdlog::trace("[{}] local {}:\n{}", s.config_.name, type, sdp);
             if (s.on_local_description_) {
                 s.on_local_description_(type, sdp);
@@ -468,7 +474,7 @@ std::shared_ptr<DataChannel> PeerSession::create_data_channel(const std::string&
     return dc;
 }
 
-bool PeerSession::add_audio_source(GstElement* source) {
+bool PeerSession::add_audio_source(GstElement* source, guint32 ssrc) {
     if (closed_) {
         return false;
     }
@@ -483,6 +489,9 @@ bool PeerSession::add_audio_source(GstElement* source) {
             GstCaps* caps = gst_caps_from_string(
                 "application/x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000,payload=111,"
                 "encoding-params=(string)2");
+            if (ssrc != 0) {
+                gst_caps_set_simple(caps, "ssrc", G_TYPE_UINT, ssrc, nullptr);
+            }
             g_object_set(transceiver, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_SENDONLY,
                          "codec-preferences", caps, nullptr);
             gst_caps_unref(caps);
@@ -501,6 +510,10 @@ bool PeerSession::add_audio_source(GstElement* source) {
         return false;
     }
     return true;
+}
+
+void PeerSession::when_negotiated(std::function<void()> fn) {
+    when_negotiated_.push_back(std::move(fn));
 }
 
 void PeerSession::handle_state() {
@@ -564,6 +577,7 @@ void PeerSession::close() {
     on_data_channel_ = nullptr;
     on_state_ = nullptr;
     on_error_ = nullptr;
+    when_negotiated_.clear();
     if (pipeline_) {
         gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
         GstBus* bus = gst_element_get_bus(pipeline_.get());

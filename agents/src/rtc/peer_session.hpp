@@ -63,7 +63,12 @@ public:
     std::shared_ptr<DataChannel> create_data_channel(const std::string& label);
     /// Adds `source` (element with a "src" pad producing Opus RTP) to the pipeline as a sendonly
     /// audio track. Call create_offer() afterwards to negotiate it.
-    bool add_audio_source(GstElement* source);
+    /// `ssrc` (if not 0) must be the payloader's ssrc: it is announced in the offer so the
+    /// receiver can map the stream before the first packet.
+    bool add_audio_source(GstElement* source, guint32 ssrc = 0);
+    /// Calls `fn` once, after the remote answer to our next offer is applied. (webrtcbin 1.22
+    /// crashes on RTP for a transceiver it has not negotiated yet, so media starts only then.)
+    void when_negotiated(std::function<void()> fn);
 
     ConnectionState state() const noexcept { return state_; }
     bool has_remote_description() const noexcept { return remote_set_; }
@@ -123,6 +128,7 @@ private:
     std::function<void(std::shared_ptr<DataChannel>)> on_data_channel_;
     std::function<void(ConnectionState)> on_state_;
     std::function<void(std::string)> on_error_;
+    std::vector<std::function<void()>> when_negotiated_;
 };
 
 } // namespace tincan::agents

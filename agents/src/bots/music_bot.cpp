@@ -1,0 +1,113 @@
+#include "bots/music_bot.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace tincan::agents {
+
+const char* const MusicBot::help_text = "🎵 WebRTC Audio Bot - Available Commands:\n"
+                                        "/start - Show this help message\n"
+                                        "/list - List available tracks\n"
+                                        "/play <track_name> - Play a track\n"
+                                        "\n"
+                                        "Example: /play A4";
+
+MusicBot::MusicBot(const std::vector<std::string>& ogg_files) {
+    tracks_.push_back(OpusSource::sine("C4", 261.63));
+    tracks_.push_back(OpusSource::sine("A4", 440.0));
+    tracks_.push_back(OpusSource::white_noise("WhiteNoise"));
+    for (const auto& f : ogg_files) {
+        if (auto source = OpusSource::ogg_file(f)) {
+            tracks_.push_back(std::move(source));
+        }
+    }
+}
+
+MusicBot::~MusicBot() {
+    *alive_ = false;
+    for (auto& [peer, l] : listeners_) {
+        if (l.feeding) {
+            l.source->remove_listener(l.appsrc.get());
+        }
+    }
+}
+
+std::shared_ptr<OpusSource> MusicBot::find(const std::string& name) const {
+    for (const auto& t : tracks_) {
+        if (t->name() == name) {
+            return t;
+        }
+    }
+    return nullptr;
+}
+
+std::string MusicBot::list_text() const {
+    if (tracks_.empty()) {
+        return "No tracks available.";
+    }
+    std::string text = "Available tracks:\n";
+    for (const auto& t : tracks_) {
+        text += "  - " + t->name() + "\n";
+    }
+    return text + "\nUse /play <track_name> to play a track.";
+}
+
+void MusicBot::on_command(const std::shared_ptr<PeerContext>& peer,
+                          const common::ChatMessage& message, const std::string& text) {
+    if (text == "/start") {
+        peer->reply(message, help_text);
+    } else if (text == "/list") {
+        peer->reply(message, list_text());
+    } else if (text.size() > 6 && text.rfind("/play ", 0) == 0) {
+        peer->reply(message, play(peer, text.substr(6)));
+    }
+}
+
+std::string MusicBot::play(const std::shared_ptr<PeerContext>& peer, const std::string& name) {
+    auto source = find(name);
+    if (!source) {
+        return "Error: Track '" + name + "' not found. Use /list to see available tracks.";
+    }
+    auto it = listeners_.find(peer->peer_id());
+    if (it != listeners_.end()) {
+        // The track already exists on this connection: switch what feeds it.
+        if (it->second.feeding) {
+            it->second.source->remove_listener(it->second.appsrc.get());
+            source->add_listener(it->second.appsrc);
+        }
+        it->second.source = source;
+        return "Now playing: " + name;
+    }
+    Listener listener;
+    std::uint32_t ssrc = 0;
+    GstElement* bin = OpusSource::make_listener_bin(listener.appsrc, &ssrc);
+    const auto peer_id = peer->peer_id();
+    // Media flows once the peer has answered; the track chosen by then is the one started.
+    auto start = [this, peer_id, alive = std::weak_ptr<bool>(alive_)] {
+        if (!alive.lock()) {
+            return;
+        }
+        auto it = listeners_.find(peer_id);
+        if (it != listeners_.end() && !it->second.feeding) {
+            it->second.feeding = true;
+            it->second.source->add_listener(it->second.appsrc);
+        }
+    };
+    if (bin == nullptr || !peer->attach_audio(bin, ssrc, start)) {
+        return "Error: Failed to play track: cannot add an audio track to the connection";
+    }
+    listener.source = source;
+    listeners_[peer_id] = std::move(listener);
+    return "Now playing: " + name;
+}
+
+void MusicBot::on_peer_left(const std::string& peer_id) {
+    auto it = listeners_.find(peer_id);
+    if (it != listeners_.end()) {
+        if (it->second.feeding) {
+            it->second.source->remove_listener(it->second.appsrc.get());
+        }
+        listeners_.erase(it);
+    }
+}
+
+} // namespace tincan::agents

@@ -1,0 +1,44 @@
+#pragma once
+
+#include "bots/bot.hpp"
+#include "media/opus_source.hpp"
+
+#include <map>
+#include <memory>
+#include <vector>
+
+namespace tincan::agents {
+
+/// `/start`, `/list`, `/play <name>` (PROTOCOL.md 5): the first `/play` adds an Opus track to
+/// the connection and offers it; later ones switch the source feeding that track.
+class MusicBot : public CommandBot {
+public:
+    static const char* const help_text;
+
+    /// Tracks C4, A4, WhiteNoise, then one per valid Ogg Opus file.
+    explicit MusicBot(const std::vector<std::string>& ogg_files = {});
+    ~MusicBot() override;
+
+    std::string name() const override { return "MusicBot"; }
+    void on_command(const std::shared_ptr<PeerContext>& peer, const common::ChatMessage& message,
+                    const std::string& text) override;
+    void on_peer_left(const std::string& peer_id) override;
+
+    std::string list_text() const;
+    const std::vector<std::shared_ptr<OpusSource>>& tracks() const { return tracks_; }
+    std::shared_ptr<OpusSource> find(const std::string& name) const;
+
+private:
+    struct Listener {
+        GRef<GstElement> appsrc;
+        std::shared_ptr<OpusSource> source;
+        bool feeding = false; ///< after the peer answered the offer carrying the track
+    };
+    std::string play(const std::shared_ptr<PeerContext>& peer, const std::string& name);
+
+    std::vector<std::shared_ptr<OpusSource>> tracks_;
+    std::map<std::string, Listener> listeners_; // by peer id
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
+};
+
+} // namespace tincan::agents

@@ -1,0 +1,102 @@
+#include "llm/sse_parser.hpp"
+
+#include <boost/json.hpp>
+
+namespace tincan::agents {
+namespace json = boost::json;
+
+std::vector<SseEvent> SseParser::feed(std::string_view chunk) {
+    std::vector<SseEvent> out;
+    for (char c : chunk) {
+        if (after_cr_) {
+            after_cr_ = false;
+            if (c == '\n') {
+                continue; // CRLF
+            }
+        }
+        if (c == '\r' || c == '\n') {
+            after_cr_ = c == '\r';
+            line(line_, out);
+            line_.clear();
+        } else {
+            line_ += c;
+        }
+    }
+    return out;
+}
+
+void SseParser::line(std::string_view l, std::vector<SseEvent>& out) {
+    if (l.empty()) {
+        if (has_data_) {
+            out.push_back({event_.empty() ? "message" : event_, data_});
+        }
+        event_.clear();
+        data_.clear();
+        has_data_ = false;
+        return;
+    }
+    if (l.front() == ':') {
+        return; // comment / keep-alive
+    }
+    std::string_view field = l, value;
+    if (auto colon = l.find(':'); colon != std::string_view::npos) {
+        field = l.substr(0, colon);
+        value = l.substr(colon + 1);
+        if (!value.empty() && value.front() == ' ') {
+            value.remove_prefix(1);
+        }
+    }
+    if (field == "data") {
+        if (has_data_) {
+            data_ += '\n';
+        }
+        data_ += value;
+        has_data_ = true;
+    } else if (field == "event") {
+        event_ = value;
+    }
+}
+
+CompletionChunk parse_completion_chunk(std::string_view data) {
+    CompletionChunk chunk;
+    if (data == "[DONE]") {
+        chunk.kind = CompletionChunk::Kind::done;
+        return chunk;
+    }
+    boost::system::error_code ec;
+    auto value = json::parse(data, ec);
+    if (ec || !value.is_object()) {
+        return chunk;
+    }
+    const auto& o = value.get_object();
+    if (const auto* err = o.if_contains("error"); err != nullptr && !err->is_null()) {
+        chunk.kind = CompletionChunk::Kind::error;
+        chunk.text = "the language model reported an error";
+        if (const auto* eo = err->if_object()) {
+            if (const auto* code = eo->if_contains("code"); code != nullptr) {
+                if (code->is_int64() || code->is_uint64()) {
+                    chunk.text += " (code " + json::serialize(*code) + ")";
+                }
+            }
+        }
+        return chunk;
+    }
+    const auto* choices = o.if_contains("choices");
+    if (choices == nullptr || !choices->is_array() || choices->get_array().empty()) {
+        return chunk;
+    }
+    const auto* choice = choices->get_array()[0].if_object();
+    if (choice == nullptr) {
+        return chunk;
+    }
+    if (const auto* delta = choice->if_contains("delta"); delta != nullptr && delta->is_object()) {
+        if (const auto* content = delta->get_object().if_contains("content");
+            content != nullptr && content->is_string()) {
+            chunk.kind = CompletionChunk::Kind::delta;
+            chunk.text = content->get_string();
+        }
+    }
+    return chunk;
+}
+
+} // namespace tincan::agents
