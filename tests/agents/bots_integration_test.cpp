@@ -172,6 +172,8 @@ protected:
         hc.signalling.url = server_.ws_url();
         hc.signalling.node_name = bot->name();
         hc.signalling.reconnect_delay = std::chrono::milliseconds(200);
+        // As `make run` starts them: the default public STUN server, unreachable offline.
+        hc.ice_servers = {"stun:stun.l.google.com:19302"};
         auto host = BotHost::create(std::move(bot), hc, context_);
         host->start();
         hosts_.push_back(host);
