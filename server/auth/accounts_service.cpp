@@ -95,7 +95,8 @@ WsIdentity AccountsService::resolve_ws_identity(std::string_view authorization,
                 token.remove_prefix(1);
             }
             if (auto claims = jwt_.verify(token, now)) {
-                if (auto user = store_->user_by_id(claims->sub)) {
+                if (auto user = store_->user_by_id(claims->sub);
+                    user && user->token_generation == claims->gen) {
                     return {AccountAuth::jwt, std::move(user)};
                 }
             }
@@ -119,8 +120,8 @@ bool AccountsService::name_reserved(std::string_view name, const std::optional<U
     return owner && (!self || self->id != owner->id);
 }
 
-std::string AccountsService::issue_token(const std::string& user_id) {
-    return jwt_.sign(user_id, clock_(), config_.bot_token_ttl_seconds);
+std::string AccountsService::issue_token(const User& user) {
+    return jwt_.sign(user.id, clock_(), config_.bot_token_ttl_seconds, user.token_generation);
 }
 
 } // namespace tincan::server

@@ -78,8 +78,8 @@ public:
     // True when `name` is an account's username (case-insensitive) and that account is not
     // `self`: other nodes may not register or rename to it.
     bool name_reserved(std::string_view name, const std::optional<User>& self);
-    // Issues a bot token for `user_id`.
-    std::string issue_token(const std::string& user_id);
+    // Issues a bot token for `user` (of its current token generation).
+    std::string issue_token(const User& user);
 
 private:
     AccountsService(AccountsConfig config, Clock clock, std::unique_ptr<Store> store,

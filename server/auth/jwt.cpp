@@ -92,13 +92,16 @@ AuthResult<JwtSigner> JwtSigner::load_or_create(const std::filesystem::path& pat
     return JwtSigner(std::move(key));
 }
 
-std::string JwtSigner::sign(const std::string& sub, std::int64_t now,
-                            std::int64_t ttl_seconds) const {
+std::string JwtSigner::sign(const std::string& sub, std::int64_t now, std::int64_t ttl_seconds,
+                            std::int64_t gen) const {
     // `jti` makes every token distinct, even two issued in the same second.
     json::object payload{{"sub", sub},
                          {"iat", now},
                          {"exp", now + ttl_seconds},
                          {"jti", crypto::base64url_encode(crypto::random_bytes(12))}};
+    if (gen != 0) {
+        payload["gen"] = gen;
+    }
     std::string input = crypto::base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." +
                         crypto::base64url_encode(json::serialize(payload));
     return input + "." + crypto::base64url_encode(crypto::hmac_sha256(key_, input));
@@ -155,6 +158,7 @@ AuthResult<JwtClaims> JwtSigner::verify(std::string_view token, std::int64_t now
     }
     claims.exp = *exp;
     claims.iat = *iat;
+    claims.gen = int_claim(*payload, "gen").value_or(0);
     return claims;
 }
 

@@ -15,6 +15,7 @@ struct JwtClaims {
     std::string sub;
     std::int64_t iat = 0;
     std::int64_t exp = 0;
+    std::int64_t gen = 0; // token generation of the account (absent: 0)
 };
 
 class JwtSigner {
@@ -26,7 +27,8 @@ public:
     // readable by group or others is tightened to 0600.
     static AuthResult<JwtSigner> load_or_create(const std::filesystem::path& path);
 
-    std::string sign(const std::string& sub, std::int64_t now, std::int64_t ttl_seconds) const;
+    std::string sign(const std::string& sub, std::int64_t now, std::int64_t ttl_seconds,
+                     std::int64_t gen = 0) const;
     // Checks header (alg HS256 only), signature, `exp` > now, `iat` not in the future (60 s
     // leeway), non-empty `sub`.
     AuthResult<JwtClaims> verify(std::string_view token, std::int64_t now) const;

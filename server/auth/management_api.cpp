@@ -91,6 +91,25 @@ std::string requested_username(const HttpRequest& req) {
     return {};
 }
 
+// `?revoke=true` or a body field `revoke_previous` of true / "true".
+bool wants_revocation(const HttpRequest& req) {
+    if (query_param(req.target(), "revoke") == std::optional<std::string>("true")) {
+        return true;
+    }
+    if (req.body().empty()) {
+        return false;
+    }
+    boost::system::error_code ec;
+    auto v = json::parse(req.body(), ec);
+    if (!ec && v.is_object()) {
+        if (auto* r = v.as_object().if_contains("revoke_previous")) {
+            return (r->is_bool() && r->as_bool()) || (r->is_string() && r->as_string() == "true");
+        }
+    }
+    auto fields = body_fields(req);
+    return fields && fields->count("revoke_previous") && (*fields)["revoke_previous"] == "true";
+}
+
 HttpResponse method_not_allowed(const HttpRequest& req, const char* allow) {
     auto res = error_response(req, http::status::method_not_allowed, "method not allowed");
     res.set(http::field::allow, allow);
@@ -168,7 +187,7 @@ HttpResponse ManagementApi::add(const HttpRequest& req) const {
     }
     spdlog::info("management: created bot account {}", created->username);
     return json_response(req, http::status::ok,
-                         json::object{{"token", service_.issue_token(created->id)}});
+                         json::object{{"token", service_.issue_token(*created)}});
 }
 
 HttpResponse ManagementApi::remove(const HttpRequest& req) const {
@@ -196,9 +215,17 @@ HttpResponse ManagementApi::token(const HttpRequest& req) const {
     if (!user || !user->is_bot) {
         return error_response(req, http::status::not_found, "no such bot");
     }
+    if (wants_revocation(req)) {
+        auto gen = service_.store().bump_token_generation(user->id);
+        if (!gen) {
+            return error_response(req, http::status::internal_server_error, gen.error().message);
+        }
+        user->token_generation = *gen;
+        spdlog::info("management: revoked earlier tokens of bot {}", user->username);
+    }
     spdlog::info("management: issued a new token for bot {}", user->username);
     return json_response(req, http::status::ok,
-                         json::object{{"token", service_.issue_token(user->id)}});
+                         json::object{{"token", service_.issue_token(*user)}});
 }
 
 HttpResponse ManagementApi::list(const HttpRequest& req) const {

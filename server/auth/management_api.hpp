@@ -3,6 +3,7 @@
 //   POST   /bots/add     JSON or multipart {username, display_name, avatar_url} -> {"token"}
 //   DELETE /bots/delete  ?username= or JSON {username}                         -> {"deleted"}
 //   POST   /bots/token   ?username= or JSON {username}: new token for a bot     -> {"token"}
+//                        (?revoke=true or "revoke_previous": true revokes all earlier ones)
 //   GET    /bots/list                                                          -> {"bots":[...]}
 // Access control is the socket's file mode (0600); tokens are never logged.
 

@@ -12,7 +12,7 @@ namespace tincan::server {
 
 namespace {
 
-constexpr int schema_version = 1;
+constexpr int schema_version = 2;
 
 constexpr const char* schema_sql = R"sql(
 CREATE TABLE IF NOT EXISTS users (
@@ -89,7 +89,7 @@ private:
 
 constexpr const char* user_columns =
     "id, username, display_name, avatar_url, COALESCE(github_id, ''), COALESCE(dn42_asn, ''), "
-    "is_bot, created_at";
+    "is_bot, created_at, token_generation";
 
 User read_user(const Stmt& s) {
     User u;
@@ -101,6 +101,7 @@ User read_user(const Stmt& s) {
     u.dn42_asn = s.text(5);
     u.is_bot = s.int64(6) != 0;
     u.created_at = s.int64(7);
+    u.token_generation = s.int64(8);
     return u;
 }
 
@@ -140,6 +141,18 @@ AuthResult<std::unique_ptr<Store>> Store::open(const std::filesystem::path& data
     for (const char* sql : {"PRAGMA journal_mode=WAL;", "PRAGMA foreign_keys=ON;", schema_sql}) {
         if (auto r = store->exec(sql); !r) {
             return r.error();
+        }
+    }
+    // Version 2: users.token_generation (bot tokens carry it; bumping it revokes older ones).
+    {
+        Stmt has(db, "SELECT count(*) FROM pragma_table_info('users') "
+                     "WHERE name = 'token_generation'");
+        if (has.step() == SQLITE_ROW && has.int64(0) == 0) {
+            if (auto r = store->exec("ALTER TABLE users ADD COLUMN token_generation INTEGER NOT "
+                                     "NULL DEFAULT 0;");
+                !r) {
+                return r.error();
+            }
         }
     }
     auto v = store->exec(("PRAGMA user_version=" + std::to_string(schema_version) + ";").c_str());
@@ -254,6 +267,17 @@ std::vector<User> Store::list_bots() {
         out.push_back(read_user(s));
     }
     return out;
+}
+
+AuthResult<std::int64_t> Store::bump_token_generation(const std::string& user_id) {
+    std::lock_guard lock(mutex_);
+    Stmt s(db_, "UPDATE users SET token_generation = token_generation + 1 WHERE id = ?1 "
+                "RETURNING token_generation");
+    s.bind(1, user_id);
+    if (s.step() != SQLITE_ROW) {
+        return auth_error(AuthErrc::not_found, "user not found");
+    }
+    return s.int64(0);
 }
 
 AuthResult<void> Store::delete_user(const std::string& id) {

@@ -27,6 +27,7 @@ struct User {
     std::string dn42_asn;
     bool is_bot = false;
     std::int64_t created_at = 0;
+    std::int64_t token_generation = 0; // bot tokens of an older generation are revoked
 };
 
 struct Session {
@@ -63,6 +64,8 @@ public:
     std::optional<User> user_by_asn(const std::string& asn);
     std::vector<User> list_bots();
     AuthResult<void> delete_user(const std::string& id);
+    // Revokes every token issued so far for the user; returns the new generation.
+    AuthResult<std::int64_t> bump_token_generation(const std::string& user_id);
 
     // Sessions.
     AuthResult<Session> create_session(std::int64_t now, std::int64_t ttl_seconds,

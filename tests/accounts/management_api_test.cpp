@@ -144,6 +144,28 @@ TEST_F(ManagementTest, TokenReissueListAndDelete) {
         http::status::ok);
 }
 
+TEST_F(ManagementTest, TokenReissueCanRevokeEarlierTokens) {
+    auto first = add_bot("echo_bot");
+    auto res =
+        call(http::verb::post, "/bots/token", R"({"username":"echo_bot"})", "application/json");
+    auto second = std::string(json::parse(res.body()).at("token").as_string());
+    EXPECT_EQ(service->resolve_ws_identity("Bearer " + first, "").kind, AccountAuth::jwt)
+        << "plain re-issue keeps earlier tokens";
+    res = call(http::verb::post, "/bots/token", R"({"username":"echo_bot","revoke_previous":true})",
+               "application/json");
+    ASSERT_EQ(res.result(), http::status::ok);
+    auto third = std::string(json::parse(res.body()).at("token").as_string());
+    EXPECT_EQ(service->resolve_ws_identity("Bearer " + first, "").kind, AccountAuth::none);
+    EXPECT_EQ(service->resolve_ws_identity("Bearer " + second, "").kind, AccountAuth::none);
+    EXPECT_EQ(service->resolve_ws_identity("Bearer " + third, "").kind, AccountAuth::jwt);
+    res = call(http::verb::post, "/bots/token?username=echo_bot&revoke=true");
+    auto fourth = std::string(json::parse(res.body()).at("token").as_string());
+    EXPECT_EQ(service->resolve_ws_identity("Bearer " + third, "").kind, AccountAuth::none);
+    open(); // the generation survives a restart
+    EXPECT_EQ(service->resolve_ws_identity("Bearer " + third, "").kind, AccountAuth::none);
+    EXPECT_EQ(service->resolve_ws_identity("Bearer " + fourth, "").kind, AccountAuth::jwt);
+}
+
 TEST_F(ManagementTest, HumanAccountsCannotBeManaged) {
     User human;
     human.username = "alice";
