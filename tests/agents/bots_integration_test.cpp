@@ -385,6 +385,32 @@ TEST_F(BotsThroughServer, ChatBotStreamsTheReplyAsAppendsThenCompletesIt) {
     EXPECT_TRUE(wait_for([&] { return bot->conversation_count() == 0; }));
 }
 
+TEST_F(BotsThroughServer, ChatBotReportsAnUpstreamThatNeverAnswers) {
+    FakeLlmServer llm;
+    llm.hang = true;
+    LlmConfig config;
+    config.base_url = llm.base_url();
+    config.model = "test/model";
+    config.api_key = "k";
+    config.timeout = std::chrono::milliseconds(1000);
+    auto bot = std::make_shared<ChatBot>(config);
+    auto host = start_bot(bot);
+    ASSERT_TRUE(connect_to(*host));
+    auto& b = browser();
+    b.send("are you there?");
+    ASSERT_TRUE(wait_for([&] { return b.text_reply() != nullptr; }));
+    // A second message while the first is pending gets a clear "busy" answer.
+    b.send("hello?");
+    ASSERT_TRUE(wait_for([&] {
+        return b.text_reply(b.received.size() - 1) != nullptr &&
+               *b.text_reply(b.received.size() - 1)->message == ChatBot::busy_text;
+    }));
+    ASSERT_TRUE(wait_for([&] { return !b.patches.empty(); }, 5s));
+    EXPECT_EQ(b.patches.back().kind, common::PatchKind::replace);
+    EXPECT_NE(b.patches.back().value.find("did not answer in time"), std::string::npos)
+        << b.patches.back().value;
+}
+
 TEST_F(BotsThroughServer, ChatBotWithoutModelSaysSoAndOtherBotsWork) {
     auto chat = start_bot(std::make_shared<ChatBot>(LlmConfig{}));
     ASSERT_TRUE(connect_to(*chat));

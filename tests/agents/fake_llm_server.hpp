@@ -36,6 +36,7 @@ public:
     /// Tokens of the next answers (each call streams them as deltas, with keep-alives).
     std::vector<std::string> tokens{"Hello", ", ", "wor", "ld", "!"};
     int status = 200;
+    bool hang = false; ///< accept the request, never answer
     std::string error_body = R"({"error":{"message":"secret upstream detail sk-999"}})";
 
     std::vector<std::string> bodies;         ///< request bodies received
@@ -52,6 +53,10 @@ private:
         const char* auth = soup_message_headers_get_one(
             soup_server_message_get_request_headers(msg), "Authorization");
         authorizations.emplace_back(auth != nullptr ? auth : "");
+        if (hang) {
+            soup_server_message_pause(msg);
+            return;
+        }
         if (status != 200) {
             soup_server_message_set_status(msg, static_cast<guint>(status), nullptr);
             soup_server_message_set_response(msg, "application/json", SOUP_MEMORY_COPY,
