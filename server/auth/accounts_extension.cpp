@@ -47,18 +47,17 @@ AccountsConfig accounts_config(const Config& c) {
 
 } // namespace
 
-Server::Extension accounts_extension() {
-    return [](ServerContext& ctx) -> bool {
-        auto config = accounts_config(ctx.config);
-        if (config.github_http.allow_http) {
-            spdlog::warn("accounts: GitHub endpoints over plain http (test configuration)");
-        }
-        auto created = AccountsService::create(config);
-        if (!created) {
-            spdlog::error("accounts: {}", created.error().message);
-            return false;
-        }
-        std::shared_ptr<AccountsService> service = std::move(*created);
+AuthResult<Server::Extension> make_accounts_extension(const Config& server_config) {
+    auto config = accounts_config(server_config);
+    if (config.github_http.allow_http) {
+        spdlog::warn("accounts: GitHub endpoints over plain http (test configuration)");
+    }
+    auto created = AccountsService::create(config);
+    if (!created) {
+        return created.error();
+    }
+    std::shared_ptr<AccountsService> service = std::move(*created);
+    return Server::Extension([service, config](ServerContext& ctx) -> bool {
         auto api = std::make_shared<AccountsApi>(*service);
         auto management = std::make_shared<ManagementApi>(*service);
 
@@ -165,7 +164,7 @@ Server::Extension accounts_extension() {
             return !service->name_reserved(name, self);
         });
         return true;
-    };
+    });
 }
 
 } // namespace tincan::server

@@ -4,13 +4,14 @@
 // --allow-anonymous=false refuses the rest), account-name reservation in the hub, and the login
 // buttons of /servers.json.
 
+#include "auth/error.hpp"
 #include "server.hpp"
 
 namespace tincan::server {
 
-// The extension to pass to Server::add_extension. It reads ctx.config and the environment
-// (GH_LOGIN_CLIENT_ID, GH_LOGIN_CLIENT_SECRET); returns false (after logging) on bad
-// configuration, e.g. an unreadable Kioubit key or data dir.
-Server::Extension accounts_extension();
+// Opens the accounts store and keys for `config` (and the environment: GH_LOGIN_CLIENT_ID,
+// GH_LOGIN_CLIENT_SECRET) and returns the extension to pass to Server::add_extension. An error is
+// bad configuration (unreadable Kioubit key or data dir, malformed URL flag): exit 2.
+AuthResult<Server::Extension> make_accounts_extension(const Config& config);
 
 } // namespace tincan::server

@@ -19,9 +19,16 @@ int main(int argc, char** argv) {
     spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ [%n] %v");
     spdlog::set_level(spdlog::level::from_str(parsed.config.log_level));
 
+#ifdef TINCAN_WITH_ACCOUNTS
+    auto accounts = tincan::server::make_accounts_extension(parsed.config);
+    if (!accounts) {
+        spdlog::error("{}", accounts.error().message);
+        return 2;
+    }
+#endif
     tincan::server::Server server(std::move(parsed.config));
 #ifdef TINCAN_WITH_ACCOUNTS
-    server.add_extension(tincan::server::accounts_extension());
+    server.add_extension(std::move(*accounts));
 #endif
     if (!server.start()) {
         return 1;

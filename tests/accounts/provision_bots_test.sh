@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # scripts/provision-bots against a real tincan-server: five tokens, file mode 0600, idempotent
-# (a second run re-issues tokens instead of failing), tokens usable after a server restart.
+# (a second run re-issues tokens instead of failing), accounts kept across a server restart; and
+# bad account configuration exits 2.
 #   provision_bots_test.sh <tincan-server binary> <repo root>
 set -euo pipefail
 server=$1
@@ -24,6 +25,13 @@ start() {
     fail "server did not start"
 }
 stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=; }
+
+set +e
+"$server" --listen-addr 127.0.0.1:0 --data-dir "$dir/bad" --management-listen "" \
+    --kioubit-login-pubkey "$dir/missing.pem" 2>/dev/null
+rc=$?
+set -e
+[ "$rc" = 2 ] || fail "unreadable Kioubit key exited $rc, want 2"
 
 start
 MANAGEMENT_API=$dir/m.sock "$root/scripts/provision-bots" "$dir/.env.bots" >/dev/null

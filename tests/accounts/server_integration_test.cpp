@@ -38,7 +38,11 @@ public:
         }
         socket_ = cfg.management_listen;
         server_ = std::make_unique<server::Server>(cfg);
-        server_->add_extension(server::accounts_extension());
+        auto accounts = server::make_accounts_extension(cfg);
+        if (!accounts) {
+            throw std::runtime_error(accounts.error().message);
+        }
+        server_->add_extension(std::move(*accounts));
         if (!server_->start()) {
             throw std::runtime_error("server did not start");
         }
