@@ -169,6 +169,14 @@ TEST(AccountsServer, AccountNamesCannotBeSquatted) {
         ASSERT_TRUE(err) << name;
         EXPECT_EQ(err->at("error").at("code"), "name_taken");
     }
+    // An account named like a default name: the anonymous default avoids it.
+    s.add_bot("user0001");
+    WsClient second(s.port()); // the server's second connection: default name user0001
+    second.send(R"({"register":{"node_name":""}})");
+    auto dflt = second.next_with("register");
+    ASSERT_TRUE(dflt);
+    EXPECT_EQ(dflt->at("register").at("node_name"), "user0001-guest");
+
     auto id = anon.register_as("visitor");
     ASSERT_FALSE(id.empty());
     anon.send(R"({"rename":{"new_preference":{"name":"echo_bot","indexOfPreferColor":1}}})");

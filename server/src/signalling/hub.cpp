@@ -272,7 +272,12 @@ std::string Hub::default_name(const Node& node) const {
     }
     char buf[32];
     std::snprintf(buf, sizeof buf, "user%04llu", static_cast<unsigned long long>(node.seq));
-    return buf;
+    std::string name = buf;
+    // An account may be called "user0042": an anonymous default must not impersonate it.
+    if (name_policy_ && !name_policy_(name, node.identity)) {
+        name += "-guest";
+    }
+    return name;
 }
 
 void Hub::apply(const std::string& id, Node& node, const Envelope& env) {
