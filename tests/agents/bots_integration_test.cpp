@@ -419,6 +419,40 @@ TEST_F(BotsThroughServer, ChatBotWithoutModelSaysSoAndOtherBotsWork) {
     EXPECT_NE(browser().text_reply()->message->find("not configured"), std::string::npos);
 }
 
+int count_entries(const char* path) {
+    int n = 0;
+    if (GDir* d = g_dir_open(path, 0, nullptr)) {
+        while (g_dir_read_name(d) != nullptr) {
+            ++n;
+        }
+        g_dir_close(d);
+    }
+    return n;
+}
+
+TEST_F(BotsThroughServer, StoppedBotLeavesNoFdsOrThreadsBehind) {
+    auto round = [&] {
+        auto host = start_bot(std::make_shared<EchoBot>());
+        EXPECT_TRUE(connect_to(*host));
+        browser().send("x");
+        EXPECT_TRUE(wait_for([&] { return browser().received.size() >= 2; }));
+        browser_.reset();
+        EXPECT_TRUE(wait_for([&] { return host->peer_count() == 0; }));
+        host->stop();
+        hosts_.clear();
+    };
+    round(); // warm-up: GStreamer, libsoup and GLib create some state once
+    wait_for([] { return false; }, 300ms);
+    const int fds = count_entries("/proc/self/fd");
+    const int threads = count_entries("/proc/self/task");
+    round();
+    round();
+    EXPECT_TRUE(wait_for([&] { return count_entries("/proc/self/fd") <= fds; }, 5s))
+        << count_entries("/proc/self/fd") << " fds, " << fds << " before";
+    EXPECT_TRUE(wait_for([&] { return count_entries("/proc/self/task") <= threads + 2; }, 5s))
+        << count_entries("/proc/self/task") << " threads, " << threads << " before";
+}
+
 TEST_F(BotsThroughServer, BotReregistersWithNewNodeIdAfterServerRestart) {
     auto host = start_bot(std::make_shared<EchoBot>());
     const auto old_id = host->node_id();
