@@ -40,7 +40,7 @@ export const test = base.extend<
       made.push(...list);
       return list;
     });
-    if (testInfo.status !== testInfo.expectedStatus) {
+    if (testInfo.status !== testInfo.expectedStatus || process.env.E2E_KEEP_CONSOLE) {
       for (const u of made) {
         await u.page
           .screenshot({ path: testInfo.outputPath(`failure-${u.name}.png`) })

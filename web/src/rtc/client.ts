@@ -545,7 +545,15 @@ export class TincanClient extends Emitter<ClientEvents> {
       if (tries >= MAX_CONNECT_TRIES) return;
       const id = link.id;
       this.dropLink(id);
-      if (this.store.getState().peers[id]?.online) this.createLink(id, true, tries + 1);
+      // After glare both sides time out together; rebuilding at once would collide again. The
+      // impolite side (larger id) offers first; the polite one only offers if no fresh offer
+      // has created a new link by then.
+      const polite = (this.myId() ?? '') < id;
+      const delay = polite ? 3000 + Math.random() * 3000 : 1000;
+      setTimeout(() => {
+        if (!this.started || this.links.has(id) || !this.store.getState().peers[id]?.online) return;
+        this.createLink(id, true, tries + 1);
+      }, delay);
     }, CONNECT_TIMEOUT);
     this.links.set(peer, link);
     session.on('channel', ({ channel, local }) => this.onChannel(link, channel, local));

@@ -49,10 +49,25 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
     this.pc.onnegotiationneeded = () => void this.negotiate();
     this.pc.onicecandidate = ({ candidate }) => {
       if (candidate) this.signal({ ice_offer: this.wrap(JSON.stringify(candidate.toJSON())) });
+      console.debug(
+        'peer: local candidate',
+        candidate?.candidate.slice(0, 40) ?? 'end',
+        candidate?.usernameFragment,
+      );
     };
     this.pc.ondatachannel = ({ channel }) => this.emit('channel', { channel, local: false });
     this.pc.ontrack = (ev) => this.emit('track', ev);
-    this.pc.onconnectionstatechange = () => this.emit('state', this.pc.connectionState);
+    this.pc.onconnectionstatechange = () => {
+      console.debug(
+        'peer: state',
+        this.pc.connectionState,
+        'ice',
+        this.pc.iceConnectionState,
+        'sig',
+        this.pc.signalingState,
+      );
+      this.emit('state', this.pc.connectionState);
+    };
     this.pc.oniceconnectionstatechange = () => this.onIceState();
   }
 
@@ -114,6 +129,7 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
         await this.pc.setLocalDescription();
         this.sendDescription();
       }
+      this.watchGathering();
     });
   }
 
@@ -125,6 +141,11 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
         this.emit('error', { code: 'bad_signal', message: r.error.message, peer: this.remoteId });
         return;
       }
+      console.debug(
+        'peer: remote candidate',
+        r.value.usernameFragment,
+        this.pc.remoteDescription ? 'apply' : 'queue',
+      );
       if (!this.pc.remoteDescription) this.pendingCandidates.push(r.value);
       else await this.addCandidate(r.value);
     });
@@ -166,6 +187,7 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
     if (this.closed) return;
     this.closed = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
+    if (this.gatherTimer) clearTimeout(this.gatherTimer);
     this.pc.onnegotiationneeded = this.pc.onicecandidate = this.pc.ondatachannel = null;
     this.pc.ontrack = this.pc.oniceconnectionstatechange = null;
     this.pc.close();
@@ -190,6 +212,11 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
     try {
       this.makingOffer = true;
       await this.pc.setLocalDescription();
+      console.debug(
+        'peer: negotiated local',
+        this.pc.localDescription?.type,
+        this.pc.signalingState,
+      );
       this.sendDescription();
     } catch (e) {
       this.emit('error', { code: 'negotiation_failed', message: String(e), peer: this.remoteId });
@@ -198,11 +225,31 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
     }
   }
 
+  /**
+   * Chromium sometimes never starts ICE gathering for an answer made right after an implicit
+   * rollback of its own offer (glare on the polite side): the connection then stays `new`
+   * forever. If both descriptions are set and nothing is gathering after 2 s, restart ICE,
+   * which renegotiates with fresh credentials.
+   */
+  private gatherTimer: ReturnType<typeof setTimeout> | null = null;
+  private watchGathering() {
+    if (this.gatherTimer) clearTimeout(this.gatherTimer);
+    this.gatherTimer = setTimeout(() => {
+      this.gatherTimer = null;
+      const pc = this.pc;
+      if (this.closed || pc.signalingState !== 'stable') return;
+      if (pc.iceGatheringState === 'new' && pc.connectionState === 'new') {
+        console.warn('peer: ICE never started gathering; restarting ICE', this.remoteId);
+        pc.restartIce();
+      }
+    }, 2000);
+  }
+
   private async addCandidate(c: RTCIceCandidateInit) {
     try {
       await this.pc.addIceCandidate(c);
     } catch (e) {
-      if (!this.ignoreOffer) console.warn('peer: candidate refused', this.remoteId, e);
+      console.debug('peer: candidate refused', this.ignoreOffer, String(e));
     }
   }
 
