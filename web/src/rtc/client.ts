@@ -542,19 +542,11 @@ export class TincanClient extends Emitter<ClientEvents> {
       link.watchdog = null;
       if (link.chat.open || this.links.get(link.id) !== link || !initiator) return;
       console.warn('peer: no chat channel after', CONNECT_TIMEOUT, 'ms; try', tries, link.id);
-      if (tries >= MAX_CONNECT_TRIES) return;
-      const id = link.id;
-      this.dropLink(id);
-      // After glare both sides time out together; rebuilding at once would collide again. The
-      // impolite side (larger id) offers first; the polite one only offers if no fresh offer
-      // has created a new link by then.
-      const polite = (this.myId() ?? '') < id;
-      const delay = polite ? 3000 + Math.random() * 3000 : 1000;
-      setTimeout(() => {
-        if (!this.started || this.links.has(id) || !this.store.getState().peers[id]?.online) return;
-        this.createLink(id, true, tries + 1);
-      }, delay);
+      this.rebuild(link, tries);
     }, CONNECT_TIMEOUT);
+    session.on('stalled', () => {
+      if (this.links.get(link.id) === link && !link.chat.open) this.rebuild(link, tries);
+    });
     this.links.set(peer, link);
     session.on('channel', ({ channel, local }) => this.onChannel(link, channel, local));
     session.on('state', (state) => {
@@ -576,6 +568,23 @@ export class TincanClient extends Emitter<ClientEvents> {
       session.createChannel('ping');
     }
     return link;
+  }
+
+  /**
+   * Replaces a link that cannot connect. After glare both sides may give up at once and
+   * rebuilding both immediately would collide again: the impolite side (larger id) offers
+   * first; the polite one only if no fresh offer has created a new link meanwhile.
+   */
+  private rebuild(link: PeerLink, tries: number) {
+    const id = link.id;
+    this.dropLink(id);
+    if (tries >= MAX_CONNECT_TRIES) return;
+    const polite = (this.myId() ?? '') < id;
+    const delay = polite ? 4000 + Math.random() * 3000 : 300;
+    setTimeout(() => {
+      if (!this.started || this.links.has(id) || !this.store.getState().peers[id]?.online) return;
+      this.createLink(id, true, tries + 1);
+    }, delay);
   }
 
   private dropLink(peer: string) {

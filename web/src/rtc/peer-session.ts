@@ -8,6 +8,8 @@ export interface PeerSessionEvents {
   channel: { channel: RTCDataChannel; local: boolean };
   track: RTCTrackEvent;
   error: RtcError;
+  /** Both descriptions are set but ICE never started: this connection must be rebuilt. */
+  stalled: undefined;
 }
 
 export interface PeerSessionOptions {
@@ -48,7 +50,10 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
     this.pc = (opts.createPeerConnection ?? ((c) => new RTCPeerConnection(c)))(config);
     this.pc.onnegotiationneeded = () => void this.negotiate();
     this.pc.onicecandidate = ({ candidate }) => {
-      if (candidate) this.signal({ ice_offer: this.wrap(JSON.stringify(candidate.toJSON())) });
+      if (candidate) {
+        this.sawLocalCandidate = true;
+        this.signal({ ice_offer: this.wrap(JSON.stringify(candidate.toJSON())) });
+      }
       console.debug(
         'peer: local candidate',
         candidate?.candidate.slice(0, 40) ?? 'end',
@@ -226,23 +231,25 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
   }
 
   /**
-   * Chromium sometimes never starts ICE gathering for an answer made right after an implicit
-   * rollback of its own offer (glare on the polite side): the connection then stays `new`
-   * forever. If both descriptions are set and nothing is gathering after 2 s, restart ICE,
-   * which renegotiates with fresh credentials.
+   * Chromium sometimes never starts ICE for an answer made right after an implicit rollback of
+   * its own offer (glare on the polite side): the connection stays `new` forever, and even
+   * restartIce() does not revive it. If both descriptions are set and ICE has not started after
+   * 3 s and not a single local candidate was gathered (host candidates normally appear within
+   * milliseconds), report the connection as stalled so that it is rebuilt.
    */
   private gatherTimer: ReturnType<typeof setTimeout> | null = null;
+  private sawLocalCandidate = false;
   private watchGathering() {
     if (this.gatherTimer) clearTimeout(this.gatherTimer);
     this.gatherTimer = setTimeout(() => {
       this.gatherTimer = null;
       const pc = this.pc;
       if (this.closed || pc.signalingState !== 'stable') return;
-      if (pc.iceGatheringState === 'new' && pc.connectionState === 'new') {
-        console.warn('peer: ICE never started gathering; restarting ICE', this.remoteId);
-        pc.restartIce();
+      if (!this.sawLocalCandidate && pc.connectionState === 'new') {
+        console.warn('peer: ICE never started', pc.iceGatheringState, this.remoteId);
+        this.emit('stalled', undefined);
       }
-    }, 2000);
+    }, 3000);
   }
 
   private async addCandidate(c: RTCIceCandidateInit) {
