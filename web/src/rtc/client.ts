@@ -796,6 +796,15 @@ export class TincanClient extends Emitter<ClientEvents> {
         ...m,
         text: applyPatches(m.text ?? '', [order]),
       }));
+      // Keep the peer list preview current when the patched message is the newest one.
+      const list = this.store.getState().messages[peer] ?? [];
+      const last = list[list.length - 1];
+      if (last?.id === order.messageId && last.text !== undefined) {
+        const preview = toPlainText(last.text).slice(0, 80);
+        this.patchPeer(peer, (p) =>
+          p.lastPreview === preview ? p : { ...p, lastPreview: preview },
+        );
+      }
       return;
     }
     // Kept for a message that has not arrived yet; bounded, and replace orders collapse.
