@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 
 namespace tincan::server {
@@ -248,11 +249,41 @@ CachedAvatar AccountsApi::fetch_avatar(const std::string& url, const std::string
     return {502, "", "Upstream returned no image"};
 }
 
+namespace {
+
+// A browser request from another site (its Origin is neither the page's own origin nor an
+// allowed one). Requests without Origin (curl, the original client's same-origin fetches in old
+// browsers) pass: the session cookie is what a cross-site page could not otherwise read.
+bool cross_site(const HttpRequest& req, const std::vector<std::string>& allowed) {
+    const auto it = req.find(http::field::origin);
+    if (it == req.end()) {
+        return false;
+    }
+    const std::string origin(it->value());
+    if (std::find(allowed.begin(), allowed.end(), origin) != allowed.end()) {
+        return false;
+    }
+    const std::string host(req[http::field::host]);
+    auto lower = [](std::string s) {
+        std::transform(s.begin(), s.end(), s.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        return s;
+    };
+    const auto o = lower(origin);
+    const auto h = lower(host);
+    return h.empty() || (o != "http://" + h && o != "https://" + h);
+}
+
+} // namespace
+
 HttpResponse AccountsApi::logout(const HttpRequest& req, const AccountsContext& ctx) const {
     if (req.method() != http::verb::post) {
         auto res = error_response(req, http::status::method_not_allowed, "Method Not Allowed");
         res.set(http::field::allow, "POST");
         return res;
+    }
+    if (cross_site(req, service_.config().allowed_origins)) {
+        return error_response(req, http::status::forbidden, "cross-site logout refused");
     }
     if (ctx.session_id) {
         if (auto r = service_.store().delete_session(*ctx.session_id); !r) {

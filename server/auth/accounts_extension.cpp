@@ -42,6 +42,7 @@ AccountsConfig accounts_config(const Config& c) {
     a.kioubit_redir_url = c.kioubit_login_redir_url;
     a.kioubit_auth_url = c.kioubit_auth_url;
     a.allow_anonymous = c.allow_anonymous;
+    a.allowed_origins = c.allowed_origins;
     return a;
 }
 

@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace tincan::server {
 
@@ -35,6 +36,9 @@ struct AccountsConfig {
     HttpClientOptions avatar_http{std::chrono::seconds(5), 2 * 1024 * 1024, false, true, "",
                                   "tincan-server"};
     bool allow_anonymous = true;
+    // Browser origins besides the page's own that may call state-changing routes (/logout),
+    // i.e. the server's --allowed-origin values.
+    std::vector<std::string> allowed_origins;
     std::int64_t session_ttl_seconds = 30 * 24 * 3600; // signed-in sessions
     // Sessions without an account (login in progress, /counter): short-lived, so cookie-less
     // clients cannot pile up rows for a month.

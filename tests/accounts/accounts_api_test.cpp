@@ -127,6 +127,25 @@ TEST_F(AccountsApiTest, LogoutOnlyByPostAndClearsCookie) {
               http::status::method_not_allowed);
 }
 
+TEST_F(AccountsApiTest, CrossSiteLogoutIsRefused) {
+    User u;
+    u.username = "jill";
+    auto sid = login(u);
+    auto with_origin = [&](const std::string& origin) {
+        auto req = make_request(http::verb::post, "/logout", "session_id=" + sid);
+        req.set(http::field::host, "chat.example.org");
+        req.set(http::field::origin, origin);
+        return api->handle(req, AccountsContext::from(req, "/logout"));
+    };
+    EXPECT_EQ(with_origin("https://evil.example.com").result(), http::status::forbidden);
+    EXPECT_EQ(with_origin("https://chat.example.org.evil.com").result(), http::status::forbidden);
+    EXPECT_EQ(with_origin("null").result(), http::status::forbidden);
+    EXPECT_EQ(call(http::verb::get, "/profile", sid).result(), http::status::ok)
+        << "a refused cross-site logout must leave the session signed in";
+    EXPECT_EQ(with_origin("https://chat.example.org").result(), http::status::ok);
+    EXPECT_EQ(call(http::verb::get, "/profile", sid).result(), http::status::unauthorized);
+}
+
 TEST_F(AccountsApiTest, CounterDoesNotDiscloseSessionId) {
     auto first = call(http::verb::get, "/counter");
     EXPECT_EQ(first.result(), http::status::ok);
