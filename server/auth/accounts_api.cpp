@@ -264,13 +264,8 @@ bool cross_site(const HttpRequest& req, const std::vector<std::string>& allowed)
         return false;
     }
     const std::string host(req[http::field::host]);
-    auto lower = [](std::string s) {
-        std::transform(s.begin(), s.end(), s.begin(),
-                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-        return s;
-    };
-    const auto o = lower(origin);
-    const auto h = lower(host);
+    const auto o = ascii_lower(origin);
+    const auto h = ascii_lower(host);
     return h.empty() || (o != "http://" + h && o != "https://" + h);
 }
 

@@ -56,6 +56,11 @@ private:
     // Rotates the session to one bound to `user` and redirects to the nonce's target.
     HttpResponse finish_login(const HttpRequest& req, const AccountsContext& ctx, const User& user,
                               const std::string& redirect_target) const;
+    // finish_login for `existing`, or for a new account made from `fresh` (a free username is
+    // found for it) when the identity provider's user is not known yet.
+    HttpResponse login_or_create(const HttpRequest& req, const AccountsContext& ctx,
+                                 std::optional<User> existing, User fresh,
+                                 const std::string& redirect_target) const;
 
     AccountsService& service_;
 };

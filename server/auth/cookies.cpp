@@ -1,5 +1,6 @@
 #include "auth/cookies.hpp"
 
+#include "auth/http_util.hpp"
 #include <boost/url/parse.hpp>
 
 #include <algorithm>
@@ -8,13 +9,6 @@
 namespace tincan::server {
 
 namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
 
 std::string attributes(const CookieConfig& config) {
     std::string out = "; Path=/; HttpOnly";
@@ -37,7 +31,7 @@ std::optional<std::string> origin_of(std::string_view url) {
     if (!u || u->has_userinfo() || !u->has_authority()) {
         return std::nullopt;
     }
-    auto scheme = lower(u->scheme());
+    auto scheme = ascii_lower(u->scheme());
     if (scheme != "http" && scheme != "https") {
         return std::nullopt;
     }
@@ -45,7 +39,7 @@ std::optional<std::string> origin_of(std::string_view url) {
     if ((scheme == "http" && port == "80") || (scheme == "https" && port == "443")) {
         port.clear();
     }
-    return scheme + "://" + lower(u->encoded_host()) + (port.empty() ? "" : ":" + port);
+    return scheme + "://" + ascii_lower(u->encoded_host()) + (port.empty() ? "" : ":" + port);
 }
 
 } // namespace

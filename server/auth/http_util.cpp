@@ -62,4 +62,14 @@ std::string_view target_path(std::string_view target) {
     return target.substr(0, target.find('?'));
 }
 
+std::string ascii_lower(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out) {
+        if (c >= 'A' && c <= 'Z') {
+            c = static_cast<char>(c - 'A' + 'a');
+        }
+    }
+    return out;
+}
+
 } // namespace tincan::server

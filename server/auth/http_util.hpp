@@ -26,5 +26,7 @@ HttpResponse redirect_response(const HttpRequest& req, std::string_view location
 std::optional<std::string> query_param(std::string_view target, std::string_view key);
 // The request target's path without query.
 std::string_view target_path(std::string_view target);
+// ASCII lower case (header values, schemes, hosts, domains).
+std::string ascii_lower(std::string_view s);
 
 } // namespace tincan::server

@@ -1,6 +1,7 @@
 #include "auth/kioubit.hpp"
 
 #include "auth/crypto.hpp"
+#include "auth/http_util.hpp"
 
 #include <boost/json.hpp>
 #include <openssl/bio.h>
@@ -37,16 +38,6 @@ std::vector<std::string> string_array(const json::object& o, std::string_view ke
 
 bool is_blank(std::string_view s) {
     return s.find_first_not_of(" \t\r\n") == std::string::npos;
-}
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) {
-        if (c >= 'A' && c <= 'Z') {
-            c = static_cast<char>(c - 'A' + 'a');
-        }
-    }
-    return out;
 }
 
 } // namespace
@@ -141,7 +132,7 @@ AuthResult<KioubitAssertion> KioubitVerifier::verify(std::string_view params_b64
     if (a.domain.empty()) {
         return auth_error(AuthErrc::unauthorized, "assertion has no domain");
     }
-    if (expected_domain.empty() || lower(a.domain) != lower(expected_domain)) {
+    if (expected_domain.empty() || ascii_lower(a.domain) != ascii_lower(expected_domain)) {
         return auth_error(AuthErrc::unauthorized, "assertion issued for another domain");
     }
     if (a.asn.empty()) {

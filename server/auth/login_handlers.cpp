@@ -111,24 +111,13 @@ HttpResponse AccountsApi::github_auth(const HttpRequest& req, const AccountsCont
         spdlog::warn("accounts: GitHub {}", gh_user.error().message);
         return error_response(req, http::status::unauthorized, "Failed to fetch GitHub user");
     }
-    auto user = service_.store().user_by_github_id(gh_user->id);
-    if (!user) {
-        User fresh;
-        fresh.username = gh_user->login;
-        fresh.display_name = gh_user->name;
-        fresh.avatar_url = gh_user->avatar_url;
-        fresh.github_id = gh_user->id;
-        auto created = service_.store().create_user_unique(std::move(fresh), service_.now());
-        if (!created) {
-            auto status = created.error().code == AuthErrc::invalid_input
-                              ? http::status::bad_request
-                              : http::status::internal_server_error;
-            return error_response(req, status, created.error().message);
-        }
-        user = std::move(*created);
-        spdlog::info("accounts: created GitHub user {}", user->username);
-    }
-    return finish_login(req, ctx, *user, nonce->redirect_target);
+    User fresh;
+    fresh.username = gh_user->login;
+    fresh.display_name = gh_user->name;
+    fresh.avatar_url = gh_user->avatar_url;
+    fresh.github_id = gh_user->id;
+    return login_or_create(req, ctx, service_.store().user_by_github_id(gh_user->id),
+                           std::move(fresh), nonce->redirect_target);
 }
 
 HttpResponse AccountsApi::kioubit_auth(const HttpRequest& req, const AccountsContext& ctx) const {
@@ -151,23 +140,12 @@ HttpResponse AccountsApi::kioubit_auth(const HttpRequest& req, const AccountsCon
     if (username.empty()) {
         return error_response(req, http::status::bad_request, "assertion names no maintainer");
     }
-    auto user = service_.store().user_by_asn(assertion->asn);
-    if (!user) {
-        User fresh;
-        fresh.username = username;
-        fresh.display_name = assertion->effective_mnt;
-        fresh.dn42_asn = assertion->asn;
-        auto created = service_.store().create_user_unique(std::move(fresh), service_.now());
-        if (!created) {
-            auto status = created.error().code == AuthErrc::invalid_input
-                              ? http::status::bad_request
-                              : http::status::internal_server_error;
-            return error_response(req, status, created.error().message);
-        }
-        user = std::move(*created);
-        spdlog::info("accounts: created Kioubit user {} (AS{})", user->username, user->dn42_asn);
-    }
-    return finish_login(req, ctx, *user, nonce->redirect_target);
+    User fresh;
+    fresh.username = username;
+    fresh.display_name = assertion->effective_mnt;
+    fresh.dn42_asn = assertion->asn;
+    return login_or_create(req, ctx, service_.store().user_by_asn(assertion->asn), std::move(fresh),
+                           nonce->redirect_target);
 }
 
 HttpResponse AccountsApi::finish_login(const HttpRequest& req, const AccountsContext& ctx,
@@ -184,6 +162,24 @@ HttpResponse AccountsApi::finish_login(const HttpRequest& req, const AccountsCon
         location.empty() ? empty_response(req, http::status::ok) : redirect_response(req, location);
     set_session_cookie(res, *session);
     return res;
+}
+
+HttpResponse AccountsApi::login_or_create(const HttpRequest& req, const AccountsContext& ctx,
+                                          std::optional<User> existing, User fresh,
+                                          const std::string& redirect_target) const {
+    if (!existing) {
+        auto created = service_.store().create_user_unique(std::move(fresh), service_.now());
+        if (!created) {
+            auto status = created.error().code == AuthErrc::invalid_input
+                              ? http::status::bad_request
+                              : http::status::internal_server_error;
+            return error_response(req, status, created.error().message);
+        }
+        existing = std::move(*created);
+        spdlog::info("accounts: created user {} (github id '{}', AS '{}')", existing->username,
+                     existing->github_id, existing->dn42_asn);
+    }
+    return finish_login(req, ctx, *existing, redirect_target);
 }
 
 } // namespace tincan::server

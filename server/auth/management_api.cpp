@@ -1,5 +1,6 @@
 #include "auth/management_api.hpp"
 
+#include "auth/http_util.hpp"
 #include "auth/multipart.hpp"
 
 #include <boost/beast/http/field.hpp>
@@ -19,18 +20,10 @@ constexpr std::size_t max_avatar_url = 512 * 1024;
 
 using Fields = std::map<std::string, std::string>;
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (auto& c : out) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return out;
-}
-
 // Body fields from JSON (also when no Content-Type is given) or multipart/form-data.
 AuthResult<Fields> body_fields(const HttpRequest& req) {
     std::string ct(req[http::field::content_type]);
-    auto media = lower(ct.substr(0, ct.find(';')));
+    auto media = ascii_lower(ct.substr(0, ct.find(';')));
     while (!media.empty() && media.back() == ' ') {
         media.pop_back();
     }

@@ -1,5 +1,6 @@
 #include "auth/multipart.hpp"
 
+#include "auth/http_util.hpp"
 #include <algorithm>
 #include <cctype>
 #include <optional>
@@ -7,13 +8,6 @@
 namespace tincan::server {
 
 namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
 
 // Value of parameter `key` in a header value like `form-data; name="x"; filename="y"`.
 std::optional<std::string> header_param(std::string_view value, std::string_view key) {
@@ -31,7 +25,7 @@ std::optional<std::string> header_param(std::string_view value, std::string_view
         if (eq == std::string_view::npos) {
             return std::nullopt;
         }
-        auto name = lower(value.substr(pos, eq - pos));
+        auto name = ascii_lower(value.substr(pos, eq - pos));
         pos = eq + 1;
         std::string v;
         if (pos < value.size() && value[pos] == '"') {
@@ -93,7 +87,7 @@ AuthResult<std::map<std::string, std::string>> parse_multipart_form(std::string_
             auto line = headers.substr(hpos, eol == std::string_view::npos ? eol : eol - hpos);
             auto colon = line.find(':');
             if (colon != std::string_view::npos &&
-                lower(line.substr(0, colon)) == "content-disposition") {
+                ascii_lower(line.substr(0, colon)) == "content-disposition") {
                 name = header_param(line.substr(colon + 1), "name");
             }
             if (eol == std::string_view::npos) {

@@ -1,5 +1,6 @@
 #include "metrics.hpp"
 
+#include <iomanip>
 #include <sstream>
 
 namespace tincan::server {
@@ -19,20 +20,30 @@ std::string Metrics::render() const {
     auto metric = [&](std::string_view name, std::string_view type, std::string_view help) {
         out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n';
     };
-    metric("tincan_websocket_connections", "gauge", "Open signalling WebSocket connections.");
-    out << "tincan_websocket_connections " << connections_ << '\n';
-    metric("tincan_websocket_connections_total", "counter", "WebSocket connections accepted.");
-    out << "tincan_websocket_connections_total " << connections_total_ << '\n';
-    metric("tincan_registered_nodes", "gauge", "Connections that completed register.");
-    out << "tincan_registered_nodes " << registered_ << '\n';
-    metric("tincan_frames_received_total", "counter", "WebSocket frames received.");
-    out << "tincan_frames_received_total " << frames_in_ << '\n';
-    metric("tincan_frames_sent_total", "counter", "WebSocket frames sent.");
-    out << "tincan_frames_sent_total " << frames_out_ << '\n';
-    metric("tincan_received_bytes_total", "counter", "WebSocket payload bytes received.");
-    out << "tincan_received_bytes_total " << bytes_in_ << '\n';
-    metric("tincan_sent_bytes_total", "counter", "WebSocket payload bytes sent.");
-    out << "tincan_sent_bytes_total " << bytes_out_ << '\n';
+    struct Scalar {
+        std::string_view name, type, help;
+        double value;
+    };
+    const Scalar scalars[] = {
+        {"tincan_websocket_connections", "gauge", "Open signalling WebSocket connections.",
+         static_cast<double>(connections_)},
+        {"tincan_websocket_connections_total", "counter", "WebSocket connections accepted.",
+         static_cast<double>(connections_total_)},
+        {"tincan_registered_nodes", "gauge", "Connections that completed register.",
+         static_cast<double>(registered_)},
+        {"tincan_frames_received_total", "counter", "WebSocket frames received.",
+         static_cast<double>(frames_in_)},
+        {"tincan_frames_sent_total", "counter", "WebSocket frames sent.",
+         static_cast<double>(frames_out_)},
+        {"tincan_received_bytes_total", "counter", "WebSocket payload bytes received.",
+         static_cast<double>(bytes_in_)},
+        {"tincan_sent_bytes_total", "counter", "WebSocket payload bytes sent.",
+         static_cast<double>(bytes_out_)},
+    };
+    for (const auto& m : scalars) {
+        metric(m.name, m.type, m.help);
+        out << m.name << ' ' << std::fixed << std::setprecision(0) << m.value << '\n';
+    }
     metric("tincan_messages_relayed_total", "counter", "Signalling messages relayed, by type.");
     for (const auto& [type, n] : relayed_) {
         out << "tincan_messages_relayed_total{type=\"" << type << "\"} " << n << '\n';
