@@ -22,6 +22,18 @@ namespace {
 
 namespace http = boost::beast::http;
 namespace json = boost::json;
+
+WsClient::Options with_header(const std::string& name, const std::string& value) {
+    WsClient::Options o;
+    o.headers[name] = value;
+    return o;
+}
+
+// Registers with an empty name (the server substitutes the account's username); the reply.
+std::optional<json::object> register_empty(WsClient& client) {
+    client.send(R"({"register":{"node_name":""}})");
+    return client.next_with("register");
+}
 using server::HttpClient;
 using server::HttpClientOptions;
 
@@ -132,12 +144,9 @@ TEST(AccountsServer, BotJwtAtUpgradeGivesUsernameAndJwtAuthentication) {
     TempDir dir;
     AccountsServer s(dir);
     auto token = s.add_bot("echo_bot");
-    WsClient::Options o;
-    o.headers["Authorization"] = "bearer " + token;
-    WsClient bot(s.port(), o);
+    WsClient bot(s.port(), with_header("Authorization", "bearer " + token));
     ASSERT_TRUE(bot.connected());
-    bot.send(R"({"register":{"node_name":""}})");
-    auto reply = bot.next_with("register");
+    auto reply = register_empty(bot);
     ASSERT_TRUE(reply);
     EXPECT_EQ(reply->at("register").at("node_name"), "echo_bot");
     auto id = std::string(reply->at("node_id").as_string());
@@ -151,8 +160,7 @@ TEST(AccountsServer, BotJwtAtUpgradeGivesUsernameAndJwtAuthentication) {
     f.headers["Authorization"] = "Bearer " + token.substr(0, token.size() - 2) + "xx";
     WsClient forged(s.port(), f);
     ASSERT_TRUE(forged.connected());
-    forged.send(R"({"register":{"node_name":""}})");
-    auto r2 = forged.next_with("register");
+    auto r2 = register_empty(forged);
     ASSERT_TRUE(r2);
     EXPECT_EQ(std::string(r2->at("register").at("node_name").as_string()).rfind("user", 0), 0u);
     EXPECT_EQ(conns(s).at(std::string(r2->at("node_id").as_string())).at("authentication"), "none");
@@ -172,8 +180,7 @@ TEST(AccountsServer, AccountNamesCannotBeSquatted) {
     // An account named like a default name: the anonymous default avoids it.
     s.add_bot("user0001");
     WsClient second(s.port()); // the server's second connection: default name user0001
-    second.send(R"({"register":{"node_name":""}})");
-    auto dflt = second.next_with("register");
+    auto dflt = register_empty(second);
     ASSERT_TRUE(dflt);
     EXPECT_EQ(dflt->at("register").at("node_name"), "user0001-guest");
 
@@ -193,9 +200,7 @@ TEST(AccountsServer, AnonymousRefusedWhenDisabled) {
     EXPECT_FALSE(anon.connected());
     EXPECT_EQ(anon.refused_status(), 401u);
     auto token = s.add_bot("clock_bot");
-    WsClient::Options o;
-    o.headers["Authorization"] = "Bearer " + token;
-    WsClient bot(s.port(), o);
+    WsClient bot(s.port(), with_header("Authorization", "Bearer " + token));
     EXPECT_TRUE(bot.connected());
 }
 
@@ -207,12 +212,9 @@ TEST(AccountsServer, BotTokensSurviveServerRestart) {
         token = s.add_bot("music_bot");
     }
     AccountsServer s(dir);
-    WsClient::Options o;
-    o.headers["Authorization"] = "bearer " + token;
-    WsClient bot(s.port(), o);
+    WsClient bot(s.port(), with_header("Authorization", "bearer " + token));
     ASSERT_TRUE(bot.connected());
-    bot.send(R"({"register":{"node_name":""}})");
-    auto reply = bot.next_with("register");
+    auto reply = register_empty(bot);
     ASSERT_TRUE(reply);
     EXPECT_EQ(reply->at("register").at("node_name"), "music_bot");
     EXPECT_EQ(s.manage(http::verb::post, "/bots/add", R"({"username":"music_bot"})").status, 409u);
@@ -271,12 +273,9 @@ TEST(AccountsServer, GithubLoginOverHttpThenSignedInWebSocket) {
         {http::verb::get, s.url("/api/profile"), {{"Cookie", "session_id=" + new_sid}}, ""});
     EXPECT_EQ(json::parse(profile->body).at("username"), "octocat");
 
-    WsClient::Options o;
-    o.headers["Cookie"] = "session_id=" + new_sid;
-    WsClient user(s.port(), o);
+    WsClient user(s.port(), with_header("Cookie", "session_id=" + new_sid));
     ASSERT_TRUE(user.connected());
-    user.send(R"({"register":{"node_name":""}})");
-    auto reply = user.next_with("register");
+    auto reply = register_empty(user);
     ASSERT_TRUE(reply);
     EXPECT_EQ(reply->at("register").at("node_name"), "octocat");
     auto id = std::string(reply->at("node_id").as_string());
@@ -294,9 +293,8 @@ TEST(AccountsServer, GithubLoginOverHttpThenSignedInWebSocket) {
     auto out = local_http().fetch(
         {http::verb::post, s.url("/api/logout"), {{"Cookie", "session_id=" + new_sid}}, ""});
     EXPECT_EQ(out->status, 200u);
-    WsClient after(s.port(), o);
-    after.send(R"({"register":{"node_name":""}})");
-    auto r2 = after.next_with("register");
+    WsClient after(s.port(), with_header("Cookie", "session_id=" + new_sid));
+    auto r2 = register_empty(after);
     ASSERT_TRUE(r2);
     EXPECT_EQ(conns(s).at(std::string(r2->at("node_id").as_string())).at("authentication"), "none");
 }
