@@ -44,8 +44,9 @@ TEST_F(StaticFilesTest, ServesFilesWithMimeTypesAndCaching) {
     EXPECT_EQ(index.status, 200U);
     EXPECT_EQ(index.headers["Content-Type"], "text/html; charset=utf-8");
     EXPECT_EQ(index.headers["Cache-Control"], "no-cache");
-    EXPECT_NE(index.headers["Content-Security-Policy"].find("script-src 'self'"),
-              std::string::npos);
+    EXPECT_NE(
+        index.headers["Content-Security-Policy"].find("script-src 'self' 'wasm-unsafe-eval';"),
+        std::string::npos);
     EXPECT_EQ(index.headers["X-Content-Type-Options"], "nosniff");
     auto js = get("/assets/index-3f2a9c.js");
     EXPECT_EQ(js.status, 200U);

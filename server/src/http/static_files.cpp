@@ -14,9 +14,10 @@ namespace fs = std::filesystem;
 namespace {
 
 // Applied to every page and asset: the page renders untrusted peer data, so scripts may only
-// come from our own origin.
+// come from our own origin. 'wasm-unsafe-eval' lets WebAssembly modules (the file digest's
+// SHA-256) compile; it does not allow eval() or inline scripts.
 constexpr std::string_view content_security_policy =
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data: blob: https:; media-src 'self' blob: data:; "
     "connect-src 'self' ws: wss: http: https:; worker-src 'self' blob:; font-src 'self' data:; "
     "object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
