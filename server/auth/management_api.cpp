@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include <map>
+#include <variant>
 
 namespace tincan::server {
 
@@ -183,7 +184,7 @@ HttpResponse ManagementApi::add(const HttpRequest& req) const {
                          json::object{{"token", service_.issue_token(*created)}});
 }
 
-HttpResponse ManagementApi::remove(const HttpRequest& req) const {
+std::variant<User, HttpResponse> ManagementApi::requested_bot(const HttpRequest& req) const {
     auto name = requested_username(req);
     if (name.empty()) {
         return error_response(req, http::status::bad_request, "username is required");
@@ -192,6 +193,15 @@ HttpResponse ManagementApi::remove(const HttpRequest& req) const {
     if (!user || !user->is_bot) {
         return error_response(req, http::status::not_found, "no such bot");
     }
+    return std::move(*user);
+}
+
+HttpResponse ManagementApi::remove(const HttpRequest& req) const {
+    auto found = requested_bot(req);
+    if (auto* err = std::get_if<HttpResponse>(&found)) {
+        return std::move(*err);
+    }
+    auto* user = std::get_if<User>(&found);
     if (auto r = service_.store().delete_user(user->id); !r) {
         return error_response(req, http::status::internal_server_error, r.error().message);
     }
@@ -200,14 +210,11 @@ HttpResponse ManagementApi::remove(const HttpRequest& req) const {
 }
 
 HttpResponse ManagementApi::token(const HttpRequest& req) const {
-    auto name = requested_username(req);
-    if (name.empty()) {
-        return error_response(req, http::status::bad_request, "username is required");
+    auto found = requested_bot(req);
+    if (auto* err = std::get_if<HttpResponse>(&found)) {
+        return std::move(*err);
     }
-    auto user = service_.store().user_by_username(name);
-    if (!user || !user->is_bot) {
-        return error_response(req, http::status::not_found, "no such bot");
-    }
+    auto* user = std::get_if<User>(&found);
     if (wants_revocation(req)) {
         auto gen = service_.store().bump_token_generation(user->id);
         if (!gen) {

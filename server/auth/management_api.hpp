@@ -10,6 +10,8 @@
 #include "auth/accounts_service.hpp"
 #include "auth/http_util.hpp"
 
+#include <variant>
+
 namespace tincan::server {
 
 class ManagementApi {
@@ -23,6 +25,8 @@ private:
     HttpResponse remove(const HttpRequest& req) const;
     HttpResponse token(const HttpRequest& req) const;
     HttpResponse list(const HttpRequest& req) const;
+    // The bot account named by `?username=` or the body, or the error response to send.
+    std::variant<User, HttpResponse> requested_bot(const HttpRequest& req) const;
 
     AccountsService& service_;
 };

@@ -80,22 +80,11 @@ function readEnvelope(o: JsonObject): SignalEnvelope {
     if (type !== 'offer' && type !== 'answer') {
       throw new DecodeError('invalid_value', 'sdp_offer.type must be offer or answer');
     }
-    env.sdp_offer = {
-      type,
-      offer_json: optString(sdp, 'offer_json', 'sdp_offer') ?? '',
-      from_node_id: optString(sdp, 'from_node_id', 'sdp_offer') ?? '',
-      to_node_id: optString(sdp, 'to_node_id', 'sdp_offer') ?? '',
-    };
+    env.sdp_offer = { type, ...readRelay(sdp, 'sdp_offer') };
   }
 
   const ice = optObject(o, 'ice_offer', 'envelope');
-  if (ice) {
-    env.ice_offer = {
-      offer_json: optString(ice, 'offer_json', 'ice_offer') ?? '',
-      from_node_id: optString(ice, 'from_node_id', 'ice_offer') ?? '',
-      to_node_id: optString(ice, 'to_node_id', 'ice_offer') ?? '',
-    };
-  }
+  if (ice) env.ice_offer = readRelay(ice, 'ice_offer');
 
   const err = optObject(o, 'error', 'envelope');
   if (err) {
@@ -105,6 +94,18 @@ function readEnvelope(o: JsonObject): SignalEnvelope {
     };
   }
   return env;
+}
+
+/** The fields every relayed payload (`sdp_offer`, `ice_offer`) carries. */
+function readRelay(
+  r: JsonObject,
+  key: 'sdp_offer' | 'ice_offer',
+): { offer_json: string; from_node_id: string; to_node_id: string } {
+  return {
+    offer_json: optString(r, 'offer_json', key) ?? '',
+    from_node_id: optString(r, 'from_node_id', key) ?? '',
+    to_node_id: optString(r, 'to_node_id', key) ?? '',
+  };
 }
 
 function readEcho(e: JsonObject): EchoPayload {
