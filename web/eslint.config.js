@@ -30,6 +30,34 @@ export default tseslint.config(
     },
   },
   {
+    // Feature folders do not import each other or the app; what several features share lives in
+    // src/ui (STYLE.md: bulletproof-react). The app composes features.
+    files: ['src/features/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./(?!\\.\\./)',
+              message: 'features do not import each other: move shared code to src/ui',
+            },
+            { regex: '(^|/)app/', message: 'features do not import the app' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/ui/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '(^|/)(app|features)/', message: 'src/ui sits below features' }] },
+      ],
+    },
+  },
+  {
     files: ['e2e/**/*.{js,mjs,ts}', 'bench/**/*.mjs', '*.config.*'],
     languageOptions: { globals: globals.node },
   },

@@ -1,9 +1,9 @@
 import { useEffect, useState } from 'react';
 import { ConnectScreen, type ConnectRequest } from '../features/connect/ConnectScreen';
-import { storage } from '../features/settings/prefs';
+import { storage } from '../ui/prefs';
 import { TincanClient } from '../rtc';
 import { ChatShell } from './ChatShell';
-import { ClientContext } from './client-context';
+import { ClientContext } from '../ui/client-context';
 import { useNotifications } from './notifications';
 
 export function App() {

@@ -16,14 +16,15 @@ import {
 } from '@mui/material';
 import { useEffect, useState } from 'react';
 import { Conversation } from '../features/chat/Conversation';
-import { formatRtt } from '../features/diagnostics/format';
-import { PeerAvatar } from '../features/peers/PeerAvatar';
+import { DiagnosticsPanel } from '../features/diagnostics/DiagnosticsPanel';
+import { formatRtt } from '../ui/format';
+import { PeerAvatar } from '../ui/PeerAvatar';
 import { PeerList } from '../features/peers/PeerList';
 import { PreferencesDialog } from '../features/settings/PreferencesDialog';
-import { loadPreference, savePreference } from '../features/settings/prefs';
+import { loadPreference, savePreference } from '../ui/prefs';
 import { ThemeToggle } from '../features/settings/ThemeToggle';
 import { colorIndex } from '../protocol';
-import { useAppState, useClient } from './client-context';
+import { useAppState, useClient } from '../ui/client-context';
 
 const DRAWER = 340;
 const STATUS: Record<
@@ -131,6 +132,7 @@ export function ChatShell({ onLogout }: { onLogout: () => void }) {
               key={active}
               peerId={active}
               onOpenPeers={wide ? undefined : () => setDrawerOpen(true)}
+              diagnostics={(peer) => <DiagnosticsPanel peer={peer} />}
             />
           ) : wide ? (
             <Box sx={{ display: 'grid', placeItems: 'center', height: '100%' }}>

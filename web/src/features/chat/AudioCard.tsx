@@ -2,7 +2,7 @@ import PauseIcon from '@mui/icons-material/Pause';
 import PlayArrowIcon from '@mui/icons-material/PlayArrow';
 import { Box, IconButton, Slider, Stack, Typography } from '@mui/material';
 import { useEffect, useRef, useState } from 'react';
-import { useClient } from '../../app/client-context';
+import { useClient } from '../../ui/client-context';
 
 /** Local player card for an audio track received from a peer (PROTOCOL.md 5.4). */
 export function AudioCard({ trackId, label }: { trackId: string; label: string | undefined }) {

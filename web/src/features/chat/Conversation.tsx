@@ -1,13 +1,12 @@
 import InsightsIcon from '@mui/icons-material/Insights';
 import MenuIcon from '@mui/icons-material/Menu';
 import { Box, IconButton, Stack, Tooltip, Typography } from '@mui/material';
-import { useMemo, useState } from 'react';
-import { useAppState, useClient } from '../../app/client-context';
-import type { ChatItem } from '../../rtc';
-import { DiagnosticsPanel } from '../diagnostics/DiagnosticsPanel';
-import { formatRtt } from '../diagnostics/format';
-import { avatarUrl } from '../peers/avatar-url';
-import { PeerAvatar } from '../peers/PeerAvatar';
+import { useMemo, useState, type ReactNode } from 'react';
+import { useAppState, useClient } from '../../ui/client-context';
+import type { ChatItem, PeerView } from '../../rtc';
+import { formatRtt } from '../../ui/format';
+import { avatarUrl } from '../../ui/avatar-url';
+import { PeerAvatar } from '../../ui/PeerAvatar';
 import { Composer } from './Composer';
 import { EditDialog } from './EditDialog';
 import { MessageList } from './MessageList';
@@ -27,9 +26,12 @@ const STATE_TEXT: Record<string, [string, string]> = {
 export function Conversation({
   peerId,
   onOpenPeers,
+  diagnostics,
 }: {
   peerId: string;
   onOpenPeers?: () => void;
+  /** The diagnostics panel, composed in by the app (features do not import each other). */
+  diagnostics?: (peer: PeerView) => ReactNode;
 }) {
   const client = useClient();
   const peer = useAppState((s) => s.peers[peerId]);
@@ -131,13 +133,15 @@ export function Conversation({
             )}
           </Stack>
         </Box>
-        <Tooltip title="Diagnostics">
-          <IconButton aria-label="Diagnostics" aria-pressed={diag} onClick={() => setDiag(!diag)}>
-            <InsightsIcon />
-          </IconButton>
-        </Tooltip>
+        {diagnostics && (
+          <Tooltip title="Diagnostics">
+            <IconButton aria-label="Diagnostics" aria-pressed={diag} onClick={() => setDiag(!diag)}>
+              <InsightsIcon />
+            </IconButton>
+          </Tooltip>
+        )}
       </Stack>
-      {diag && <DiagnosticsPanel peer={peer} />}
+      {diag && diagnostics?.(peer)}
       <MessageList items={items} peerName={name} actions={actions} />
       <Composer
         ready={ready}

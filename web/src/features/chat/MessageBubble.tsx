@@ -5,7 +5,7 @@ import MoreVertIcon from '@mui/icons-material/MoreVert';
 import { Box, Button, IconButton, Menu, MenuItem, Paper, Stack, Typography } from '@mui/material';
 import { memo, useState } from 'react';
 import type { ChatItem } from '../../rtc';
-import { FileCard } from '../files/FileCard';
+import { FileCard } from '../../ui/FileCard';
 import { AudioCard } from './AudioCard';
 import { Markdown } from './Markdown';
 

@@ -11,7 +11,7 @@ import {
 } from '@mui/material';
 import { useEffect, useState } from 'react';
 import type { ServerEntry } from '../../protocol';
-import { loadPreference, savePreference, storage } from '../settings/prefs';
+import { loadPreference, savePreference, storage } from '../../ui/prefs';
 import { fetchLoginStatus, fetchServers, safeLoginUrl } from './servers';
 
 export interface ConnectRequest {

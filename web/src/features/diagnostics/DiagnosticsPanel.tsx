@@ -1,7 +1,7 @@
 import { Box, Stack, Typography } from '@mui/material';
-import { useAppState } from '../../app/client-context';
+import { useAppState } from '../../ui/client-context';
 import type { PeerView } from '../../rtc';
-import { formatRtt } from './format';
+import { formatRtt } from '../../ui/format';
 import { Sparkline } from './Sparkline';
 
 /** Per-peer diagnostics: RTTs (WebSocket echo and `ping` channel), state, candidate pair. */

@@ -9,9 +9,9 @@ import {
   Typography,
 } from '@mui/material';
 import { useMemo, useState } from 'react';
-import { useAppState, useClient } from '../../app/client-context';
-import { PeerAvatar } from './PeerAvatar';
-import { avatarUrl } from './avatar-url';
+import { useAppState, useClient } from '../../ui/client-context';
+import { PeerAvatar } from '../../ui/PeerAvatar';
+import { avatarUrl } from '../../ui/avatar-url';
 import { orderPeers } from './order';
 
 export function PeerList({ onSelected }: { onSelected?: () => void }) {

@@ -2,8 +2,8 @@ import CheckCircleIcon from '@mui/icons-material/CheckCircle';
 import ErrorIcon from '@mui/icons-material/Error';
 import InsertDriveFileIcon from '@mui/icons-material/InsertDriveFile';
 import { Box, Button, Chip, LinearProgress, Link, Stack, Typography } from '@mui/material';
-import { sanitizeFileName } from '../../protocol';
-import type { FileView } from '../../rtc';
+import { sanitizeFileName } from '../protocol';
+import type { FileView } from '../rtc';
 import { formatBytes, formatEta } from './format';
 
 const STATUS_TEXT: Record<FileView['status'], string> = {

@@ -1,5 +1,5 @@
 import { Avatar, useTheme } from '@mui/material';
-import { COLORS } from '../../protocol';
+import { COLORS } from '../protocol';
 
 /** The original's generated fallback: the colour's dark tone and the capitalised first letter. */
 export function PeerAvatar({

@@ -1,4 +1,4 @@
-import type { PeerView } from '../../rtc';
+import type { PeerView } from '../rtc';
 
 /** Only signed-in accounts (and bots) have avatars; the API prefix is the server's, not /api. */
 export function avatarUrl(apiBase: string, p: PeerView): string | undefined {

@@ -16,3 +16,8 @@ export function formatEta(remaining: number, rate: number): string {
   if (s < 60) return `${s} s left`;
   return `${Math.floor(s / 60)} min ${s % 60} s left`;
 }
+/** Up to 2 decimals, trailing zeros stripped, suffix ms (as the original). */
+export function formatRtt(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return '—';
+  return `${Number(ms.toFixed(2))} ms`;
+}
