@@ -34,12 +34,21 @@ export function decodeConns(text: string): Result<ConnEntry[]> {
       connectedAt: finite(raw.connected_at) ?? 0,
       attributes,
       authentication: typeof raw.authentication === 'string' ? raw.authentication.slice(0, 16) : '',
+      isBot: raw.is_bot === true,
     };
     const registeredAt = finite(raw.registered_at);
     if (registeredAt !== undefined) entry.registeredAt = registeredAt;
     out.push(entry);
   }
   return ok(out);
+}
+
+/**
+ * The server authenticated this node (PROTOCOL.md 1.5: a bot's JWT or a signed-in session).
+ * Only `/conns` says so; nothing a peer announces about itself (name, attributes) counts.
+ */
+export function isSignedIn(authentication: string): boolean {
+  return authentication === 'jwt' || authentication === 'session';
 }
 
 function finite(v: unknown): number | undefined {

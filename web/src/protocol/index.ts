@@ -8,3 +8,4 @@ export * from './msgpatch';
 export * from './file-framing';
 export * from './filename';
 export * from './markdown';
+export * from './profile';

@@ -103,5 +103,18 @@ export interface ConnEntry {
   connectedAt: number;
   registeredAt?: number;
   attributes: Record<string, string>;
+  /** `jwt` or `session` for signed-in nodes, `none` (or `""`) for visitors. Set by the server. */
   authentication: string;
+  /** Additive `is_bot`: the server says this node is a bot account. */
+  isBot: boolean;
+}
+
+/** `GET {apiPrefix}/profile?username=` after validation (PROTOCOL.md 2.2, camelCase keys). */
+export interface AccountProfile {
+  username: string;
+  /** Cleaned like a node name; absent when the account has none. */
+  displayName?: string;
+  /** The account has an avatar (served by `{apiPrefix}/profile/avatar?username=`). */
+  hasAvatar: boolean;
+  isBot: boolean;
 }

@@ -241,3 +241,48 @@ describe('TincanClient over fake signalling and peer connections', () => {
     void evil;
   });
 });
+
+describe('peer identity from the server', () => {
+  it('fetches profiles only for signed-in peers and shows their display name', async () => {
+    const hub = new FakeHub();
+    hub.identities.set('echo_bot', { authentication: 'jwt', is_bot: true });
+    hub.profiles.set('echo_bot', { username: 'echo_bot', displayName: 'EchoBot', isBot: true });
+    hub.profiles.set('EchoBot', { username: 'EchoBot', displayName: 'Should not be asked' });
+    const alice = makeClient(hub, 'alice');
+    makeClient(hub, 'echo_bot');
+    const visitor = makeClient(hub, 'EchoBot');
+    await vi.waitFor(() => expect(visitor.store.getState().nodeId).not.toBeNull());
+    // What a visitor announces about itself must not make it a bot or signed in.
+    hub.attributes.set(visitor.store.getState().nodeId ?? '', {
+      is_bot: 'true',
+      authentication: 'jwt',
+    });
+    await alice.refreshPeers();
+    const peerNamed = (n: string) =>
+      Object.values(alice.store.getState().peers).find((p) => p.name === n);
+    await vi.waitFor(() => expect(peerNamed('echo_bot')?.account?.displayName).toBe('EchoBot'));
+    await vi.waitFor(() => expect(peerNamed('EchoBot')).toBeDefined());
+    expect(peerNamed('echo_bot')).toMatchObject({ authentication: 'jwt', isBot: true });
+    expect(peerNamed('EchoBot')).toMatchObject({ authentication: 'none', isBot: false });
+    expect(peerNamed('EchoBot')?.account).toBeUndefined();
+    expect(hub.profileRequests).not.toContain('EchoBot');
+    expect(hub.profileRequests).not.toContain('alice');
+    // Later /conns refreshes reuse the cached profile.
+    const asked = hub.profileRequests.length;
+    await alice.refreshPeers();
+    expect(hub.profileRequests.length).toBe(asked);
+    expect(peerNamed('echo_bot')?.account?.displayName).toBe('EchoBot');
+  });
+
+  it('keeps the node name when the profile is missing', async () => {
+    const hub = new FakeHub();
+    hub.identities.set('renamed', { authentication: 'session' });
+    const alice = makeClient(hub, 'alice');
+    makeClient(hub, 'renamed');
+    await vi.waitFor(() => expect(hub.profileRequests).toContain('renamed'));
+    await alice.refreshPeers();
+    const p = Object.values(alice.store.getState().peers).find((q) => q.name === 'renamed');
+    expect(p?.authentication).toBe('session');
+    expect(p?.account).toBeUndefined();
+  });
+});

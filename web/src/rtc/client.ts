@@ -5,6 +5,7 @@ import {
   decodeChatMessage,
   decodeConns,
   decodePatch,
+  isSignedIn,
   toPlainText,
   type ChatMessage,
   type FileCategory,
@@ -26,6 +27,7 @@ import {
 import { HistoryStore } from './history';
 import { makeThumbnail, TrackRegistry } from './media';
 import { PeerSession } from './peer-session';
+import { ProfileDirectory } from './profiles';
 import { SignallingClient } from './signalling-client';
 import {
   initialState,
@@ -117,6 +119,7 @@ export class TincanClient extends Emitter<ClientEvents> {
   private readonly links = new Map<string, PeerLink>();
   private readonly patches = new Map<string, PatchOrder[]>();
   private readonly urls: { ws: string; api: string };
+  private readonly profiles: ProfileDirectory;
   private lastNodeId: string | null = null;
   private started = false;
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
@@ -131,6 +134,11 @@ export class TincanClient extends Emitter<ClientEvents> {
     super();
     this.store = new Store(initialState(opts.name, opts.colorIndex));
     this.urls = resolveUrls(opts.server, opts.origin);
+    this.profiles = new ProfileDirectory({
+      api: this.urls.api,
+      ...(opts.fetchImpl ? { fetchImpl: opts.fetchImpl } : {}),
+      onChange: (name) => this.applyProfile(name),
+    });
     this.signalling = new SignallingClient({
       url: this.urls.ws,
       hello: () => this.hello(),
@@ -401,11 +409,14 @@ export class TincanClient extends Emitter<ClientEvents> {
         if (e.registeredAt === undefined) continue; // connected but not registered yet
         listed.add(e.nodeId);
         const prev = s.peers[e.nodeId];
+        const account = isSignedIn(e.authentication) ? this.profiles.get(e.name) : undefined;
         peers[e.nodeId] = {
           nodeId: e.nodeId,
           name: e.name,
           colorIndex: colorIndex(e.attributes.preferred_color, e.name),
           authentication: e.authentication,
+          isBot: e.isBot,
+          ...(account ? { account } : {}),
           registeredAt: e.registeredAt,
           attributes: e.attributes,
           online: true,
@@ -457,9 +468,25 @@ export class TincanClient extends Emitter<ClientEvents> {
       return { ...s, peers, messages, activePeer, name: ownName, colorIndex: ownColor };
     });
     for (const id of fresh) void this.restoreHistory(id);
+    for (const e of r.value)
+      if (e.nodeId !== me && isSignedIn(e.authentication)) void this.profiles.request(e.name);
     for (const id of [...this.links.keys()]) {
       if (!listed.has(id) && this.links.get(id)?.session.state !== 'connected') this.dropLink(id);
     }
+  }
+
+  /** A profile arrived: every signed-in peer with that node name shows it. */
+  private applyProfile(name: string) {
+    const account = this.profiles.get(name);
+    this.store.update((s) => {
+      let peers = s.peers;
+      for (const p of Object.values(s.peers)) {
+        if (p.name !== name || !isSignedIn(p.authentication) || p.account === account) continue;
+        const { account: _old, ...rest } = p;
+        peers = { ...peers, [p.nodeId]: account ? { ...rest, account } : rest };
+      }
+      return peers === s.peers ? s : { ...s, peers };
+    });
   }
 
   private peerHasFeature(peer: string, feature: string): boolean {
@@ -747,7 +774,9 @@ export class TincanClient extends Emitter<ClientEvents> {
     const s = this.store.getState();
     const unseen = s.activePeer !== peer || this.documentHidden();
     this.touchPeer(peer, preview, unseen);
-    if (unseen) this.emit('incoming', { peer, name: s.peers[peer]?.name ?? 'peer', preview });
+    const p = s.peers[peer];
+    const name = p?.account?.displayName || p?.name || 'peer';
+    if (unseen) this.emit('incoming', { peer, name, preview });
     if (m.file) this.linkAnnouncement(peer, link, m.file.dcId, m.messageId);
   }
 

@@ -1,4 +1,4 @@
-import type { FileCategory } from '../protocol';
+import type { AccountProfile, FileCategory } from '../protocol';
 import type { CandidateType } from './peer-session';
 import type { SignallingStatus } from './signalling-client';
 
@@ -43,7 +43,12 @@ export interface PeerView {
   nodeId: string;
   name: string;
   colorIndex: number;
+  /** From `/conns` only: `jwt`/`session` mean signed in (see `isSignedIn`). */
   authentication: string;
+  /** From `/conns` only: a bot account. */
+  isBot: boolean;
+  /** The account's profile; fetched only for signed-in peers, absent until known. */
+  account?: AccountProfile;
   registeredAt: number;
   attributes: Record<string, string>;
   /** Listed by the server right now. */

@@ -5,7 +5,8 @@ import { useMemo, useState, type ReactNode } from 'react';
 import { useAppState, useClient } from '../../ui/client-context';
 import type { ChatItem, PeerView } from '../../rtc';
 import { formatRtt } from '../../ui/format';
-import { avatarUrl } from '../../ui/avatar-url';
+import { peerIdentity } from '../../ui/identity';
+import { IdentityBadges } from '../../ui/IdentityBadges';
 import { PeerAvatar } from '../../ui/PeerAvatar';
 import { Composer } from './Composer';
 import { EditDialog } from './EditDialog';
@@ -52,7 +53,8 @@ export function Conversation({
   );
 
   if (!peer) return null;
-  const name = peer.name || '(no name)';
+  const id = peerIdentity(peer, client.apiBase);
+  const name = id.displayName;
   const [stateText, stateColor] = STATE_TEXT[peer.connection] ?? ['Unknown', 'text.disabled'];
   const ready = peer.chatOpen;
   const canAttach = peer.supportsFiles;
@@ -102,16 +104,14 @@ export function Conversation({
             <MenuIcon />
           </IconButton>
         )}
-        <PeerAvatar
-          name={name}
-          colorIndex={peer.colorIndex}
-          size={36}
-          src={avatarUrl(client.apiBase, peer)}
-        />
+        <PeerAvatar name={name} colorIndex={peer.colorIndex} size={36} src={id.avatarSrc} />
         <Box sx={{ minWidth: 0, flex: 1 }}>
-          <Typography variant="subtitle1" component="h2" noWrap>
-            {name}
-          </Typography>
+          <Stack direction="row" sx={{ alignItems: 'center', gap: 0.75, minWidth: 0 }}>
+            <Typography variant="subtitle1" component="h2" noWrap>
+              {name}
+            </Typography>
+            <IdentityBadges identity={id} focusable />
+          </Stack>
           <Stack direction="row" sx={{ alignItems: 'center', gap: 0.75 }}>
             <Box
               sx={{ width: 8, height: 8, borderRadius: '50%', bgcolor: stateColor }}

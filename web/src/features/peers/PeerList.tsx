@@ -10,8 +10,9 @@ import {
 } from '@mui/material';
 import { useMemo, useState } from 'react';
 import { useAppState, useClient } from '../../ui/client-context';
+import { peerIdentity } from '../../ui/identity';
+import { IdentityBadges } from '../../ui/IdentityBadges';
 import { PeerAvatar } from '../../ui/PeerAvatar';
-import { avatarUrl } from '../../ui/avatar-url';
 import { orderPeers } from './order';
 
 export function PeerList({ onSelected }: { onSelected?: () => void }) {
@@ -37,14 +38,15 @@ export function PeerList({ onSelected }: { onSelected?: () => void }) {
           </Typography>
         )}
         {list.map((p) => {
-          const label = p.name || '(no name)';
+          const id = peerIdentity(p, client.apiBase);
           return (
             <ListItemButton
               key={p.nodeId}
               selected={p.nodeId === active}
               aria-current={p.nodeId === active ? 'true' : undefined}
-              aria-label={`${label}${p.unread ? `, ${p.unread} unread` : ''}`}
-              data-peer-name={label}
+              aria-label={`${id.label}${p.unread ? `, ${p.unread} unread` : ''}`}
+              // The node name, not the display name: stable for tests and unique on the server.
+              data-peer-name={p.name || '(no name)'}
               onClick={() => {
                 client.selectPeer(p.nodeId);
                 onSelected?.();
@@ -57,15 +59,21 @@ export function PeerList({ onSelected }: { onSelected?: () => void }) {
                   invisible={p.unread === 0}
                   slotProps={{ badge: { 'aria-label': `${p.unread} unread` } as object }}
                 >
-                  <PeerAvatar
-                    name={label}
-                    colorIndex={p.colorIndex}
-                    src={avatarUrl(client.apiBase, p)}
-                  />
+                  <PeerAvatar name={id.displayName} colorIndex={p.colorIndex} src={id.avatarSrc} />
                 </Badge>
               </ListItemAvatar>
               <ListItemText
-                primary={label}
+                primary={
+                  <Box component="span" sx={{ display: 'flex', alignItems: 'center', gap: 0.75 }}>
+                    <Box
+                      component="span"
+                      sx={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}
+                    >
+                      {id.displayName}
+                    </Box>
+                    <IdentityBadges identity={id} />
+                  </Box>
+                }
                 secondary={
                   p.lastPreview ??
                   (p.online

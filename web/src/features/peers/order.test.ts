@@ -7,6 +7,7 @@ const peer = (nodeId: string, name: string, extra: Partial<PeerView> = {}): Peer
   name,
   colorIndex: 0,
   authentication: 'none',
+  isBot: false,
   registeredAt: 0,
   attributes: {},
   online: true,
@@ -37,5 +38,13 @@ describe('orderPeers', () => {
     expect(orderPeers([peer('a', 'Alice'), peer('b', 'bob')], 'ALI').map((p) => p.name)).toEqual([
       'Alice',
     ]);
+  });
+
+  it('also finds peers by their account display name', () => {
+    const bot = peer('a', 'echo_bot', {
+      authentication: 'jwt',
+      account: { username: 'echo_bot', displayName: 'EchoBot', hasAvatar: false, isBot: true },
+    });
+    expect(orderPeers([bot, peer('b', 'bob')], 'echob').map((p) => p.name)).toEqual(['echo_bot']);
   });
 });

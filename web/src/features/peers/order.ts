@@ -1,10 +1,15 @@
 import type { PeerView } from '../../rtc';
 
-/** Unread first (newest first), then peers with activity (newest first), then newest joins. */
+/** Filtered by node or display name. Unread first (newest first), then peers with activity (newest first), then newest joins. */
 export function orderPeers(peers: PeerView[], search: string): PeerView[] {
   const q = search.trim().toLowerCase();
   return peers
-    .filter((p) => !q || p.name.toLowerCase().includes(q))
+    .filter(
+      (p) =>
+        !q ||
+        p.name.toLowerCase().includes(q) ||
+        !!p.account?.displayName?.toLowerCase().includes(q),
+    )
     .sort((a, b) => {
       const ua = a.unread > 0 ? 1 : 0;
       const ub = b.unread > 0 ? 1 : 0;

@@ -15,9 +15,23 @@ export class FakeHub {
     return s as unknown as WebSocket;
   }
 
+  /** What the server knows about a node name: how it signed in, whether it is a bot. */
+  identities = new Map<string, { authentication: string; is_bot?: boolean }>();
+  /** `/profile?username=` answers by username (404 for others). */
+  profiles = new Map<string, Record<string, unknown>>();
+  profileRequests: string[] = [];
+
   fetch: typeof fetch = async (input) => {
-    const url = String(input);
-    if (!url.endsWith('/conns')) return new Response('not found', { status: 404 });
+    const url = new URL(String(input));
+    if (url.pathname.endsWith('/profile')) {
+      const name = url.searchParams.get('username') ?? '';
+      this.profileRequests.push(name);
+      const p = this.profiles.get(name);
+      return p
+        ? new Response(JSON.stringify(p), { status: 200 })
+        : new Response('{"err":"User is not found"}', { status: 404 });
+    }
+    if (!url.pathname.endsWith('/conns')) return new Response('not found', { status: 404 });
     const body: Record<string, unknown> = {};
     for (const [id, s] of this.sockets) {
       if (!s.registered) continue;
@@ -27,6 +41,7 @@ export class FakeHub {
         registered_at: 1,
         attributes: this.attributes.get(id) ?? {},
         authentication: 'none',
+        ...this.identities.get(this.names.get(id) ?? ''),
       };
     }
     return new Response(JSON.stringify(body), { status: 200 });

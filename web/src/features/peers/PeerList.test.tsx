@@ -1,0 +1,103 @@
+// @vitest-environment jsdom
+import { cleanup, render, screen, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import { initialState } from '../../rtc/state';
+import { Store } from '../../rtc/store';
+import type { AppState, PeerView, TincanClient } from '../../rtc';
+import { ClientContext } from '../../ui/client-context';
+import { PeerList } from './PeerList';
+
+afterEach(cleanup);
+
+function peer(nodeId: string, extra: Partial<PeerView>): PeerView {
+  return {
+    nodeId,
+    name: nodeId,
+    colorIndex: 0,
+    authentication: 'none',
+    isBot: false,
+    registeredAt: 0,
+    attributes: {},
+    online: true,
+    connection: 'none',
+    chatOpen: false,
+    supportsFiles: false,
+    unread: 0,
+    lastActivity: 0,
+    rttHistory: [],
+    ...extra,
+  };
+}
+
+function renderList(peers: PeerView[]) {
+  const state: AppState = {
+    ...initialState('me'),
+    peers: Object.fromEntries(peers.map((p) => [p.nodeId, p])),
+  };
+  const client = {
+    store: new Store(state),
+    apiBase: 'http://h/api',
+    selectPeer: () => {},
+  } as unknown as TincanClient;
+  return render(
+    <ClientContext.Provider value={client}>
+      <PeerList />
+    </ClientContext.Provider>,
+  );
+}
+
+const row = (name: string) => {
+  const el = document.querySelector(`[data-peer-name="${name}"]`);
+  if (!(el instanceof HTMLElement)) throw new Error(`no row ${name}`);
+  return el;
+};
+
+describe('PeerList identity', () => {
+  it('badges the JWT bot and the signed-in person, not the visitor named like the bot', () => {
+    renderList([
+      peer('echo_bot', {
+        authentication: 'jwt',
+        isBot: true,
+        registeredAt: 3,
+        account: { username: 'echo_bot', displayName: 'EchoBot', hasAvatar: true, isBot: true },
+      }),
+      peer('EchoBot', { attributes: { is_bot: 'true' }, registeredAt: 2 }),
+      peer('octocat', { authentication: 'session', registeredAt: 1 }),
+    ]);
+    const bot = row('echo_bot');
+    expect(bot.getAttribute('aria-label')).toBe('EchoBot, bot, signed in');
+    expect(within(bot).getByText('EchoBot')).toBeTruthy();
+    expect(within(bot).getByText('Bot')).toBeTruthy();
+    expect(within(bot).getByLabelText('Signed in')).toBeTruthy();
+    expect(bot.querySelector('img')?.getAttribute('src')).toBe(
+      'http://h/api/profile/avatar?username=echo_bot',
+    );
+
+    const fake = row('EchoBot');
+    expect(fake.getAttribute('aria-label')).toBe('EchoBot');
+    expect(within(fake).queryByText('Bot')).toBeNull();
+    expect(within(fake).queryByLabelText('Signed in')).toBeNull();
+    expect(fake.querySelector('img')).toBeNull(); // generated letter avatar, no request
+
+    const person = row('octocat');
+    expect(person.getAttribute('aria-label')).toBe('octocat, signed in');
+    expect(within(person).queryByText('Bot')).toBeNull();
+    expect(within(person).getByLabelText('Signed in')).toBeTruthy();
+  });
+
+  it('renders a hostile display name as inert text', () => {
+    const evil = '<img src=x onerror="window.pwned=1"><b>boss</b>';
+    renderList([
+      peer('mallory', {
+        authentication: 'session',
+        account: { username: 'mallory', displayName: evil, hasAvatar: false, isBot: false },
+      }),
+    ]);
+    const r = row('mallory');
+    expect(within(r).getByText(evil)).toBeTruthy();
+    expect(r.querySelector('b')).toBeNull();
+    expect(r.querySelector('img')).toBeNull();
+    expect((window as unknown as { pwned?: number }).pwned).toBeUndefined();
+    expect(screen.getByRole('list', { name: 'Peers' })).toBeTruthy();
+  });
+});
