@@ -1,7 +1,7 @@
 // Accounts (issue 5): the whole GitHub sign-in in Chromium against a loopback GitHub
 // (build/bin/fake-github: consent page, token endpoint with PKCE checks, /user, revocation).
 // The page clicks "Sign in with GitHub", consents, comes back signed in, connects, and another
-// peer sees the account's username.
+// peer sees the account with its display name and the "signed in" badge.
 import { expect, test } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import {
@@ -15,7 +15,7 @@ import {
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { join_, peerButton } from './helpers';
+import { join_, peerButton, shot } from './helpers';
 import { ARTIFACTS, REPO } from './server';
 
 const BIN_DIR = process.env.TINCAN_BIN_DIR ?? join(REPO, 'build/bin');
@@ -87,7 +87,7 @@ async function startServer(port: number, githubPort: number): Promise<ChildProce
   throw new Error('tincan-server did not start');
 }
 
-test('sign in with GitHub (loopback GitHub), connect, and be seen by username', async ({
+test('sign in with GitHub (loopback GitHub), connect, and be seen as signed in', async ({
   browser,
 }) => {
   const github = await startFakeGithub();
@@ -106,7 +106,25 @@ test('sign in with GitHub (loopback GitHub), connect, and be seen by username', 
     await expect(page.getByTestId('own-name')).toHaveText('octocat');
 
     const visitor = await join_(browser, url, 'visitor-gh');
-    await expect(peerButton(visitor.page, 'octocat')).toBeVisible();
+    // The other peer sees the account: its display name and the server's "signed in" badge,
+    // no Bot chip; the data-peer-name stays the node name (the username).
+    const octoRow = peerButton(visitor.page, 'octocat');
+    await expect(octoRow).toBeVisible();
+    await expect(octoRow).toHaveAccessibleName('The Octocat, signed in');
+    await expect(octoRow.getByText('The Octocat', { exact: true })).toBeVisible();
+    await expect(octoRow.getByLabel('Signed in')).toBeVisible();
+    await expect(octoRow.getByText('Bot', { exact: true })).toHaveCount(0);
+    // ...and the signed-in user sees the visitor without any badge.
+    const seen = peerButton(page, 'visitor-gh');
+    await expect(seen).toHaveAccessibleName('visitor-gh');
+    await expect(seen.getByLabel('Signed in')).toHaveCount(0);
+    await octoRow.click();
+    const conversation = visitor.page.getByRole('region', {
+      name: 'Conversation with The Octocat',
+    });
+    await expect(conversation.getByRole('heading', { name: 'The Octocat' })).toBeVisible();
+    await expect(conversation.getByLabel('Signed in')).toBeVisible();
+    await shot(visitor.page, 'peer-list-signed-in-github');
 
     const conns = (await (await fetch(`${url}/api/conns`)).json()) as Record<
       string,

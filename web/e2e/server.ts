@@ -6,7 +6,9 @@ import {
   mkdtempSync,
   readFileSync,
   rmSync,
+  writeFileSync,
 } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +28,13 @@ export class TincanServer {
   port = 0;
   private readonly dir = mkdtempSync(join(tmpdir(), 'tincan-e2e-'));
   private readonly id = ++counter;
+
+  /** `management: true` opens the management API on a Unix socket (bot accounts, JWTs). */
+  constructor(private readonly opts: { management?: boolean } = {}) {}
+
+  get managementSocket(): string {
+    return join(this.dir, 'management.sock');
+  }
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -50,7 +59,7 @@ export class TincanServer {
         '--web-root',
         WEB_ROOT,
         '--management-listen',
-        '',
+        this.opts.management ? this.managementSocket : '',
         '--data-dir',
         join(this.dir, 'data'),
         '--ws-timeout',
@@ -78,6 +87,40 @@ export class TincanServer {
       await new Promise((r) => setTimeout(r, 50)); // polling a file the server writes
     }
     throw new Error('server did not write its port file');
+  }
+
+  /**
+   * Creates a bot account through the management API (`POST /bots/add`, as
+   * scripts/provision-bots does) and returns its JWT.
+   */
+  async addBot(username: string, displayName: string, avatarUrl: string): Promise<string> {
+    if (!this.opts.management) throw new Error('start the server with { management: true }');
+    const body = JSON.stringify({ username, display_name: displayName, avatar_url: avatarUrl });
+    const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = request(
+        {
+          socketPath: this.managementSocket,
+          path: '/bots/add',
+          method: 'POST',
+          headers: {
+            'Content-Type': 'application/json',
+            'Content-Length': Buffer.byteLength(body),
+          },
+        },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (text += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+    const token = (JSON.parse(answer.text) as { token?: unknown }).token;
+    if (answer.status !== 200 || typeof token !== 'string')
+      throw new Error(`POST /bots/add ${username}: HTTP ${answer.status} ${answer.text}`);
+    return token;
   }
 
   /** SIGKILL: no goodbye to anyone, as a crash. */
@@ -113,8 +156,17 @@ export class TincanAgents {
   private proc: ChildProcess | null = null;
   private readonly dir = mkdtempSync(join(tmpdir(), 'tincan-agents-'));
 
-  start(server: TincanServer, bots: string[]): void {
+  /** `tokens`: env file entries such as `{ ECHOBOT_JWT_TOKEN: jwt }` (bots sign in with them). */
+  start(server: TincanServer, bots: string[], tokens: Record<string, string> = {}): void {
     if (!existsSync(AGENTS_BIN)) throw new Error(`no agents binary at ${AGENTS_BIN}`);
+    const envFile = join(this.dir, 'bots.env');
+    writeFileSync(
+      envFile,
+      Object.entries(tokens)
+        .map(([k, v]) => `${k}=${v}\n`)
+        .join(''),
+      { mode: 0o600 },
+    );
     const log = createWriteStream(join(ARTIFACTS, 'e2e-agents.log'), { flags: 'a' });
     this.proc = spawn(
       AGENTS_BIN,
@@ -124,7 +176,7 @@ export class TincanAgents {
         '--bots',
         bots.join(','),
         '--bots-secret-env-file',
-        join(this.dir, 'none.env'),
+        envFile,
         '--reconnect-on-disconnect',
       ],
       { stdio: ['ignore', 'pipe', 'pipe'], cwd: this.dir },

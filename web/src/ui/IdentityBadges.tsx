@@ -20,7 +20,7 @@ export function IdentityBadges({
       component="span"
       sx={{ display: 'inline-flex', alignItems: 'center', gap: 0.5, flexShrink: 0 }}
     >
-      <Tooltip title={identity.detail}>
+      <Tooltip title={identity.detail} disableInteractive>
         <VerifiedIcon
           role="img"
           aria-hidden={false}
@@ -31,7 +31,7 @@ export function IdentityBadges({
         />
       </Tooltip>
       {identity.bot && (
-        <Tooltip title="Bot account, registered on this server">
+        <Tooltip title="Bot account, registered on this server" disableInteractive>
           <Chip
             icon={<SmartToyOutlinedIcon />}
             label="Bot"

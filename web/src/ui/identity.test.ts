@@ -1,34 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { decodeConns } from '../protocol';
-import type { PeerView } from '../rtc';
 import { peerIdentity } from './identity';
+import { makePeer } from '../rtc/testing/peer-view';
 
 const API = 'https://chat.example/prefix';
-
-function peer(extra: Partial<PeerView>): PeerView {
-  return {
-    nodeId: 'n1',
-    name: 'EchoBot',
-    colorIndex: 0,
-    authentication: 'none',
-    isBot: false,
-    registeredAt: 0,
-    attributes: {},
-    online: true,
-    connection: 'none',
-    chatOpen: false,
-    supportsFiles: false,
-    unread: 0,
-    lastActivity: 0,
-    rttHistory: [],
-    ...extra,
-  };
-}
 
 describe('peerIdentity', () => {
   it('gives a visitor no badge, whatever it calls itself or announces', () => {
     const id = peerIdentity(
-      peer({
+      makePeer('n1', 'EchoBot', {
         name: 'EchoBot',
         authentication: 'none',
         attributes: { is_bot: 'true', authentication: 'jwt', verified: 'true' },
@@ -47,7 +27,7 @@ describe('peerIdentity', () => {
   it.each(['', 'none', 'JWT', 'Session', 'anonymous', 'jwt ', 'bearer'])(
     'treats authentication %j as not signed in',
     (authentication) => {
-      const id = peerIdentity(peer({ authentication, isBot: true }), API);
+      const id = peerIdentity(makePeer('n1', 'EchoBot', { authentication, isBot: true }), API);
       expect(id.signedIn).toBe(false);
       expect(id.bot).toBe(false);
     },
@@ -55,7 +35,7 @@ describe('peerIdentity', () => {
 
   it('ignores an account profile on a visitor (only signed-in peers have one)', () => {
     const id = peerIdentity(
-      peer({
+      makePeer('n1', 'EchoBot', {
         authentication: 'none',
         account: {
           username: 'echo_bot',
@@ -72,7 +52,7 @@ describe('peerIdentity', () => {
 
   it('shows a JWT bot with its display name, avatar under the apiPrefix and both badges', () => {
     const id = peerIdentity(
-      peer({
+      makePeer('n1', 'EchoBot', {
         name: 'echo_bot',
         authentication: 'jwt',
         isBot: true,
@@ -91,7 +71,10 @@ describe('peerIdentity', () => {
   });
 
   it('shows a signed-in person before the profile arrives by node name, without avatar', () => {
-    const id = peerIdentity(peer({ name: 'octocat', authentication: 'session' }), API);
+    const id = peerIdentity(
+      makePeer('n1', 'EchoBot', { name: 'octocat', authentication: 'session' }),
+      API,
+    );
     expect(id).toEqual({
       displayName: 'octocat',
       signedIn: true,
@@ -103,7 +86,7 @@ describe('peerIdentity', () => {
 
   it('falls back to the username when the account has no display name, and encodes it', () => {
     const id = peerIdentity(
-      peer({
+      makePeer('n1', 'EchoBot', {
         name: 'a&b',
         authentication: 'session',
         account: { username: 'a&b', hasAvatar: true, isBot: false },
@@ -131,7 +114,7 @@ describe('peerIdentity', () => {
     if (!r.ok) throw new Error(r.error.message);
     const ids = r.value.map((e) =>
       peerIdentity(
-        peer({
+        makePeer('n1', 'EchoBot', {
           name: e.name,
           authentication: e.authentication,
           isBot: e.isBot,

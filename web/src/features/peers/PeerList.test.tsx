@@ -6,28 +6,9 @@ import { Store } from '../../rtc/store';
 import type { AppState, PeerView, TincanClient } from '../../rtc';
 import { ClientContext } from '../../ui/client-context';
 import { PeerList } from './PeerList';
+import { makePeer } from '../../rtc/testing/peer-view';
 
 afterEach(cleanup);
-
-function peer(nodeId: string, extra: Partial<PeerView>): PeerView {
-  return {
-    nodeId,
-    name: nodeId,
-    colorIndex: 0,
-    authentication: 'none',
-    isBot: false,
-    registeredAt: 0,
-    attributes: {},
-    online: true,
-    connection: 'none',
-    chatOpen: false,
-    supportsFiles: false,
-    unread: 0,
-    lastActivity: 0,
-    rttHistory: [],
-    ...extra,
-  };
-}
 
 function renderList(peers: PeerView[]) {
   const state: AppState = {
@@ -55,14 +36,14 @@ const row = (name: string) => {
 describe('PeerList identity', () => {
   it('badges the JWT bot and the signed-in person, not the visitor named like the bot', () => {
     renderList([
-      peer('echo_bot', {
+      makePeer('echo_bot', 'echo_bot', {
         authentication: 'jwt',
         isBot: true,
         registeredAt: 3,
         account: { username: 'echo_bot', displayName: 'EchoBot', hasAvatar: true, isBot: true },
       }),
-      peer('EchoBot', { attributes: { is_bot: 'true' }, registeredAt: 2 }),
-      peer('octocat', { authentication: 'session', registeredAt: 1 }),
+      makePeer('EchoBot', 'EchoBot', { attributes: { is_bot: 'true' }, registeredAt: 2 }),
+      makePeer('octocat', 'octocat', { authentication: 'session', registeredAt: 1 }),
     ]);
     const bot = row('echo_bot');
     expect(bot.getAttribute('aria-label')).toBe('EchoBot, bot, signed in');
@@ -88,7 +69,7 @@ describe('PeerList identity', () => {
   it('renders a hostile display name as inert text', () => {
     const evil = '<img src=x onerror="window.pwned=1"><b>boss</b>';
     renderList([
-      peer('mallory', {
+      makePeer('mallory', 'mallory', {
         authentication: 'session',
         account: { username: 'mallory', displayName: evil, hasAvatar: false, isBot: false },
       }),

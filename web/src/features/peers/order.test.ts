@@ -1,24 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { PeerView } from '../../rtc';
 import { orderPeers } from './order';
-
-const peer = (nodeId: string, name: string, extra: Partial<PeerView> = {}): PeerView => ({
-  nodeId,
-  name,
-  colorIndex: 0,
-  authentication: 'none',
-  isBot: false,
-  registeredAt: 0,
-  attributes: {},
-  online: true,
-  connection: 'none',
-  chatOpen: false,
-  supportsFiles: true,
-  unread: 0,
-  lastActivity: 0,
-  rttHistory: [],
-  ...extra,
-});
+import { makePeer as peer } from '../../rtc/testing/peer-view';
 
 describe('orderPeers', () => {
   it('puts unread first, then recent conversations, then newest joins', () => {
