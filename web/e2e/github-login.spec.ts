@@ -103,7 +103,8 @@ test('sign in with GitHub (loopback GitHub), connect, and be seen as signed in',
     await page.getByRole('button', { name: 'Authorize' }).click();
     await expect(page.getByText(/Logged in as (The Octocat|octocat)/)).toBeVisible();
     await page.getByRole('button', { name: 'Connect' }).click();
-    await expect(page.getByTestId('own-name')).toHaveText('octocat');
+    // Our own card: the account's display name and the server's badge (PROTOCOL.md 7.3).
+    await expect(page.getByTestId('own-name')).toHaveText('The Octocat');
 
     const visitor = await join_(browser, url, 'visitor-gh');
     // The other peer sees the account: its display name and the server's "signed in" badge,
@@ -118,6 +119,8 @@ test('sign in with GitHub (loopback GitHub), connect, and be seen as signed in',
     const seen = peerButton(page, 'visitor-gh');
     await expect(seen).toHaveAccessibleName('visitor-gh');
     await expect(seen.getByLabel('Signed in')).toHaveCount(0);
+    await expect(page.getByLabel('Signed in')).toHaveCount(1); // our own card's
+    await shot(page, 'own-card-signed-in-github');
     await octoRow.click();
     const conversation = visitor.page.getByRole('region', {
       name: 'Conversation with The Octocat',

@@ -25,6 +25,8 @@ import { loadPreference, savePreference } from '../ui/prefs';
 import { ThemeToggle } from '../features/settings/ThemeToggle';
 import { colorIndex } from '../protocol';
 import { useAppState, useClient } from '../ui/client-context';
+import { peerIdentity } from '../ui/identity';
+import { IdentityBadges } from '../ui/IdentityBadges';
 
 const DRAWER = 340;
 const STATUS: Record<
@@ -42,6 +44,9 @@ export function ChatShell({ onLogout }: { onLogout: () => void }) {
   const status = useAppState((s) => s.status);
   const name = useAppState((s) => s.name);
   const color = useAppState((s) => s.colorIndex);
+  const authentication = useAppState((s) => s.authentication);
+  const isBot = useAppState((s) => s.isBot);
+  const account = useAppState((s) => s.account);
   const wsRtt = useAppState((s) => s.wsRtt);
   const active = useAppState((s) => s.activePeer);
   const peers = useAppState((s) => s.peers);
@@ -54,19 +59,25 @@ export function ChatShell({ onLogout }: { onLogout: () => void }) {
     document.title = totalUnread ? `(${totalUnread}) Tincan` : 'Tincan';
   }, [totalUnread]);
 
+  // PROTOCOL.md 7.3: the account's display name, else the username, else the node name.
+  const me = peerIdentity({ name, authentication, isBot, account }, client.apiBase);
   const st = STATUS[status] ?? { label: 'Disconnected', color: 'default' as const };
   const drawer = (width: number | string) => (
     <Box sx={{ display: 'flex', flexDirection: 'column', height: '100%', width }}>
       <Stack direction="row" sx={{ alignItems: 'center', gap: 1.5, p: 2 }}>
         <PeerAvatar
-          name={name || '?'}
+          name={name ? me.displayName : '?'}
           colorIndex={colorIndex(color === undefined ? undefined : String(color), name)}
           size={48}
+          src={me.avatarSrc}
         />
         <Box sx={{ minWidth: 0, flex: 1 }}>
-          <Typography variant="subtitle1" noWrap data-testid="own-name">
-            {name || '…'}
-          </Typography>
+          <Stack direction="row" sx={{ alignItems: 'center', gap: 0.75, minWidth: 0 }}>
+            <Typography variant="subtitle1" noWrap data-testid="own-name">
+              {name ? me.displayName : '…'}
+            </Typography>
+            <IdentityBadges identity={me} focusable />
+          </Stack>
           <Typography variant="caption" color="text.secondary">
             Server RTT {formatRtt(wsRtt)}
           </Typography>

@@ -274,6 +274,20 @@ describe('peer identity from the server', () => {
     expect(peerNamed('echo_bot')?.account?.displayName).toBe('EchoBot');
   });
 
+  it('shows our own account profile when the server signed us in', async () => {
+    const hub = new FakeHub();
+    hub.identities.set('octocat', { authentication: 'session' });
+    hub.profiles.set('octocat', { username: 'octocat', displayName: 'The Octocat' });
+    const me = makeClient(hub, 'octocat');
+    const visitor = makeClient(hub, 'guest');
+    await vi.waitFor(() => expect(me.store.getState().account?.displayName).toBe('The Octocat'));
+    expect(me.store.getState().authentication).toBe('session');
+    await visitor.refreshPeers();
+    expect(visitor.store.getState().authentication).toBe('none');
+    expect(visitor.store.getState().account).toBeUndefined();
+    expect(hub.profileRequests).not.toContain('guest');
+  });
+
   it('keeps the node name when the profile is missing', async () => {
     const hub = new FakeHub();
     hub.identities.set('renamed', { authentication: 'session' });

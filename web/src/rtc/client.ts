@@ -399,9 +399,20 @@ export class TincanClient extends Emitter<ClientEvents> {
       const peers: Record<string, PeerView> = {};
       let ownName = s.name;
       let ownColor = s.colorIndex;
+      let own: Pick<AppState, 'authentication' | 'isBot' | 'account'> = {
+        authentication: s.authentication,
+        isBot: s.isBot,
+        ...(s.account ? { account: s.account } : {}),
+      };
       for (const e of r.value) {
         if (e.nodeId === me) {
           ownName = e.name || ownName;
+          const account = isSignedIn(e.authentication) ? this.profiles.get(ownName) : undefined;
+          own = {
+            authentication: e.authentication,
+            isBot: e.isBot,
+            ...(account ? { account } : {}),
+          };
           const c = e.attributes.preferred_color;
           if (c !== undefined && /^[0-9]$/.test(c)) ownColor = Number(c);
           continue;
@@ -465,17 +476,17 @@ export class TincanClient extends Emitter<ClientEvents> {
       }
       if (activePeer && !peers[activePeer]) activePeer = null;
       for (const id of listed) if (!s.peers[id]) fresh.push(id);
-      return { ...s, peers, messages, activePeer, name: ownName, colorIndex: ownColor };
+      const { account: _was, ...rest } = s;
+      return { ...rest, ...own, peers, messages, activePeer, name: ownName, colorIndex: ownColor };
     });
     for (const id of fresh) void this.restoreHistory(id);
-    for (const e of r.value)
-      if (e.nodeId !== me && isSignedIn(e.authentication)) void this.profiles.request(e.name);
+    for (const e of r.value) if (isSignedIn(e.authentication)) void this.profiles.request(e.name);
     for (const id of [...this.links.keys()]) {
       if (!listed.has(id) && this.links.get(id)?.session.state !== 'connected') this.dropLink(id);
     }
   }
 
-  /** A profile arrived: every signed-in peer with that node name shows it. */
+  /** A profile arrived: every signed-in peer with that node name shows it, and so do we. */
   private applyProfile(name: string) {
     const account = this.profiles.get(name);
     this.store.update((s) => {
@@ -484,6 +495,10 @@ export class TincanClient extends Emitter<ClientEvents> {
         if (p.name !== name || !isSignedIn(p.authentication) || p.account === account) continue;
         const { account: _old, ...rest } = p;
         peers = { ...peers, [p.nodeId]: account ? { ...rest, account } : rest };
+      }
+      if (s.name === name && isSignedIn(s.authentication) && s.account !== account) {
+        const { account: _old, ...rest } = s;
+        return { ...rest, ...(account ? { account } : {}), peers };
       }
       return peers === s.peers ? s : { ...s, peers };
     });

@@ -69,6 +69,10 @@ export interface AppState {
   nodeId: string | null;
   name: string;
   colorIndex: number | undefined;
+  /** Our own `/conns` entry: how the server authenticated us, and our account's profile. */
+  authentication: string;
+  isBot: boolean;
+  account?: AccountProfile;
   wsRtt?: number;
   wsRttHistory: number[];
   peers: Record<string, PeerView>;
@@ -82,6 +86,8 @@ export const initialState = (name: string, colorIndex?: number): AppState => ({
   nodeId: null,
   name,
   colorIndex,
+  authentication: '',
+  isBot: false,
   wsRttHistory: [],
   peers: {},
   messages: {},

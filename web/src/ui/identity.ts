@@ -25,7 +25,10 @@ const HOW: Record<string, string> = {
  * (`authentication`, `is_bot` in `/conns`, the profile it serves for a signed-in node) counts;
  * a visitor calling itself "EchoBot" or announcing `is_bot` attributes gets nothing.
  */
-export function peerIdentity(p: PeerView, apiBase: string): PeerIdentity {
+export function peerIdentity(
+  p: Pick<PeerView, 'name' | 'authentication' | 'isBot' | 'account'>,
+  apiBase: string,
+): PeerIdentity {
   const signedIn = isSignedIn(p.authentication);
   const account = signedIn ? p.account : undefined;
   const bot = signedIn && p.isBot;
