@@ -154,6 +154,7 @@ TEST(AccountsServer, BotJwtAtUpgradeGivesUsernameAndJwtAuthentication) {
     EXPECT_EQ(c.at(id).at("authentication"), "jwt");
     EXPECT_EQ(c.at(id).at("node_name"), "echo_bot");
     EXPECT_EQ(c.at(id).at("is_bot"), true);
+    EXPECT_EQ(c.at(id).at("username"), "echo_bot"); // the account, whatever the node is called
 
     // A forged token is ignored: anonymous, default name.
     WsClient::Options f;
@@ -163,7 +164,9 @@ TEST(AccountsServer, BotJwtAtUpgradeGivesUsernameAndJwtAuthentication) {
     auto r2 = register_empty(forged);
     ASSERT_TRUE(r2);
     EXPECT_EQ(std::string(r2->at("register").at("node_name").as_string()).rfind("user", 0), 0u);
-    EXPECT_EQ(conns(s).at(std::string(r2->at("node_id").as_string())).at("authentication"), "none");
+    auto forged_entry = conns(s).at(std::string(r2->at("node_id").as_string())).as_object();
+    EXPECT_EQ(forged_entry.at("authentication"), "none");
+    EXPECT_FALSE(forged_entry.contains("username"));
 }
 
 TEST(AccountsServer, AccountNamesCannotBeSquatted) {

@@ -394,6 +394,11 @@ std::string Hub::conns_json() const {
             rec["attributes"] = std::move(attrs);
         }
         rec["authentication"] = auth_kind_name(node.identity.kind);
+        if (!node.identity.username.empty()) {
+            // additive: the account behind a signed-in node, so clients look its profile up by
+            // account and not by the node name (which a rename may have changed)
+            rec["username"] = node.identity.username;
+        }
         if (node.identity.is_bot) {
             rec["is_bot"] = true; // additive: a bot account (JWT from the management API)
         }

@@ -35,6 +35,7 @@ export function decodeConns(text: string): Result<ConnEntry[]> {
       attributes,
       authentication: typeof raw.authentication === 'string' ? raw.authentication.slice(0, 16) : '',
       isBot: raw.is_bot === true,
+      username: typeof raw.username === 'string' ? cleanName(raw.username) : '',
     };
     const registeredAt = finite(raw.registered_at);
     if (registeredAt !== undefined) entry.registeredAt = registeredAt;

@@ -63,3 +63,17 @@ describe('/conns is_bot', () => {
     expect(r.ok && r.value.map((e) => e.isBot)).toEqual([true, false, false]);
   });
 });
+
+describe('/conns username', () => {
+  it('is the server-named account of a node, cleaned, and empty when absent or not a string', () => {
+    const r = decodeConns(
+      JSON.stringify({
+        a: { node_name: 'EchoBot', authentication: 'jwt', username: 'echo_bot' },
+        b: { node_name: 'x', authentication: 'session', username: 42 },
+        c: { node_name: 'y', authentication: 'session', username: 'bad\u202ename' },
+        d: { node_name: 'z', authentication: 'none' },
+      }),
+    );
+    expect(r.ok && r.value.map((e) => e.username)).toEqual(['echo_bot', '', 'badname', '']);
+  });
+});

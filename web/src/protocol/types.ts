@@ -107,6 +107,8 @@ export interface ConnEntry {
   authentication: string;
   /** Additive `is_bot`: the server says this node is a bot account. */
   isBot: boolean;
+  /** Additive `username`: the account of a signed-in node (`""` when absent). */
+  username: string;
 }
 
 /** `GET {apiPrefix}/profile?username=` after validation (PROTOCOL.md 2.2, camelCase keys). */

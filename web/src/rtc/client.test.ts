@@ -288,6 +288,23 @@ describe('peer identity from the server', () => {
     expect(hub.profileRequests).not.toContain('guest');
   });
 
+  it('looks the profile up by the account /conns names, not by the node name', async () => {
+    const hub = new FakeHub();
+    // A signed-in user renamed to someone else's name: the account decides what is shown.
+    hub.identities.set('EchoBot', { authentication: 'session', username: 'mallory' });
+    hub.profiles.set('mallory', { username: 'mallory', displayName: 'Mallory' });
+    hub.profiles.set('EchoBot', { username: 'EchoBot', displayName: 'Should not be asked' });
+    const alice = makeClient(hub, 'alice');
+    const renamed = makeClient(hub, 'EchoBot');
+    await alice.refreshPeers();
+    const peer = () =>
+      Object.values(alice.store.getState().peers).find((p) => p.name === 'EchoBot');
+    await vi.waitFor(() => expect(peer()?.account?.displayName).toBe('Mallory'));
+    expect(peer()?.username).toBe('mallory');
+    await vi.waitFor(() => expect(renamed.store.getState().account?.displayName).toBe('Mallory'));
+    expect(hub.profileRequests).not.toContain('EchoBot');
+  });
+
   it('keeps the node name when the profile is missing', async () => {
     const hub = new FakeHub();
     hub.identities.set('renamed', { authentication: 'session' });

@@ -8,6 +8,7 @@ import {
   isSignedIn,
   toPlainText,
   type ChatMessage,
+  type ConnEntry,
   type FileCategory,
   type PatchOrder,
   type ServerEntry,
@@ -120,6 +121,8 @@ export class TincanClient extends Emitter<ClientEvents> {
   private readonly patches = new Map<string, PatchOrder[]>();
   private readonly urls: { ws: string; api: string };
   private readonly profiles: ProfileDirectory;
+  /** Our own account's username (or node name) as `/conns` last named it. */
+  private ownAccount = '';
   private lastNodeId: string | null = null;
   private started = false;
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
@@ -407,7 +410,10 @@ export class TincanClient extends Emitter<ClientEvents> {
       for (const e of r.value) {
         if (e.nodeId === me) {
           ownName = e.name || ownName;
-          const account = isSignedIn(e.authentication) ? this.profiles.get(ownName) : undefined;
+          this.ownAccount = e.username || ownName;
+          const account = isSignedIn(e.authentication)
+            ? this.profiles.get(this.ownAccount)
+            : undefined;
           own = {
             authentication: e.authentication,
             isBot: e.isBot,
@@ -420,10 +426,11 @@ export class TincanClient extends Emitter<ClientEvents> {
         if (e.registeredAt === undefined) continue; // connected but not registered yet
         listed.add(e.nodeId);
         const prev = s.peers[e.nodeId];
-        const account = isSignedIn(e.authentication) ? this.profiles.get(e.name) : undefined;
+        const account = isSignedIn(e.authentication) ? this.profiles.get(accountOf(e)) : undefined;
         peers[e.nodeId] = {
           nodeId: e.nodeId,
           name: e.name,
+          ...(e.username ? { username: e.username } : {}),
           colorIndex: colorIndex(e.attributes.preferred_color, e.name),
           authentication: e.authentication,
           isBot: e.isBot,
@@ -480,23 +487,25 @@ export class TincanClient extends Emitter<ClientEvents> {
       return { ...rest, ...own, peers, messages, activePeer, name: ownName, colorIndex: ownColor };
     });
     for (const id of fresh) void this.restoreHistory(id);
-    for (const e of r.value) if (isSignedIn(e.authentication)) void this.profiles.request(e.name);
+    for (const e of r.value)
+      if (isSignedIn(e.authentication)) void this.profiles.request(accountOf(e));
     for (const id of [...this.links.keys()]) {
       if (!listed.has(id) && this.links.get(id)?.session.state !== 'connected') this.dropLink(id);
     }
   }
 
-  /** A profile arrived: every signed-in peer with that node name shows it, and so do we. */
+  /** A profile arrived: every signed-in peer of that account shows it, and so do we. */
   private applyProfile(name: string) {
     const account = this.profiles.get(name);
     this.store.update((s) => {
       let peers = s.peers;
       for (const p of Object.values(s.peers)) {
-        if (p.name !== name || !isSignedIn(p.authentication) || p.account === account) continue;
+        if ((p.username || p.name) !== name || !isSignedIn(p.authentication)) continue;
+        if (p.account === account) continue;
         const { account: _old, ...rest } = p;
         peers = { ...peers, [p.nodeId]: account ? { ...rest, account } : rest };
       }
-      if (s.name === name && isSignedIn(s.authentication) && s.account !== account) {
+      if (this.ownAccount === name && isSignedIn(s.authentication) && s.account !== account) {
         const { account: _old, ...rest } = s;
         return { ...rest, ...(account ? { account } : {}), peers };
       }
@@ -1185,4 +1194,9 @@ export class TincanClient extends Emitter<ClientEvents> {
       unread: unread ? p.unread + 1 : p.unread,
     }));
   }
+}
+
+/** The account a signed-in `/conns` entry belongs to (its node name on servers without `username`). */
+function accountOf(e: ConnEntry): string {
+  return e.username || e.name;
 }

@@ -49,6 +49,8 @@ export interface PeerView {
   isBot: boolean;
   /** The account's profile; fetched only for signed-in peers, absent until known. */
   account?: AccountProfile;
+  /** The account behind a signed-in peer as `/conns` names it (older servers: absent). */
+  username?: string;
   registeredAt: number;
   attributes: Record<string, string>;
   /** Listed by the server right now. */

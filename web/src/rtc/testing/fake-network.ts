@@ -16,7 +16,7 @@ export class FakeHub {
   }
 
   /** What the server knows about a node name: how it signed in, whether it is a bot. */
-  identities = new Map<string, { authentication: string; is_bot?: boolean }>();
+  identities = new Map<string, { authentication: string; is_bot?: boolean; username?: string }>();
   /** `/profile?username=` answers by username (404 for others). */
   profiles = new Map<string, Record<string, unknown>>();
   profileRequests: string[] = [];
