@@ -1,31 +1,12 @@
 import { existsSync } from 'node:fs';
-import {
-  expect,
-  join_,
-  messages,
-  openChat,
-  send,
-  shot,
-  test,
-  uniq,
-  waitConnected,
-} from './helpers';
-import { AGENTS_BIN, TincanAgents, TincanServer } from './server';
+import { expect, messages, openChat, send, shot, test, waitConnected, withBots } from './helpers';
+import { AGENTS_BIN } from './server';
 
 test.skip(!existsSync(AGENTS_BIN), `no agents binary at ${AGENTS_BIN}`);
 
 test('chat with EchoBot and ClockBot (C++ webrtcbin peers) through the UI', async ({ browser }) => {
   test.setTimeout(120_000);
-  const server = new TincanServer();
-  await server.start();
-  const agents = new TincanAgents();
-  agents.start(server, ['echo', 'clock']);
-  const me = await join_(browser, server.url, uniq('human'));
-  try {
-    const list = me.page.getByRole('list', { name: 'Peers' });
-    await expect(list.locator('[data-peer-name="EchoBot"]')).toBeVisible({ timeout: 30_000 });
-    await expect(list.locator('[data-peer-name="ClockBot"]')).toBeVisible({ timeout: 30_000 });
-
+  await withBots(browser, { bots: ['echo', 'clock'] }, async (me) => {
     await openChat(me.page, 'EchoBot');
     await waitConnected(me.page);
     await send(me.page, 'echo **this**');
@@ -50,9 +31,5 @@ test('chat with EchoBot and ClockBot (C++ webrtcbin peers) through the UI', asyn
     await expect(clock.locator('.message-text')).not.toHaveText(first, { timeout: 10_000 });
     await expect(clock).toHaveCount(1);
     await shot(me.page, 'clockbot');
-  } finally {
-    await me.context.close();
-    await agents.stop();
-    await server.stop();
-  }
+  });
 });

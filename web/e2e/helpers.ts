@@ -7,7 +7,7 @@ import {
 } from '@playwright/test';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SCREENSHOTS, TincanServer } from './server';
+import { SCREENSHOTS, TincanAgents, TincanServer, type AgentOptions } from './server';
 
 export { expect };
 
@@ -56,11 +56,18 @@ let seq = 0;
 /** A unique display name per test run, so leftovers from other tests never match. */
 export const uniq = (prefix: string) => `${prefix}${++seq}x${process.pid % 1000}`;
 
-export async function join_(browser: Browser, url: string, name: string): Promise<User> {
+/** `initScript` runs in the page before the app (e.g. a test hook recording RTCPeerConnections). */
+export async function join_(
+  browser: Browser,
+  url: string,
+  name: string,
+  initScript?: () => void,
+): Promise<User> {
   const context = await browser.newContext({
     acceptDownloads: true,
     viewport: { width: 1200, height: 800 },
   });
+  if (initScript) await context.addInitScript(initScript);
   const page = await context.newPage();
   const log: string[] = [];
   page.on('console', (m) => log.push(`${m.type()}: ${m.text()}`));
@@ -101,4 +108,51 @@ export function messages(page: Page, peer: string) {
 export async function shot(page: Page, name: string) {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+}
+
+const BOT_NAMES: Record<string, string> = {
+  echo: 'EchoBot',
+  counter: 'CounterBot',
+  clock: 'ClockBot',
+  music: 'MusicBot',
+  chat: 'ChatBot',
+};
+
+export interface BotRun extends AgentOptions {
+  bots: string[];
+  initScript?: () => void;
+}
+
+/**
+ * Runs `body` as a fresh visitor of a fresh server next to tincan-agents running `run.bots`,
+ * once every bot is listed; the page's screenshot and console are kept if `body` fails.
+ */
+export async function withBots(
+  browser: Browser,
+  run: BotRun,
+  body: (me: User) => Promise<void>,
+): Promise<void> {
+  const server = new TincanServer();
+  await server.start();
+  const agents = new TincanAgents();
+  agents.start(server, run.bots, run);
+  let me: User | undefined;
+  try {
+    me = await join_(browser, server.url, uniq('human'), run.initScript);
+    for (const bot of run.bots) {
+      await expect(peerButton(me.page, BOT_NAMES[bot] ?? bot)).toBeVisible({ timeout: 30_000 });
+    }
+    await body(me);
+  } catch (e) {
+    if (me) {
+      const info = base.info();
+      await me.page.screenshot({ path: info.outputPath('failure.png') }).catch(() => {});
+      writeFileSync(info.outputPath('console.txt'), me.console.join('\n'));
+    }
+    throw e;
+  } finally {
+    await me?.context.close();
+    await agents.stop();
+    await server.stop();
+  }
 }

@@ -34,7 +34,7 @@ test('a JWT bot is a signed-in Bot with its display name; a visitor named EchoBo
   const users: User[] = [];
   try {
     const token = await server.addBot('echo_bot', 'EchoBot', AVATAR);
-    agents.start(server, ['echo'], { ECHOBOT_JWT_TOKEN: token });
+    agents.start(server, ['echo'], { tokens: { ECHOBOT_JWT_TOKEN: token } });
     const me = await join_(browser, server.url, uniq('viewer'));
     const impostor = await join_(browser, server.url, 'EchoBot');
     users.push(me, impostor);

@@ -151,18 +151,26 @@ export class TincanServer {
   }
 }
 
+export interface AgentOptions {
+  /** Env file entries such as `{ ECHOBOT_JWT_TOKEN: jwt }` (bots sign in with them). */
+  tokens?: Record<string, string>;
+  /** Extra flags (e.g. `--ogg-file`). */
+  args?: string[];
+  /** Extra environment variables (e.g. an LLM key). */
+  env?: NodeJS.ProcessEnv;
+}
+
 /** tincan-agents connected to a server, with the bots asked for; killed by stop(). */
 export class TincanAgents {
   private proc: ChildProcess | null = null;
   private readonly dir = mkdtempSync(join(tmpdir(), 'tincan-agents-'));
 
-  /** `tokens`: env file entries such as `{ ECHOBOT_JWT_TOKEN: jwt }` (bots sign in with them). */
-  start(server: TincanServer, bots: string[], tokens: Record<string, string> = {}): void {
+  start(server: TincanServer, bots: string[], opts: AgentOptions = {}): void {
     if (!existsSync(AGENTS_BIN)) throw new Error(`no agents binary at ${AGENTS_BIN}`);
     const envFile = join(this.dir, 'bots.env');
     writeFileSync(
       envFile,
-      Object.entries(tokens)
+      Object.entries(opts.tokens ?? {})
         .map(([k, v]) => `${k}=${v}\n`)
         .join(''),
       { mode: 0o600 },
@@ -178,8 +186,9 @@ export class TincanAgents {
         '--bots-secret-env-file',
         envFile,
         '--reconnect-on-disconnect',
+        ...(opts.args ?? []),
       ],
-      { stdio: ['ignore', 'pipe', 'pipe'], cwd: this.dir },
+      { stdio: ['ignore', 'pipe', 'pipe'], cwd: this.dir, env: { ...process.env, ...opts.env } },
     );
     this.proc.stdout?.pipe(log);
     this.proc.stderr?.pipe(log);

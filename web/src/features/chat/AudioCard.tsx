@@ -60,7 +60,8 @@ export function AudioCard({ trackId, label }: { trackId: string; label: string |
         ref={canvas}
         width={240}
         height={32}
-        aria-hidden
+        role="img"
+        aria-label="Audio visualiser"
         style={{ width: '100%', height: 32 }}
       />
       <Stack direction="row" sx={{ alignItems: 'center', gap: 1 }}>

@@ -1,0 +1,108 @@
+import { existsSync } from 'node:fs';
+import { CHROMIUM, CHROMIUM_ARGS } from '../playwright.config';
+import { inboundAudio, makeSineOgg, recordPeerConnections, spectrum } from './audio';
+import { expect, messages, openChat, send, shot, test, waitConnected, withBots } from './helpers';
+import { AGENTS_BIN } from './server';
+
+test.skip(!existsSync(AGENTS_BIN), `no agents binary at ${AGENTS_BIN}`);
+// The test's own AudioContext starts without a user gesture.
+test.use({
+  launchOptions: {
+    executablePath: CHROMIUM,
+    args: [...CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required'],
+  },
+});
+
+const OGG_HZ = 880;
+
+test('MusicBot: /play A4 is heard in the audio card, /play C4 switches, an Ogg track plays', async ({
+  browser,
+}, testInfo) => {
+  test.setTimeout(90_000);
+  const ogg = makeSineOgg(testInfo.outputPath(), 'Tone880', OGG_HZ);
+  const run = { bots: ['music'], args: ['--ogg-file', ogg], initScript: recordPeerConnections };
+  await withBots(browser, run, async (me) => {
+    const page = me.page;
+    await openChat(page, 'MusicBot');
+    await waitConnected(page);
+    const replies = messages(page, 'MusicBot').locator('[data-direction="in"]');
+    const reply = (text: string) => replies.filter({ hasText: text });
+
+    await send(page, '/start');
+    await expect(reply('WebRTC Audio Bot - Available Commands:')).toContainText(
+      '/play <track_name> - Play a track',
+    );
+    await send(page, '/list');
+    const list = reply('Available tracks:');
+    await expect(list.getByRole('listitem')).toHaveText(['C4', 'A4', 'WhiteNoise', 'Tone880']);
+    await expect(list).toContainText('Use /play <track_name> to play a track.');
+    await send(page, '/play Nope');
+    await expect(
+      reply("Error: Track 'Nope' not found. Use /list to see available tracks."),
+    ).toHaveCount(1);
+
+    await send(page, '/play A4');
+    await expect(reply('Now playing: A4')).toHaveCount(1);
+    const card = page.getByRole('group', { name: 'Audio from peer' });
+    await expect(card).toHaveCount(1, { timeout: 20_000 });
+    const visualiser = card.getByRole('img', { name: 'Audio visualiser' });
+    await expect(visualiser).toBeVisible();
+    await expect(card.getByRole('slider', { name: 'Volume' })).toBeVisible();
+    await card.getByRole('button', { name: 'Play' }).click();
+    await expect(card.getByRole('button', { name: 'Pause' })).toBeVisible();
+
+    const heard = async (hz: number) => {
+      await expect
+        .poll(
+          async () => {
+            const s = await spectrum(page);
+            return s && s.db > -60 ? Math.abs(s.hz - hz) : Infinity;
+          },
+          { message: `dominant frequency ~${hz} Hz`, timeout: 20_000 },
+        )
+        .toBeLessThan(3);
+    };
+    const flowsWithoutLoss = async () => {
+      const before = (await inboundAudio(page))?.packetsReceived ?? 0;
+      // 50 packets a second: a second's worth more.
+      await expect
+        .poll(async () => (await inboundAudio(page))?.packetsReceived ?? 0)
+        .toBeGreaterThan(before + 50);
+      expect((await inboundAudio(page))?.packetsLost).toBe(0);
+    };
+    await heard(440);
+    await flowsWithoutLoss();
+    // The visualiser draws the spectrum while playing.
+    await expect
+      .poll(() =>
+        visualiser.evaluate((c: HTMLCanvasElement) =>
+          c
+            .getContext('2d')!
+            .getImageData(0, 0, c.width, c.height)
+            .data.some((v) => v !== 0),
+        ),
+      )
+      .toBe(true);
+    // Volume by keyboard, as a user without a mouse.
+    await card.getByRole('slider', { name: 'Volume' }).focus();
+    await page.keyboard.press('ArrowRight');
+    await expect(card.getByText('31%')).toBeVisible();
+    expect(await card.locator('audio').evaluate((a: HTMLAudioElement) => a.volume)).toBeCloseTo(
+      0.31,
+    );
+    await shot(page, 'musicbot');
+
+    // Switching keeps the one track (no new card) and changes what it carries.
+    await send(page, '/play C4');
+    await expect(reply('Now playing: C4')).toHaveCount(1);
+    await heard(261.63);
+    await send(page, '/play Tone880');
+    await expect(reply('Now playing: Tone880')).toHaveCount(1);
+    await heard(OGG_HZ);
+    await flowsWithoutLoss();
+    await expect(card).toHaveCount(1);
+
+    await card.getByRole('button', { name: 'Pause' }).click();
+    await expect(card.getByRole('button', { name: 'Play' })).toBeVisible();
+  });
+});
