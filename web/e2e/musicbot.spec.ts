@@ -33,9 +33,9 @@ test('MusicBot: /play A4 is heard in the audio card, /play C4 switches, an Ogg t
       '/play <track_name> - Play a track',
     );
     await send(page, '/list');
-    const list = reply('Available tracks:');
-    await expect(list.getByRole('listitem')).toHaveText(['C4', 'A4', 'WhiteNoise', 'Tone880']);
-    await expect(list).toContainText('Use /play <track_name> to play a track.');
+    await expect(reply('Available tracks:').locator('.message-text')).toHaveText(
+      /^Available tracks:\s*- C4\s*- A4\s*- WhiteNoise\s*- Tone880\s*Use \/play <track_name> to play a track\.$/,
+    );
     await send(page, '/play Nope');
     await expect(
       reply("Error: Track 'Nope' not found. Use /list to see available tracks."),
@@ -51,16 +51,18 @@ test('MusicBot: /play A4 is heard in the audio card, /play C4 switches, an Ogg t
     await card.getByRole('button', { name: 'Play' }).click();
     await expect(card.getByRole('button', { name: 'Pause' })).toBeVisible();
 
+    // Within 2.5 % (less than half a semitone): on 2 busy cores the receiver's playout
+    // time-stretching moves the measured peak by a few Hz around the true tone.
     const heard = async (hz: number) => {
       await expect
         .poll(
           async () => {
             const s = await spectrum(page);
-            return s && s.db > -60 ? Math.abs(s.hz - hz) : Infinity;
+            return s && s.db > -60 ? Math.abs(s.hz - hz) / hz : Infinity;
           },
           { message: `dominant frequency ~${hz} Hz`, timeout: 20_000 },
         )
-        .toBeLessThan(3);
+        .toBeLessThan(0.025);
     };
     const flowsWithoutLoss = async () => {
       const before = (await inboundAudio(page))?.packetsReceived ?? 0;

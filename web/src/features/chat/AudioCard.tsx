@@ -85,7 +85,9 @@ export function AudioCard({ trackId, label }: { trackId: string; label: string |
           size="small"
           sx={{ color: 'inherit' }}
         />
-        <Typography variant="caption">{volume}%</Typography>
+        <Typography variant="caption" sx={{ whiteSpace: 'nowrap' }}>
+          {volume}%
+        </Typography>
       </Stack>
     </Box>
   );
