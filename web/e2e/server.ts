@@ -186,6 +186,8 @@ export class TincanAgents {
         '--bots-secret-env-file',
         envFile,
         '--reconnect-on-disconnect',
+        '--ice-server',
+        '', // loopback only: no STUN lookups on an offline machine
         ...(opts.args ?? []),
       ],
       { stdio: ['ignore', 'pipe', 'pipe'], cwd: this.dir, env: { ...process.env, ...opts.env } },
