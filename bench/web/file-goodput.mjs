@@ -8,28 +8,14 @@
 //
 // Needs build/bin/tincan-server (or TINCAN_SERVER_BIN) and web/dist. Prints one JSON line per
 // run and a Markdown table of medians at the end.
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync, closeSync, writeFileSync } from 'node:fs';
+import { existsSync, openSync, rmSync, writeSync, closeSync, writeFileSync, readFileSync, mkdtempSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { ARGS, CHROMIUM, CHROMIUM_ARGS, chromium, median, startServer, work } from './lib.mjs';
 
-const REPO = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
-const require = createRequire(join(REPO, 'web/package.json'));
-const { chromium } = require('playwright-core');
-
-const ARGS = Object.fromEntries(
-  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
-);
 const SIZES = (ARGS.sizes ?? '20M,256M,1G').split(',').map(parseSize);
 const RUNS = Number(ARGS.runs ?? 5);
 const MODES = (ARGS.modes ?? 'raw,original,app').split(',');
-const SERVER_BIN = process.env.TINCAN_SERVER_BIN ?? join(REPO, 'build/bin/tincan-server');
-const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const work = mkdtempSync(join(tmpdir(), 'tincan-bench-'));
 
 function parseSize(s) {
   const m = /^(\d+)([KMG]?)$/i.exec(s);
@@ -37,10 +23,6 @@ function parseSize(s) {
   return Number(m[1]) * { '': 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3 }[m[2].toUpperCase()];
 }
 const label = (n) => (n >= 1024 ** 3 ? `${n / 1024 ** 3} GiB` : `${n / 1024 ** 2} MiB`);
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 function makeFile(size) {
   const path = join(work, `data-${size}.bin`);
@@ -50,20 +32,6 @@ function makeFile(size) {
   for (let off = 0; off < size; off += block.length) writeSync(fd, block, 0, Math.min(block.length, size - off));
   closeSync(fd);
   return path;
-}
-
-async function startServer() {
-  const portFile = join(work, 'port');
-  rmSync(portFile, { force: true });
-  const proc = spawn(SERVER_BIN, ['--listen-addr', '127.0.0.1:0', '--port-file', portFile, '--web-root', join(REPO, 'web/dist'), '--management-listen', '', '--data-dir', join(work, 'data'), '--log-level', 'warn'], { stdio: 'ignore' });
-  for (let i = 0; i < 300; i++) {
-    if (existsSync(portFile) && /^\d+$/.test(readFileSync(portFile, 'utf8').trim())) {
-      return { proc, url: `http://127.0.0.1:${readFileSync(portFile, 'utf8').trim()}` };
-    }
-    if (proc.exitCode !== null || proc.signalCode !== null) break;
-    await new Promise((r) => setTimeout(r, 50)); // waiting for the server's port file
-  }
-  throw new Error('server did not start');
 }
 
 function rssKiB(pid) {
