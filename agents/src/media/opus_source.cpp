@@ -103,8 +103,10 @@ GstElement* OpusSource::make_listener_bin(GRef<GstElement>& appsrc, std::uint32_
     const auto description =
         "appsrc name=feed is-live=true format=time do-timestamp=true max-bytes=65536 "
         "caps=audio/x-opus,rate=48000,channels=2,channel-mapping-family=0 ! "
-        "rtpopuspay pt=111 ssrc=" +
-        std::to_string(chosen) + " ! queue max-size-time=200000000 leaky=downstream";
+        // A stalled listener drops Opus packets before they are numbered: the browser then
+        // conceals a gap in time instead of counting lost RTP packets.
+        "queue max-size-time=200000000 leaky=downstream ! rtpopuspay pt=111 ssrc=" +
+        std::to_string(chosen);
     GError* error = nullptr;
     GstElement* bin = gst_parse_bin_from_description(description.c_str(), TRUE, &error);
     if (bin == nullptr) {
