@@ -26,6 +26,7 @@ import {
   type ReceivedFile,
 } from './file-transfer';
 import { HistoryStore } from './history';
+import { ProgressBoard } from './progress-board';
 import { makeThumbnail, TrackRegistry } from './media';
 import { PeerSession } from './peer-session';
 import { ProfileDirectory } from './profiles';
@@ -116,6 +117,8 @@ export function resolveUrls(server: ServerEntry, origin: string): { ws: string; 
 export class TincanClient extends Emitter<ClientEvents> {
   readonly store: Store<AppState>;
   readonly tracks = new TrackRegistry();
+  /** Live transfer progress (bytes, rate) by `FileView.transferId`, outside the message list. */
+  readonly progress = new ProgressBoard();
   private readonly signalling: SignallingClient;
   private readonly links = new Map<string, PeerLink>();
   private readonly patches = new Map<string, PatchOrder[]>();
@@ -1004,6 +1007,7 @@ export class TincanClient extends Emitter<ClientEvents> {
     link.sending.set(id, abort);
     const setFile = (f: Partial<FileView>) =>
       this.patchItem(link.id, id, (m) => (m.file ? { ...m, file: { ...m.file, ...f } } : m));
+    let acked = 0;
     try {
       const thumbnail = await makeThumbnail(file);
       const ch = link.session.createChannel('file');
@@ -1040,18 +1044,22 @@ export class TincanClient extends Emitter<ClientEvents> {
         ch,
         file,
         maxMessageSize,
-        (p: Progress) => setFile({ bytes: p.bytes, rate: p.rate }),
+        (p: Progress) => {
+          acked = p.bytes;
+          this.progress.set(id, p);
+        },
         abort.signal,
         {
           trailer: this.peerHasFeature(link.id, 'file-digest'),
           onDigest: (sha256) => setFile({ sha256 }),
         },
       );
-      setFile({ status: outcome, ...(outcome === 'complete' ? { bytes: file.size } : {}) });
+      setFile({ status: outcome, bytes: outcome === 'complete' ? file.size : acked, rate: 0 });
     } catch (e) {
-      setFile({ status: 'failed', error: String(e) });
+      setFile({ status: 'failed', error: String(e), bytes: acked, rate: 0 });
     } finally {
       link.sending.delete(id);
+      this.progress.delete(id);
     }
   }
 
@@ -1061,22 +1069,15 @@ export class TincanClient extends Emitter<ClientEvents> {
       receiver: new FileReceiver(
         ch,
         (p) => {
-          if (inc.itemId) {
-            const itemId = inc.itemId;
-            this.patchItem(link.id, itemId, (m) =>
-              m.file
-                ? {
-                    ...m,
-                    file: {
-                      ...m.file,
-                      bytes: p.bytes,
-                      rate: p.rate,
-                      status: m.file.status === 'waiting' ? 'transferring' : m.file.status,
-                    },
-                  }
-                : m,
-            );
-          }
+          if (!inc.itemId) return;
+          const itemId = inc.itemId;
+          // The message list changes once (waiting -> transferring); ticks go to the board.
+          this.patchItem(link.id, itemId, (m) =>
+            m.file?.status === 'waiting'
+              ? { ...m, file: { ...m.file, status: 'transferring' } }
+              : m,
+          );
+          if (!inc.result) this.progress.set(itemId, p);
         },
         this.opts.receiveToDisk === false ? new BlobSink() : OpfsSink.create(),
       ),
@@ -1097,6 +1098,7 @@ export class TincanClient extends Emitter<ClientEvents> {
       (e: unknown) => {
         link.incomingFiles.delete(dcId);
         if (inc.itemId) {
+          this.progress.delete(inc.itemId);
           this.patchItem(link.id, inc.itemId, (m) =>
             m.file
               ? {
@@ -1130,6 +1132,7 @@ export class TincanClient extends Emitter<ClientEvents> {
   private finishIncoming(peer: string, itemId: string, r: ReceivedFile, receiver: FileReceiver) {
     const item = this.store.getState().messages[peer]?.find((m) => m.id === itemId);
     if (item?.file && r.bytes < item.file.size) receiver.discard();
+    this.progress.delete(itemId);
     this.patchItem(peer, itemId, (m) => {
       if (!m.file) return m;
       const complete = r.bytes >= m.file.size;

@@ -2,3 +2,4 @@ export { TincanClient, resolveUrls, type ClientOptions } from './client';
 export type { AppState, ChatItem, FileView, PeerView, DeliveryStatus } from './state';
 export type { SignallingStatus } from './signalling-client';
 export type { RtcError } from './emitter';
+export type { Progress } from './file-transfer';

@@ -1,5 +1,5 @@
 import { createContext, useContext, useSyncExternalStore } from 'react';
-import type { AppState, TincanClient } from '../rtc';
+import type { AppState, Progress, TincanClient } from '../rtc';
 
 export const ClientContext = createContext<TincanClient | null>(null);
 
@@ -13,4 +13,13 @@ export function useClient(): TincanClient {
 export function useAppState<T>(select: (s: AppState) => T): T {
   const client = useClient();
   return useSyncExternalStore(client.store.subscribe, () => select(client.store.getState()));
+}
+
+/** Live bytes and rate of one file transfer; re-renders only its reader on a progress tick. */
+export function useTransferProgress(transferId: string): Progress | undefined {
+  const client = useClient();
+  return useSyncExternalStore(
+    (fn) => client.progress.subscribe(transferId, fn),
+    () => client.progress.get(transferId),
+  );
 }
