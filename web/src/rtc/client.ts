@@ -17,14 +17,13 @@ import {
 import { ChannelSet, parseIncoming } from './chat-link';
 import { Emitter, type RtcError } from './emitter';
 import {
-  BlobSink,
   FileReceiver,
-  OpfsSink,
   streamFile,
   waitOpen,
   type Progress,
   type ReceivedFile,
 } from './file-transfer';
+import { HashingSink, OpfsSink, openDiskSink } from './file-sinks';
 import { HistoryStore } from './history';
 import { ProgressBoard } from './progress-board';
 import { makeThumbnail, TrackRegistry } from './media';
@@ -1079,7 +1078,7 @@ export class TincanClient extends Emitter<ClientEvents> {
           );
           if (!inc.result) this.progress.set(itemId, p);
         },
-        this.opts.receiveToDisk === false ? new BlobSink() : OpfsSink.create(),
+        this.opts.receiveToDisk === false ? new HashingSink() : openDiskSink(),
       ),
     };
     link.incomingFiles.set(dcId, inc);

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
+import { HashingSink, type ReceiveSink } from './file-sinks';
 import { digestBlob, FileReceiver, streamFile } from './file-transfer';
 
 /** Two ends of an in-memory data channel with SCTP-like ordering and bufferedAmount. */
@@ -82,6 +83,34 @@ describe('file transfer over a channel pair', () => {
     expect(Buffer.compare(Buffer.from(await got.blob.arrayBuffer()), Buffer.from(data))).toBe(0);
     expect(await digestBlob(new Blob([data]))).toBe(sha(data));
     expect(progress.at(-1)).toBe(size);
+  });
+
+  it('keeps chunks that arrive before a slow sink opens, and hands the sink every buffer', async () => {
+    const data = new Uint8Array(randomBytes(3 * 262144 + 5));
+    const [tx, rx] = pair();
+    const written: number[] = [];
+    const inner = new HashingSink();
+    let openSink!: (s: ReceiveSink) => void;
+    const receiver = new FileReceiver(
+      rx,
+      () => {},
+      new Promise<ReceiveSink>((r) => (openSink = r)),
+    );
+    const sent = streamFile(tx, new Blob([data]), 262144, () => {}, new AbortController().signal);
+    await vi.waitFor(() => expect(receiver.bytes).toBe(data.length));
+    openSink({
+      write: (b) => {
+        written.push(b.byteLength);
+        inner.write(b);
+      },
+      finish: (mime) => inner.finish(mime),
+      discard: () => inner.discard(),
+    });
+    expect(await sent).toBe('complete');
+    const got = await receiver.done;
+    expect(written).toEqual([262144, 262144, 262144, 5]);
+    expect(got.sha256).toBe(sha(data));
+    expect(got.bytes).toBe(data.length);
   });
 
   it('sends the digest in-band after the data when asked, computed while sending', async () => {

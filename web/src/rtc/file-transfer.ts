@@ -1,4 +1,5 @@
 import { Sha256Stream } from './digest';
+import { HashingSink, type ReceiveSink } from './file-sinks';
 import { chunkSize, encodeFeedbackWord, FeedbackReader } from '../protocol';
 
 /** Sender pacing: keep at most HIGH_WATER bytes queued, resume at LOW_WATER. */
@@ -6,8 +7,6 @@ export const HIGH_WATER = 8 * 1024 * 1024;
 export const LOW_WATER = 2 * 1024 * 1024;
 /** Bytes read from the file at a time (sent as several chunks). */
 const READ_BLOCK = 4 * 1024 * 1024;
-/** Receiver: chunks are folded into a Blob part every this many bytes. */
-const BLOB_PART = 4 * 1024 * 1024;
 
 export type TransferOutcome = 'complete' | 'cancelled' | 'failed';
 
@@ -186,107 +185,16 @@ export interface ReceivedFile {
   expectedSha256?: string;
 }
 
-/** Where received bytes go: Blob parts in memory, or a file in the origin private file system. */
-export interface ChunkSink {
-  write(part: Blob): void;
-  finish(mime: string): Promise<Blob>;
-  discard(): void;
-}
-
-export class BlobSink implements ChunkSink {
-  private parts: Blob[] = [];
-  write(part: Blob) {
-    this.parts.push(part);
-  }
-  finish(mime: string): Promise<Blob> {
-    const blob = new Blob(this.parts, { type: mime });
-    this.parts = [];
-    return Promise.resolve(blob);
-  }
-  discard() {
-    this.parts = [];
-  }
-}
-
-const OPFS_DIR = 'incoming';
-
 /**
- * Streams a received file to disk (origin private file system), so a large file costs neither
- * renderer nor browser memory; the finished File is disk-backed and offered for download.
- */
-export class OpfsSink implements ChunkSink {
-  private chain: Promise<unknown> = Promise.resolve();
-  private failed: unknown = null;
-  private constructor(
-    private readonly dir: FileSystemDirectoryHandle,
-    private readonly name: string,
-    private readonly handle: FileSystemFileHandle,
-    private readonly writable: FileSystemWritableFileStream,
-  ) {}
-
-  static async create(): Promise<OpfsSink | null> {
-    try {
-      if (typeof navigator === 'undefined' || !navigator.storage?.getDirectory) return null;
-      const root = await navigator.storage.getDirectory();
-      const dir = await root.getDirectoryHandle(OPFS_DIR, { create: true });
-      const name = `${Date.now()}-${crypto.randomUUID()}`;
-      const handle = await dir.getFileHandle(name, { create: true });
-      const writable = await handle.createWritable();
-      return new OpfsSink(dir, name, handle, writable);
-    } catch {
-      return null;
-    }
-  }
-
-  /** Removes files left by earlier page loads (their object URLs are gone anyway). */
-  static async sweep(): Promise<void> {
-    try {
-      const root = await navigator.storage.getDirectory();
-      await root.removeEntry(OPFS_DIR, { recursive: true });
-    } catch {
-      /* nothing there */
-    }
-  }
-
-  write(part: Blob) {
-    this.chain = this.chain
-      .then(() => this.writable.write(part))
-      .catch((e: unknown) => (this.failed = e));
-  }
-
-  async finish(mime: string): Promise<Blob> {
-    await this.chain;
-    if (this.failed) throw this.failed;
-    await this.writable.close();
-    const file = await this.handle.getFile();
-    return file.slice(0, file.size, mime);
-  }
-
-  discard() {
-    void this.chain.then(async () => {
-      try {
-        await this.writable.abort();
-      } catch {
-        /* closed */
-      }
-      await this.dir.removeEntry(this.name).catch(() => {});
-    });
-  }
-}
-
-/**
- * Receives one file channel: answers the initial 0-word and one feedback word per chunk, hashes
- * as it goes and hands the bytes to a sink in 4 MiB parts (OPFS when the browser has it, else
- * Blob parts, which Chromium keeps outside the JS heap). Resolves when the sender closes the
- * channel.
+ * Receives one file channel: answers the initial 0-word and one feedback word per chunk and hands
+ * each chunk to a sink, which hashes and stores it (see file-sinks.ts). Resolves when the sender
+ * closes the channel.
  */
 export class FileReceiver {
-  private pending: Uint8Array[] = [];
-  private pendingBytes = 0;
-  private hasher = new Sha256Stream();
   private meter: RateMeter;
-  private sink: ChunkSink | null = null;
-  private early: Blob[] = [];
+  private sink: ReceiveSink | null = null;
+  /** Chunks that arrived before an asynchronously opened sink was ready. */
+  private early: ArrayBuffer[] = [];
   bytes = 0;
   readonly done: Promise<ReceivedFile>;
   private resolve!: (r: ReceivedFile) => void;
@@ -296,7 +204,7 @@ export class FileReceiver {
   constructor(
     readonly channel: RTCDataChannel,
     onProgress: (p: Progress) => void,
-    sink: ChunkSink | Promise<ChunkSink | null> = new BlobSink(),
+    sink: ReceiveSink | Promise<ReceiveSink | null> = new HashingSink(),
   ) {
     this.meter = new RateMeter(onProgress);
     this.done = new Promise((res, rej) => {
@@ -304,8 +212,8 @@ export class FileReceiver {
       this.reject = rej;
     });
     void Promise.resolve(sink).then((s) => {
-      this.sink = s ?? new BlobSink();
-      for (const part of this.early.splice(0)) this.sink.write(part);
+      this.sink = s ?? new HashingSink();
+      for (const bytes of this.early.splice(0)) this.sink.write(bytes);
       if (this.finished) void this.complete();
     });
     channel.binaryType = 'arraybuffer';
@@ -332,31 +240,19 @@ export class FileReceiver {
       return;
     }
     if (!(data instanceof ArrayBuffer)) return;
-    const bytes = new Uint8Array(data);
-    this.hasher.update(bytes);
-    this.pending.push(bytes);
-    this.pendingBytes += bytes.length;
-    this.bytes += bytes.length;
-    if (this.pendingBytes >= BLOB_PART) this.fold();
-    if (this.channel.readyState === 'open') this.channel.send(encodeFeedbackWord(bytes.length));
+    const n = data.byteLength;
+    this.bytes += n;
+    // Feedback first: the sink may transfer (detach) the buffer.
+    if (this.channel.readyState === 'open') this.channel.send(encodeFeedbackWord(n));
+    if (this.sink) this.sink.write(data);
+    else this.early.push(data);
     this.meter.update(this.bytes);
-  }
-
-  private fold() {
-    if (this.pending.length) {
-      const part = new Blob(this.pending as BlobPart[]);
-      if (this.sink) this.sink.write(part);
-      else this.early.push(part);
-    }
-    this.pending = [];
-    this.pendingBytes = 0;
   }
 
   private finished = false;
   private finish() {
     if (this.finished) return;
     this.finished = true;
-    this.fold();
     this.meter.update(this.bytes, true);
     if (this.sink) void this.complete();
   }
@@ -365,8 +261,8 @@ export class FileReceiver {
     const sink = this.sink;
     if (!sink) return;
     try {
-      const blob = await sink.finish(this.mime);
-      const r: ReceivedFile = { blob, bytes: this.bytes, sha256: await this.hasher.hex() };
+      const { blob, sha256 } = await sink.finish(this.mime);
+      const r: ReceivedFile = { blob, bytes: this.bytes, sha256 };
       if (this.expected) r.expectedSha256 = this.expected;
       this.resolve(r);
     } catch (e) {

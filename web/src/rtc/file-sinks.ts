@@ -1,0 +1,236 @@
+import { Sha256Stream } from './digest';
+import type { WriterReply, WriterRequest } from './opfs-writer.worker';
+
+/**
+ * Where a receiver's bytes go. A sink hashes what it is given (the additive SHA-256 check) and
+ * stores it; `finish` returns the stored file and its digest.
+ */
+export interface ReceiveSink {
+  /** Takes ownership of `bytes` (a sink may transfer the buffer to a worker). */
+  write(bytes: ArrayBuffer): void;
+  finish(mime: string): Promise<{ blob: Blob; sha256: string }>;
+  /** Drops the stored bytes (also after `finish`). */
+  discard(): void;
+}
+
+/** Chunks are folded into a Blob part every this many bytes. */
+const BLOB_PART = 4 * 1024 * 1024;
+const OPFS_DIR = 'incoming';
+
+/** Where received bytes go: Blob parts in memory, or a file in the origin private file system. */
+export interface ChunkSink {
+  write(part: Blob): void;
+  finish(mime: string): Promise<Blob>;
+  discard(): void;
+}
+
+export class BlobSink implements ChunkSink {
+  private parts: Blob[] = [];
+  write(part: Blob) {
+    this.parts.push(part);
+  }
+  finish(mime: string): Promise<Blob> {
+    const blob = new Blob(this.parts, { type: mime });
+    this.parts = [];
+    return Promise.resolve(blob);
+  }
+  discard() {
+    this.parts = [];
+  }
+}
+
+/**
+ * Streams a received file to disk (origin private file system), so a large file costs neither
+ * renderer nor browser memory; the finished File is disk-backed and offered for download.
+ */
+export class OpfsSink implements ChunkSink {
+  private chain: Promise<unknown> = Promise.resolve();
+  private failed: unknown = null;
+  private constructor(
+    private readonly dir: FileSystemDirectoryHandle,
+    private readonly name: string,
+    private readonly handle: FileSystemFileHandle,
+    private readonly writable: FileSystemWritableFileStream,
+  ) {}
+
+  static async create(): Promise<OpfsSink | null> {
+    try {
+      if (typeof navigator === 'undefined' || !navigator.storage?.getDirectory) return null;
+      const root = await navigator.storage.getDirectory();
+      const dir = await root.getDirectoryHandle(OPFS_DIR, { create: true });
+      const name = `${Date.now()}-${crypto.randomUUID()}`;
+      const handle = await dir.getFileHandle(name, { create: true });
+      const writable = await handle.createWritable();
+      return new OpfsSink(dir, name, handle, writable);
+    } catch {
+      return null;
+    }
+  }
+
+  /** Removes files left by earlier page loads (their object URLs are gone anyway). */
+  static async sweep(): Promise<void> {
+    try {
+      const root = await navigator.storage.getDirectory();
+      await root.removeEntry(OPFS_DIR, { recursive: true });
+    } catch {
+      /* nothing there */
+    }
+  }
+
+  write(part: Blob) {
+    this.chain = this.chain
+      .then(() => this.writable.write(part))
+      .catch((e: unknown) => (this.failed = e));
+  }
+
+  async finish(mime: string): Promise<Blob> {
+    await this.chain;
+    if (this.failed) throw this.failed;
+    await this.writable.close();
+    const file = await this.handle.getFile();
+    return file.slice(0, file.size, mime);
+  }
+
+  discard() {
+    void this.chain.then(async () => {
+      try {
+        await this.writable.abort();
+      } catch {
+        /* closed */
+      }
+      await this.dir.removeEntry(this.name).catch(() => {});
+    });
+  }
+}
+
+/** Hashes on the calling thread and folds chunks into 4 MiB Blob parts for a ChunkSink. */
+export class HashingSink implements ReceiveSink {
+  private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
+  private readonly hasher = new Sha256Stream();
+
+  constructor(private readonly parts: ChunkSink = new BlobSink()) {}
+
+  write(bytes: ArrayBuffer) {
+    const u = new Uint8Array(bytes);
+    this.hasher.update(u);
+    this.pending.push(u);
+    this.pendingBytes += u.length;
+    if (this.pendingBytes >= BLOB_PART) this.fold();
+  }
+
+  private fold() {
+    if (this.pending.length) this.parts.write(new Blob(this.pending as BlobPart[]));
+    this.pending = [];
+    this.pendingBytes = 0;
+  }
+
+  async finish(mime: string) {
+    this.fold();
+    const blob = await this.parts.finish(mime);
+    return { blob, sha256: await this.hasher.hex() };
+  }
+
+  discard() {
+    this.pending = [];
+    this.parts.discard();
+  }
+}
+
+/**
+ * Hashes and writes in a dedicated worker (opfs-writer.worker.ts) through a synchronous OPFS
+ * access handle: the main thread only transfers each received chunk, so the data channel's
+ * thread stays free, and no Blob part goes through the browser process.
+ */
+export class OpfsWorkerSink implements ReceiveSink {
+  private replies: ((r: WriterReply) => void)[] = [];
+  private error: string | null = null;
+  private finished = false;
+
+  private constructor(
+    private readonly worker: Worker,
+    private readonly name: string,
+  ) {
+    worker.onmessage = (ev: MessageEvent<WriterReply>) => {
+      if (ev.data.kind === 'error') this.error = ev.data.message;
+      this.replies.shift()?.(ev.data);
+    };
+    worker.onerror = (ev) => {
+      this.error = ev.message || 'worker failed';
+      for (const r of this.replies.splice(0)) r({ kind: 'error', message: this.error });
+    };
+  }
+
+  /** Resolves null where workers or synchronous OPFS handles are unavailable. */
+  static async create(timeoutMs = 5000): Promise<OpfsWorkerSink | null> {
+    if (typeof Worker === 'undefined' || typeof navigator === 'undefined') return null;
+    if (!navigator.storage?.getDirectory) return null;
+    let worker: Worker;
+    try {
+      worker = new Worker(new URL('./opfs-writer.worker.ts', import.meta.url), {
+        type: 'module',
+      });
+    } catch {
+      return null;
+    }
+    const sink = new OpfsWorkerSink(worker, `${Date.now()}-${crypto.randomUUID()}`);
+    const timeout = new Promise<WriterReply>((res) =>
+      setTimeout(() => res({ kind: 'error', message: 'timeout' }), timeoutMs),
+    );
+    const r = await Promise.race([
+      sink.request({ kind: 'open', dir: OPFS_DIR, name: sink.name }),
+      timeout,
+    ]);
+    if (r.kind === 'ready') return sink;
+    worker.terminate();
+    return null;
+  }
+
+  private request(req: WriterRequest, transfer: Transferable[] = []): Promise<WriterReply> {
+    return new Promise((resolve) => {
+      this.replies.push(resolve);
+      this.worker.postMessage(req, transfer);
+    });
+  }
+
+  write(bytes: ArrayBuffer) {
+    // No reply: data requests answer nothing, so they do not touch the reply queue.
+    this.worker.postMessage({ kind: 'data', bytes } satisfies WriterRequest, [bytes]);
+  }
+
+  async finish(mime: string) {
+    this.finished = true;
+    const r = await this.request({ kind: 'finish' });
+    this.worker.terminate();
+    if (r.kind !== 'done') throw new Error(`could not store the file: ${this.error ?? r.kind}`);
+    const root = await navigator.storage.getDirectory();
+    const dir = await root.getDirectoryHandle(OPFS_DIR);
+    const file = await (await dir.getFileHandle(this.name)).getFile();
+    return { blob: file.slice(0, file.size, mime), sha256: r.sha256 };
+  }
+
+  discard() {
+    if (!this.finished) {
+      // The worker still holds the file open: it closes and removes it.
+      this.finished = true;
+      void this.request({ kind: 'discard' }).then(() => this.worker.terminate());
+      return;
+    }
+    void navigator.storage
+      .getDirectory()
+      .then((root) => root.getDirectoryHandle(OPFS_DIR))
+      .then((dir) => dir.removeEntry(this.name))
+      .catch(() => {});
+  }
+}
+
+/**
+ * Where an incoming file goes by default: the private file system written from a worker, else
+ * written from this thread, else (no OPFS) Blob parts in memory.
+ */
+export async function openDiskSink(): Promise<ReceiveSink> {
+  const viaWorker = await OpfsWorkerSink.create();
+  if (viaWorker) return viaWorker;
+  const onThread = await OpfsSink.create();
+  return new HashingSink(onThread ?? new BlobSink());
+}

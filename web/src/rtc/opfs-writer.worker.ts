@@ -1,0 +1,90 @@
+/**
+ * Dedicated worker of one incoming file: hashes the chunks and writes them to the origin private
+ * file system through a synchronous access handle (a direct file write: no Blob per part and no
+ * round trip through the browser process per write, which the main thread's async writable
+ * needs). The main thread transfers each chunk here and keeps only the data channel.
+ */
+import { Sha256Stream } from './digest';
+
+export type WriterRequest =
+  | { kind: 'open'; dir: string; name: string }
+  | { kind: 'data'; bytes: ArrayBuffer }
+  | { kind: 'finish' }
+  | { kind: 'discard' };
+
+export type WriterReply =
+  | { kind: 'ready' }
+  | { kind: 'done'; sha256: string; bytes: number }
+  | { kind: 'error'; message: string };
+
+/** The parts of FileSystemSyncAccessHandle used here (worker-only API, not in the DOM lib). */
+interface SyncAccess {
+  write(buffer: Uint8Array, options: { at: number }): number;
+  flush(): void;
+  close(): void;
+}
+
+const hasher = new Sha256Stream();
+let access: SyncAccess | null = null;
+let offset = 0;
+let dir: FileSystemDirectoryHandle | null = null;
+let name = '';
+// Requests run strictly in order; `open` is asynchronous, later ones wait for it.
+let chain: Promise<void> = Promise.resolve();
+let failed = false;
+
+const reply = (r: WriterReply) => postMessage(r);
+
+async function handle(req: WriterRequest): Promise<void> {
+  if (failed) {
+    if (req.kind !== 'data') reply({ kind: 'error', message: 'an earlier write failed' });
+    return;
+  }
+  switch (req.kind) {
+    case 'open': {
+      const root = await navigator.storage.getDirectory();
+      dir = await root.getDirectoryHandle(req.dir, { create: true });
+      name = req.name;
+      const file = await dir.getFileHandle(name, { create: true });
+      access = await (
+        file as FileSystemFileHandle & { createSyncAccessHandle(): Promise<SyncAccess> }
+      ).createSyncAccessHandle();
+      reply({ kind: 'ready' });
+      return;
+    }
+    case 'data': {
+      const bytes = new Uint8Array(req.bytes);
+      hasher.update(bytes);
+      let at = 0;
+      while (at < bytes.length) at += access!.write(bytes.subarray(at), { at: offset + at });
+      offset += bytes.length;
+      return;
+    }
+    case 'finish':
+      access!.flush();
+      access!.close();
+      access = null;
+      reply({ kind: 'done', sha256: await hasher.hex(), bytes: offset });
+      return;
+    case 'discard':
+      access?.close();
+      access = null;
+      await dir?.removeEntry(name).catch(() => {});
+      reply({ kind: 'done', sha256: '', bytes: 0 });
+      return;
+  }
+}
+
+onmessage = (ev: MessageEvent<WriterRequest>) => {
+  chain = chain
+    .then(() => handle(ev.data))
+    .catch((e: unknown) => {
+      failed = true;
+      try {
+        access?.close();
+      } catch {
+        /* already closed */
+      }
+      reply({ kind: 'error', message: String(e) });
+    });
+};
