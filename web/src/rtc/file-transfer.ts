@@ -153,14 +153,24 @@ export function streamFile(
 
     void (async () => {
       try {
+        // One block read ahead, so the next one is ready when this one is sent.
+        const read = (off: number) => {
+          if (off >= size) return null;
+          const p = file.slice(off, off + READ_BLOCK).arrayBuffer();
+          p.catch(() => {}); // a read abandoned by a cancel must not be an unhandled rejection
+          return p;
+        };
+        let next = read(0);
         for (let off = 0; off < size && !settled; off += READ_BLOCK) {
-          const block = new Uint8Array(await file.slice(off, off + READ_BLOCK).arrayBuffer());
-          hasher.update(block);
+          const block = new Uint8Array((await next) as ArrayBuffer);
+          next = read(off + READ_BLOCK);
           for (let i = 0; i < block.length && !settled; i += chunk) {
             if (ch.bufferedAmount > HIGH_WATER) await drained();
             if (settled || ch.readyState !== 'open') return;
             ch.send(block.subarray(i, Math.min(block.length, i + chunk)));
           }
+          // Hashed after sending (send() copies), while the channel drains what was queued.
+          hasher.update(block);
         }
         // The digest of what was read and sent, computed on the way (no second pass over the file).
         const hex = await hasher.hex();

@@ -15,6 +15,36 @@ const STATUS_TEXT: Record<FileView['status'], string> = {
   failed: 'Failed',
 };
 
+/** Bytes and rate: live from the client's progress board while transferring, else the final ones. */
+function useProgress(file: FileView): { bytes: number; rate: number } {
+  return useTransferProgress(file.transferId) ?? file;
+}
+
+// Progress ticks (every 250 ms) re-render only these two small components, not the card.
+function TransferCaption({ file }: { file: FileView }) {
+  const { bytes, rate } = useProgress(file);
+  return (
+    <Typography variant="caption" color="text.secondary" component="div" aria-live="polite">
+      <span data-testid="transfer-status">{STATUS_TEXT[file.status]}</span> · {formatBytes(bytes)}{' '}
+      of {formatBytes(file.size)}
+      {file.status === 'transferring' &&
+        rate > 0 &&
+        ` · ${formatBytes(rate)}/s · ${formatEta(file.size - bytes, rate)}`}
+      {file.error && ` · ${file.error}`}
+    </Typography>
+  );
+}
+
+// No 0.4 s transform transition: with a tick every 250 ms the bar would animate (and repaint)
+// continuously for the whole transfer.
+const BAR_SX = { flex: 1, '& .MuiLinearProgress-bar': { transition: 'none' } } as const;
+
+function TransferBar({ file, label }: { file: FileView; label: string }) {
+  const { bytes } = useProgress(file);
+  const pct = file.size > 0 ? Math.min(100, (bytes / file.size) * 100) : 0;
+  return <LinearProgress variant="determinate" value={pct} aria-label={label} sx={BAR_SX} />;
+}
+
 /** One file transfer: progress (bytes, rate, ETA), cancel, digest state and the saved file. */
 export function FileCard({
   file,
@@ -26,12 +56,6 @@ export function FileCard({
   onCancel: () => void;
 }) {
   const safeName = sanitizeFileName(file.name);
-  // Progress ticks come from the client's progress board, so only this card re-renders on them.
-  const live = useTransferProgress(file.transferId);
-  const bytes = live?.bytes ?? file.bytes;
-  const rate = live?.rate ?? file.rate;
-  const pct =
-    file.size > 0 ? Math.min(100, (bytes / file.size) * 100) : file.status === 'complete' ? 100 : 0;
   const active = file.status === 'waiting' || file.status === 'transferring';
   const showImage =
     file.status === 'complete' &&
@@ -75,24 +99,10 @@ export function FileCard({
           <Typography sx={{ wordBreak: 'break-all' }}>{safeName}</Typography>
         )}
       </Stack>
-      <Typography variant="caption" color="text.secondary" component="div" aria-live="polite">
-        <span data-testid="transfer-status">{STATUS_TEXT[file.status]}</span> · {formatBytes(bytes)}{' '}
-        of {formatBytes(file.size)}
-        {file.status === 'transferring' &&
-          rate > 0 &&
-          ` · ${formatBytes(rate)}/s · ${formatEta(file.size - bytes, rate)}`}
-        {file.error && ` · ${file.error}`}
-      </Typography>
+      <TransferCaption file={file} />
       {active && (
         <Stack direction="row" sx={{ alignItems: 'center', gap: 1 }}>
-          <LinearProgress
-            variant="determinate"
-            value={pct}
-            aria-label={`Transfer progress of ${safeName}`}
-            // No 0.4 s transform transition: with a tick every 250 ms it would animate (and
-            // repaint) continuously for the whole transfer.
-            sx={{ flex: 1, '& .MuiLinearProgress-bar': { transition: 'none' } }}
-          />
+          <TransferBar file={file} label={`Transfer progress of ${safeName}`} />
           <Button size="small" onClick={onCancel} aria-label={`Cancel transfer of ${safeName}`}>
             Cancel
           </Button>
