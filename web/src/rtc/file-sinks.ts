@@ -15,6 +15,9 @@ export interface ReceiveSink {
 
 /** Chunks are folded into a Blob part every this many bytes. */
 const BLOB_PART = 4 * 1024 * 1024;
+/** Bytes handed to the writer worker at a time, and how many such buffers are kept for reuse. */
+const WORKER_BATCH = 1024 * 1024;
+const POOL_BUFFERS = 4;
 const OPFS_DIR = 'incoming';
 
 /** Where received bytes go: Blob parts in memory, or a file in the origin private file system. */
@@ -146,12 +149,20 @@ export class OpfsWorkerSink implements ReceiveSink {
   private replies: ((r: WriterReply) => void)[] = [];
   private error: string | null = null;
   private finished = false;
+  /** Received chunks are copied into `stage`; full stages go to the worker and come back. */
+  private stage: Uint8Array | null = null;
+  private staged = 0;
+  private pool: ArrayBuffer[] = [];
 
   private constructor(
     private readonly worker: Worker,
     private readonly name: string,
   ) {
     worker.onmessage = (ev: MessageEvent<WriterReply>) => {
+      if (ev.data.kind === 'buffer') {
+        if (this.pool.length < POOL_BUFFERS) this.pool.push(ev.data.bytes);
+        return;
+      }
       if (ev.data.kind === 'error') this.error = ev.data.message;
       this.replies.shift()?.(ev.data);
     };
@@ -194,12 +205,31 @@ export class OpfsWorkerSink implements ReceiveSink {
   }
 
   write(bytes: ArrayBuffer) {
-    // No reply: data requests answer nothing, so they do not touch the reply queue.
-    this.worker.postMessage({ kind: 'data', bytes } satisfies WriterRequest, [bytes]);
+    let src = new Uint8Array(bytes);
+    while (src.length) {
+      this.stage ??= new Uint8Array(this.pool.pop() ?? new ArrayBuffer(WORKER_BATCH));
+      const n = Math.min(src.length, this.stage.length - this.staged);
+      this.stage.set(src.subarray(0, n), this.staged);
+      this.staged += n;
+      src = src.subarray(n);
+      if (this.staged === this.stage.length) this.flushStage();
+    }
+  }
+
+  private flushStage() {
+    if (!this.stage || !this.staged) return;
+    const bytes = this.stage.buffer as ArrayBuffer;
+    // Answered by a `buffer` reply (the buffer itself), which does not touch the reply queue.
+    this.worker.postMessage({ kind: 'data', bytes, length: this.staged } satisfies WriterRequest, [
+      bytes,
+    ]);
+    this.stage = null;
+    this.staged = 0;
   }
 
   async finish(mime: string) {
     this.finished = true;
+    this.flushStage();
     const r = await this.request({ kind: 'finish' });
     this.worker.terminate();
     if (r.kind !== 'done') throw new Error(`could not store the file: ${this.error ?? r.kind}`);
