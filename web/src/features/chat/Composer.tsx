@@ -1,9 +1,10 @@
 import AttachFileIcon from '@mui/icons-material/AttachFile';
 import SendIcon from '@mui/icons-material/Send';
 import { IconButton, Stack, TextField, Tooltip } from '@mui/material';
-import { useRef, useState } from 'react';
+import { memo, useRef, useState } from 'react';
 
-export function Composer(props: {
+/** Memoised: the conversation re-renders on every RTT sample, the composer need not. */
+export const Composer = memo(function Composer(props: {
   ready: boolean;
   canAttach: boolean;
   onSend: (text: string) => void;
@@ -87,4 +88,4 @@ export function Composer(props: {
       </IconButton>
     </Stack>
   );
-}
+});

@@ -1,7 +1,7 @@
 import InsightsIcon from '@mui/icons-material/Insights';
 import MenuIcon from '@mui/icons-material/Menu';
 import { Box, IconButton, Stack, Tooltip, Typography } from '@mui/material';
-import { useMemo, useState, type ReactNode } from 'react';
+import { useCallback, useMemo, useState, type ReactNode } from 'react';
 import { useAppState, useClient } from '../../ui/client-context';
 import type { ChatItem, PeerView } from '../../rtc';
 import { formatRtt } from '../../ui/format';
@@ -51,6 +51,8 @@ export function Conversation({
     }),
     [client, peerId],
   );
+  const onSend = useCallback((t: string) => client.sendText(peerId, t), [client, peerId]);
+  const onFiles = useCallback((f: File[]) => client.sendFiles(peerId, f), [client, peerId]);
 
   if (!peer) return null;
   const id = peerIdentity(peer, client.apiBase);
@@ -143,12 +145,7 @@ export function Conversation({
       </Stack>
       {diag && diagnostics?.(peer)}
       <MessageList items={items} peerName={name} actions={actions} />
-      <Composer
-        ready={ready}
-        canAttach={canAttach}
-        onSend={(t) => client.sendText(peerId, t)}
-        onFiles={(f) => client.sendFiles(peerId, f)}
-      />
+      <Composer ready={ready} canAttach={canAttach} onSend={onSend} onFiles={onFiles} />
       {dragging && (
         <Box
           sx={{

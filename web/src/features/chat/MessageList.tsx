@@ -1,5 +1,5 @@
 import { Box, Divider, Typography } from '@mui/material';
-import { Fragment, useLayoutEffect, useMemo, useRef } from 'react';
+import { Fragment, memo, useLayoutEffect, useMemo, useRef } from 'react';
 import type { ChatItem } from '../../rtc';
 import { MessageBubble, type BubbleActions } from './MessageBubble';
 
@@ -17,8 +17,11 @@ function dayLabel(ts: number): string {
   });
 }
 
-/** Messages with day separators; follows new messages while scrolled near the bottom. */
-export function MessageList({
+/**
+ * Messages with day separators; follows new messages while scrolled near the bottom. Memoised:
+ * it re-renders when the messages change, not on every RTT sample of the conversation header.
+ */
+export const MessageList = memo(function MessageList({
   items,
   peerName,
   actions,
@@ -96,4 +99,4 @@ export function MessageList({
       )}
     </Box>
   );
-}
+});
