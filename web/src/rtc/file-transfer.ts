@@ -1,4 +1,5 @@
 import { Sha256Stream } from './digest';
+import { WorkerSha256 } from './digest-worker';
 import { HashingSink, type ReceiveSink } from './file-sinks';
 import { chunkSize, encodeFeedbackWord, FeedbackReader } from '../protocol';
 
@@ -104,7 +105,7 @@ export function streamFile(
   digest: DigestOptions = {},
 ): Promise<TransferOutcome> {
   const size = file.size;
-  const hasher = new Sha256Stream();
+  const hasher = new WorkerSha256();
   const chunk = chunkSize(maxMessageSize);
   const feedback = new FeedbackReader();
   const meter = new RateMeter(onProgress);
@@ -120,6 +121,7 @@ export function streamFile(
       ch.removeEventListener('message', onMessage);
       ch.removeEventListener('close', onClose);
       if (ch.readyState === 'open' || ch.readyState === 'connecting') ch.close();
+      if (outcome !== 'complete') hasher.dispose();
       meter.update(feedback.acknowledged, true);
       resolve(outcome);
     };
@@ -169,7 +171,7 @@ export function streamFile(
             if (settled || ch.readyState !== 'open') return;
             ch.send(block.subarray(i, Math.min(block.length, i + chunk)));
           }
-          // Hashed after sending (send() copies), while the channel drains what was queued.
+          // Hashed after sending (send() copies) in a worker, while the channel drains.
           hasher.update(block);
         }
         // The digest of what was read and sent, computed on the way (no second pass over the file).
