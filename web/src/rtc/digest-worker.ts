@@ -32,6 +32,10 @@ export class WorkerSha256 implements Sha256Sink {
     this.local = worker ? null : new Sha256Stream();
     worker?.addEventListener('message', (ev: MessageEvent<HashReply>) => {
       if (ev.data.kind === 'digest') this.digest?.(ev.data.hex);
+      if (ev.data.kind === 'error') {
+        this.failed = ev.data.message;
+        this.fail?.(new Error(this.failed));
+      }
     });
     worker?.addEventListener('error', (e) => {
       this.failed = e.message || 'hash worker failed';

@@ -29,10 +29,11 @@ export class Sha256Stream {
     );
   }
 
+  /** The caller may reuse or transfer `bytes` afterwards (queued bytes are copied). */
   update(bytes: Uint8Array): void {
     if (this.wasm) this.wasm.update(bytes);
     else if (this.js) this.js.update(bytes);
-    else this.queue.push(bytes);
+    else this.queue.push(bytes.slice());
   }
 
   async hex(): Promise<string> {

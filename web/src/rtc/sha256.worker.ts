@@ -6,7 +6,10 @@
 import { Sha256Stream } from './digest';
 
 export type HashRequest = { kind: 'data'; bytes: ArrayBuffer } | { kind: 'finish' };
-export type HashReply = { kind: 'buffer'; bytes: ArrayBuffer } | { kind: 'digest'; hex: string };
+export type HashReply =
+  | { kind: 'buffer'; bytes: ArrayBuffer }
+  | { kind: 'digest'; hex: string }
+  | { kind: 'error'; message: string };
 
 const hasher = new Sha256Stream();
 let chain: Promise<void> = Promise.resolve();
@@ -21,6 +24,10 @@ onmessage = (ev: MessageEvent<HashRequest>) => {
     return;
   }
   chain = chain.then(async () => {
-    postMessage({ kind: 'digest', hex: await hasher.hex() } satisfies HashReply);
+    try {
+      postMessage({ kind: 'digest', hex: await hasher.hex() } satisfies HashReply);
+    } catch (e) {
+      postMessage({ kind: 'error', message: String(e) } satisfies HashReply);
+    }
   });
 };
