@@ -155,17 +155,19 @@ export function streamFile(
 
     void (async () => {
       try {
-        // One block read ahead, so the next one is ready when this one is sent.
+        // The first block is one chunk, so sending starts without waiting for a 4 MiB read; after
+        // it, one block is read ahead while the current one is sent.
+        const blockEnd = (off: number) => Math.min(size, off === 0 ? chunk : off + READ_BLOCK);
         const read = (off: number) => {
           if (off >= size) return null;
-          const p = file.slice(off, off + READ_BLOCK).arrayBuffer();
+          const p = file.slice(off, blockEnd(off)).arrayBuffer();
           p.catch(() => {}); // a read abandoned by a cancel must not be an unhandled rejection
           return p;
         };
         let next = read(0);
-        for (let off = 0; off < size && !settled; off += READ_BLOCK) {
+        for (let off = 0; off < size && !settled; off = blockEnd(off)) {
           const block = new Uint8Array((await next) as ArrayBuffer);
-          next = read(off + READ_BLOCK);
+          next = read(blockEnd(off));
           for (let i = 0; i < block.length && !settled; i += chunk) {
             if (ch.bufferedAmount > HIGH_WATER) await drained();
             if (settled || ch.readyState !== 'open') return;
