@@ -33,8 +33,11 @@ test('MusicBot: /play A4 is heard in the audio card, /play C4 switches, an Ogg t
       '/play <track_name> - Play a track',
     );
     await send(page, '/list');
-    await expect(reply('Available tracks:').locator('.message-text')).toHaveText(
-      /^Available tracks:\s*- C4\s*- A4\s*- WhiteNoise\s*- Tone880\s*Use \/play <track_name> to play a track\.$/,
+    const tracks = reply('Available tracks:').locator('.message-text');
+    // The bot's indented "  - C4" lines render as a list, in the bot's order.
+    await expect(tracks.getByRole('listitem')).toHaveText(['C4', 'A4', 'WhiteNoise', 'Tone880']);
+    await expect(tracks).toHaveText(
+      /^Available tracks:\s*C4\s*A4\s*WhiteNoise\s*Tone880\s*Use \/play <track_name> to play a track\.$/,
     );
     await send(page, '/play Nope');
     await expect(

@@ -45,6 +45,19 @@ describe('markdown subset', () => {
     ]);
   });
 
+  it('takes bullets indented by up to three spaces as a list (MusicBot lists its tracks so)', () => {
+    const blocks = parseMarkdown('Available tracks:\n  - C4\n  - A4\n\nUse /play');
+    expect(blocks.map((b) => b.t)).toEqual(['p', 'ul', 'p']);
+    const list = blocks[1];
+    expect(list?.t === 'ul' && list.items.map((item) => item.map((x) => x.t))).toEqual([
+      ['text'],
+      ['text'],
+    ]);
+    expect(toPlainText('  - C4')).toBe('C4');
+    // Four spaces is no bullet (an indented line of text).
+    expect(parseMarkdown('    - not a bullet').map((b) => b.t)).toEqual(['p']);
+  });
+
   it.each([
     '[click](javascript:alert(1))',
     '[click](JAVASCRIPT:alert(1))',

@@ -28,6 +28,9 @@ export function safeHref(raw: string): string | null {
   return null;
 }
 
+/** A bullet item: `- ` or `* ` indented by up to three spaces, as CommonMark allows. */
+const LIST_ITEM = /^ {0,3}[-*] /;
+
 export function parseMarkdown(src: string): Block[] {
   const lines = src.replace(/\r\n?/g, '\n').split('\n');
   const blocks: Block[] = [];
@@ -55,11 +58,11 @@ export function parseMarkdown(src: string): Block[] {
       blocks.push({ t: 'quote', c: parseLines(body) });
       continue;
     }
-    if (/^[-*] /.test(line)) {
+    if (LIST_ITEM.test(line)) {
       flush();
       const items: Inline[][] = [];
-      while (i < lines.length && /^[-*] /.test(lines[i] ?? ''))
-        items.push(parseInline((lines[i++] ?? '').slice(2)));
+      while (i < lines.length && LIST_ITEM.test(lines[i] ?? ''))
+        items.push(parseInline((lines[i++] ?? '').replace(LIST_ITEM, '')));
       i--;
       blocks.push({ t: 'ul', items });
       continue;
