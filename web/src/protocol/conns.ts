@@ -1,5 +1,5 @@
-import { isObject, parseJson } from './json';
-import { DecodeError, fail, ok, type Result } from './result';
+import { decodeObject, isObject } from './json';
+import { ok, type Result } from './result';
 import type { ConnEntry } from './types';
 
 export const MAX_NAME = 64;
@@ -11,14 +11,9 @@ const MAX_ATTRIBUTE_VALUE = 256;
  * skipped one by one, never the whole list: one hostile peer must not blank everyone's list.
  */
 export function decodeConns(text: string): Result<ConnEntry[]> {
-  let root: unknown;
-  try {
-    root = parseJson(text);
-  } catch (e) {
-    if (e instanceof DecodeError) return fail(e.code, e.message);
-    throw e;
-  }
-  if (!isObject(root)) return fail('not_an_object', '/conns must be an object');
+  const r = decodeObject(text, '/conns');
+  if (!r.ok) return r;
+  const root = r.value;
   const out: ConnEntry[] = [];
   for (const [nodeId, raw] of Object.entries(root)) {
     if (!isObject(raw) || nodeId.length === 0 || nodeId.length > 128) continue;

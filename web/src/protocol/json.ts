@@ -1,4 +1,4 @@
-import { DecodeError } from './result';
+import { DecodeError, fail, ok, type Result } from './result';
 
 /** Maximum nesting of any untrusted JSON document (same limit as the C++ codec). */
 export const MAX_JSON_DEPTH = 16;
@@ -122,4 +122,16 @@ export function optStringArray(o: JsonObject, key: string, where: string): strin
       throw new DecodeError('wrong_type', `${where}.${key} items must be strings`);
     return item;
   });
+}
+
+/** An untrusted JSON document that must be an object (`what` names it in the error). */
+export function decodeObject(text: string, what: string): Result<JsonObject> {
+  let root: unknown;
+  try {
+    root = parseJson(text);
+  } catch (e) {
+    if (e instanceof DecodeError) return fail(e.code, e.message);
+    throw e;
+  }
+  return isObject(root) ? ok(root) : fail('not_an_object', `${what} must be an object`);
 }

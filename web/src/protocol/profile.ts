@@ -1,6 +1,6 @@
 import { cleanName, MAX_NAME } from './conns';
-import { isObject, parseJson } from './json';
-import { DecodeError, fail, ok, type Result } from './result';
+import { decodeObject } from './json';
+import { fail, ok, type Result } from './result';
 import type { AccountProfile } from './types';
 
 /**
@@ -9,14 +9,9 @@ import type { AccountProfile } from './types';
  * rendered as text.
  */
 export function decodeProfile(text: string): Result<AccountProfile> {
-  let root: unknown;
-  try {
-    root = parseJson(text);
-  } catch (e) {
-    if (e instanceof DecodeError) return fail(e.code, e.message);
-    throw e;
-  }
-  if (!isObject(root)) return fail('not_an_object', 'a profile must be an object');
+  const r = decodeObject(text, 'a profile');
+  if (!r.ok) return r;
+  const root = r.value;
   if (typeof root.username !== 'string' || root.username.length === 0)
     return fail('missing_field', 'a profile needs a username');
   if (root.username.length > MAX_NAME) return fail('too_large', 'username is too long');
