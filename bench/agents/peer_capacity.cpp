@@ -7,10 +7,10 @@
 // usage: agents_peer_capacity [pairs=20] [audio=0|1] [seconds=10]
 
 #include "media/opus_source.hpp"
+#include "proc_counts.hpp"
 #include "rtc/peer_session.hpp"
 #include "util/main_context.hpp"
 
-#include <dirent.h>
 #include <sys/resource.h>
 
 #include <cstdio>
@@ -22,17 +22,6 @@ using namespace tincan::agents;
 using namespace std::chrono_literals;
 
 namespace {
-
-int count_dir(const char* path) {
-    int n = 0;
-    if (DIR* d = opendir(path)) {
-        while (readdir(d) != nullptr) {
-            ++n;
-        }
-        closedir(d);
-    }
-    return n - 2;
-}
 
 long rss_kib() {
     std::ifstream in("/proc/self/status");
@@ -121,8 +110,8 @@ int main(int argc, char** argv) {
         context, [] { return false; }, 500ms);
 
     const long rss0 = rss_kib();
-    const int threads0 = count_dir("/proc/self/task");
-    const int fds0 = count_dir("/proc/self/fd");
+    const int threads0 = proc_entries("/proc/self/task");
+    const int fds0 = proc_entries("/proc/self/fd");
     std::vector<Pair> all(static_cast<std::size_t>(pairs));
     const gint64 t0 = g_get_monotonic_time();
     for (auto& p : all) {
@@ -136,8 +125,8 @@ int main(int argc, char** argv) {
     run_until(
         context, [] { return false; }, 1s);
     const long rss1 = rss_kib();
-    const int threads1 = count_dir("/proc/self/task");
-    const int fds1 = count_dir("/proc/self/fd");
+    const int threads1 = proc_entries("/proc/self/task");
+    const int fds1 = proc_entries("/proc/self/fd");
 
     const double cpu0 = cpu_seconds();
     run_until(

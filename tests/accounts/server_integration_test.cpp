@@ -116,6 +116,37 @@ json::object conns(const AccountsServer& s) {
     return json::parse(r->body).as_object();
 }
 
+// GitHub login against a loopback GitHub: the app's credentials in the environment (where the
+// original reads them) for the test's lifetime, and the server's GitHub endpoints pointed at it.
+class GithubLogin {
+public:
+    explicit GithubLogin(const FakeGithub& github) : github_(github) {
+        ::setenv("GH_LOGIN_CLIENT_ID", "cid", 1);
+        ::setenv("GH_LOGIN_CLIENT_SECRET", "csecret", 1);
+    }
+    ~GithubLogin() {
+        ::unsetenv("GH_LOGIN_CLIENT_ID");
+        ::unsetenv("GH_LOGIN_CLIENT_SECRET");
+    }
+    GithubLogin(const GithubLogin&) = delete;
+    GithubLogin& operator=(const GithubLogin&) = delete;
+
+    std::function<void(server::Config&)>
+    configure(std::function<void(server::Config&)> more = {}) const {
+        return [this, more = std::move(more)](server::Config& c) {
+            c.github_oauth_base_url = github_.base_url();
+            c.github_api_base_url = github_.base_url();
+            c.github_login_redir_url = "http://127.0.0.1:1/api/github/login/auth";
+            if (more) {
+                more(c);
+            }
+        };
+    }
+
+private:
+    const FakeGithub& github_;
+};
+
 std::string cookie_value(const server::HttpReply& r) {
     auto c = r.header("Set-Cookie");
     if (c.rfind("session_id=", 0) != 0) {
@@ -226,17 +257,11 @@ TEST(AccountsServer, BotTokensSurviveServerRestart) {
 TEST(AccountsServer, GithubLoginOverHttpThenSignedInWebSocket) {
     TempDir dir;
     FakeGithub github("cid", "csecret", {"octocat", 583231, "The Octocat", ""});
-    ::setenv("GH_LOGIN_CLIENT_ID", "cid", 1);
-    ::setenv("GH_LOGIN_CLIENT_SECRET", "csecret", 1);
-    AccountsServer s(dir, [&](server::Config& c) {
-        c.github_oauth_base_url = github.base_url();
-        c.github_api_base_url = github.base_url();
-        c.github_login_redir_url = "http://127.0.0.1:1/api/github/login/auth";
+    GithubLogin github_login(github);
+    AccountsServer s(dir, github_login.configure([](server::Config& c) {
         c.login_success_redir_url = "http://127.0.0.1/";
         c.cookie_samesite = "Lax";
-    });
-    ::unsetenv("GH_LOGIN_CLIENT_ID");
-    ::unsetenv("GH_LOGIN_CLIENT_SECRET");
+    }));
 
     auto servers = local_http().fetch({http::verb::get, s.url("/servers.json"), {}, ""});
     auto idp = json::parse(servers->body).as_array()[0].at("idp").as_array();
@@ -306,15 +331,8 @@ TEST(AccountsServer, SlowGithubDoesNotStallSignalling) {
     TempDir dir;
     FakeGithub github("cid", "csecret", {"slowcat", 7, "", ""});
     github.set_token_delay(std::chrono::milliseconds(2500));
-    ::setenv("GH_LOGIN_CLIENT_ID", "cid", 1);
-    ::setenv("GH_LOGIN_CLIENT_SECRET", "csecret", 1);
-    AccountsServer s(dir, [&](server::Config& c) {
-        c.github_oauth_base_url = github.base_url();
-        c.github_api_base_url = github.base_url();
-        c.github_login_redir_url = "http://127.0.0.1:1/api/github/login/auth";
-    });
-    ::unsetenv("GH_LOGIN_CLIENT_ID");
-    ::unsetenv("GH_LOGIN_CLIENT_SECRET");
+    GithubLogin github_login(github);
+    AccountsServer s(dir, github_login.configure());
     WsClient peer(s.port());
     ASSERT_FALSE(peer.register_as("bystander").empty());
 

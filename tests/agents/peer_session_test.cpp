@@ -1,11 +1,11 @@
 // Two webrtcbin peers in one process: data channels and Opus audio, wired without a server.
 
+#include "proc_counts.hpp"
 #include "rtc_fixture.hpp"
 
 #include <gst/app/gstappsink.h>
 
 #include <atomic>
-#include <dirent.h>
 
 namespace tincan::agents::test {
 namespace {
@@ -55,17 +55,6 @@ struct OpusCounter {
 const char* opus_source =
     "audiotestsrc is-live=true wave=sine freq=440 ! audio/x-raw,rate=48000,channels=2 ! "
     "opusenc ! rtpopuspay pt=111";
-
-int count_dir(const char* path) {
-    int n = 0;
-    if (DIR* d = opendir(path)) {
-        while (readdir(d) != nullptr) {
-            ++n;
-        }
-        closedir(d);
-    }
-    return n;
-}
 
 class PeerSessionTest : public MainContextTest {};
 
@@ -193,16 +182,16 @@ TEST_F(PeerSessionTest, TeardownReleasesThreadsAndFds) {
     };
     connect_pair(); // warm up GStreamer's lazily created threads and plugin state
     wait_for([] { return false; }, 200ms);
-    const int fds = count_dir("/proc/self/fd");
-    const int threads = count_dir("/proc/self/task");
+    const int fds = proc_entries("/proc/self/fd");
+    const int threads = proc_entries("/proc/self/task");
     for (int i = 0; i < 3; ++i) {
         connect_pair();
     }
     // Threads of closed pipelines wind down asynchronously: wait for the counts to settle.
-    EXPECT_TRUE(wait_for([&] { return count_dir("/proc/self/fd") <= fds; }, 5s))
-        << count_dir("/proc/self/fd") << " fds vs " << fds;
-    EXPECT_TRUE(wait_for([&] { return count_dir("/proc/self/task") <= threads + 2; }, 5s))
-        << count_dir("/proc/self/task") << " threads vs " << threads;
+    EXPECT_TRUE(wait_for([&] { return proc_entries("/proc/self/fd") <= fds; }, 5s))
+        << proc_entries("/proc/self/fd") << " fds vs " << fds;
+    EXPECT_TRUE(wait_for([&] { return proc_entries("/proc/self/task") <= threads + 2; }, 5s))
+        << proc_entries("/proc/self/task") << " threads vs " << threads;
 }
 
 } // namespace
