@@ -4,11 +4,14 @@
 // receiving side's memory (renderer RSS, ArrayBuffer backing store, whole-browser RSS growth).
 //
 //   node bench/web/file-goodput.mjs [--sizes 20M,256M,1G] [--runs 5] [--modes raw,original,app,app-memory]
-//                                   [--json out.json]
+//                                   [--json out.json] [--cpu]
+//
+// --cpu adds the CPU time each browser spent during the transfer, by process type and thread name
+// (from /proc/<pid>/task/*/stat), so the cost of each part of the app can be compared with raw.
 //
 // Needs build/bin/tincan-server (or TINCAN_SERVER_BIN) and web/dist. Prints one JSON line per
 // run and a Markdown table of medians at the end.
-import { existsSync, openSync, rmSync, writeSync, closeSync, writeFileSync, readFileSync, mkdtempSync } from 'node:fs';
+import { existsSync, openSync, readdirSync, rmSync, writeSync, closeSync, writeFileSync, readFileSync, mkdtempSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +45,70 @@ function rssKiB(pid) {
   } catch {
     return 0;
   }
+}
+
+const CPU = 'cpu' in ARGS;
+const TICK = 100; // USER_HZ on Linux
+
+/** CPU seconds per `side/process type/thread name` of one browser (all its processes). */
+async function cpuSnapshot(session, side) {
+  const { processInfo } = await session.send('SystemInfo.getProcessInfo');
+  const out = new Map();
+  for (const p of processInfo) {
+    let tids = [];
+    try {
+      tids = readdirSync(`/proc/${p.id}/task`);
+    } catch {
+      continue;
+    }
+    try {
+      // The process's own figure also holds threads that have ended (workers terminated at the end).
+      const f = readFileSync(`/proc/${p.id}/stat`, 'utf8').split(') ')[1].split(' ');
+      out.set(`${p.id}`, { key: `${side} ${p.type} (process)`, s: (Number(f[11]) + Number(f[12])) / TICK });
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
+      try {
+        const stat = readFileSync(`/proc/${p.id}/task/${tid}/stat`, 'utf8');
+        const close = stat.lastIndexOf(')');
+        const name = stat.slice(stat.indexOf('(') + 1, close).replace(/[0-9]+$/, '');
+        const f = stat.slice(close + 2).split(' ');
+        out.set(`${p.id}/${tid}`, { key: `${side} ${p.type} ${name}`, s: (Number(f[11]) + Number(f[12])) / TICK });
+      } catch {
+        // the thread ended between listing and reading
+      }
+    }
+  }
+  return out;
+}
+
+/** Starts CPU accounting on both browsers; the returned function gives seconds per key. */
+async function cpuMeter(pair) {
+  if (!CPU) return async () => ({});
+  const sessions = [
+    ['sender', await pair.senderBrowser.newBrowserCDPSession()],
+    ['receiver', await (pair.receiverCtx.browser() ?? pair.receiverCtx).newBrowserCDPSession()],
+  ];
+  const snap = async () => new Map((await Promise.all(sessions.map(([side, s]) => cpuSnapshot(s, side)))).flatMap((m) => [...m]));
+  const before = await snap();
+  return async () => {
+    const by = {};
+    // Per process: its threads' deltas, and what is left of the process's delta as ended threads.
+    const procs = {};
+    for (const [id, t] of await snap()) {
+      const d = t.s - (before.get(id)?.s ?? 0);
+      const pid = id.split('/')[0];
+      if (!id.includes('/')) {
+        procs[pid] = { ...procs[pid], key: t.key.replace('(process)', '(ended threads)'), total: d };
+        continue;
+      }
+      by[t.key] = (by[t.key] ?? 0) + d;
+      procs[pid] = { ...procs[pid], threads: (procs[pid]?.threads ?? 0) + d };
+    }
+    for (const p of Object.values(procs)) if (p.key) by[p.key] = (by[p.key] ?? 0) + Math.max(0, p.total - (p.threads ?? 0));
+    return by;
+  };
 }
 
 /** Samples the receiving browser's memory until stopped; returns peaks and the baseline. */
@@ -90,6 +157,7 @@ async function launchPair(url) {
   return {
     sPage,
     rPage,
+    senderBrowser: sender,
     receiverBrowser: receiverCtx.browser() ?? receiverCtx,
     receiverCtx,
     close: async () => {
@@ -185,6 +253,7 @@ async function rawOrOriginal(mode, pair, size, filePath) {
     { mode, size },
   );
   const stopMem = await memorySampler(pair.receiverCtx.browser() ?? pair.receiverCtx, rPage);
+  const stopCpu = await cpuMeter(pair);
   const t0 = Date.now();
   await sPage.evaluate(
     async ({ mode, size }) => {
@@ -238,7 +307,8 @@ async function rawOrOriginal(mode, pair, size, filePath) {
   );
   // The end is the receiver's own clock at completion (same machine clock as t0).
   const seconds = ((await rPage.evaluate(() => window.bench.done)) - t0) / 1000;
-  return { seconds, ...(await stopMem()) };
+  const cpu = await stopCpu();
+  return { seconds, ...(await stopMem()), cpu };
 }
 
 let userSeq = 0;
@@ -275,13 +345,15 @@ async function appRun(pair, size, filePath, memory = false) {
     });
   });
   const stopMem = await memorySampler(pair.receiverCtx.browser() ?? pair.receiverCtx, rPage);
+  const stopCpu = await cpuMeter(pair);
   const t0 = Date.now();
   await sPage.getByLabel('Choose files to send').setInputFiles(filePath);
   const end = await rPage.evaluate(() => window.benchDone);
   const seconds = (end - t0) / 1000;
+  const cpu = await stopCpu();
   const verified = await rPage.getByText('SHA-256 verified').count();
   if (!verified) throw new Error('app run: digest not verified');
-  return { seconds, ...(await stopMem()) };
+  return { seconds, ...(await stopMem()), cpu };
 }
 
 const results = [];
@@ -298,7 +370,8 @@ try {
             : await rawOrOriginal(mode, pair, size, filePath);
           const row = { mode, size, run, mbps: size / 1e6 / r.seconds, load: loadavg()[0], ...r };
           results.push(row);
-          console.log(JSON.stringify(row));
+          const { cpu, ...shown } = row;
+          console.log(JSON.stringify(shown));
         } finally {
           await pair.close();
         }
@@ -324,6 +397,19 @@ for (const size of SIZES) {
     console.log(
       `| ${label(size)} | ${mode} | ${f(m, 1)} (${f(Math.min(...rows.map((r) => r.mbps)), 1)}–${f(Math.max(...rows.map((r) => r.mbps)), 1)}) | ${rawMed ? f((100 * m) / rawMed) + ' %' : '—'} | ${f(median(rows.map((r) => r.rendererPeakMiB)))} | ${f(median(rows.map((r) => r.backingPeakMiB)))} | ${f(median(rows.map((r) => r.browserGrowthMiB)))} |`,
     );
+  }
+}
+if (CPU) {
+  // CPU seconds per MiB moved would hide fixed costs; the table gives seconds per transfer.
+  console.log(`\nCPU seconds during the transfer (median of ${RUNS}), by browser, process type and thread:`);
+  for (const size of SIZES) {
+    const keys = [...new Set(results.filter((r) => r.size === size).flatMap((r) => Object.keys(r.cpu)))].sort();
+    const med = (mode, k) => median(results.filter((r) => r.size === size && r.mode === mode).map((r) => r.cpu[k] ?? 0));
+    const rows = keys.map((k) => [k, ...MODES.map((m) => med(m, k))]).filter((r) => r.slice(1).some((x) => x >= 0.1));
+    console.log(`\n| ${label(size)} | ${MODES.join(' | ')} |\n|---|${MODES.map(() => '---').join('|')}|`);
+    for (const r of rows) console.log(`| ${r[0]} | ${r.slice(1).map((x) => f(x, 2)).join(' | ')} |`);
+    const total = (m) => median(results.filter((r) => r.size === size && r.mode === m).map((r) => Object.values(r.cpu).reduce((a, b) => a + b, 0)));
+    console.log(`| total | ${MODES.map((m) => f(total(m), 2)).join(' | ')} |`);
   }
 }
 rmSync(work, { recursive: true, force: true });

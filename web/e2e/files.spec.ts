@@ -2,14 +2,20 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { referenceFileDigest } from '../src/rtc/testing/file-digest';
 import { expect, messages, openChat, shot, test, uniq, waitConnected, type User } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'tincan-files-'));
-function makeFile(name: string, size: number): { path: string; sha: string } {
+/** A file with its SHA-256 and the app's file digest (SHA-256 of its 1 MiB blocks' SHA-256s). */
+function makeFile(name: string, size: number) {
   const data = size ? randomBytes(size) : Buffer.alloc(0);
   const path = join(dir, name);
   writeFileSync(path, data);
-  return { path, sha: createHash('sha256').update(data).digest('hex') };
+  return {
+    path,
+    sha: createHash('sha256').update(data).digest('hex'),
+    digest: referenceFileDigest(data),
+  };
 }
 
 async function connectPair(users: (...n: string[]) => Promise<User[]>) {
@@ -28,16 +34,16 @@ test('a 20 MiB random file and a zero-byte file arrive with equal SHA-256', asyn
   await a.page.getByLabel('Choose files to send').setInputFiles([big.path, empty.path]);
 
   for (const f of [
-    { name: 'random-20MiB.bin', sha: big.sha },
-    { name: 'empty.txt', sha: empty.sha },
+    { name: 'random-20MiB.bin', digest: big.digest },
+    { name: 'empty.txt', digest: empty.digest },
   ]) {
     const got = messages(b.page, a.name).getByRole('group', { name: `File ${f.name}` });
     await expect(got).toHaveAttribute('data-transfer-status', 'complete', { timeout: 90_000 });
     await expect(got.getByText('SHA-256 verified')).toBeVisible();
-    await expect(got.getByTestId('sha256')).toHaveText(f.sha);
+    await expect(got.getByTestId('sha256')).toHaveText(f.digest);
     const sent = messages(a.page, b.name).getByRole('group', { name: `File ${f.name}` });
     await expect(sent).toHaveAttribute('data-transfer-status', 'complete');
-    await expect(sent.getByTestId('sha256')).toHaveText(f.sha);
+    await expect(sent.getByTestId('sha256')).toHaveText(f.digest);
   }
   await shot(b.page, 'files-received');
 

@@ -39,6 +39,16 @@ const STATUS: Record<
   idle: { label: 'Disconnected', color: 'default' },
 };
 
+/** Re-rendered on each WebSocket echo sample, alone. */
+function ServerRtt() {
+  const wsRtt = useAppState((s) => s.wsRtt);
+  return (
+    <Typography variant="caption" color="text.secondary">
+      Server RTT {formatRtt(wsRtt)}
+    </Typography>
+  );
+}
+
 export function ChatShell({ onLogout }: { onLogout: () => void }) {
   const client = useClient();
   const status = useAppState((s) => s.status);
@@ -47,13 +57,12 @@ export function ChatShell({ onLogout }: { onLogout: () => void }) {
   const authentication = useAppState((s) => s.authentication);
   const isBot = useAppState((s) => s.isBot);
   const account = useAppState((s) => s.account);
-  const wsRtt = useAppState((s) => s.wsRtt);
   const active = useAppState((s) => s.activePeer);
-  const peers = useAppState((s) => s.peers);
+  // A number, so RTT samples and other peer updates do not re-render the shell.
+  const totalUnread = useAppState((s) => Object.values(s.peers).reduce((n, p) => n + p.unread, 0));
   const [prefsOpen, setPrefsOpen] = useState(false);
   const [drawerOpen, setDrawerOpen] = useState(false);
   const wide = useMediaQuery(useTheme().breakpoints.up('md'));
-  const totalUnread = Object.values(peers).reduce((n, p) => n + p.unread, 0);
 
   useEffect(() => {
     document.title = totalUnread ? `(${totalUnread}) Tincan` : 'Tincan';
@@ -78,9 +87,7 @@ export function ChatShell({ onLogout }: { onLogout: () => void }) {
             </Typography>
             <IdentityBadges identity={me} focusable />
           </Stack>
-          <Typography variant="caption" color="text.secondary">
-            Server RTT {formatRtt(wsRtt)}
-          </Typography>
+          <ServerRtt />
         </Box>
         <Tooltip title="Preferences">
           <IconButton aria-label="Preferences" onClick={() => setPrefsOpen(true)}>

@@ -69,11 +69,27 @@ function rawSend(from: TincanClient, peer: string, m: Partial<ChatMessage>) {
 }
 
 describe('TincanClient over fake signalling and peer connections', () => {
+  it('keeps ping round trips apart from the peer list entry (samples do not re-render the list)', async () => {
+    const { alice, bobId } = await pair();
+    await vi.waitFor(() => expect(alice.store.getState().peerRtt[bobId]).toBeDefined(), {
+      timeout: 5000,
+    });
+    const entry = alice.store.getState().peers[bobId];
+    await vi.waitFor(
+      () => expect(alice.store.getState().peerRtt[bobId]?.history.length).toBeGreaterThan(1),
+      { timeout: 5000 },
+    );
+    const rtt = alice.store.getState().peerRtt[bobId]!;
+    expect(rtt.rtt).toBeGreaterThanOrEqual(0);
+    expect(rtt.history.at(-1)).toBe(rtt.rtt);
+    expect(alice.store.getState().peers[bobId]).toBe(entry);
+  });
+
   it('announces attributes, lists peers, delivers with an ACK and counts unread', async () => {
     const { hub, alice, bob, aliceId, bobId } = await pair();
     expect(hub.attributes.get(aliceId)).toEqual({
       support_attachment: 'true',
-      tincan_features: 'file-digest',
+      tincan_features: 'file-sha256-blocks',
     });
     alice.sendText(bobId, 'hello *bob*');
     const mine = () => alice.store.getState().messages[bobId]?.[0];

@@ -17,6 +17,7 @@ import {
 import { ChannelSet, parseIncoming } from './chat-link';
 import { Emitter, type RtcError } from './emitter';
 import {
+  DIGEST_FEATURE,
   FileReceiver,
   streamFile,
   waitOpen,
@@ -97,7 +98,6 @@ const CONNECT_TIMEOUT = 15000;
 const MAX_CONNECT_TRIES = 3;
 
 const PING_INTERVAL = 1000;
-const FEATURES = 'file-digest';
 const MAX_PENDING_PATCH_IDS = 200;
 
 export function resolveUrls(server: ServerEntry, origin: string): { ws: string; api: string } {
@@ -314,7 +314,7 @@ export class TincanClient extends Emitter<ClientEvents> {
     // tincan_features: additive capabilities; original clients ignore unknown attributes.
     const attributes: Record<string, string> = {
       support_attachment: 'true',
-      tincan_features: FEATURES,
+      tincan_features: DIGEST_FEATURE,
     };
     if (this.opts.colorIndex !== undefined)
       attributes.preferred_color = String(this.opts.colorIndex);
@@ -446,9 +446,7 @@ export class TincanClient extends Emitter<ClientEvents> {
           supportsFiles: e.attributes.support_attachment === 'true',
           unread: prev?.unread ?? 0,
           lastActivity: prev?.lastActivity ?? 0,
-          rttHistory: prev?.rttHistory ?? [],
           ...(prev?.lastPreview !== undefined ? { lastPreview: prev.lastPreview } : {}),
-          ...(prev?.rtt !== undefined ? { rtt: prev.rtt } : {}),
           ...(prev?.path ? { path: prev.path } : {}),
         };
       }
@@ -790,7 +788,6 @@ export class TincanClient extends Emitter<ClientEvents> {
         rate: 0,
         status: 'waiting',
         ...(f.thumbnail ? { thumbnail: f.thumbnail.dataURL } : {}),
-        ...(f.sha256 ? { sha256: f.sha256 } : {}),
       };
     }
     this.addItem(peer, item);
@@ -893,7 +890,13 @@ export class TincanClient extends Emitter<ClientEvents> {
     if (sent === undefined) return;
     link.pingSent.delete(m.ping.seq);
     const rtt = performance.now() - sent;
-    this.patchPeer(peer, (p) => ({ ...p, rtt, rttHistory: pushHistory(p.rttHistory, rtt) }));
+    this.store.update((s) => ({
+      ...s,
+      peerRtt: {
+        ...s.peerRtt,
+        [peer]: { rtt, history: pushHistory(s.peerRtt[peer]?.history ?? [], rtt) },
+      },
+    }));
   }
 
   /**
@@ -922,9 +925,7 @@ export class TincanClient extends Emitter<ClientEvents> {
         chatOpen: before.chatOpen,
         unread: before.unread,
         lastActivity: before.lastActivity,
-        rttHistory: before.rttHistory,
         ...(before.lastPreview !== undefined ? { lastPreview: before.lastPreview } : {}),
-        ...(before.rtt !== undefined ? { rtt: before.rtt } : {}),
         ...(before.path ? { path: before.path } : {}),
       };
       const messages = { ...st.messages };
@@ -936,9 +937,12 @@ export class TincanClient extends Emitter<ClientEvents> {
         ...(st.messages[claimed] ?? []).filter((m) => !ids.has(m.id)),
       ].sort((x, y) => x.timestamp - y.timestamp);
       delete messages[oldId];
+      const { [oldId]: rtt, ...peerRtt } = st.peerRtt;
+      if (rtt) peerRtt[claimed] = rtt;
       return {
         ...st,
         peers,
+        peerRtt,
         messages,
         activePeer: st.activePeer === oldId ? claimed : st.activePeer,
       };
@@ -1049,7 +1053,7 @@ export class TincanClient extends Emitter<ClientEvents> {
         },
         abort.signal,
         {
-          trailer: this.peerHasFeature(link.id, 'file-digest'),
+          trailer: this.peerHasFeature(link.id, DIGEST_FEATURE),
           onDigest: (sha256) => setFile({ sha256 }),
         },
       );
@@ -1142,8 +1146,8 @@ export class TincanClient extends Emitter<ClientEvents> {
         status: complete ? 'complete' : 'cancelled',
       };
       if (complete) {
-        // Expected: the in-band trailer, else a digest in the announcement; shown: what we got.
-        const expected = r.expectedSha256 ?? m.file.sha256;
+        // Expected: the in-band trailer (an announcement's `sha256` is not this digest).
+        const expected = r.expectedSha256;
         file.url = URL.createObjectURL(r.blob);
         file.sha256 = r.sha256;
         file.verification = expected

@@ -1,8 +1,8 @@
-import { Sha256Stream } from './digest';
+import { BlockDigest } from './digest';
 import type { WriterReply, WriterRequest } from './opfs-writer.worker';
 
 /**
- * Where a receiver's bytes go. A sink hashes what it is given (the additive SHA-256 check) and
+ * Where a receiver's bytes go. A sink hashes what it is given (the additive digest of digest.ts) and
  * stores it; `finish` returns the stored file and its digest.
  */
 export interface ReceiveSink {
@@ -110,7 +110,7 @@ export class OpfsSink implements ChunkSink {
 export class HashingSink implements ReceiveSink {
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
-  private readonly hasher = new Sha256Stream();
+  private readonly hasher = new BlockDigest();
 
   constructor(private readonly parts: ChunkSink = new BlobSink()) {}
 

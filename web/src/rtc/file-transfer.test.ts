@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { HashingSink, type ReceiveSink } from './file-sinks';
 import { digestBlob, FileReceiver, streamFile } from './file-transfer';
+import { referenceFileDigest } from './testing/file-digest';
 
 /** Two ends of an in-memory data channel with SCTP-like ordering and bufferedAmount. */
 class FakeChannel extends EventTarget {
@@ -56,7 +57,7 @@ function pair(): [RTCDataChannel, RTCDataChannel] {
   return [a as unknown as RTCDataChannel, b as unknown as RTCDataChannel];
 }
 
-const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+const sha = referenceFileDigest;
 
 describe('file transfer over a channel pair', () => {
   it.each([

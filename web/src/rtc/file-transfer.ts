@@ -1,5 +1,4 @@
-import { Sha256Stream } from './digest';
-import { WorkerSha256 } from './digest-worker';
+import { BlockDigest, DIGEST_BLOCK } from './digest';
 import { HashingSink, type ReceiveSink } from './file-sinks';
 import { chunkSize, encodeFeedbackWord, FeedbackReader } from '../protocol';
 
@@ -37,9 +36,9 @@ export class RateMeter {
   }
 }
 
-/** Incremental SHA-256 of a Blob, read in blocks (no whole-file copy in memory). */
+/** The file digest (digest.ts) of a Blob, read in blocks (no whole-file copy in memory). */
 export async function digestBlob(blob: Blob): Promise<string> {
-  const h = new Sha256Stream();
+  const h = new BlockDigest();
   for (let off = 0; off < blob.size; off += READ_BLOCK) {
     h.update(new Uint8Array(await blob.slice(off, off + READ_BLOCK).arrayBuffer()));
   }
@@ -71,25 +70,31 @@ export function waitOpen(ch: RTCDataChannel, timeoutMs = 15000): Promise<void> {
  * byte is acknowledged. Resolves 'cancelled' if the channel closes early (either side).
  */
 export interface DigestOptions {
-  /** Send the digest in-band after the data (only to peers announcing `file-digest`). */
+  /** Send the digest in-band after the data (only to peers announcing `file-sha256-blocks`). */
   trailer?: boolean;
   onDigest?: (hex: string) => void;
 }
 
+/** The feature a peer announces (attribute `tincan_features`) to get the digest trailer. */
+export const DIGEST_FEATURE = 'file-sha256-blocks';
+
 /**
- * Additive, negotiated: a text frame `{"sha256":"<hex>"}` after the last chunk on the `file`
- * channel. Original clients never receive it (they do not announce the feature).
+ * Additive, negotiated: a text frame `{"sha256Blocks":"<hex>","blockSize":1048576}` after the last
+ * chunk on the `file` channel (the digest of digest.ts). Original clients never receive it (they
+ * do not announce the feature).
  */
 export function encodeDigestTrailer(hex: string): string {
-  return JSON.stringify({ sha256: hex });
+  return JSON.stringify({ sha256Blocks: hex, blockSize: DIGEST_BLOCK });
 }
 
+/** The trailer's digest, or null for anything else (including another block size). */
 export function decodeDigestTrailer(text: string): string | null {
   if (text.length > 200) return null;
   try {
     const v = JSON.parse(text) as unknown;
-    const hex =
-      typeof v === 'object' && v !== null ? (v as { sha256?: unknown }).sha256 : undefined;
+    if (typeof v !== 'object' || v === null) return null;
+    const { sha256Blocks: hex, blockSize } = v as { sha256Blocks?: unknown; blockSize?: unknown };
+    if (blockSize !== DIGEST_BLOCK) return null;
     return typeof hex === 'string' && /^[0-9a-f]{64}$/.test(hex) ? hex : null;
   } catch {
     return null;
@@ -105,7 +110,7 @@ export function streamFile(
   digest: DigestOptions = {},
 ): Promise<TransferOutcome> {
   const size = file.size;
-  const hasher = new WorkerSha256();
+  const hasher = new BlockDigest();
   const chunk = chunkSize(maxMessageSize);
   const feedback = new FeedbackReader();
   const meter = new RateMeter(onProgress);
@@ -121,7 +126,6 @@ export function streamFile(
       ch.removeEventListener('message', onMessage);
       ch.removeEventListener('close', onClose);
       if (ch.readyState === 'open' || ch.readyState === 'connecting') ch.close();
-      if (outcome !== 'complete') hasher.dispose();
       meter.update(feedback.acknowledged, true);
       resolve(outcome);
     };
@@ -173,7 +177,7 @@ export function streamFile(
             if (settled || ch.readyState !== 'open') return;
             ch.send(block.subarray(i, Math.min(block.length, i + chunk)));
           }
-          // Hashed after sending (send() copies) in a worker, while the channel drains.
+          // Hashed after sending, by WebCrypto off this thread (it copies what it is given).
           hasher.update(block);
         }
         // The digest of what was read and sent, computed on the way (no second pass over the file).

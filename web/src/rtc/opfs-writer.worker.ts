@@ -6,7 +6,7 @@
  * it goes back once written. (Buffers left to this worker's garbage collector piled up: a
  * 256 MiB file grew the renderer by 240 MiB.)
  */
-import { Sha256Stream } from './digest';
+import { BlockDigest } from './digest';
 
 export type WriterRequest =
   | { kind: 'open'; dir: string; name: string }
@@ -28,7 +28,7 @@ interface SyncAccess {
   close(): void;
 }
 
-const hasher = new Sha256Stream();
+const hasher = new BlockDigest();
 let access: SyncAccess | null = null;
 let offset = 0;
 let dir: FileSystemDirectoryHandle | null = null;

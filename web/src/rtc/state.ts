@@ -61,9 +61,12 @@ export interface PeerView {
   unread: number;
   lastActivity: number;
   lastPreview?: string;
-  rtt?: number;
-  rttHistory: number[];
   path?: { local: CandidateType; remote: CandidateType };
+}
+
+export interface RttView {
+  rtt: number;
+  history: number[];
 }
 
 export interface AppState {
@@ -78,6 +81,11 @@ export interface AppState {
   wsRtt?: number;
   wsRttHistory: number[];
   peers: Record<string, PeerView>;
+  /**
+   * Round trips over each peer's `ping` channel, by node id: kept apart from `peers` so a sample
+   * (every second per peer) re-renders only what shows it, not the peer list.
+   */
+  peerRtt: Record<string, RttView>;
   messages: Record<string, ChatItem[]>;
   activePeer: string | null;
   notice?: { id: number; text: string };
@@ -92,6 +100,7 @@ export const initialState = (name: string, colorIndex?: number): AppState => ({
   isBot: false,
   wsRttHistory: [],
   peers: {},
+  peerRtt: {},
   messages: {},
   activePeer: null,
 });

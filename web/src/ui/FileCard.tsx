@@ -127,7 +127,7 @@ export function FileCard({
           <Typography
             variant="caption"
             sx={{ fontFamily: 'monospace', wordBreak: 'break-all', fontSize: 10 }}
-            title={file.sha256}
+            title={`File digest: SHA-256 over the SHA-256 of each 1 MiB block\n${file.sha256}`}
             data-testid="sha256"
           >
             {file.sha256}

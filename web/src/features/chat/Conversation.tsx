@@ -24,6 +24,22 @@ const STATE_TEXT: Record<string, [string, string]> = {
   none: ['Not connected', 'text.disabled'],
 };
 
+/** The header's RTT: the only part of the conversation that a ping sample re-renders. */
+function PeerRtt({ peerId }: { peerId: string }) {
+  const rtt = useAppState((s) => s.peerRtt[peerId]?.rtt);
+  if (rtt === undefined) return null;
+  return (
+    <Typography
+      variant="caption"
+      color="text.secondary"
+      aria-label="Round-trip time"
+      data-testid="peer-rtt"
+    >
+      · RTT {formatRtt(rtt)}
+    </Typography>
+  );
+}
+
 export function Conversation({
   peerId,
   onOpenPeers,
@@ -123,16 +139,7 @@ export function Conversation({
               {stateText}
               {!peer.online && ' · signalling offline'}
             </Typography>
-            {peer.connection === 'connected' && peer.rtt !== undefined && (
-              <Typography
-                variant="caption"
-                color="text.secondary"
-                aria-label="Round-trip time"
-                data-testid="peer-rtt"
-              >
-                · RTT {formatRtt(peer.rtt)}
-              </Typography>
-            )}
+            {peer.connection === 'connected' && <PeerRtt peerId={peerId} />}
           </Stack>
         </Box>
         {diagnostics && (

@@ -4,14 +4,17 @@ import type { PeerView } from '../../rtc';
 import { formatRtt } from '../../ui/format';
 import { Sparkline } from './Sparkline';
 
+const NO_SAMPLES: number[] = [];
+
 /** Per-peer diagnostics: RTTs (WebSocket echo and `ping` channel), state, candidate pair. */
 export function DiagnosticsPanel({ peer }: { peer: PeerView }) {
   const wsRtt = useAppState((s) => s.wsRtt);
   const wsHistory = useAppState((s) => s.wsRttHistory);
+  const rtt = useAppState((s) => s.peerRtt[peer.nodeId]);
   const rows: [string, string][] = [
     ['Connection', peer.connection],
     ['Path', peer.path ? `${peer.path.local} → ${peer.path.remote}` : '—'],
-    ['Peer RTT (ping channel)', formatRtt(peer.rtt)],
+    ['Peer RTT (ping channel)', formatRtt(rtt?.rtt)],
     ['Server RTT (WebSocket echo)', formatRtt(wsRtt)],
   ];
   return (
@@ -36,7 +39,7 @@ export function DiagnosticsPanel({ peer }: { peer: PeerView }) {
         ))}
       </Box>
       <Stack direction="row" sx={{ gap: 3, mt: 1, color: 'primary.main' }}>
-        <Sparkline values={peer.rttHistory} label="Peer RTT history" />
+        <Sparkline values={rtt?.history ?? NO_SAMPLES} label="Peer RTT history" />
         <Sparkline values={wsHistory} label="Server RTT history" />
       </Stack>
     </Box>

@@ -16,7 +16,6 @@ export function makePeer(nodeId: string, name: string, extra: Partial<PeerView> 
     supportsFiles: false,
     unread: 0,
     lastActivity: 0,
-    rttHistory: [],
     ...extra,
   };
 }
