@@ -26,7 +26,8 @@ build-web:
 	@if [ -f web/package.json ]; then cd web && npm run --silent build; fi
 
 run: setup build-bins build-web
-	@PORT=$(PORT) scripts/run
+	@# setpriv: if make itself is stopped (SIGTERM to make alone), scripts/run stops the server and bots too.
+	@PORT=$(PORT) setpriv --pdeathsig TERM scripts/run
 
 test: setup build
 	@scripts/test

@@ -3,7 +3,8 @@
 // baseline vs the original client's algorithm, all in one run on the same machine, plus the
 // receiving side's memory (renderer RSS, ArrayBuffer backing store, whole-browser RSS growth).
 //
-//   node bench/web/file-goodput.mjs [--sizes 20M,256M,1G] [--runs 5] [--modes raw,original,app,app-memory]
+//   node bench/web/file-goodput.mjs [--sizes 20M,256M,1G] [--runs 5]
+//                                   [--modes raw,original,app,app-memory,raw+feedback,raw+load]
 //                                   [--json out.json] [--cpu]
 //
 // --cpu adds the CPU time each browser spent during the transfer, by process type and thread name
@@ -210,7 +211,17 @@ async function rawOrOriginal(mode, pair, size, filePath) {
     });
     await sPage.setInputFiles('#bench-file', filePath);
   }
-  const offer = await sPage.evaluate((l) => window.bench.offer(l), mode === 'raw' ? 'raw' : 'file');
+  const offer = await sPage.evaluate((l) => window.bench.offer(l), mode.startsWith('raw') ? 'raw' : 'file');
+  // raw+load: both pages also run a worker that keeps ~15 % of a core busy (3 ms in every 20 ms),
+  // to see how other work in the browsers changes what the transport itself costs.
+  if (mode.startsWith('raw+load'))
+    for (const page of [sPage, rPage])
+      await page.evaluate((fine) => {
+        const src = fine
+          ? 'setInterval(() => { const t = performance.now(); while (performance.now() - t < 0.6); }, 4);'
+          : 'setInterval(() => { const t = performance.now(); while (performance.now() - t < 3); }, 20);';
+        window.bench.burner = new Worker(URL.createObjectURL(new Blob([src], { type: 'text/javascript' })));
+      }, mode === 'raw+load-fine');
   const answer = await rPage.evaluate((o) => window.bench.answer(o), offer);
   await sPage.evaluate((a) => window.bench.accept(a), answer);
   // Receiver side.
@@ -220,9 +231,11 @@ async function rawOrOriginal(mode, pair, size, filePath) {
         (ch) =>
           new Promise((resolve) => {
             let bytes = 0;
-            if (mode === 'raw') {
+            if (mode.startsWith('raw')) {
+              const word = new ArrayBuffer(4);
               ch.onmessage = (e) => {
                 bytes += e.data.byteLength;
+                if (mode === 'raw+feedback') ch.send(word);
                 if (bytes >= size) {
                   ch.send('done');
                   resolve(Date.now());
@@ -258,7 +271,7 @@ async function rawOrOriginal(mode, pair, size, filePath) {
   await sPage.evaluate(
     async ({ mode, size }) => {
       const dc = window.bench.dc;
-      if (mode === 'raw') {
+      if (mode.startsWith('raw')) {
         // The app's chunk rule (min(256 KiB, the remote's max message size)): both contenders send
         // equally large messages (Chromium moves 256 KiB messages at least as fast as 128 KiB).
         const chunk = new Uint8Array(Math.min(256 * 1024, window.bench.pc.sctp?.maxMessageSize || 65536));

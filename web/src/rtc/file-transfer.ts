@@ -21,7 +21,7 @@ export class RateMeter {
   private lastEmit = 0;
   constructor(
     private readonly emit: (p: Progress) => void,
-    private readonly intervalMs = 250,
+    private readonly intervalMs = 500,
   ) {}
   update(bytes: number, force = false) {
     const now = performance.now();
@@ -175,10 +175,12 @@ export function streamFile(
           for (let i = 0; i < block.length && !settled; i += chunk) {
             if (ch.bufferedAmount > HIGH_WATER) await drained();
             if (settled || ch.readyState !== 'open') return;
-            ch.send(block.subarray(i, Math.min(block.length, i + chunk)));
+            const piece = block.subarray(i, Math.min(block.length, i + chunk));
+            ch.send(piece);
+            // Hashed chunk by chunk (a 1 MiB digest now and then, not 4 MiB at once), so the
+            // transport's threads are not kept from the CPU for long at a time.
+            hasher.update(piece);
           }
-          // Hashed after sending, by WebCrypto off this thread (it copies what it is given).
-          hasher.update(block);
         }
         // The digest of what was read and sent, computed on the way (no second pass over the file).
         const hex = await hasher.hex();
