@@ -1,12 +1,11 @@
 /**
- * Dedicated worker of one incoming file: hashes the bytes and writes them to the origin private
+ * Dedicated worker of one incoming file: writes the bytes to the origin private
  * file system through a synchronous access handle (a direct file write: no Blob per part and no
  * round trip through the browser process per write, which the main thread's async writable
  * needs). The main thread batches chunks into a few reused buffers and transfers each one here;
  * it goes back once written. (Buffers left to this worker's garbage collector piled up: a
  * 256 MiB file grew the renderer by 240 MiB.)
  */
-import { BlockDigest } from './digest';
 
 export type WriterRequest =
   | { kind: 'open'; dir: string; name: string }
@@ -18,7 +17,7 @@ export type WriterRequest =
 export type WriterReply =
   | { kind: 'ready' }
   | { kind: 'buffer'; bytes: ArrayBuffer }
-  | { kind: 'done'; sha256: string; bytes: number }
+  | { kind: 'done'; bytes: number }
   | { kind: 'error'; message: string };
 
 /** The parts of FileSystemSyncAccessHandle used here (worker-only API, not in the DOM lib). */
@@ -28,7 +27,6 @@ interface SyncAccess {
   close(): void;
 }
 
-const hasher = new BlockDigest();
 let access: SyncAccess | null = null;
 let offset = 0;
 let dir: FileSystemDirectoryHandle | null = null;
@@ -58,7 +56,6 @@ async function handle(req: WriterRequest): Promise<void> {
     }
     case 'data': {
       const bytes = new Uint8Array(req.bytes, 0, req.length);
-      hasher.update(bytes);
       let at = 0;
       while (at < bytes.length) at += access!.write(bytes.subarray(at), { at: offset + at });
       offset += bytes.length;
@@ -69,13 +66,13 @@ async function handle(req: WriterRequest): Promise<void> {
       access!.flush();
       access!.close();
       access = null;
-      reply({ kind: 'done', sha256: await hasher.hex(), bytes: offset });
+      reply({ kind: 'done', bytes: offset });
       return;
     case 'discard':
       access?.close();
       access = null;
       await dir?.removeEntry(name).catch(() => {});
-      reply({ kind: 'done', sha256: '', bytes: 0 });
+      reply({ kind: 'done', bytes: 0 });
       return;
   }
 }
