@@ -5,9 +5,9 @@ import { createSHA256, type IHasher } from 'hash-wasm';
 /**
  * The file digest (docs/web.md "Files"): SHA-256 over the concatenated SHA-256 digests of the
  * file's 1 MiB blocks (the last one may be shorter; a zero-byte file has no blocks). Each block is
- * hashed on its own, so WebCrypto's native, hardware-accelerated SHA-256 can do the work (it has
- * no incremental API) off the calling thread: about a quarter of the CPU of an incremental
- * SHA-256 in WebAssembly.
+ * hashed on its own, so WebCrypto's native SHA-256 can do the work (it has no incremental API):
+ * about a quarter of the CPU of an incremental SHA-256 in WebAssembly. (Chromium computes it on
+ * the calling thread.)
  */
 export const DIGEST_BLOCK = 1024 * 1024;
 
