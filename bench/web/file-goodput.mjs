@@ -4,7 +4,7 @@
 // receiving side's memory (renderer RSS, ArrayBuffer backing store, whole-browser RSS growth).
 //
 //   node bench/web/file-goodput.mjs [--sizes 20M,256M,1G] [--runs 5]
-//                                   [--modes raw,original,app,app-memory,raw+feedback,raw+load]
+//                                   [--modes raw,original,app,app-memory,raw+app,raw+feedback,raw+load]
 //                                   [--json out.json] [--cpu]
 //
 // --cpu adds the CPU time each browser spent during the transfer, by process type and thread name
@@ -84,6 +84,13 @@ async function cpuSnapshot(session, side) {
   return out;
 }
 
+/** Busy, iowait and steal seconds of the whole machine (/proc/stat). */
+function systemCpu() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = f;
+  return { busy: (user + nice + system + irq + softirq) / TICK, iowait: iowait / TICK, steal: steal / TICK };
+}
+
 /** Starts CPU accounting on both browsers; the returned function gives seconds per key. */
 async function cpuMeter(pair) {
   if (!CPU) return async () => ({});
@@ -93,8 +100,10 @@ async function cpuMeter(pair) {
   ];
   const snap = async () => new Map((await Promise.all(sessions.map(([side, s]) => cpuSnapshot(s, side)))).flatMap((m) => [...m]));
   const before = await snap();
+  const sysBefore = systemCpu();
   return async () => {
     const by = {};
+    const sysAfter = systemCpu();
     // Per process: its threads' deltas, and what is left of the process's delta as ended threads.
     const procs = {};
     for (const [id, t] of await snap()) {
@@ -108,8 +117,32 @@ async function cpuMeter(pair) {
       procs[pid] = { ...procs[pid], threads: (procs[pid]?.threads ?? 0) + d };
     }
     for (const p of Object.values(procs)) if (p.key) by[p.key] = (by[p.key] ?? 0) + Math.max(0, p.total - (p.threads ?? 0));
+    // The rest of the machine in the same time: kernel threads (softirq, disk writeback), other processes.
+    const browsers = Object.values(by).reduce((a, b) => a + b, 0);
+    by['machine: everything else'] = sysAfter.busy - sysBefore.busy - browsers;
+    by['machine: iowait'] = sysAfter.iowait - sysBefore.iowait;
+    by['machine: steal'] = sysAfter.steal - sysBefore.steal;
     return by;
   };
+}
+
+/** The selected candidate pairs of every connected RTCPeerConnection of a page. */
+async function transportStats(page) {
+  return page.evaluate(async () => {
+    const out = [];
+    for (const pc of window.benchPcs ?? []) {
+      if (pc.connectionState !== 'connected') continue;
+      const stats = await pc.getStats();
+      for (const s of stats.values()) {
+        if (s.type !== 'transport' || !s.selectedCandidatePairId) continue;
+        const pair = stats.get(s.selectedCandidatePairId);
+        const l = stats.get(pair.localCandidateId);
+        const r = stats.get(pair.remoteCandidateId);
+        out.push({ local: `${l.protocol} ${l.candidateType} ${l.address}:${l.port}`, remote: `${r.protocol} ${r.candidateType} ${r.address}:${r.port}`, packetsSent: s.packetsSent, bytesSent: s.bytesSent, packetsReceived: s.packetsReceived });
+      }
+    }
+    return out;
+  });
 }
 
 /** Samples the receiving browser's memory until stopped; returns peaks and the baseline. */
@@ -153,6 +186,18 @@ async function launchPair(url) {
   const receiverCtx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, acceptDownloads: true });
   const sPage = await sender.newPage();
   const rPage = receiverCtx.pages()[0] ?? (await receiverCtx.newPage());
+  // Every RTCPeerConnection a page makes is kept, so the transport's figures can be read after a run.
+  for (const page of [sPage, rPage])
+    await page.addInitScript(() => {
+      const Native = window.RTCPeerConnection;
+      window.benchPcs = [];
+      window.RTCPeerConnection = class extends Native {
+        constructor(...a) {
+          super(...a);
+          window.benchPcs.push(this);
+        }
+      };
+    });
   await sPage.goto(url);
   await rPage.goto(url);
   return {
@@ -321,17 +366,13 @@ async function rawOrOriginal(mode, pair, size, filePath) {
   // The end is the receiver's own clock at completion (same machine clock as t0).
   const seconds = ((await rPage.evaluate(() => window.bench.done)) - t0) / 1000;
   const cpu = await stopCpu();
-  return { seconds, ...(await stopMem()), cpu };
+  return { seconds, transport: await transportStats(sPage), ...(await stopMem()), cpu };
 }
 
 let userSeq = 0;
-async function appRun(pair, size, filePath, memory = false) {
+/** Both pages log in through the app's UI and open a conversation with each other. */
+async function connectApp(pair) {
   const { sPage, rPage } = pair;
-  // app-memory: the receiver keeps Blob parts instead of writing to the private file system.
-  if (memory) {
-    await rPage.evaluate(() => localStorage.setItem('tincan_receive_to', 'memory'));
-    await rPage.reload();
-  }
   const names = [`benchS${++userSeq}`, `benchR${userSeq}`];
   for (const [page, name] of [
     [sPage, names[0]],
@@ -344,6 +385,16 @@ async function appRun(pair, size, filePath, memory = false) {
   await sPage.getByRole('list', { name: 'Peers' }).locator(`[data-peer-name="${names[1]}"]`).click();
   await sPage.getByLabel('Message', { exact: true }).and(sPage.locator(':enabled')).waitFor({ timeout: 30000 });
   await rPage.getByRole('list', { name: 'Peers' }).locator(`[data-peer-name="${names[0]}"]`).click();
+}
+
+async function appRun(pair, size, filePath, memory = false) {
+  const { sPage, rPage } = pair;
+  // app-memory: the receiver keeps Blob parts instead of writing to the private file system.
+  if (memory) {
+    await rPage.evaluate(() => localStorage.setItem('tincan_receive_to', 'memory'));
+    await rPage.reload();
+  }
+  await connectApp(pair);
   // The end is taken in the receiving page the moment the file shows complete, as for raw and
   // original (a Playwright locator wait would poll up to every 500 ms and add that to the time).
   await rPage.evaluate(() => {
@@ -366,7 +417,7 @@ async function appRun(pair, size, filePath, memory = false) {
   const cpu = await stopCpu();
   const verified = await rPage.getByText('SHA-256 verified').count();
   if (!verified) throw new Error('app run: digest not verified');
-  return { seconds, ...(await stopMem()), cpu };
+  return { seconds, transport: await transportStats(sPage), ...(await stopMem()), cpu };
 }
 
 const results = [];
@@ -378,6 +429,8 @@ try {
       for (const mode of MODES) {
         const pair = await launchPair(server.url);
         try {
+          // raw+app: the app's pages are connected to each other (idle) while raw runs beside them.
+          if (mode === 'raw+app') await connectApp(pair);
           const r = mode.startsWith('app')
             ? await appRun(pair, size, filePath, mode === 'app-memory')
             : await rawOrOriginal(mode, pair, size, filePath);
@@ -421,7 +474,7 @@ if (CPU) {
     const rows = keys.map((k) => [k, ...MODES.map((m) => med(m, k))]).filter((r) => r.slice(1).some((x) => x >= 0.1));
     console.log(`\n| ${label(size)} | ${MODES.join(' | ')} |\n|---|${MODES.map(() => '---').join('|')}|`);
     for (const r of rows) console.log(`| ${r[0]} | ${r.slice(1).map((x) => f(x, 2)).join(' | ')} |`);
-    const total = (m) => median(results.filter((r) => r.size === size && r.mode === m).map((r) => Object.values(r.cpu).reduce((a, b) => a + b, 0)));
+    const total = (m) => median(results.filter((r) => r.size === size && r.mode === m).map((r) => Object.entries(r.cpu).filter(([k]) => !k.startsWith('machine:')).map(([, v]) => v).reduce((a, b) => a + b, 0)));
     console.log(`| total | ${MODES.map((m) => f(total(m), 2)).join(' | ')} |`);
   }
 }
