@@ -4,7 +4,8 @@
 // receiving side's memory (renderer RSS, ArrayBuffer backing store, whole-browser RSS growth).
 //
 //   node bench/web/file-goodput.mjs [--sizes 20M,256M,1G] [--runs 5]
-//                                   [--modes raw,original,app,app-memory,raw+app,raw+feedback,raw+load]
+//                                   [--modes raw,original,app,app-memory,raw+app,raw+feedback,
+//                                            raw+load,raw+load-fine,raw+load-s,raw+load-r]
 //                                   [--json out.json] [--cpu]
 //
 // --cpu adds the CPU time each browser spent during the transfer, by process type and thread name
@@ -123,6 +124,30 @@ async function cpuMeter(pair) {
     by['machine: iowait'] = sysAfter.iowait - sysBefore.iowait;
     by['machine: steal'] = sysAfter.steal - sysBefore.steal;
     return by;
+  };
+}
+
+/** UDP over IPv4 and IPv6 (the kernel's counters): datagrams received and receive-buffer drops. */
+function udpCounters() {
+  const v4 = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp: '));
+  const [names, values] = v4.map((l) => l.trim().split(/\s+/).slice(1));
+  const c4 = Object.fromEntries(names.map((n, i) => [n, Number(values[i])]));
+  const c6 = Object.fromEntries(
+    readFileSync('/proc/net/snmp6', 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('Udp6'))
+      .map((l) => l.trim().split(/\s+/))
+      .map(([k, v]) => [k, Number(v)]),
+  );
+  return { in: c4.InDatagrams + c6.Udp6InDatagrams, drops: c4.RcvbufErrors + c6.Udp6RcvbufErrors };
+}
+
+/** Starts counting; the returned function gives datagrams received and dropped since. */
+function udpMeter() {
+  const before = udpCounters();
+  return () => {
+    const after = udpCounters();
+    return { udpIn: after.in - before.in, udpDrops: after.drops - before.drops };
   };
 }
 
@@ -258,9 +283,10 @@ async function rawOrOriginal(mode, pair, size, filePath) {
   }
   const offer = await sPage.evaluate((l) => window.bench.offer(l), mode.startsWith('raw') ? 'raw' : 'file');
   // raw+load: both pages also run a worker that keeps ~15 % of a core busy (3 ms in every 20 ms),
-  // to see how other work in the browsers changes what the transport itself costs.
+  // to see how other work in the browsers changes what the transport itself costs (raw+load-s,
+  // raw+load-r: in the sender's or the receiver's page only).
   if (mode.startsWith('raw+load'))
-    for (const page of [sPage, rPage])
+    for (const page of mode.endsWith('-s') ? [sPage] : mode.endsWith('-r') ? [rPage] : [sPage, rPage])
       await page.evaluate((fine) => {
         const src = fine
           ? 'setInterval(() => { const t = performance.now(); while (performance.now() - t < 0.6); }, 4);'
@@ -312,6 +338,7 @@ async function rawOrOriginal(mode, pair, size, filePath) {
   );
   const stopMem = await memorySampler(pair.receiverCtx.browser() ?? pair.receiverCtx, rPage);
   const stopCpu = await cpuMeter(pair);
+  const stopUdp = udpMeter();
   const t0 = Date.now();
   await sPage.evaluate(
     async ({ mode, size }) => {
@@ -365,8 +392,9 @@ async function rawOrOriginal(mode, pair, size, filePath) {
   );
   // The end is the receiver's own clock at completion (same machine clock as t0).
   const seconds = ((await rPage.evaluate(() => window.bench.done)) - t0) / 1000;
+  const udp = stopUdp();
   const cpu = await stopCpu();
-  return { seconds, transport: await transportStats(sPage), ...(await stopMem()), cpu };
+  return { seconds, ...udp, transport: await transportStats(sPage), ...(await stopMem()), cpu };
 }
 
 let userSeq = 0;
@@ -410,14 +438,16 @@ async function appRun(pair, size, filePath, memory = false) {
   });
   const stopMem = await memorySampler(pair.receiverCtx.browser() ?? pair.receiverCtx, rPage);
   const stopCpu = await cpuMeter(pair);
+  const stopUdp = udpMeter();
   const t0 = Date.now();
   await sPage.getByLabel('Choose files to send').setInputFiles(filePath);
   const end = await rPage.evaluate(() => window.benchDone);
   const seconds = (end - t0) / 1000;
+  const udp = stopUdp();
   const cpu = await stopCpu();
   const verified = await rPage.getByText('SHA-256 verified').count();
   if (!verified) throw new Error('app run: digest not verified');
-  return { seconds, transport: await transportStats(sPage), ...(await stopMem()), cpu };
+  return { seconds, ...udp, transport: await transportStats(sPage), ...(await stopMem()), cpu };
 }
 
 const results = [];

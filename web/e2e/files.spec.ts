@@ -6,7 +6,7 @@ import { referenceFileDigest } from '../src/rtc/testing/file-digest';
 import { expect, messages, openChat, shot, test, uniq, waitConnected, type User } from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'tincan-files-'));
-/** A file with its SHA-256 and the app's file digest (SHA-256 of its 1 MiB blocks' SHA-256s). */
+/** A file with its SHA-256 and the app's file digest (SHA-256 of its 256 KiB blocks' SHA-256s). */
 function makeFile(name: string, size: number) {
   const data = size ? randomBytes(size) : Buffer.alloc(0);
   const path = join(dir, name);

@@ -85,6 +85,36 @@ describe('TincanClient over fake signalling and peer connections', () => {
     expect(alice.store.getState().peers[bobId]).toBe(entry);
   });
 
+  it('shows the server and peer round trips together, once a second (one frame for both)', async () => {
+    const { alice, bobId } = await pair();
+    let changes = 0;
+    let last = alice.store.getState();
+    const stop = alice.store.subscribe(() => {
+      const s = alice.store.getState();
+      if (s.wsRttHistory !== last.wsRttHistory || s.peerRtt !== last.peerRtt) changes++;
+      last = s;
+    });
+    const lengths = () => {
+      const s = alice.store.getState();
+      return [s.wsRttHistory.length, s.peerRtt[bobId]?.history.length ?? 0] as const;
+    };
+    const before = lengths();
+    await vi.waitFor(
+      () => {
+        const [ws, peer] = lengths();
+        expect(ws - before[0]).toBeGreaterThanOrEqual(3);
+        expect(peer - before[1]).toBeGreaterThanOrEqual(3);
+      },
+      { timeout: 8000, interval: 50 },
+    );
+    stop();
+    const [ws, peer] = lengths();
+    const samples = ws - before[0] + (peer - before[1]);
+    // One sample of each per second, both told at the same beat: about half as many changes.
+    expect(changes).toBeLessThanOrEqual(Math.max(ws - before[0], peer - before[1]) + 1);
+    expect(changes).toBeLessThan(samples);
+  });
+
   it('announces attributes, lists peers, delivers with an ACK and counts unread', async () => {
     const { hub, alice, bob, aliceId, bobId } = await pair();
     expect(hub.attributes.get(aliceId)).toEqual({

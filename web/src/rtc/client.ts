@@ -27,6 +27,7 @@ import {
 import { HashingSink, OpfsSink, openDiskSink } from './file-sinks';
 import { HistoryStore } from './history';
 import { ProgressBoard } from './progress-board';
+import { Pulse } from './pulse';
 import { makeThumbnail, TrackRegistry } from './media';
 import { PeerSession } from './peer-session';
 import { ProfileDirectory } from './profiles';
@@ -116,8 +117,12 @@ export function resolveUrls(server: ServerEntry, origin: string): { ws: string; 
 export class TincanClient extends Emitter<ClientEvents> {
   readonly store: Store<AppState>;
   readonly tracks = new TrackRegistry();
+  /** Live figures (progress, RTT samples) reach the UI once a second, together (pulse.ts). */
+  private readonly pulse = new Pulse();
   /** Live transfer progress (bytes, rate) by `FileView.transferId`, outside the message list. */
-  readonly progress = new ProgressBoard();
+  readonly progress = new ProgressBoard(this.pulse);
+  /** RTT samples waiting for the pulse, by peer ('' = the server's echo). */
+  private readonly rttSamples = new Map<string, number[]>();
   private readonly signalling: SignallingClient;
   private readonly links = new Map<string, PeerLink>();
   private readonly patches = new Map<string, PatchOrder[]>();
@@ -155,13 +160,7 @@ export class TincanClient extends Emitter<ClientEvents> {
       this.store.update((s) => ({ ...s, nodeId, name: cleanName(name) }));
       this.scheduleRefresh(0);
     });
-    this.signalling.on('rtt', (rtt) =>
-      this.store.update((s) => ({
-        ...s,
-        wsRtt: rtt,
-        wsRttHistory: pushHistory(s.wsRttHistory, rtt),
-      })),
-    );
+    this.signalling.on('rtt', (rtt) => this.sampleRtt('', rtt));
     this.signalling.on('message', (env) => this.onSignal(env));
     this.signalling.on('error', (e) => this.emit('error', e));
   }
@@ -197,6 +196,8 @@ export class TincanClient extends Emitter<ClientEvents> {
     this.signalling.stop();
     if (this.statsTimer) clearInterval(this.statsTimer);
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.pulse.stop();
+    this.rttSamples.clear();
     for (const id of [...this.links.keys()]) this.dropLink(id);
     this.tracks.clear();
     this.unsubscribeHistory?.();
@@ -889,14 +890,39 @@ export class TincanClient extends Emitter<ClientEvents> {
     const sent = link.pingSent.get(m.ping.seq);
     if (sent === undefined) return;
     link.pingSent.delete(m.ping.seq);
-    const rtt = performance.now() - sent;
-    this.store.update((s) => ({
-      ...s,
-      peerRtt: {
-        ...s.peerRtt,
-        [peer]: { rtt, history: pushHistory(s.peerRtt[peer]?.history ?? [], rtt) },
-      },
-    }));
+    this.sampleRtt(peer, performance.now() - sent);
+  }
+
+  /** Keeps an RTT sample (peer '' = the server) for the store at the next pulse. */
+  private sampleRtt(peer: string, rtt: number) {
+    const list = this.rttSamples.get(peer) ?? [];
+    list.push(rtt);
+    this.rttSamples.set(peer, list);
+    this.pulse.defer(`rtt:${peer}`, () => {
+      const samples = this.rttSamples.get(peer) ?? [];
+      this.rttSamples.delete(peer);
+      const last = samples.at(-1);
+      if (last === undefined) return;
+      if (!peer) {
+        this.store.update((s) => ({
+          ...s,
+          wsRtt: last,
+          wsRttHistory: samples.reduce(pushHistory, s.wsRttHistory),
+        }));
+        return;
+      }
+      if (!this.links.has(peer)) return; // gone (or re-keyed) meanwhile
+      this.store.update((s) => ({
+        ...s,
+        peerRtt: {
+          ...s.peerRtt,
+          [peer]: {
+            rtt: last,
+            history: samples.reduce(pushHistory, s.peerRtt[peer]?.history ?? []),
+          },
+        },
+      }));
+    });
   }
 
   /**

@@ -5,15 +5,17 @@ import { decodeDigestTrailer, encodeDigestTrailer } from './file-transfer';
 import { referenceFileDigest } from './testing/file-digest';
 
 const MiB = 1024 * 1024;
+const B = DIGEST_BLOCK;
 
 describe('BlockDigest', () => {
   it.each([
     ['zero bytes', 0, [0]],
     ['one short block', 5, [5]],
-    ['exactly one block', MiB, [MiB]],
-    ['one block and a byte, in one piece', MiB + 1, [MiB + 1]],
+    ['exactly one block', B, [B]],
+    ['one block and a byte, in one piece', B + 1, [B + 1]],
     ['3.5 MiB in 256 KiB pieces', 3.5 * MiB, Array(14).fill(MiB / 4)],
-    ['pieces that straddle block ends', 2 * MiB + 7, [1000, MiB, 3, MiB - 996]],
+    ['3.5 MiB in 64 KiB pieces (chunks towards bots)', 3.5 * MiB, Array(56).fill(MiB / 16)],
+    ['pieces that straddle block ends', 2 * B + 7, [1000, B, 3, B - 996]],
     ['a first chunk then 4 MiB reads', 9 * MiB, [MiB / 4, 4 * MiB, 4 * MiB, (3 * MiB) / 4]],
   ])('%s: same digest as the reference however the bytes are split', async (_n, size, pieces) => {
     const data = new Uint8Array(randomBytes(size));
@@ -78,15 +80,16 @@ describe('digest trailer', () => {
   it('round-trips and names its block size', () => {
     const hex = 'ab'.repeat(32);
     const text = encodeDigestTrailer(hex);
-    expect(JSON.parse(text)).toEqual({ sha256Blocks: hex, blockSize: MiB });
+    expect(JSON.parse(text)).toEqual({ sha256Blocks: hex, blockSize: 262144 });
     expect(decodeDigestTrailer(text)).toBe(hex);
   });
 
   it.each([
     ['the old whole-file form', JSON.stringify({ sha256: 'ab'.repeat(32) })],
     ['another block size', JSON.stringify({ sha256Blocks: 'ab'.repeat(32), blockSize: 4 * MiB })],
-    ['upper-case hex', JSON.stringify({ sha256Blocks: 'AB'.repeat(32), blockSize: MiB })],
-    ['a short digest', JSON.stringify({ sha256Blocks: 'ab', blockSize: MiB })],
+    ['the earlier 1 MiB blocks', JSON.stringify({ sha256Blocks: 'ab'.repeat(32), blockSize: MiB })],
+    ['upper-case hex', JSON.stringify({ sha256Blocks: 'AB'.repeat(32), blockSize: B })],
+    ['a short digest', JSON.stringify({ sha256Blocks: 'ab', blockSize: B })],
     ['not JSON', '{"sha256Blocks":'],
     ['an array', '[]'],
     ['null', 'null'],

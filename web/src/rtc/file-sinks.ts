@@ -142,9 +142,9 @@ export class HashingSink implements ReceiveSink {
 
 /**
  * Writes in a dedicated worker (opfs-writer.worker.ts) through a synchronous OPFS access handle:
- * the main thread copies received chunks into 1 MiB buffers, digests each full one (WebCrypto, on
- * this thread; measured no worse than in the worker) and transfers it, so no Blob part goes
- * through the browser process.
+ * the main thread digests each received chunk (a 256 KiB chunk is one digest block; WebCrypto, on
+ * this thread, measured no worse than in the worker), copies it into a 1 MiB buffer and transfers
+ * each full buffer, so no Blob part goes through the browser process.
  */
 export class OpfsWorkerSink implements ReceiveSink {
   private replies: ((r: WriterReply) => void)[] = [];
@@ -154,7 +154,7 @@ export class OpfsWorkerSink implements ReceiveSink {
   private stage: Uint8Array | null = null;
   private staged = 0;
   private pool: ArrayBuffer[] = [];
-  /** Hashed here, one 1 MiB stage at a time (WebCrypto digests on the calling thread). */
+  /** Hashed here, chunk by chunk as received (WebCrypto digests on the calling thread). */
   private readonly hasher = new BlockDigest();
 
   private constructor(
@@ -209,6 +209,7 @@ export class OpfsWorkerSink implements ReceiveSink {
 
   write(bytes: ArrayBuffer) {
     let src = new Uint8Array(bytes);
+    this.hasher.update(src);
     while (src.length) {
       this.stage ??= new Uint8Array(this.pool.pop() ?? new ArrayBuffer(WORKER_BATCH));
       const n = Math.min(src.length, this.stage.length - this.staged);
@@ -222,7 +223,6 @@ export class OpfsWorkerSink implements ReceiveSink {
   private flushStage() {
     if (!this.stage || !this.staged) return;
     const bytes = this.stage.buffer as ArrayBuffer;
-    this.hasher.update(this.stage.subarray(0, this.staged));
     // Answered by a `buffer` reply (the buffer itself), which does not touch the reply queue.
     this.worker.postMessage({ kind: 'data', bytes, length: this.staged } satisfies WriterRequest, [
       bytes,

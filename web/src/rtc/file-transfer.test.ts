@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { HashingSink, type ReceiveSink } from './file-sinks';
-import { digestBlob, FileReceiver, streamFile } from './file-transfer';
+import { BlockReader, digestBlob, FileReceiver, streamFile } from './file-transfer';
 import { referenceFileDigest } from './testing/file-digest';
 
 /** Two ends of an in-memory data channel with SCTP-like ordering and bufferedAmount. */
@@ -202,5 +202,74 @@ describe('file transfer over a channel pair', () => {
       new AbortController().signal,
     );
     expect(outcome).toBe('cancelled');
+  });
+});
+
+/** A Blob whose byte stream hands out at most `piece` bytes per read (as a pipe may). */
+function trickleBlob(data: Uint8Array, piece: number): Blob {
+  const blob = new Blob([data as Uint8Array<ArrayBuffer>]);
+  let off = 0;
+  Object.defineProperty(blob, 'stream', {
+    value: () =>
+      new ReadableStream({
+        type: 'bytes',
+        pull(c) {
+          const req = c.byobRequest;
+          if (!req?.view) return;
+          if (off >= data.length) {
+            c.close();
+            req.respond(0);
+            return;
+          }
+          const n = Math.min(piece, req.view.byteLength, data.length - off);
+          new Uint8Array(req.view.buffer, req.view.byteOffset, n).set(data.subarray(off, off + n));
+          off += n;
+          req.respond(n);
+        },
+      }),
+  });
+  return blob;
+}
+
+describe('BlockReader', () => {
+  const MiB = 1024 * 1024;
+
+  it.each([
+    ['a byte stream', (d: Uint8Array) => new Blob([d as Uint8Array<ArrayBuffer>])],
+    ['a stream handing out 1000 bytes at a time', (d: Uint8Array) => trickleBlob(d, 1000)],
+    [
+      'no byte stream (slices)',
+      (d: Uint8Array) => {
+        const b = new Blob([d as Uint8Array<ArrayBuffer>]);
+        Object.defineProperty(b, 'stream', { value: () => new ReadableStream() });
+        return b;
+      },
+    ],
+  ])('reads %s as one chunk, then whole 4 MiB blocks, in order', async (_n, make) => {
+    const data = new Uint8Array(randomBytes(9 * MiB + 5));
+    const reader = new BlockReader(make(data), 256 * 1024);
+    const sizes: number[] = [];
+    let off = 0;
+    for (let b = await reader.next(); b; b = await reader.next()) {
+      expect(Buffer.from(b).equals(Buffer.from(data.subarray(off, off + b.length)))).toBe(true);
+      sizes.push(b.length);
+      off += b.length;
+    }
+    reader.close();
+    expect(off).toBe(data.length);
+    expect(sizes).toEqual([256 * 1024, 4 * MiB, 4 * MiB, MiB - 256 * 1024 + 5]);
+  });
+
+  it('reads a zero-byte file as no blocks', async () => {
+    const reader = new BlockReader(new Blob([]), 256 * 1024);
+    expect(await reader.next()).toBeNull();
+  });
+
+  it('fails when the file turns out shorter than its size', async () => {
+    const data = new Uint8Array(randomBytes(MiB));
+    const blob = trickleBlob(data.subarray(0, 1000), 500);
+    Object.defineProperty(blob, 'size', { value: MiB });
+    const reader = new BlockReader(blob, 256 * 1024);
+    await expect(reader.next()).rejects.toThrow(/ended before/);
   });
 });

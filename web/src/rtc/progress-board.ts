@@ -1,14 +1,18 @@
 import type { Progress } from './file-transfer';
+import type { Pulse } from './pulse';
 
 /**
  * Live progress of file transfers, kept apart from the message list: a progress tick notifies
  * only the subscribers of that transfer (its progress bar), instead of replacing the
  * conversation's message list and re-rendering the whole conversation. The message list is
- * patched only when a transfer changes status.
+ * patched only when a transfer changes status. With a Pulse, readers hear of ticks at its beat
+ * (together with the page's other live figures); `get` always has the latest value.
  */
 export class ProgressBoard {
   private readonly values = new Map<string, Progress>();
   private readonly listeners = new Map<string, Set<() => void>>();
+
+  constructor(private readonly pulse: Pulse | null = null) {}
 
   get = (id: string): Progress | undefined => this.values.get(id);
 
@@ -24,7 +28,8 @@ export class ProgressBoard {
 
   set(id: string, p: Progress): void {
     this.values.set(id, p);
-    this.notify(id);
+    if (this.pulse) this.pulse.defer(`progress:${id}`, () => this.notify(id));
+    else this.notify(id);
   }
 
   /** The transfer ended; its final figures live in the message list again. */

@@ -20,7 +20,7 @@ function useProgress(file: FileView): { bytes: number; rate: number } {
   return useTransferProgress(file.transferId) ?? file;
 }
 
-// Progress ticks (every 500 ms) re-render only these two small components, not the card.
+// Progress ticks (once a second, rtc/pulse.ts) re-render only these two small components.
 function TransferCaption({ file }: { file: FileView }) {
   const { bytes, rate } = useProgress(file);
   return (
@@ -35,7 +35,7 @@ function TransferCaption({ file }: { file: FileView }) {
   );
 }
 
-// No 0.4 s transform transition: with a tick every 500 ms the bar would animate (and repaint)
+// No 0.4 s transform transition: with a tick every second the bar would animate (and repaint)
 // continuously for the whole transfer.
 const BAR_SX = { flex: 1, '& .MuiLinearProgress-bar': { transition: 'none' } } as const;
 
@@ -127,7 +127,7 @@ export function FileCard({
           <Typography
             variant="caption"
             sx={{ fontFamily: 'monospace', wordBreak: 'break-all', fontSize: 10 }}
-            title={`File digest: SHA-256 over the SHA-256 of each 1 MiB block\n${file.sha256}`}
+            title={`File digest: SHA-256 over the SHA-256 of each 256 KiB block\n${file.sha256}`}
             data-testid="sha256"
           >
             {file.sha256}
