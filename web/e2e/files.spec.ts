@@ -45,6 +45,11 @@ test('a 20 MiB random file and a zero-byte file arrive with equal SHA-256', asyn
     await expect(sent).toHaveAttribute('data-transfer-status', 'complete');
     await expect(sent.getByTestId('sha256')).toHaveText(f.digest);
   }
+  // The peer list previews the last file with a file icon (not an emoji some systems lack).
+  const row = b.page.getByRole('list', { name: 'Peers' }).locator(`[data-peer-name="${a.name}"]`);
+  await expect(row).toContainText('empty.txt');
+  await expect(row.getByRole('img', { name: 'File' })).toBeVisible();
+  await expect(row).not.toContainText('📎');
   await shot(b.page, 'files-received');
 
   // The saved bytes are the sent bytes.

@@ -8,12 +8,32 @@ import {
   TextField,
   Typography,
 } from '@mui/material';
+import AttachFileIcon from '@mui/icons-material/AttachFile';
 import { useMemo, useState } from 'react';
 import { useAppState, useClient } from '../../ui/client-context';
 import { peerIdentity } from '../../ui/identity';
 import { IdentityBadges } from '../../ui/IdentityBadges';
 import { PeerAvatar } from '../../ui/PeerAvatar';
 import { orderPeers } from './order';
+
+const FILE_MARK = '📎 ';
+
+/**
+ * The last message's preview. A file's ("📎 name") gets an icon instead of the emoji, which
+ * systems without an emoji font draw as a missing-glyph box.
+ */
+function Preview({ text }: { text: string }) {
+  if (!text.startsWith(FILE_MARK)) return text;
+  return (
+    <>
+      <AttachFileIcon
+        titleAccess="File"
+        sx={{ fontSize: '1.1em', verticalAlign: '-0.2em', mr: 0.25 }}
+      />
+      {text.slice(FILE_MARK.length)}
+    </>
+  );
+}
 
 export function PeerList({ onSelected }: { onSelected?: () => void }) {
   const client = useClient();
@@ -75,12 +95,17 @@ export function PeerList({ onSelected }: { onSelected?: () => void }) {
                   </Box>
                 }
                 secondary={
-                  p.lastPreview ??
-                  (p.online
-                    ? p.connection === 'connected'
-                      ? 'Connected'
-                      : 'Online'
-                    : 'Direct link only')
+                  p.lastPreview !== undefined ? (
+                    <Preview text={p.lastPreview} />
+                  ) : p.online ? (
+                    p.connection === 'connected' ? (
+                      'Connected'
+                    ) : (
+                      'Online'
+                    )
+                  ) : (
+                    'Direct link only'
+                  )
                 }
                 slotProps={{
                   primary: { noWrap: true, sx: { fontWeight: p.unread ? 700 : 400 } },
