@@ -25,6 +25,10 @@ export interface PeerSessionOptions {
 
 export type CandidateType = 'host' | 'srflx' | 'prflx' | 'relay' | 'unknown';
 
+function candidateType(t: string | null | undefined): CandidateType {
+  return t === 'host' || t === 'srflx' || t === 'prflx' || t === 'relay' ? t : 'unknown';
+}
+
 /**
  * One RTCPeerConnection to one remote peer, negotiated with the "perfect negotiation" pattern:
  * the polite side (smaller node id) rolls back its own offer on glare, the impolite one ignores
@@ -156,13 +160,20 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
     });
   }
 
-  /** Selected candidate pair: local candidate type and the ICE RTT if known. */
-  async selectedPath(): Promise<{
-    local: CandidateType;
-    remote: CandidateType;
-    rttMs?: number;
-  } | null> {
+  /**
+   * Candidate types of the selected pair. Read from the ICE transport where the browser has
+   * RTCIceTransport (cheap, synchronous); else from getStats, which Chromium answers on the
+   * network thread that also moves this connection's data.
+   */
+  async selectedPath(): Promise<{ local: CandidateType; remote: CandidateType } | null> {
     if (this.closed) return null;
+    const ice = this.pc.sctp?.transport?.iceTransport;
+    if (ice && typeof ice.getSelectedCandidatePair === 'function') {
+      const pair = ice.getSelectedCandidatePair();
+      return pair
+        ? { local: candidateType(pair.local?.type), remote: candidateType(pair.remote?.type) }
+        : null;
+    }
     const stats = await this.pc.getStats();
     let pair: RTCIceCandidatePairStats | undefined;
     stats.forEach((s) => {
@@ -175,17 +186,9 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
       });
     }
     if (!pair) return null;
-    const kind = (id: string): CandidateType => {
-      const c = stats.get(id) as { candidateType?: string } | undefined;
-      const t = c?.candidateType;
-      return t === 'host' || t === 'srflx' || t === 'prflx' || t === 'relay' ? t : 'unknown';
-    };
-    const out: { local: CandidateType; remote: CandidateType; rttMs?: number } = {
-      local: kind(pair.localCandidateId),
-      remote: kind(pair.remoteCandidateId),
-    };
-    if (typeof pair.currentRoundTripTime === 'number') out.rttMs = pair.currentRoundTripTime * 1000;
-    return out;
+    const kind = (id: string) =>
+      candidateType((stats.get(id) as { candidateType?: string } | undefined)?.candidateType);
+    return { local: kind(pair.localCandidateId), remote: kind(pair.remoteCandidateId) };
   }
 
   close(): void {
