@@ -4,12 +4,14 @@
 // receiving side's memory (renderer RSS, ArrayBuffer backing store, whole-browser RSS growth).
 //
 //   node bench/web/file-goodput.mjs [--sizes 20M,256M,1G] [--runs 5]
-//                                   [--modes raw,original,app,app-memory,raw+app,raw+feedback,
-//                                            raw+load,raw+load-fine,raw+load-s,raw+load-r]
-//                                   [--json out.json] [--cpu]
+//                                   [--modes raw,original,app,app-memory,app-nodigest,raw+app,
+//                                            raw+feedback,raw+load,raw+load-fine,raw+load-s,raw+load-r]
+//                                   [--json out.json] [--cpu] [--js-profile]
 //
 // --cpu adds the CPU time each browser spent during the transfer, by process type and thread name
-// (from /proc/<pid>/task/*/stat), so the cost of each part of the app can be compared with raw.
+// (from /proc/<pid>/task/*/stat), so the cost of each part of the app can be compared with raw;
+// the --json lines also get each thread's minor page faults. --js-profile prints where the two
+// pages' JavaScript spent its time during each app transfer.
 //
 // Needs build/bin/tincan-server (or TINCAN_SERVER_BIN) and web/dist. Prints one JSON line per
 // run and a Markdown table of medians at the end.
@@ -66,7 +68,7 @@ async function cpuSnapshot(session, side) {
     try {
       // The process's own figure also holds threads that have ended (workers terminated at the end).
       const f = readFileSync(`/proc/${p.id}/stat`, 'utf8').split(') ')[1].split(' ');
-      out.set(`${p.id}`, { key: `${side} ${p.type} (process)`, s: (Number(f[11]) + Number(f[12])) / TICK });
+      out.set(`${p.id}`, { key: `${side} ${p.type} (process)`, s: (Number(f[11]) + Number(f[12])) / TICK, flt: Number(f[7]) });
     } catch {
       continue;
     }
@@ -76,7 +78,7 @@ async function cpuSnapshot(session, side) {
         const close = stat.lastIndexOf(')');
         const name = stat.slice(stat.indexOf('(') + 1, close).replace(/[0-9]+$/, '');
         const f = stat.slice(close + 2).split(' ');
-        out.set(`${p.id}/${tid}`, { key: `${side} ${p.type} ${name}`, s: (Number(f[11]) + Number(f[12])) / TICK });
+        out.set(`${p.id}/${tid}`, { key: `${side} ${p.type} ${name}`, s: (Number(f[11]) + Number(f[12])) / TICK, flt: Number(f[7]) });
       } catch {
         // the thread ended between listing and reading
       }
@@ -94,7 +96,7 @@ function systemCpu() {
 
 /** Starts CPU accounting on both browsers; the returned function gives seconds per key. */
 async function cpuMeter(pair) {
-  if (!CPU) return async () => ({});
+  if (!CPU) return async () => ({ cpu: {}, faults: {} });
   const sessions = [
     ['sender', await pair.senderBrowser.newBrowserCDPSession()],
     ['receiver', await (pair.receiverCtx.browser() ?? pair.receiverCtx).newBrowserCDPSession()],
@@ -107,9 +109,12 @@ async function cpuMeter(pair) {
     const sysAfter = systemCpu();
     // Per process: its threads' deltas, and what is left of the process's delta as ended threads.
     const procs = {};
+    const faults = {};
     for (const [id, t] of await snap()) {
       const d = t.s - (before.get(id)?.s ?? 0);
       const pid = id.split('/')[0];
+      const flt = t.flt - (before.get(id)?.flt ?? 0);
+      if (flt > 0) faults[t.key] = (faults[t.key] ?? 0) + flt;
       if (!id.includes('/')) {
         procs[pid] = { ...procs[pid], key: t.key.replace('(process)', '(ended threads)'), total: d };
         continue;
@@ -123,7 +128,7 @@ async function cpuMeter(pair) {
     by['machine: everything else'] = sysAfter.busy - sysBefore.busy - browsers;
     by['machine: iowait'] = sysAfter.iowait - sysBefore.iowait;
     by['machine: steal'] = sysAfter.steal - sysBefore.steal;
-    return by;
+    return { cpu: by, faults };
   };
 }
 
@@ -393,8 +398,8 @@ async function rawOrOriginal(mode, pair, size, filePath) {
   // The end is the receiver's own clock at completion (same machine clock as t0).
   const seconds = ((await rPage.evaluate(() => window.bench.done)) - t0) / 1000;
   const udp = stopUdp();
-  const cpu = await stopCpu();
-  return { seconds, ...udp, transport: await transportStats(sPage), ...(await stopMem()), cpu };
+  const { cpu, faults } = await stopCpu();
+  return { seconds, ...udp, transport: await transportStats(sPage), ...(await stopMem()), cpu, faults };
 }
 
 let userSeq = 0;
@@ -415,10 +420,37 @@ async function connectApp(pair) {
   await rPage.getByRole('list', { name: 'Peers' }).locator(`[data-peer-name="${names[0]}"]`).click();
 }
 
-async function appRun(pair, size, filePath, memory = false) {
+/** --js-profile: the JavaScript self time of one page during an app transfer, top entries. */
+function printJsProfile(who, profile) {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  profile.samples.forEach((id, i) => {
+    const f = byId.get(id).callFrame;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber}`;
+    self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i + 1] ?? 0));
+  });
+  console.error(`JS profile, ${who} page (wall time sampled every 0.2 ms; not CPU time):`);
+  for (const [key, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 20))
+    console.error(`  ${(us / 1e3).toFixed(0).padStart(7)} ms  ${key}`);
+}
+
+// app-nodigest: both pages' WebCrypto SHA-256 of large inputs answers 32 zero bytes at once, so the
+// run shows what the file digest costs the transfer (both ends then agree on a meaningless digest).
+const NO_DIGEST = `{
+  const digest = crypto.subtle.digest.bind(crypto.subtle);
+  crypto.subtle.digest = (alg, data) =>
+    data.byteLength >= 65536 ? Promise.resolve(new ArrayBuffer(32)) : digest(alg, data);
+}`;
+
+async function appRun(pair, size, filePath, mode) {
   const { sPage, rPage } = pair;
+  if (mode === 'app-nodigest')
+    for (const page of [sPage, rPage]) {
+      await page.addInitScript(NO_DIGEST);
+      await page.reload();
+    }
   // app-memory: the receiver keeps Blob parts instead of writing to the private file system.
-  if (memory) {
+  if (mode === 'app-memory') {
     await rPage.evaluate(() => localStorage.setItem('tincan_receive_to', 'memory'));
     await rPage.reload();
   }
@@ -439,15 +471,26 @@ async function appRun(pair, size, filePath, memory = false) {
   const stopMem = await memorySampler(pair.receiverCtx.browser() ?? pair.receiverCtx, rPage);
   const stopCpu = await cpuMeter(pair);
   const stopUdp = udpMeter();
+  const profilers = [];
+  if ('js-profile' in ARGS)
+    for (const page of [sPage, rPage]) {
+      const session = await page.context().newCDPSession(page);
+      await session.send('Profiler.enable');
+      await session.send('Profiler.setSamplingInterval', { interval: 200 });
+      await session.send('Profiler.start');
+      profilers.push(session);
+    }
   const t0 = Date.now();
   await sPage.getByLabel('Choose files to send').setInputFiles(filePath);
   const end = await rPage.evaluate(() => window.benchDone);
   const seconds = (end - t0) / 1000;
+  for (const [i, session] of profilers.entries())
+    printJsProfile(i ? 'receiving' : 'sending', (await session.send('Profiler.stop')).profile);
   const udp = stopUdp();
-  const cpu = await stopCpu();
+  const { cpu, faults } = await stopCpu();
   const verified = await rPage.getByText('SHA-256 verified').count();
   if (!verified) throw new Error('app run: digest not verified');
-  return { seconds, ...udp, transport: await transportStats(sPage), ...(await stopMem()), cpu };
+  return { seconds, ...udp, transport: await transportStats(sPage), ...(await stopMem()), cpu, faults };
 }
 
 const results = [];
@@ -462,11 +505,11 @@ try {
           // raw+app: the app's pages are connected to each other (idle) while raw runs beside them.
           if (mode === 'raw+app') await connectApp(pair);
           const r = mode.startsWith('app')
-            ? await appRun(pair, size, filePath, mode === 'app-memory')
+            ? await appRun(pair, size, filePath, mode)
             : await rawOrOriginal(mode, pair, size, filePath);
           const row = { mode, size, run, mbps: size / 1e6 / r.seconds, load: loadavg()[0], ...r };
           results.push(row);
-          const { cpu, ...shown } = row;
+          const { cpu, faults, ...shown } = row;
           console.log(JSON.stringify(shown));
         } finally {
           await pair.close();
