@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeChatMessage, encodeChatMessage, MAX_CHAT_FRAME } from './chat-codec';
+import { decodeChatMessage, encodeChatMessage, MAX_CHAT_FRAME, MAX_TEXT } from './chat-codec';
 import { decodeConns, cleanName } from './conns';
 import { colorIndex, COLORS, nameHash } from './colors';
 import { sanitizeFileName } from './filename';
@@ -102,6 +102,15 @@ describe('decodeChatMessage', () => {
       }),
     );
     expect(jpg.ok && jpg.value.file?.thumbnail?.dataURL).toBe('data:image/jpeg;base64,AAAA');
+  });
+
+  it('cuts an overlong text instead of dropping the message (it is still shown and ACKed)', () => {
+    const long = `${'x'.repeat(MAX_TEXT - 1)}😀${'y'.repeat(1000)}`;
+    const r = decodeChatMessage(JSON.stringify({ messageId: 'a', message: long }));
+    expect(r.ok).toBe(true);
+    if (r.ok) {
+      expect(r.value.message).toBe(`${'x'.repeat(MAX_TEXT - 1)}…`); // no half surrogate pair
+    }
   });
 
   it.each([

@@ -50,11 +50,15 @@ function boundedId(o: JsonObject, key: string, where: string): string {
   return v;
 }
 
+/**
+ * Text beyond MAX_TEXT is cut (with "…") rather than refused: the message is still shown and
+ * ACKed, so its sender does not wait for an ACK that never comes.
+ */
 function boundedText(o: JsonObject, key: string, where: string): string | undefined {
   const v = optString(o, key, where);
-  if (v !== undefined && v.length > MAX_TEXT)
-    throw new DecodeError('too_large', `${where}.${key} too long`);
-  return v;
+  if (v === undefined || v.length <= MAX_TEXT) return v;
+  const cut = /[\uD800-\uDBFF]$/.test(v.slice(0, MAX_TEXT)) ? MAX_TEXT - 1 : MAX_TEXT;
+  return `${v.slice(0, cut)}…`;
 }
 
 function readChat(o: JsonObject, depth: number): ChatMessage {

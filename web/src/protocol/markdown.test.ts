@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  MAX_INLINE_MARKDOWN,
   parseMarkdown,
   parseInline,
   safeHref,
@@ -71,6 +72,35 @@ describe('markdown subset', () => {
     expect(links(blocks)).toEqual([]);
     // The whole payload survives as plain text: the renderer shows it, never runs it.
     expect(toPlainText(payload)).toContain(payload.replace(/\*\*/g, '').slice(0, 5));
+  });
+
+  it.each([
+    ['[', 16 * 1024 - 1],
+    ['*', 16 * 1024 - 1],
+    ['**a', 5000],
+    ['_a', 8000],
+    ['~~a', 5000],
+    ['`a', 8000],
+    ['[a](', 4000],
+    ['http://', 2300],
+    ['[', 64 * 1024],
+    ['http://', 9000],
+  ])('shows a hostile run of %j (x%i) as its text, without freezing the page', (unit, n) => {
+    // Unbounded patterns scanned to the end of the text from every position (quadratic: seconds
+    // per message at these sizes, past the test's time limit).
+    const text = unit.repeat(n);
+    const plain = toPlainText(text);
+    expect(plain.length).toBeGreaterThan(n / 10);
+    expect([...new Set(plain)].filter((c) => !unit.includes(c))).toEqual([]);
+  });
+
+  it('formats inline Markdown only up to MAX_INLINE_MARKDOWN characters', () => {
+    expect(parseMarkdown('**bold**')[0]).toEqual({
+      t: 'p',
+      c: [{ t: 'strong', c: [{ t: 'text', v: 'bold' }] }],
+    });
+    const long = `**bold** ${'x'.repeat(MAX_INLINE_MARKDOWN)}`;
+    expect(parseMarkdown(long)[0]).toEqual({ t: 'p', c: [{ t: 'text', v: long }] });
   });
 
   it('only allows http(s) and mailto links', () => {

@@ -32,6 +32,9 @@ export function safeHref(raw: string): string | null {
 const LIST_ITEM = /^ {0,3}[-*] /;
 
 export function parseMarkdown(src: string): Block[] {
+  const plain = src.length > MAX_INLINE_MARKDOWN;
+  const parseInline = (l: string) => parseInlineAt(l, plain ? MAX_DEPTH : 0);
+  const parseLines = (ls: string[]) => linesToInline(ls, parseInline);
   const lines = src.replace(/\r\n?/g, '\n').split('\n');
   const blocks: Block[] = [];
   let para: string[] = [];
@@ -74,33 +77,46 @@ export function parseMarkdown(src: string): Block[] {
   return blocks;
 }
 
-function parseLines(lines: string[]): Inline[] {
+function linesToInline(lines: string[], parse: (l: string) => Inline[]): Inline[] {
   const out: Inline[] = [];
   lines.forEach((l, i) => {
     if (i > 0) out.push({ t: 'br' });
-    out.push(...parseInline(l));
+    out.push(...parse(l));
   });
   return out;
 }
 
-const PATTERNS: { re: RegExp; make: (m: RegExpExecArray) => Inline }[] = [
-  { re: /`([^`]+)`/y, make: (m) => ({ t: 'code', v: m[1] ?? '' }) },
-  { re: /\*\*(.+?)\*\*/y, make: (m) => ({ t: 'strong', c: parseInline(m[1] ?? '') }) },
-  { re: /~~(.+?)~~/y, make: (m) => ({ t: 'del', c: parseInline(m[1] ?? '') }) },
-  { re: /\*([^*\s](?:[^*]*[^*\s])?)\*/y, make: (m) => ({ t: 'em', c: parseInline(m[1] ?? '') }) },
+/**
+ * Inline patterns, tried at each position. Every repeated part is bounded, so a hostile run
+ * (65 536 `[`, `*` or `http://`) costs at most a bounded scan per position instead of one to the
+ * end of the text (quadratic: seconds of a frozen tab per message).
+ */
+const PATTERNS: { re: RegExp; make: (m: RegExpExecArray, depth: number) => Inline }[] = [
+  { re: /`([^`\n]{1,2000})`/y, make: (m) => ({ t: 'code', v: m[1] ?? '' }) },
   {
-    re: /_([^_\s](?:[^_]*[^_\s])?)_(?![A-Za-z0-9])/y,
-    make: (m) => ({ t: 'em', c: parseInline(m[1] ?? '') }),
+    re: /\*\*(.{1,2000}?)\*\*/y,
+    make: (m, d) => ({ t: 'strong', c: parseInlineAt(m[1] ?? '', d + 1) }),
+  },
+  { re: /~~(.{1,2000}?)~~/y, make: (m, d) => ({ t: 'del', c: parseInlineAt(m[1] ?? '', d + 1) }) },
+  {
+    re: /\*([^*\s](?:[^*]{0,2000}[^*\s])?)\*/y,
+    make: (m, d) => ({ t: 'em', c: parseInlineAt(m[1] ?? '', d + 1) }),
   },
   {
-    re: /\[([^\]]+)\]\(([^)\s]+)\)/y,
-    make: (m) => {
+    re: /_([^_\s](?:[^_]{0,2000}[^_\s])?)_(?![A-Za-z0-9])/y,
+    make: (m, d) => ({ t: 'em', c: parseInlineAt(m[1] ?? '', d + 1) }),
+  },
+  {
+    re: /\[([^\]\n]{1,500})\]\(([^)\s]{1,2048})\)/y,
+    make: (m, d) => {
       const href = safeHref(m[2] ?? '');
-      return href ? { t: 'link', href, c: parseInline(m[1] ?? '') } : { t: 'text', v: m[0] };
+      return href
+        ? { t: 'link', href, c: parseInlineAt(m[1] ?? '', d + 1) }
+        : { t: 'text', v: m[0] };
     },
   },
   {
-    re: /(https?:\/\/[^\s<>()]+[^\s<>().,;:!?'"])/y,
+    re: /(https?:\/\/[^\s<>()]{0,2047}[^\s<>().,;:!?'"])/y,
     make: (m) => {
       const href = safeHref(m[1] ?? '');
       return href ? { t: 'link', href, c: [{ t: 'text', v: m[1] ?? '' }] } : { t: 'text', v: m[0] };
@@ -108,20 +124,29 @@ const PATTERNS: { re: RegExp; make: (m: RegExpExecArray) => Inline }[] = [
   },
 ];
 
-export function parseInline(s: string, depth = 0): Inline[] {
+/** Text longer than this is shown without inline formatting (blocks still apply). */
+export const MAX_INLINE_MARKDOWN = 16 * 1024;
+
+const MAX_DEPTH = 8;
+
+export function parseInline(s: string): Inline[] {
+  return parseInlineAt(s, 0);
+}
+
+function parseInlineAt(s: string, depth: number): Inline[] {
   const out: Inline[] = [];
   let text = '';
   let i = 0;
   while (i < s.length) {
     let matched = false;
-    if (depth < 8) {
+    if (depth < MAX_DEPTH) {
       for (const p of PATTERNS) {
         p.re.lastIndex = i;
         const m = p.re.exec(s);
         if (m) {
           if (text) out.push({ t: 'text', v: text });
           text = '';
-          out.push(p.make(m));
+          out.push(p.make(m, depth));
           i += m[0].length;
           matched = true;
           break;

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { encodePatch, type ChatMessage, type ServerEntry } from '../protocol';
 import { TincanClient } from './client';
-import { FakeHub, FakePeerConnection } from './testing/fake-network';
+import { FakeHub, FakePeerConnection, fakeCertificate } from './testing/fake-network';
 
 const server: ServerEntry = {
   id: 'local',
@@ -30,7 +30,9 @@ function makeClient(
     origin: 'http://127.0.0.1:1',
     fetchImpl: hub.fetch,
     createSocket: (u) => hub.connect(u),
-    createPeerConnection: () => new FakePeerConnection() as unknown as RTCPeerConnection,
+    createPeerConnection: (config) =>
+      new FakePeerConnection(config) as unknown as RTCPeerConnection,
+    generateCertificate: () => Promise.resolve(fakeCertificate()),
     ...extra,
   });
   clients.push(c);
@@ -120,6 +122,7 @@ describe('TincanClient over fake signalling and peer connections', () => {
     expect(hub.attributes.get(aliceId)).toEqual({
       support_attachment: 'true',
       tincan_features: 'file-sha256-blocks',
+      tincan_dtls: expect.stringMatching(/^sha-256 [0-9A-F]{2}(:[0-9A-F]{2}){31}$/),
     });
     alice.sendText(bobId, 'hello *bob*');
     const mine = () => alice.store.getState().messages[bobId]?.[0];
@@ -208,7 +211,126 @@ describe('TincanClient over fake signalling and peer connections', () => {
     );
   });
 
-  it('resends without an ACK and then shows the failure; Retry delivers', async () => {
+  it('moves a live conversation to the new node id of a peer that re-registered', async () => {
+    const { hub, alice, bobId } = await pair();
+    alice.sendText(bobId, 'before');
+    await vi.waitFor(() =>
+      expect(alice.store.getState().messages[bobId]?.[0]?.status).toBe('delivered'),
+    );
+    hub.drop(bobId); // Bob's signalling drops; he registers again under a new id.
+    const newId = () =>
+      Object.values(alice.store.getState().peers).find((p) => p.name === 'bob' && p.online)
+        ?.nodeId ?? bobId;
+    await vi.waitFor(() => expect(newId()).not.toBe(bobId));
+    // His pings over the live link name the new id, which announced the link's certificate.
+    await vi.waitFor(
+      () =>
+        expect(alice.store.getState().messages[newId()]?.map((m) => m.text)).toEqual(['before']),
+      { timeout: 5000 },
+    );
+    expect(alice.store.getState().peers[bobId]).toBeUndefined();
+  });
+
+  it('moves the conversation of a signed-in peer without a certificate (a bot) by its account', async () => {
+    const hub = new FakeHub();
+    hub.identities.set('clockbot', { authentication: 'jwt', is_bot: true, username: 'clockbot' });
+    const alice = makeClient(hub, 'alice');
+    makeClient(hub, 'clockbot', { generateCertificate: () => Promise.reject(new Error('none')) });
+    await vi.waitFor(() => expect(idOf(alice, 'clockbot')).not.toBe(''));
+    const oldId = idOf(alice, 'clockbot');
+    expect(hub.attributes.get(oldId)?.tincan_dtls).toBeUndefined();
+    alice.selectPeer(oldId);
+    await vi.waitFor(() => expect(alice.store.getState().peers[oldId]?.chatOpen).toBe(true));
+    alice.sendText(oldId, 'tick?');
+    await vi.waitFor(() =>
+      expect(alice.store.getState().messages[oldId]?.[0]?.status).toBe('delivered'),
+    );
+    hub.drop(oldId);
+    const newId = () =>
+      Object.values(alice.store.getState().peers).find(
+        (p) => p.name === 'clockbot' && p.online && p.nodeId !== oldId,
+      )?.nodeId ?? '';
+    await vi.waitFor(() => expect(newId()).not.toBe(''));
+    await vi.waitFor(
+      () => expect(alice.store.getState().messages[newId()]?.map((m) => m.text)).toEqual(['tick?']),
+      { timeout: 5000 },
+    );
+  });
+
+  it("keeps a link under its own id when its ping claims another peer's new id", async () => {
+    const hub = new FakeHub();
+    const alice = makeClient(hub, 'alice');
+    let signallingUp = true;
+    const mallory = makeClient(hub, 'bob', {
+      // Once dropped, Mallory's signalling never comes back: the link to Alice stays.
+      createSocket: (u) =>
+        signallingUp
+          ? hub.connect(u)
+          : ({ readyState: 0, send() {}, close() {} } as unknown as WebSocket),
+    });
+    await vi.waitFor(() => expect(idOf(alice, 'bob')).not.toBe(''));
+    await vi.waitFor(() => expect(idOf(mallory, 'alice')).not.toBe(''));
+    const malloryId = idOf(alice, 'bob');
+    const aliceId = idOf(mallory, 'alice');
+    alice.selectPeer(malloryId);
+    await vi.waitFor(() => expect(alice.store.getState().peers[malloryId]?.chatOpen).toBe(true));
+    signallingUp = false;
+    hub.drop(malloryId);
+    makeClient(hub, 'bob'); // the real Bob, with a name Mallory had taken while he was away
+    const bobId = () =>
+      Object.values(alice.store.getState().peers).find(
+        (p) => p.name === 'bob' && p.online && p.nodeId !== malloryId,
+      )?.nodeId ?? '';
+    await vi.waitFor(() => expect(bobId()).not.toBe(''));
+    await vi.waitFor(() => expect(alice.store.getState().peers[malloryId]?.online).toBe(false));
+    const link = (
+      mallory as unknown as {
+        links: Map<string, { ping: { send: (m: ChatMessage) => boolean; open?: RTCDataChannel } }>;
+      }
+    ).links.get(aliceId)!;
+    const pong = new Promise((resolve) =>
+      link.ping.open!.addEventListener('message', (ev: MessageEvent) => {
+        if (String(ev.data).includes('"seq":99')) resolve(true);
+      }),
+    );
+    link.ping.send({
+      messageId: crypto.randomUUID(),
+      fromNodeId: bobId(),
+      toNodeId: aliceId,
+      timestamp: Date.now(),
+      ping: { direction: 'ping', seq: 99 },
+    });
+    await pong;
+    rawSend(mallory, aliceId, { message: 'I am bob' });
+    await vi.waitFor(() =>
+      expect(alice.store.getState().messages[malloryId]?.map((m) => m.text)).toEqual(['I am bob']),
+    );
+    expect(alice.store.getState().messages[bobId()] ?? []).toEqual([]);
+  });
+
+  it('waits for a slow ACK without resending on the open channel; a late ACK still delivers', async () => {
+    const { alice, bob, aliceId, bobId } = await pair({ ackTimeoutMs: 20, maxAttempts: 3 });
+    const bobLink = (
+      bob as unknown as { links: Map<string, { chat: { send: (m: ChatMessage) => boolean } }> }
+    ).links.get(aliceId)!;
+    const realSend = bobLink.chat.send.bind(bobLink.chat);
+    const held: ChatMessage[] = [];
+    // Bob is busy (a bot answering a previous message): his ACKs go out only later.
+    bobLink.chat.send = (m: ChatMessage) => (m.ack ? held.push(m) > 0 : realSend(m));
+    const onWire = vi.spyOn(bob as unknown as { onChat: () => void }, 'onChat');
+    alice.sendText(bobId, 'anyone?');
+    await vi.waitFor(() =>
+      expect(alice.store.getState().messages[bobId]?.[0]?.status).toBe('failed'),
+    );
+    expect(onWire).toHaveBeenCalledTimes(1); // a peer without duplicate detection acts once
+    expect(held).toHaveLength(1);
+    realSend(held[0]!);
+    await vi.waitFor(() =>
+      expect(alice.store.getState().messages[bobId]?.[0]?.status).toBe('delivered'),
+    );
+  });
+
+  it('shows the failure without an ACK; Retry sends again and delivers', async () => {
     const { alice, bob, aliceId, bobId } = await pair({ ackTimeoutMs: 20, maxAttempts: 3 });
     const bobLink = (
       bob as unknown as { links: Map<string, { chat: { send: unknown } }> }
@@ -221,12 +343,12 @@ describe('TincanClient over fake signalling and peer connections', () => {
     await vi.waitFor(() =>
       expect(alice.store.getState().messages[bobId]?.[0]?.status).toBe('failed'),
     );
-    expect(received).toBe(1); // the resends carried the same id
     bobLink.chat.send = realSend;
     alice.retry(bobId, alice.store.getState().messages[bobId]![0]!.id);
     await vi.waitFor(() =>
       expect(alice.store.getState().messages[bobId]?.[0]?.status).toBe('delivered'),
     );
+    expect(received).toBe(1); // the retry carried the same id
   });
 
   it('applies msgpatch orders, also those that arrive before their message', async () => {

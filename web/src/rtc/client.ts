@@ -29,7 +29,7 @@ import { HistoryStore } from './history';
 import { ProgressBoard } from './progress-board';
 import { Pulse } from './pulse';
 import { makeThumbnail, TrackRegistry } from './media';
-import { PeerSession } from './peer-session';
+import { dtlsFingerprint, PeerSession, sdpHasFingerprint } from './peer-session';
 import { ProfileDirectory } from './profiles';
 import { SignallingClient } from './signalling-client';
 import {
@@ -56,6 +56,8 @@ export interface ClientOptions {
   /** Test seams: in-process fakes instead of the browser's WebSocket and RTCPeerConnection. */
   createSocket?: (url: string) => WebSocket;
   createPeerConnection?: (config: RTCConfiguration) => RTCPeerConnection;
+  /** The page's DTLS certificate; default: a fresh ECDSA P-256 one where the browser has the API. */
+  generateCertificate?: () => Promise<RTCCertificate>;
 }
 
 export interface ClientEvents {
@@ -64,10 +66,19 @@ export interface ClientEvents {
   error: RtcError;
 }
 
+/**
+ * A message waiting for its ACK. It is sent again only when the channel that carried it closed
+ * before the ACK (an open `chat` channel is reliable and ordered: a resend would only make
+ * peers without duplicate detection, such as the original bots, act on it twice).
+ */
 interface Outgoing {
   msg: ChatMessage;
-  attempts: number;
+  /** The channel the message was last handed to. */
+  via: RTCDataChannel | null;
+  /** Checks left before the message shows as not delivered (each `ackTimeoutMs`). */
+  checksLeft: number;
   timer: ReturnType<typeof setTimeout> | null;
+  /** Settles the send: delivered on the ACK, not delivered after the last check. */
   done: (delivered: boolean) => void;
 }
 
@@ -93,6 +104,9 @@ interface PeerLink {
   sending: Map<string, AbortController>;
   watchdog: ReturnType<typeof setTimeout> | null;
 }
+
+/** Failed messages per peer kept to take a late ACK. */
+const UNCONFIRMED_KEPT = 200;
 
 /** A link that has not opened its chat channel by then is rebuilt (bounded). */
 const CONNECT_TIMEOUT = 15000;
@@ -136,6 +150,8 @@ export class TincanClient extends Emitter<ClientEvents> {
   private statsTimer: ReturnType<typeof setInterval> | null = null;
   private history: HistoryStore | null = null;
   private savedLists = new Map<string, ChatItem[]>();
+  private certificate: RTCCertificate | null = null;
+  private fingerprint: string | null = null;
   private unsubscribeHistory: (() => void) | null = null;
   private documentHidden = () =>
     typeof document !== 'undefined' && document.visibilityState === 'hidden';
@@ -179,7 +195,10 @@ export class TincanClient extends Emitter<ClientEvents> {
     if (this.started) return;
     this.started = true;
     void OpfsSink.sweep();
-    this.signalling.start();
+    // Registration announces the certificate's fingerprint: it waits for the certificate.
+    void this.identity().finally(() => {
+      if (this.started) this.signalling.start();
+    });
     this.statsTimer = setInterval(() => void this.pollStats(), 2000);
     void HistoryStore.open().then((h) => {
       if (!this.started) return h?.close();
@@ -300,6 +319,33 @@ export class TincanClient extends Emitter<ClientEvents> {
     }
   }
 
+  /**
+   * One DTLS certificate for all of this page's peer connections, its fingerprint announced at
+   * registration (`tincan_dtls`). A peer that re-registers under a new node id keeps its live
+   * link only if the new id announced the certificate that link was authenticated with
+   * (`maybeRekey`), so a claim in a ping cannot take over someone else's conversation.
+   */
+  private async identity(): Promise<void> {
+    if (this.certificate) return;
+    const generate =
+      this.opts.generateCertificate ??
+      (typeof RTCPeerConnection !== 'undefined' && RTCPeerConnection.generateCertificate
+        ? () =>
+            RTCPeerConnection.generateCertificate({
+              name: 'ECDSA',
+              namedCurve: 'P-256',
+            } as EcKeyGenParams)
+        : null);
+    if (!generate) return;
+    try {
+      const cert = await generate();
+      this.certificate = cert;
+      this.fingerprint = dtlsFingerprint(cert);
+    } catch (e) {
+      console.warn('peer: no certificate of our own; links will not follow re-registrations', e);
+    }
+  }
+
   rename(name: string, color: number | undefined): void {
     const new_preference: { name: string; indexOfPreferColor?: number } = { name };
     if (color !== undefined) new_preference.indexOfPreferColor = color;
@@ -317,6 +363,7 @@ export class TincanClient extends Emitter<ClientEvents> {
       support_attachment: 'true',
       tincan_features: DIGEST_FEATURE,
     };
+    if (this.fingerprint) attributes.tincan_dtls = this.fingerprint;
     if (this.opts.colorIndex !== undefined)
       attributes.preferred_color = String(this.opts.colorIndex);
     return {
@@ -570,6 +617,7 @@ export class TincanClient extends Emitter<ClientEvents> {
       iceServers: this.iceServers,
       localId: () => this.myId(),
       sendSignal: (env) => this.signalling.send(env),
+      certificate: this.certificate,
       ...(this.opts.createPeerConnection
         ? { createPeerConnection: this.opts.createPeerConnection }
         : {}),
@@ -662,7 +710,7 @@ export class TincanClient extends Emitter<ClientEvents> {
         link.chat.add(ch);
         const opened = () => {
           this.patchPeer(link.id, (p) => ({ ...p, chatOpen: true }));
-          for (const o of link.outbox.values()) this.attempt(link, o, false);
+          for (const o of link.outbox.values()) this.attempt(link, o);
         };
         if (ch.readyState === 'open') opened();
         else ch.addEventListener('open', opened, { once: true });
@@ -707,44 +755,65 @@ export class TincanClient extends Emitter<ClientEvents> {
     };
   }
 
-  /** Sends and waits for the ACK, resending (same id) on timeout; false after the last try. */
+  /**
+   * Sends and waits for the ACK: false once `maxAttempts` checks `ackTimeoutMs` apart found none.
+   * An ACK arriving later still marks the message delivered.
+   */
   private sendReliable(peer: string, msg: ChatMessage): Promise<boolean> {
     const link = this.links.get(peer);
     if (!link) {
       this.patchItem(peer, msg.messageId, (m) => ({ ...m, status: 'failed' }));
       return Promise.resolve(false);
     }
+    const earlier = link.outbox.get(msg.messageId);
+    if (earlier?.timer) clearTimeout(earlier.timer);
     return new Promise((resolve) => {
+      let settled = false;
       const o: Outgoing = {
         msg,
-        attempts: 0,
+        via: null,
+        checksLeft: this.opts.maxAttempts ?? 4,
         timer: null,
         done: (ok) => {
           if (o.timer) clearTimeout(o.timer);
-          link.outbox.delete(msg.messageId);
+          o.timer = null;
+          // Kept after a failure, to take a late ACK; a bounded number of them.
+          if (ok || !this.unconfirmed(link, o)) link.outbox.delete(msg.messageId);
           this.patchItem(link.id, msg.messageId, (m) => ({
             ...m,
             status: ok ? 'delivered' : 'failed',
           }));
-          resolve(ok);
+          if (!settled) resolve(ok);
+          settled = true;
         },
       };
       link.outbox.set(msg.messageId, o);
-      this.attempt(link, o, true);
+      this.attempt(link, o);
     });
   }
 
-  private attempt(link: PeerLink, o: Outgoing, counts: boolean) {
-    if (counts || o.attempts === 0) o.attempts++;
-    const sent = link.chat.send(o.msg);
+  /** Keeps a failed message in the outbox for a late ACK (at most UNCONFIRMED_KEPT of them). */
+  private unconfirmed(link: PeerLink, o: Outgoing): boolean {
+    o.checksLeft = 0;
+    const failed = [...link.outbox.values()].filter((x) => x.checksLeft === 0);
+    for (const old of failed.slice(0, Math.max(0, failed.length - UNCONFIRMED_KEPT)))
+      link.outbox.delete(old.msg.messageId);
+    return link.outbox.get(o.msg.messageId) === o;
+  }
+
+  /** Hands the message to an open channel unless one already carries it; arms the next check. */
+  private attempt(link: PeerLink, o: Outgoing) {
+    if (o.checksLeft === 0) return; // failed: waits for a late ACK or the user's Retry
+    if (o.via?.readyState !== 'open') {
+      const ch = link.chat.open;
+      o.via = ch && link.chat.send(o.msg, ch) ? ch : null;
+    }
     if (o.timer) clearTimeout(o.timer);
-    o.timer = setTimeout(
-      () => {
-        if (o.attempts >= (this.opts.maxAttempts ?? 4)) o.done(false);
-        else this.attempt(link, o, true);
-      },
-      this.opts.ackTimeoutMs ?? (sent ? 3000 : 2000),
-    );
+    o.timer = setTimeout(() => {
+      o.timer = null;
+      if (--o.checksLeft <= 0) o.done(false);
+      else this.attempt(link, o);
+    }, this.opts.ackTimeoutMs ?? 3000);
   }
 
   private onChat(peer: string, link: PeerLink, ch: RTCDataChannel, data: unknown) {
@@ -931,6 +1000,18 @@ export class TincanClient extends Emitter<ClientEvents> {
    * lists that id under the same name, the old id is gone and nothing else uses the new one;
    * then the conversation moves over instead of showing the person twice.
    */
+  /**
+   * Whether the new id belongs to whoever holds this link. The claim comes from the peer itself,
+   * so it takes either the same signed-in account on both ids (the server vouches for it) or
+   * the certificate the link was authenticated with, announced by the new id (`identity`).
+   */
+  private sameHolder(link: PeerLink, before: PeerView, after: PeerView): boolean {
+    const account = (p: PeerView) => (isSignedIn(p.authentication) ? (p.username ?? '') : '');
+    if (account(before) && account(before) === account(after)) return true;
+    const announced = after.attributes.tincan_dtls;
+    return !!announced && sdpHasFingerprint(link.session.pc.remoteDescription?.sdp, announced);
+  }
+
   private maybeRekey(link: PeerLink, claimed: string) {
     const s = this.store.getState();
     const oldId = link.id;
@@ -938,6 +1019,7 @@ export class TincanClient extends Emitter<ClientEvents> {
     const after = s.peers[claimed];
     if (!before || !after || before.online || !after.online || after.name !== before.name) return;
     if (this.links.has(claimed) || link.session.state !== 'connected') return;
+    if (!this.sameHolder(link, before, after)) return;
     this.links.delete(oldId);
     this.links.set(claimed, link);
     link.id = claimed;
@@ -1012,13 +1094,13 @@ export class TincanClient extends Emitter<ClientEvents> {
     const link = this.links.get(peer);
     if (!link || !link.chat.open) return;
     const id = crypto.randomUUID();
+    // The original web client sends only these three and shows any other category as
+    // "Unknown attachment" (PROTOCOL.md 4.3, 7.7): an audio file goes out as a file.
     const category: FileCategory = file.type.startsWith('image/')
       ? 'image'
       : file.type.startsWith('video/')
         ? 'video'
-        : file.type.startsWith('audio/')
-          ? 'audio'
-          : 'file';
+        : 'file';
     const view: FileView = {
       transferId: id,
       name: file.name || 'unknownfile',

@@ -20,7 +20,28 @@ export interface PeerSessionOptions {
   /** Hands a frame to signalling; false while signalling is down. */
   sendSignal: (env: SignalEnvelope) => boolean;
   maxIceRestarts?: number;
+  /** The page's DTLS certificate (the same for every peer, see client.ts `identity`). */
+  certificate?: RTCCertificate | null;
   createPeerConnection?: (config: RTCConfiguration) => RTCPeerConnection;
+}
+
+/**
+ * Whether an SDP's DTLS fingerprint equals `announced` ("sha-256 AB:CD:…", as `dtlsFingerprint`
+ * writes it). Only the holder of that certificate's key can complete DTLS on such a connection.
+ */
+export function sdpHasFingerprint(sdp: string | undefined, announced: string): boolean {
+  const want = announced.trim().toLowerCase();
+  if (!sdp || !/^[a-z0-9-]+ [0-9a-f]{2}(:[0-9a-f]{2})+$/.test(want)) return false;
+  const found = [...sdp.matchAll(/^a=fingerprint:(\S+) (\S+)\s*$/gim)].map((m) =>
+    `${m[1]} ${m[2]}`.toLowerCase(),
+  );
+  return found.length > 0 && found.every((f) => f === want);
+}
+
+/** A certificate's fingerprint as announced at registration ("sha-256 AB:CD:…"), or null. */
+export function dtlsFingerprint(cert: RTCCertificate): string | null {
+  const fp = cert.getFingerprints?.().find((f) => f.algorithm === 'sha-256') ?? null;
+  return fp?.value ? `sha-256 ${fp.value.toUpperCase()}` : null;
 }
 
 export type CandidateType = 'host' | 'srflx' | 'prflx' | 'relay' | 'unknown';
@@ -51,6 +72,7 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
     super();
     this._remoteId = opts.remoteId;
     const config: RTCConfiguration = { iceServers: opts.iceServers };
+    if (opts.certificate) config.certificates = [opts.certificate];
     this.pc = (opts.createPeerConnection ?? ((c) => new RTCPeerConnection(c)))(config);
     this.pc.onnegotiationneeded = () => void this.negotiate();
     this.pc.onicecandidate = ({ candidate }) => {

@@ -157,7 +157,21 @@ export class FakeChannel extends EventTarget {
   }
 }
 
-/** Just enough of RTCPeerConnection: descriptions name the fake, channels pair up directly. */
+/** A certificate with a random SHA-256 fingerprint (what `getFingerprints` returns). */
+export function fakeCertificate(): RTCCertificate {
+  const value = [...crypto.getRandomValues(new Uint8Array(32))]
+    .map((b) => b.toString(16).padStart(2, '0').toUpperCase())
+    .join(':');
+  return {
+    expires: Date.now() + 86_400_000,
+    getFingerprints: () => [{ algorithm: 'sha-256', value }],
+  } as RTCCertificate;
+}
+
+/**
+ * Just enough of RTCPeerConnection: descriptions name the fake (first line) and carry the
+ * configured certificate's fingerprint as real SDP does; channels pair up directly.
+ */
 export class FakePeerConnection {
   readonly fakeId = `pc${++nextId}`;
   signalingState: RTCSignalingState = 'stable';
@@ -176,8 +190,12 @@ export class FakePeerConnection {
   private channels: FakeChannel[] = [];
   private nextStream = 0;
 
-  constructor() {
+  private readonly fingerprint: string;
+
+  constructor(config: RTCConfiguration = {}) {
     pcs.set(this.fakeId, this);
+    const fp = config.certificates?.[0]?.getFingerprints()[0];
+    this.fingerprint = fp ? `\r\na=fingerprint:${fp.algorithm} ${fp.value}` : '';
   }
 
   createDataChannel(label: string): FakeChannel {
@@ -190,14 +208,14 @@ export class FakePeerConnection {
 
   async setLocalDescription(): Promise<void> {
     const type = this.signalingState === 'have-remote-offer' ? 'answer' : 'offer';
-    this.localDescription = { type, sdp: `fake:${this.fakeId}` };
+    this.localDescription = { type, sdp: `fake:${this.fakeId}${this.fingerprint}` };
     this.signalingState = type === 'offer' ? 'have-local-offer' : 'stable';
     if (type === 'answer') this.connect();
   }
 
   async setRemoteDescription(d: RTCSessionDescriptionInit): Promise<void> {
     this.remoteDescription = d;
-    this.remote = pcs.get((d.sdp ?? '').replace('fake:', '')) ?? null;
+    this.remote = pcs.get((d.sdp ?? '').split('\r\n')[0]!.replace('fake:', '')) ?? null;
     this.signalingState = d.type === 'offer' ? 'have-remote-offer' : 'stable';
     if (d.type === 'answer') this.connect();
   }
