@@ -339,6 +339,28 @@ TEST(Integration, EmptyApiPrefixMountsTheOriginalRootRoutes) {
     EXPECT_EQ(servers.at(0).at("apiPrefix"), "");
 }
 
+TEST(Integration, TheDefaultPrefixAlsoAnswersAtTheOriginalRootPaths) {
+    TestServer server;
+    WsClient::Options o;
+    o.path = "/ws";
+    WsClient root(server.port(), o);
+    WsClient prefixed(server.port());
+    ASSERT_TRUE(root.connected() && prefixed.connected());
+    const auto a = root.register_as("at-root");
+    const auto b = prefixed.register_as("at-prefix");
+    for (const char* path : {"/conns", "/api/conns"}) {
+        const auto res = http_get(server.port(), path);
+        EXPECT_EQ(res.status, 200U) << path;
+        const auto conns = json::parse(res.body).as_object();
+        EXPECT_TRUE(conns.contains(a) && conns.contains(b)) << path;
+    }
+    EXPECT_EQ(http_get(server.port(), "/profile/status").body, R"({"logged_in":false})");
+    EXPECT_EQ(http_get(server.port(), "/logout").status, 405U);
+    // servers.json keeps telling browsers the prefixed layout.
+    const auto servers = json::parse(http_get(server.port(), "/servers.json").body);
+    EXPECT_EQ(servers.at(0).at("url"), "/api/ws");
+}
+
 TEST(Integration, ServersJsonHealthzAndAnonymousAccountRoutes) {
     TestServer server([](auto& c) { c.ice_servers = {"stun:127.0.0.1:3478"}; });
     const auto port = server.port();

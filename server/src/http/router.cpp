@@ -25,6 +25,11 @@ void Router::add(const std::string& full_path, Route route) {
 }
 
 void Router::add_api(const std::string& path, Handler handler, bool prefix_match) {
+    // The original server answers at the root (its proxy adds the prefix, PROTOCOL.md 0): the same
+    // routes answer there too, so a client of either layout works. A root route of ours wins.
+    if (!api_prefix_.empty() && !routes_.contains(path)) {
+        add(path, Route{handler, prefix_match, path, false});
+    }
     add(api_prefix_ + path, Route{std::move(handler), prefix_match, path, true});
 }
 
