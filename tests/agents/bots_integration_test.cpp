@@ -16,6 +16,7 @@
 #include <boost/json.hpp>
 #include <gst/app/gstappsink.h>
 
+#include <algorithm>
 #include <atomic>
 
 namespace tincan::agents::test {
@@ -119,12 +120,16 @@ public:
         session_->create_offer();
     }
 
-    std::string send(const std::string& text) {
+    /// A text message; `streamed` adds what Tincan's web app sends to get streamed replies.
+    std::string send(const std::string& text, bool streamed = false) {
         json::object o{{"messageId", new_message_id()},
                        {"fromNodeId", node_id()},
                        {"toNodeId", bot_},
                        {"timestamp", now_ms()},
                        {"message", text}};
+        if (streamed) {
+            o["tincanFeatures"] = ChatBot::stream_feature;
+        }
         chat->send_text(json::serialize(o));
         return std::string(o["messageId"].as_string());
     }
@@ -172,6 +177,7 @@ protected:
         hc.signalling.url = server_.ws_url();
         hc.signalling.node_name = bot->name();
         hc.signalling.reconnect_delay = std::chrono::milliseconds(200);
+        hc.offline_grace = std::chrono::milliseconds(3000);
         // As `make run` starts them: the default public STUN server, unreachable offline.
         hc.ice_servers = {"stun:stun.l.google.com:19302"};
         auto host = BotHost::create(std::move(bot), hc, context_);
@@ -233,6 +239,49 @@ TEST_F(BotsThroughServer, PingChannelGetsPongs) {
     EXPECT_EQ(b.pongs[0].to_node_id, b.node_id());
 }
 
+TEST_F(BotsThroughServer, BinaryFramesOnChatAndPingAreDroppedAndLaterMessagesStillServed) {
+    auto host = start_bot(std::make_shared<EchoBot>());
+    ASSERT_TRUE(connect_to(*host));
+    auto& b = browser();
+    ASSERT_TRUE(wait_for([&] { return b.ping->is_open(); }));
+    const DataChannel::Binary junk{'{', '"', 'x', 0xff, 0x00};
+    b.chat->send_binary(junk);
+    b.ping->send_binary(junk);
+    const auto id = b.send("still there?");
+    ASSERT_TRUE(wait_for([&] { return b.text_reply() != nullptr; }));
+    EXPECT_EQ(*b.text_reply()->message, "still there?");
+    ASSERT_TRUE(b.received[0].ack);
+    EXPECT_EQ(*b.received[0].ack, id);
+    json::object ping{{"messageId", "p2"},
+                      {"timestamp", now_ms()},
+                      {"ping", json::object{{"direction", "ping"}, {"seq", 7}}}};
+    b.ping->send_text(json::serialize(ping));
+    ASSERT_TRUE(wait_for([&] { return !b.pongs.empty(); }));
+    EXPECT_EQ(b.pongs[0].ping->seq, 7);
+}
+
+TEST_F(BotsThroughServer, APeerWhoseSignallingDropsKeepsItsConnectedChat) {
+    auto host = start_bot(std::make_shared<EchoBot>());
+    ASSERT_TRUE(connect_to(*host));
+    auto& b = browser();
+    b.send("before");
+    ASSERT_TRUE(wait_for([&] { return b.text_reply() != nullptr; }));
+    b.stop_signalling(); // the server announces it offline to the bot
+    ASSERT_TRUE(wait_for([&] { return host->offline_notices() >= 1; }));
+    EXPECT_EQ(host->peer_count(), 1u);
+    const auto seen = b.received.size();
+    b.send("during the outage"); // within the grace: it is still there
+    ASSERT_TRUE(wait_for([&] { return b.text_reply(seen) != nullptr; }));
+    EXPECT_EQ(*b.text_reply(seen)->message, "during the outage");
+    // When the grace (3 s here) has run out, the peer that kept talking is still served.
+    ASSERT_TRUE(wait_for([&] { return host->offline_checks() >= 1; }, 10s));
+    EXPECT_EQ(host->peer_count(), 1u);
+    const auto later = b.received.size();
+    b.send("still here");
+    ASSERT_TRUE(wait_for([&] { return b.text_reply(later) != nullptr; }));
+    EXPECT_TRUE(b.chat->is_open());
+}
+
 TEST_F(BotsThroughServer, CounterBotCountsPerPeerAndForgetsLeavers) {
     auto bot = std::make_shared<CounterBot>();
     auto host = start_bot(bot);
@@ -284,6 +333,23 @@ TEST_F(BotsThroughServer, ClockBotUpdatesTimeThroughOneReusedMsgpatchChannel) {
     EXPECT_EQ(bot->running_clocks(), 1u);
 }
 
+TEST_F(BotsThroughServer, ClockBotStopsWhenThePeerClosesTheMsgpatchChannel) {
+    auto bot = std::make_shared<ClockBot>(context_);
+    auto host = start_bot(bot);
+    ASSERT_TRUE(connect_to(*host));
+    auto& b = browser();
+    b.send("/now");
+    ASSERT_TRUE(wait_for([&] { return !b.patches.empty(); }, 5s));
+    EXPECT_EQ(bot->running_clocks(), 1u);
+    b.patch_channels.at(0)->close();
+    ASSERT_TRUE(wait_for([&] { return bot->running_clocks() == 0; }, 5s));
+    EXPECT_EQ(b.patch_channels.size(), 1u); // no new channel was opened for the clock
+    // The bot still answers, and a new /now starts a clock on a new channel.
+    b.send("/now");
+    ASSERT_TRUE(
+        wait_for([&] { return bot->running_clocks() == 1 && b.patch_channels.size() == 2; }, 5s));
+}
+
 TEST_F(BotsThroughServer, MusicBotAddsOpusTrackByRenegotiationAndSwitchesTracks) {
     auto bot = std::make_shared<MusicBot>();
     auto host = start_bot(bot);
@@ -330,7 +396,7 @@ TEST_F(BotsThroughServer, ChatBotStreamsTheReplyAsAppendsThenCompletesIt) {
     auto host = start_bot(bot);
     ASSERT_TRUE(connect_to(*host));
     auto& b = browser();
-    b.send("Say hello");
+    b.send("Say hello", true);
     ASSERT_TRUE(wait_for([&] { return b.text_reply() != nullptr; }));
     const auto reply = *b.text_reply();
     EXPECT_EQ(*reply.message, ""); // announced empty, then filled by patches
@@ -364,7 +430,7 @@ TEST_F(BotsThroughServer, ChatBotStreamsTheReplyAsAppendsThenCompletesIt) {
     // History is kept per peer and bounded (4 turns + system prompt).
     for (int i = 0; i < 3; ++i) {
         const auto before = b.patches.size();
-        b.send("more " + std::to_string(i));
+        b.send("more " + std::to_string(i), true);
         ASSERT_TRUE(wait_for([&] {
             return b.patches.size() > before && b.patches.back().kind == common::PatchKind::replace;
         }));
@@ -375,7 +441,7 @@ TEST_F(BotsThroughServer, ChatBotStreamsTheReplyAsAppendsThenCompletesIt) {
     // Upstream errors are reported without the upstream body.
     llm.status = 401;
     const auto before = b.patches.size();
-    b.send("fail please");
+    b.send("fail please", true);
     ASSERT_TRUE(wait_for([&] { return b.patches.size() > before; }));
     const auto& last = b.patches.back();
     EXPECT_NE(last.value.find("401"), std::string::npos) << last.value;
@@ -397,18 +463,65 @@ TEST_F(BotsThroughServer, ChatBotReportsAnUpstreamThatNeverAnswers) {
     auto host = start_bot(bot);
     ASSERT_TRUE(connect_to(*host));
     auto& b = browser();
-    b.send("are you there?");
+    b.send("are you there?", true);
     ASSERT_TRUE(wait_for([&] { return b.text_reply() != nullptr; }));
-    // A second message while the first is pending gets a clear "busy" answer.
-    b.send("hello?");
-    ASSERT_TRUE(wait_for([&] {
-        return b.text_reply(b.received.size() - 1) != nullptr &&
-               *b.text_reply(b.received.size() - 1)->message == ChatBot::busy_text;
-    }));
     ASSERT_TRUE(wait_for([&] { return !b.patches.empty(); }, 5s));
     EXPECT_EQ(b.patches.back().kind, common::PatchKind::replace);
     EXPECT_NE(b.patches.back().value.find("did not answer in time"), std::string::npos)
         << b.patches.back().value;
+}
+
+TEST_F(BotsThroughServer, ChatBotAnswersOtherPeersWithOnePlainMessageInTurn) {
+    // A peer that does not ask for streaming (the original web client, a scripted peer) gets the
+    // whole answer as one plain message, as from the original ChatBot; here the upstream also
+    // answers with one JSON object instead of a stream.
+    FakeLlmServer llm;
+    llm.plain_json = true;
+    llm.hold = true;
+    LlmConfig config;
+    config.base_url = llm.base_url();
+    config.model = "test/model";
+    config.api_key = "k";
+    auto bot = std::make_shared<ChatBot>(config);
+    auto host = start_bot(bot);
+    ASSERT_TRUE(connect_to(*host));
+    auto& b = browser();
+    std::vector<std::string> ids;
+    ids.push_back(b.send("first"));
+    ASSERT_TRUE(wait_for([&] { return llm.bodies.size() == 1; }));
+    // Sent while the first is being answered: they wait their turn, up to max_waiting of them.
+    for (std::size_t i = 0; i <= ChatBot::max_waiting; ++i) {
+        ids.push_back(b.send("next " + std::to_string(i)));
+    }
+    const auto acks = [&] {
+        return std::count_if(b.received.begin(), b.received.end(),
+                             [](const common::ChatMessage& m) { return m.ack.has_value(); });
+    };
+    ASSERT_TRUE(wait_for([&] { return acks() == static_cast<long>(ids.size()); }));
+    ASSERT_TRUE(wait_for([&] { return b.text_reply() != nullptr; }));
+    EXPECT_EQ(*b.text_reply()->message, ChatBot::busy_text); // the one beyond max_waiting
+    llm.release();
+    const auto replies = [&] {
+        std::vector<std::string> out;
+        for (const auto& m : b.received) {
+            if (m.message && *m.message != ChatBot::busy_text) {
+                out.push_back(*m.message);
+            }
+        }
+        return out;
+    };
+    ASSERT_TRUE(wait_for([&] { return replies().size() == 1 + ChatBot::max_waiting; }, 10s));
+    for (const auto& r : replies()) {
+        EXPECT_EQ(r, "Hello, world!");
+    }
+    EXPECT_TRUE(b.patch_channels.empty()); // nothing streamed, no msgpatch channel
+    // Answered in order, each with the history before it.
+    ASSERT_EQ(llm.bodies.size(), 1 + ChatBot::max_waiting);
+    const auto second = json::parse(llm.bodies[1]).at("messages").as_array();
+    ASSERT_EQ(second.size(), 4u); // system, first, its answer, next 0
+    EXPECT_EQ(second[1].at("content"), "first");
+    EXPECT_EQ(second[2].at("content"), "Hello, world!");
+    EXPECT_EQ(second[3].at("content"), "next 0");
 }
 
 TEST_F(BotsThroughServer, ChatBotWithoutModelSaysSoAndOtherBotsWork) {

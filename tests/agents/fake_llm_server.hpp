@@ -6,6 +6,7 @@
 #include <libsoup/soup.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace tincan::agents::test {
@@ -39,6 +40,18 @@ public:
     bool hang = false; ///< accept the request, never answer
     std::string error_body = R"({"error":{"message":"secret upstream detail sk-999"}})";
 
+    bool plain_json = false; ///< answer with one chat completion object, not a stream
+    bool hold = false;       ///< keep requests until release()
+
+    /// Answers the requests kept while `hold` was set.
+    void release() {
+        hold = false;
+        for (auto* msg : std::exchange(held_, {})) {
+            respond(msg);
+            soup_server_message_unpause(msg);
+        }
+    }
+
     std::vector<std::string> bodies;         ///< request bodies received
     std::vector<std::string> authorizations; ///< Authorization headers received
 
@@ -53,14 +66,35 @@ private:
         const char* auth = soup_message_headers_get_one(
             soup_server_message_get_request_headers(msg), "Authorization");
         authorizations.emplace_back(auth != nullptr ? auth : "");
-        if (hang) {
+        if (hang || hold) {
             soup_server_message_pause(msg);
+            if (hold) {
+                held_.push_back(msg);
+            }
             return;
         }
+        respond(msg);
+    }
+
+    void respond(SoupServerMessage* msg) {
         if (status != 200) {
             soup_server_message_set_status(msg, static_cast<guint>(status), nullptr);
             soup_server_message_set_response(msg, "application/json", SOUP_MEMORY_COPY,
                                              error_body.data(), error_body.size());
+            return;
+        }
+        if (plain_json) {
+            std::string text;
+            for (const auto& t : tokens) {
+                text += t;
+            }
+            const std::string body =
+                R"({"id":"c1","object":"chat.completion","choices":[{"index":0,)"
+                R"("message":{"role":"assistant","content":")" +
+                text + R"("},"finish_reason":"stop"}]})";
+            soup_server_message_set_status(msg, 200, nullptr);
+            soup_server_message_set_response(msg, "application/json", SOUP_MEMORY_COPY, body.data(),
+                                             body.size());
             return;
         }
         std::string sse = ": OPENROUTER PROCESSING\n\n"
@@ -78,6 +112,7 @@ private:
 
     SoupServer* server_ = nullptr;
     guint port_ = 0;
+    std::vector<SoupServerMessage*> held_;
 };
 
 } // namespace tincan::agents::test

@@ -6,6 +6,8 @@
 #include <gst/app/gstappsink.h>
 
 #include <atomic>
+#include <tuple>
+#include <vector>
 
 namespace tincan::agents::test {
 namespace {
@@ -165,6 +167,41 @@ TEST_F(PeerSessionTest, CandidatesBeforeOfferAreQueued) {
     ASSERT_TRUE(wait_for([&] { return !w.held_sdp.empty() && w.a_candidates_to_b > 0; }));
     EXPECT_FALSE(w.b->has_remote_description());
     w.release_offer();
+    EXPECT_TRUE(wait_for([&] { return chat->is_open() && remote && remote->is_open(); }));
+}
+
+TEST_F(PeerSessionTest, CandidatesArrivingWhileTheAnswerIsMadeAreApplied) {
+    auto a = make_peer("a", context_);
+    auto b = make_peer("b", context_);
+    std::string offer;
+    std::vector<std::tuple<unsigned, std::string, std::string>> held;
+    bool window_closed = false;
+    a->on_local_description([&](std::string type, std::string sdp) {
+        if (type == "offer") {
+            offer = sdp;
+        }
+    });
+    // a's candidates reach b only while b is making its answer (its operation still running);
+    // b's never reach a, so the pair connects only if b applies them.
+    a->on_ice_candidate([&](unsigned mline, std::string mid, std::string cand) {
+        if (!window_closed) {
+            held.emplace_back(mline, std::move(mid), std::move(cand));
+        }
+    });
+    b->on_ice_candidate([](unsigned, std::string, std::string) {});
+    b->on_local_description([&](std::string type, std::string sdp) {
+        for (auto& [mline, mid, cand] : held) {
+            b->add_ice_candidate(mline, mid, cand);
+        }
+        window_closed = true;
+        a->set_remote_description(type, sdp);
+    });
+    std::shared_ptr<DataChannel> remote;
+    b->on_data_channel([&](std::shared_ptr<DataChannel> dc) { remote = dc; });
+    auto chat = a->create_data_channel("chat");
+    a->create_offer();
+    ASSERT_TRUE(wait_for([&] { return !offer.empty() && !held.empty(); }));
+    b->set_remote_description("offer", offer);
     EXPECT_TRUE(wait_for([&] { return chat->is_open() && remote && remote->is_open(); }));
 }
 

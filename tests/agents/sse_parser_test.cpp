@@ -51,6 +51,19 @@ TEST(CompletionChunk, DeltasDoneAndErrors) {
     EXPECT_EQ(parse_completion_chunk(R"({"choices":[]})").kind, CompletionChunk::Kind::ignore);
 }
 
+TEST(CompletionChunk, AWholeJsonAnswerInsteadOfAStream) {
+    auto c = parse_completion_body(
+        R"({"choices":[{"index":0,"message":{"role":"assistant","content":"Hi there"}}]})");
+    EXPECT_EQ(c.kind, CompletionChunk::Kind::delta);
+    EXPECT_EQ(c.text, "Hi there");
+    c = parse_completion_body(R"({"error":{"code":429,"message":"secret detail"}})");
+    EXPECT_EQ(c.kind, CompletionChunk::Kind::error);
+    EXPECT_EQ(c.text.find("secret"), std::string::npos);
+    EXPECT_NE(c.text.find("429"), std::string::npos);
+    EXPECT_EQ(parse_completion_body("not json").kind, CompletionChunk::Kind::error);
+    EXPECT_EQ(parse_completion_body(R"({"choices":[]})").kind, CompletionChunk::Kind::ignore);
+}
+
 TEST(ChatHistory, BoundedInTurnsAndBytesAndStartsWithUser) {
     ChatHistory h(4, 10);
     for (int i = 0; i < 5; ++i) {

@@ -111,6 +111,7 @@ public:
                     self->chat_text(text);
                 }
             });
+            dc->on_binary(drop_binary("chat"));
             dc->on_close([weak] {
                 if (auto self = weak.lock()) {
                     self->host_.drop_peer(self->peer_id_, "chat channel closed");
@@ -123,9 +124,26 @@ public:
                     self->ping_text(text);
                 }
             });
+            dc->on_binary(drop_binary("ping"));
         } else {
             spdlog::debug("[{}] channel '{}' ignored", log_, dc->label());
         }
+    }
+
+    /// The peer went offline on the server: kept while it keeps talking over its connection.
+    void went_offline() {
+        const auto mark = inbound_;
+        std::weak_ptr<Peer> weak = weak_from_this();
+        offline_timer_.once(host_.context_, host_.config_.offline_grace, [weak, mark] {
+            auto self = weak.lock();
+            if (!self) {
+                return;
+            }
+            ++self->host_.offline_checks_;
+            if (self->inbound_ == mark) {
+                self->host_.drop_peer(self->peer_id_, "went offline and fell silent");
+            }
+        });
     }
 
     void on_state(ConnectionState state) {
@@ -145,6 +163,14 @@ public:
     }
 
 private:
+    /// Binary frames have no meaning on `chat` and `ping`: dropped (with no handler they would
+    /// hold up every later message on the channel).
+    std::function<void(DataChannel::Binary)> drop_binary(const char* label) const {
+        return [log = log_, label](const DataChannel::Binary& b) {
+            spdlog::debug("[{}] {}: binary frame of {} bytes dropped", log, label, b.size());
+        };
+    }
+
     void chat_opened() {
         if (announced_) {
             return;
@@ -155,6 +181,7 @@ private:
     }
 
     void chat_text(const std::string& text) {
+        ++inbound_;
         auto parsed = common::parse_chat_message(text);
         if (!parsed) {
             spdlog::warn("[{}] bad chat message dropped: {}", log_, parsed.error().message());
@@ -169,6 +196,7 @@ private:
     }
 
     void ping_text(const std::string& text) {
+        ++inbound_;
         auto parsed = common::parse_chat_message(text);
         if (!parsed || !parsed->ping || parsed->ping->direction != "ping") {
             return;
@@ -184,6 +212,8 @@ private:
     std::shared_ptr<DataChannel> ping_;
     std::shared_ptr<DataChannel> patch_;
     Timer disconnected_timer_;
+    Timer offline_timer_;
+    std::uint64_t inbound_ = 0; ///< messages received on `chat` and `ping`
     bool announced_ = false;
 };
 
@@ -215,10 +245,23 @@ std::shared_ptr<BotHost> BotHost::create(std::shared_ptr<Bot> bot, HostConfig co
         }
     });
     host->signalling_->on_offline([weak](const std::string& node) {
-        if (auto self = weak.lock()) {
-            self->early_candidates_.erase(node);
-            self->drop_peer(node, "went offline");
+        auto self = weak.lock();
+        if (!self) {
+            return;
         }
+        ++self->offline_notices_;
+        self->early_candidates_.erase(node);
+        // A connected peer may keep talking over its own connection (PROTOCOL.md 1.6: existing
+        // peer connections are unaffected): kept while it does.
+        if (auto it = self->peers_.find(node);
+            it != self->peers_.end() &&
+            it->second->session().state() == ConnectionState::connected) {
+            spdlog::info("[{}] peer {} went offline; kept while it talks", self->bot_->name(),
+                         node);
+            it->second->went_offline();
+            return;
+        }
+        self->drop_peer(node, "went offline");
     });
     return host;
 }

@@ -24,6 +24,9 @@ struct HostConfig {
     std::size_t max_peers = 256;
     /// A peer whose connection stays `disconnected` this long is dropped.
     std::chrono::milliseconds disconnected_grace{10000};
+    /// A connected peer announced `offline` is kept if it sends anything within this time (its
+    /// signalling blipped; browsers ping every second) and dropped otherwise (it left).
+    std::chrono::milliseconds offline_grace{10000};
 };
 
 class BotHost : public std::enable_shared_from_this<BotHost> {
@@ -41,6 +44,10 @@ public:
     const std::string& node_id() const { return signalling_->node_id(); }
     bool registered() const { return signalling_->registered(); }
     std::size_t peer_count() const { return peers_.size(); }
+    /// `offline` notices received (for tests: the order of events is then known).
+    std::size_t offline_notices() const { return offline_notices_; }
+    /// Offline graces that ran out (the peer then dropped or kept).
+    std::size_t offline_checks() const { return offline_checks_; }
 
 private:
     class Peer;
@@ -61,6 +68,8 @@ private:
     GMainContext* context_;
     std::shared_ptr<SignallingClient> signalling_;
     std::map<std::string, std::shared_ptr<Peer>> peers_;
+    std::size_t offline_notices_ = 0;
+    std::size_t offline_checks_ = 0;
     std::map<std::string, std::vector<EarlyCandidate>> early_candidates_;
 };
 

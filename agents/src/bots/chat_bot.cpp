@@ -24,19 +24,36 @@ const ChatHistory* ChatBot::history(const std::string& peer_id) const {
     return it != conversations_.end() ? &it->second.history : nullptr;
 }
 
-void ChatBot::on_peer(const std::shared_ptr<PeerContext>& peer) {
-    if (client_) {
-        peer->patch_channel(); // open now so it is ready for the first tokens
-    }
+namespace {
+
+std::string text_of(const common::ChatMessage& m) {
+    return m.message ? *m.message : m.rich_text ? *m.rich_text : std::string();
 }
+
+/// Whether the message's `tincanFeatures` (a string of tokens) names `feature`.
+bool announces(const common::ChatMessage& m, std::string_view feature) {
+    const auto* f = m.raw.if_contains("tincanFeatures");
+    if (f == nullptr || !f->is_string()) {
+        return false;
+    }
+    std::string_view tokens = f->get_string();
+    while (!tokens.empty()) {
+        const auto end = tokens.find_first_of(" ,");
+        if (tokens.substr(0, end) == feature) {
+            return true;
+        }
+        tokens = end == std::string_view::npos ? std::string_view{} : tokens.substr(end + 1);
+    }
+    return false;
+}
+
+} // namespace
+
+void ChatBot::on_peer(const std::shared_ptr<PeerContext>&) {}
 
 void ChatBot::on_message(const std::shared_ptr<PeerContext>& peer,
                          const common::ChatMessage& message) {
-    if (!message.is_plain_text()) {
-        return;
-    }
-    const std::string text = message.message ? *message.message : *message.rich_text;
-    if (text.empty()) {
+    if (!message.is_plain_text() || text_of(message).empty()) {
         return;
     }
     peer->ack(message);
@@ -44,20 +61,33 @@ void ChatBot::on_message(const std::shared_ptr<PeerContext>& peer,
         peer->reply(message, not_configured_);
         return;
     }
-    const auto peer_id = peer->peer_id();
-    auto [it, inserted] =
-        conversations_.try_emplace(peer_id, Conversation{ChatHistory(history_turns_)});
+    auto [it, inserted] = conversations_.try_emplace(peer->peer_id(), ChatHistory(history_turns_));
     auto& c = it->second;
     if (c.request) {
-        peer->reply(message, busy_text);
+        // Answered in turn, as the original (its handler ran inline) but without blocking others.
+        if (c.waiting.size() < max_waiting) {
+            c.waiting.push_back(message);
+        } else {
+            peer->reply(message, busy_text);
+        }
         return;
     }
-    c.history.add("user", text);
+    start(peer, c, message);
+}
+
+void ChatBot::start(const std::shared_ptr<PeerContext>& peer, Conversation& c,
+                    const common::ChatMessage& message) {
+    const auto peer_id = peer->peer_id();
+    c.history.add("user", text_of(message));
     c.reply_id = new_message_id();
     c.text.clear();
     c.sent = 0;
     c.origin = message;
-    peer->reply_with_id(message, c.reply_id, "");
+    c.stream = announces(message, stream_feature);
+    if (c.stream) {
+        peer->patch_channel(); // opened now; tokens before it is open go with the next ones
+        peer->reply_with_id(message, c.reply_id, "");
+    }
     std::weak_ptr<PeerContext> weak = peer;
     c.request = client_->complete(
         c.history,
@@ -77,6 +107,9 @@ void ChatBot::on_message(const std::shared_ptr<PeerContext>& peer,
 }
 
 void ChatBot::flush(PeerContext& peer, Conversation& c) {
+    if (!c.stream) {
+        return; // the whole text goes out at the end
+    }
     auto channel = peer.patch_channel();
     if (!channel || !channel->is_open() || c.sent >= c.text.size()) {
         return; // kept; sent with the next token or in the final replace order
@@ -111,9 +144,9 @@ void ChatBot::finish(const std::weak_ptr<PeerContext>& weak, const std::string& 
     }
     auto p = weak.lock();
     if (p) {
-        auto channel = p->patch_channel();
+        auto channel = c.stream ? p->patch_channel() : nullptr;
         if (!channel || !channel->is_open()) {
-            // No patch channel: deliver the answer as a message of its own.
+            // Not streamed (or no patch channel): the answer as a plain message of its own.
             p->reply(c.origin, final_text);
             p = nullptr;
         }
@@ -129,9 +162,28 @@ void ChatBot::finish(const std::weak_ptr<PeerContext>& weak, const std::string& 
             }
         }
     }
-    post(g_main_context_get_thread_default() != nullptr ? g_main_context_get_thread_default()
-                                                        : g_main_context_default(),
-         [request] {});
+    auto* context = g_main_context_get_thread_default() != nullptr
+                        ? g_main_context_get_thread_default()
+                        : g_main_context_default();
+    post(context, [request] {});
+    if (c.waiting.empty()) {
+        return;
+    }
+    // The next waiting message, once this callback chain has returned.
+    post(context, [this, alive = std::weak_ptr<bool>(alive_), weak, peer_id] {
+        if (alive.expired()) {
+            return; // the bot is gone
+        }
+        auto peer = weak.lock();
+        auto it2 = conversations_.find(peer_id);
+        if (!peer || it2 == conversations_.end() || it2->second.request ||
+            it2->second.waiting.empty()) {
+            return;
+        }
+        auto next = std::move(it2->second.waiting.front());
+        it2->second.waiting.pop_front();
+        start(peer, it2->second, next);
+    });
 }
 
 } // namespace tincan::agents

@@ -4,15 +4,19 @@
 #include "llm/chat_history.hpp"
 #include "llm/llm_client.hpp"
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
 
 namespace tincan::agents {
 
-/// LLM replies (PROTOCOL.md 6.6), streamed: the reply is announced as an empty chat message,
-/// filled with msgpatch append orders as tokens arrive, then completed with one replace order
-/// carrying the whole text. Per-peer history is bounded; one request per peer at a time.
+/// LLM replies (PROTOCOL.md 6.6). To a peer whose message says it takes streamed replies
+/// (`"tincanFeatures"` naming `msgpatch-stream`, as Tincan's web app sends) the reply is announced
+/// as an empty chat message, filled with msgpatch append orders as tokens arrive, then completed
+/// with one replace order carrying the whole text; every other peer gets the complete text as
+/// one plain `message`, as from the original. Per-peer history is bounded; one request per peer
+/// at a time, later messages wait their turn (a few; beyond that the peer is asked to wait).
 class ChatBot : public Bot {
 public:
     /// `llm.model` or `llm.api_key` empty: ChatBot only explains that it is not configured.
@@ -29,17 +33,26 @@ public:
     const ChatHistory* history(const std::string& peer_id) const;
 
     static constexpr const char* busy_text =
-        "I am still answering your previous message; please wait for it to finish.";
+        "I am still answering your previous messages; please wait for them to finish.";
+    /// Messages a peer may have waiting behind the one being answered.
+    static constexpr std::size_t max_waiting = 4;
+    /// The token a peer's message carries in `tincanFeatures` to get streamed replies.
+    static constexpr const char* stream_feature = "msgpatch-stream";
 
 private:
     struct Conversation {
+        explicit Conversation(ChatHistory h) : history(std::move(h)) {}
         ChatHistory history;
         std::shared_ptr<LlmRequest> request;
         std::string reply_id;
         std::string text;           ///< received so far
         std::size_t sent = 0;       ///< bytes of text already sent as append orders
         common::ChatMessage origin; ///< the user message being answered (for addressing)
+        bool stream = false;        ///< the reply goes out as msgpatch orders
+        std::deque<common::ChatMessage> waiting;
     };
+    void start(const std::shared_ptr<PeerContext>& peer, Conversation& c,
+               const common::ChatMessage& message);
     void flush(PeerContext& peer, Conversation& c);
     void finish(const std::weak_ptr<PeerContext>& weak, const std::string& peer_id,
                 const std::string& error);
@@ -48,6 +61,8 @@ private:
     std::unique_ptr<LlmClient> client_;
     std::size_t history_turns_;
     std::map<std::string, Conversation> conversations_;
+    /// Expires with the bot: tasks posted by it check this first.
+    std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
 } // namespace tincan::agents

@@ -50,13 +50,20 @@ void ClockBot::on_command(const std::shared_ptr<PeerContext>& peer,
     clock = std::make_unique<Clock>(); // cancels the previous updater
     clock->message_id = new_message_id();
     peer->reply_with_id(message, clock->message_id, time_text());
-    peer->patch_channel(); // opened now, so it is ready by the first tick
+    // Opened now, so it is ready by the first tick.
+    std::weak_ptr<DataChannel> channel = peer->patch_channel();
     std::weak_ptr<PeerContext> weak = peer;
     const auto id = clock->message_id;
-    clock->timer.every(context_, 1s, [weak, id] {
-        if (auto p = weak.lock()) {
-            p->send_patch({common::PatchKind::replace, id, time_text()});
+    clock->timer.every(context_, 1s, [this, weak, channel, id, peer_id = peer->peer_id()] {
+        auto p = weak.lock();
+        auto ch = channel.lock();
+        if (!p || !ch || ch->is_closed()) {
+            // The peer closed the msgpatch channel: the clock stops (PROTOCOL.md 6.4) rather than
+            // opening another one. Destroys this timer; nothing below runs.
+            clocks_.erase(peer_id);
+            return;
         }
+        p->send_patch({common::PatchKind::replace, id, time_text()});
     });
 }
 

@@ -49,6 +49,11 @@ public:
                     return;
                 }
                 self->stream_ = GRef<GInputStream>::adopt(stream);
+                // An upstream may answer with one JSON object instead of a stream.
+                const char* type = soup_message_headers_get_content_type(
+                    soup_message_get_response_headers(self->message_.get()), nullptr);
+                self->whole_ =
+                    type != nullptr && g_ascii_strcasecmp(type, "text/event-stream") != 0;
                 const auto status = soup_message_get_status(self->message_.get());
                 if (status != SOUP_STATUS_OK) {
                     spdlog::warn("ChatBot: LLM answered HTTP {}", static_cast<int>(status));
@@ -90,7 +95,20 @@ private:
                 std::string chunk(p != nullptr ? p : "", size);
                 g_bytes_unref(bytes);
                 if (size == 0) {
+                    if (self->whole_) {
+                        self->consume_whole();
+                        return;
+                    }
                     self->finish(self->got_done_ ? "" : "the language model stream ended early");
+                    return;
+                }
+                if (self->whole_) {
+                    self->body_ += chunk;
+                    if (self->body_.size() > max_whole_body) {
+                        self->finish("the language model sent an oversized answer");
+                        return;
+                    }
+                    self->read_more();
                     return;
                 }
                 self->consume(chunk);
@@ -124,6 +142,19 @@ private:
         }
     }
 
+    void consume_whole() {
+        auto self = shared_from_this(); // callbacks may drop the handle
+        auto c = parse_completion_body(body_);
+        if (c.kind == CompletionChunk::Kind::error) {
+            finish(c.text);
+            return;
+        }
+        if (c.kind == CompletionChunk::Kind::delta && !c.text.empty() && on_delta_) {
+            on_delta_(c.text);
+        }
+        finish("");
+    }
+
     void finish(const std::string& error) {
         if (finished_) {
             return;
@@ -147,6 +178,9 @@ private:
     Timer timeout_;
     bool finished_ = false;
     bool got_done_ = false;
+    bool whole_ = false; ///< a single JSON answer, read to the end first
+    std::string body_;
+    static constexpr std::size_t max_whole_body = 4 * 1024 * 1024;
 };
 
 LlmClient::LlmClient(LlmConfig config, GMainContext* context)

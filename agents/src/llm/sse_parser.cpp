@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <optional>
+
 namespace tincan::agents {
 namespace json = boost::json;
 
@@ -57,6 +59,48 @@ void SseParser::line(std::string_view l, std::vector<SseEvent>& out) {
     }
 }
 
+namespace {
+
+/// An upstream `error` object as a safe message (only its numeric code is passed on).
+std::optional<CompletionChunk> error_of(const json::object& o) {
+    const auto* err = o.if_contains("error");
+    if (err == nullptr || err->is_null()) {
+        return std::nullopt;
+    }
+    CompletionChunk chunk{CompletionChunk::Kind::error, "the language model reported an error"};
+    if (const auto* eo = err->if_object()) {
+        if (const auto* code = eo->if_contains("code"); code != nullptr) {
+            if (code->is_int64() || code->is_uint64()) {
+                chunk.text += " (code " + json::serialize(*code) + ")";
+            }
+        }
+    }
+    return chunk;
+}
+
+/// `choices[0].<field>.content` (field `delta` in a stream, `message` in a whole answer).
+CompletionChunk choice_content(const json::object& o, std::string_view field) {
+    CompletionChunk chunk;
+    const auto* choices = o.if_contains("choices");
+    if (choices == nullptr || !choices->is_array() || choices->get_array().empty()) {
+        return chunk;
+    }
+    const auto* choice = choices->get_array()[0].if_object();
+    if (choice == nullptr) {
+        return chunk;
+    }
+    if (const auto* part = choice->if_contains(field); part != nullptr && part->is_object()) {
+        if (const auto* content = part->get_object().if_contains("content");
+            content != nullptr && content->is_string()) {
+            chunk.kind = CompletionChunk::Kind::delta;
+            chunk.text = content->get_string();
+        }
+    }
+    return chunk;
+}
+
+} // namespace
+
 CompletionChunk parse_completion_chunk(std::string_view data) {
     CompletionChunk chunk;
     if (data == "[DONE]") {
@@ -69,34 +113,22 @@ CompletionChunk parse_completion_chunk(std::string_view data) {
         return chunk;
     }
     const auto& o = value.get_object();
-    if (const auto* err = o.if_contains("error"); err != nullptr && !err->is_null()) {
-        chunk.kind = CompletionChunk::Kind::error;
-        chunk.text = "the language model reported an error";
-        if (const auto* eo = err->if_object()) {
-            if (const auto* code = eo->if_contains("code"); code != nullptr) {
-                if (code->is_int64() || code->is_uint64()) {
-                    chunk.text += " (code " + json::serialize(*code) + ")";
-                }
-            }
-        }
-        return chunk;
+    if (auto error = error_of(o)) {
+        return *error;
     }
-    const auto* choices = o.if_contains("choices");
-    if (choices == nullptr || !choices->is_array() || choices->get_array().empty()) {
-        return chunk;
+    return choice_content(o, "delta");
+}
+
+CompletionChunk parse_completion_body(std::string_view body) {
+    boost::system::error_code ec;
+    auto value = json::parse(body, ec);
+    if (ec || !value.is_object()) {
+        return {CompletionChunk::Kind::error, "the language model sent an unreadable answer"};
     }
-    const auto* choice = choices->get_array()[0].if_object();
-    if (choice == nullptr) {
-        return chunk;
+    if (auto error = error_of(value.get_object())) {
+        return *error;
     }
-    if (const auto* delta = choice->if_contains("delta"); delta != nullptr && delta->is_object()) {
-        if (const auto* content = delta->get_object().if_contains("content");
-            content != nullptr && content->is_string()) {
-            chunk.kind = CompletionChunk::Kind::delta;
-            chunk.text = content->get_string();
-        }
-    }
-    return chunk;
+    return choice_content(value.get_object(), "message");
 }
 
 } // namespace tincan::agents

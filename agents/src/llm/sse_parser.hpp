@@ -41,4 +41,8 @@ struct CompletionChunk {
 /// `{"error":{"message":...}}`.
 CompletionChunk parse_completion_chunk(std::string_view data);
 
+/// A whole (non-streamed) chat completion object, for upstreams that answer `stream: true` with
+/// one `application/json` body: the message content as a delta, an error, or ignore.
+CompletionChunk parse_completion_body(std::string_view body);
+
 } // namespace tincan::agents

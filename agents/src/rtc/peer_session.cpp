@@ -277,7 +277,15 @@ void PeerSession::enqueue_op(std::function<void()> op) {
 
 void PeerSession::op_done() {
     op_running_ = false;
-    if (closed_ || ops_.empty()) {
+    if (closed_) {
+        return;
+    }
+    // Candidates that came while the answer (or an offer) was being made were queued: apply them
+    // now, before the next operation can change the remote description.
+    if (remote_set_ && !pending_candidates_.empty()) {
+        flush_candidates();
+    }
+    if (ops_.empty()) {
         return;
     }
     op_running_ = true;

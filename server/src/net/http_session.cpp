@@ -140,8 +140,7 @@ template <class Protocol> bool HttpSession<Protocol>::try_upgrade(Request& req) 
         std::string path, query;
         // Also at the root, where the original server has it (see Router::add_api).
         if (!split_target(req.target(), path, query) ||
-            (path != ctx_.config.api_prefix + ctx_.config.ws_path &&
-             path != ctx_.config.ws_path)) {
+            (path != ctx_.config.api_prefix + ctx_.config.ws_path && path != ctx_.config.ws_path)) {
             return false; // not the signalling path: answered as a normal request (404)
         }
         const auto origin = req.find(http::field::origin);

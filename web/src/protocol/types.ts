@@ -94,6 +94,11 @@ export interface ChatMessage {
   ack?: { messageId: string };
   amend?: { messageId: string; newMessageJSON: string };
   delete?: { messageId: string };
+  /**
+   * Additive: features the sender takes in replies (space-separated tokens; `msgpatch-stream`:
+   * ChatBot streams its answer as msgpatch orders). Original peers ignore the field.
+   */
+  tincanFeatures?: string;
 }
 
 /** One registry entry of `GET {apiPrefix}/conns` after validation. */

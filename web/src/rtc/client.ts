@@ -105,6 +105,9 @@ interface PeerLink {
   watchdog: ReturnType<typeof setTimeout> | null;
 }
 
+/** What our text messages tell a bot we take in its replies (ChatBot streams to these). */
+const REPLY_FEATURES = 'msgpatch-stream';
+
 /** Failed messages per peer kept to take a late ACK. */
 const UNCONFIRMED_KEPT = 200;
 
@@ -259,7 +262,7 @@ export class TincanClient extends Emitter<ClientEvents> {
 
   sendText(peer: string, text: string): void {
     if (!text.trim()) return;
-    const msg = this.newMessage(peer, { message: text });
+    const msg = this.newMessage(peer, { message: text, tincanFeatures: REPLY_FEATURES });
     this.addItem(peer, {
       id: msg.messageId,
       out: true,
@@ -276,7 +279,11 @@ export class TincanClient extends Emitter<ClientEvents> {
     const item = this.store.getState().messages[peer]?.find((m) => m.id === messageId);
     if (!item || !item.out || item.status !== 'failed' || item.file) return;
     this.patchItem(peer, messageId, (m) => ({ ...m, status: 'pending' }));
-    const msg = this.newMessage(peer, { message: item.text ?? '' }, messageId);
+    const msg = this.newMessage(
+      peer,
+      { message: item.text ?? '', tincanFeatures: REPLY_FEATURES },
+      messageId,
+    );
     void this.sendReliable(peer, msg);
   }
 
