@@ -169,8 +169,10 @@ boost::system::result<Envelope> decode_envelope(std::string_view text, const Dec
     });
     decode_member(top, "online", env.online,
                   [](Fields& f, NodeRef& p) { f.string("node_id", p.node_id); });
-    decode_member(top, "offline", env.offline,
-                  [](Fields& f, NodeRef& p) { f.string("node_id", p.node_id); });
+    if (limits.server_extensions) {
+        decode_member(top, "offline", env.offline,
+                      [](Fields& f, NodeRef& p) { f.string("node_id", p.node_id); });
+    }
     decode_member(top, "sdp_offer", env.sdp_offer, [](Fields& f, SdpOfferPayload& p) {
         f.string("type", p.type);
         f.string("offer_json", p.offer_json);
@@ -182,10 +184,12 @@ boost::system::result<Envelope> decode_envelope(std::string_view text, const Dec
         f.string("from_node_id", p.from_node_id);
         f.string("to_node_id", p.to_node_id);
     });
-    decode_member(top, "error", env.error, [](Fields& f, ErrorPayload& p) {
-        f.string("code", p.code);
-        f.string("message", p.message);
-    });
+    if (limits.server_extensions) {
+        decode_member(top, "error", env.error, [](Fields& f, ErrorPayload& p) {
+            f.string("code", p.code);
+            f.string("message", p.message);
+        });
+    }
     if (auto* e = top.error()) {
         return make_error_code(*e);
     }

@@ -361,6 +361,19 @@ TEST(Integration, TheDefaultPrefixAlsoAnswersAtTheOriginalRootPaths) {
     EXPECT_EQ(servers.at(0).at("url"), "/api/ws");
 }
 
+TEST(Integration, OurServerOnlyKeysInAClientFrameAreIgnoredLikeOtherUnknownKeys) {
+    TestServer server;
+    WsClient a(server.port());
+    a.register_as("extra-keys");
+    // `error` and `offline` are keys only our server sends; a client's are unknown keys.
+    a.send(R"({"echo":{"direction":"ping","correlation_id":"c9","timestamp":1,"seq_id":9},)"
+           R"("error":"not an object","offline":5})");
+    const auto pong = a.next_with("echo");
+    ASSERT_TRUE(pong);
+    EXPECT_EQ(pong->at("echo").at("correlation_id"), "c9");
+    EXPECT_EQ(pong->at("echo").at("direction"), "pong");
+}
+
 TEST(Integration, ServersJsonHealthzAndAnonymousAccountRoutes) {
     TestServer server([](auto& c) { c.ice_servers = {"stun:127.0.0.1:3478"}; });
     const auto port = server.port();

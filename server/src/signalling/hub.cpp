@@ -137,7 +137,11 @@ boost::system::error_code Hub::handle_text(const std::string& node_id, std::stri
         return make_error_code(ProtocolError::unknown_peer);
     }
     Node& node = it->second;
-    auto decoded = common::decode_envelope(text);
+    // `offline` and `error` are ours, server to client only: in a client's frame they are
+    // unknown keys, ignored as the original ignores unknown keys.
+    common::DecodeLimits limits;
+    limits.server_extensions = false;
+    auto decoded = common::decode_envelope(text, limits);
     std::optional<Refusal> refusal;
     if (!decoded) {
         const auto code = static_cast<ProtocolError>(decoded.error().value());

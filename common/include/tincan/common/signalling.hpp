@@ -84,6 +84,9 @@ struct Envelope {
 
 struct DecodeLimits {
     std::size_t max_depth = 16;
+    /// Decode `offline` and `error`, which only our server sends. A server decoding a client's
+    /// frame sets this to false: for it they are unknown keys, ignored whatever their type.
+    bool server_extensions = true;
 };
 
 /// Decodes one text frame. Unknown keys are ignored; JSON null counts as absent; a known key
