@@ -67,17 +67,30 @@ TEST_F(HubTest, AuthenticatedEmptyNameBecomesUsername) {
     EXPECT_EQ(conns.at(a).at("authentication"), "jwt");
 }
 
-TEST_F(HubTest, NamePolicyRefusesTakenNames) {
+TEST_F(HubTest, ATakenNameRegistersUnderTheAssignedNameWithAnError) {
     hub.set_name_policy([](std::string_view name, const Identity& who) {
         return name != "echo_bot" || who.username == "echo_bot";
     });
     auto [a, sa] = join();
-    const auto ec = hub.handle_text(a, R"({"register":{"node_name":"echo_bot"}})");
-    EXPECT_EQ(ec, make_error_code(tincan::common::ProtocolError::name_taken));
+    EXPECT_FALSE(hub.handle_text(a, R"({"register":{"node_name":"echo_bot"}})"));
     const auto frames = sa->take();
-    ASSERT_EQ(frames.size(), 1U);
+    ASSERT_GE(frames.size(), 2U);
     EXPECT_EQ(frames[0].at("error").at("code"), "name_taken");
-    EXPECT_EQ(hub.registered_count(), 0U);
+    EXPECT_EQ(hub.registered_count(), 1U);
+    EXPECT_EQ(name_of(a), "user0000");
+}
+
+TEST_F(HubTest, AnUnusableNameStillRegistersTheConnection) {
+    // The original accepts any name; a client refused here would sit without a node id.
+    for (const std::string& name : {std::string(65, 'x'), std::string(R"(bad\u0000name)")}) {
+        auto [a, sa] = join();
+        EXPECT_FALSE(hub.handle_text(a, R"({"register":{"node_name":")" + name + R"("}})"));
+        const auto frames = sa->take();
+        ASSERT_GE(frames.size(), 2U) << name;
+        EXPECT_TRUE(frames[0].contains("error")) << name;
+        EXPECT_EQ(name_of(a).rfind("user", 0), 0U) << name;
+    }
+    EXPECT_EQ(hub.registered_count(), 2U);
 }
 
 TEST_F(HubTest, RelaySetsSenderIdAndCarriesOnlyTheRelayKey) {
@@ -172,8 +185,10 @@ TEST_F(HubTest, HostileAttributesAndColoursAreRefused) {
                        idx + "}}}"),
             invalid);
     }
-    EXPECT_EQ(hub.handle_text(a, R"({"register":{"node_name":"bad\u0000name"}})"), invalid);
-    EXPECT_EQ(hub.handle_text(a, R"({"register":{"node_name":")" + std::string(65, 'x') + R"("}})"),
+    EXPECT_EQ(hub.handle_text(a, R"({"rename":{"new_preference":{"name":"bad\u0000name"}}})"),
+              invalid);
+    EXPECT_EQ(hub.handle_text(a, R"({"rename":{"new_preference":{"name":")" + std::string(65, 'x') +
+                                     R"("}}})"),
               make_error_code(ProtocolError::too_large));
     std::string many = R"({"attributes_announcement":{"attributes":{)";
     for (int i = 0; i < 40; ++i) {

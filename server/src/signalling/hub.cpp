@@ -149,18 +149,31 @@ boost::system::error_code Hub::handle_text(const std::string& node_id, std::stri
             Refusal{code, code == ProtocolError::wrong_type ? "a known key has the wrong JSON type"
                                                             : "frame is not a JSON object"};
     } else {
+        // A name the server cannot take does not cost the registration (the original accepts any
+        // name; a client that is refused here would sit without a node id): the connection is
+        // told why and registers under its assigned name (an account's own name when signed in).
+        if (decoded->register_) {
+            if (auto r = validate_name(decoded->register_->node_name, node)) {
+                report(node_id, *r, "; registered under an assigned name instead");
+                decoded->register_->node_name.clear();
+            }
+        }
         refusal = validate(node, *decoded);
     }
     if (refusal) {
-        const auto name = common::error_name(refusal->code);
-        metrics_.rejected(name);
-        spdlog::warn("frame refused node={} reason={} detail=\"{}\"", node_id, name,
-                     refusal->message);
-        send_error(node_id, name, refusal->message);
+        report(node_id, *refusal, "");
         return make_error_code(refusal->code);
     }
     apply(node_id, node, *decoded);
     return {};
+}
+
+void Hub::report(const std::string& node_id, const Refusal& r, std::string_view outcome) {
+    const auto name = common::error_name(r.code);
+    metrics_.rejected(name);
+    spdlog::warn("frame refused node={} reason={} detail=\"{}{}\"", node_id, name, r.message,
+                 outcome);
+    send_error(node_id, name, r.message + std::string(outcome));
 }
 
 std::optional<Hub::Refusal> Hub::validate_name(std::string_view name, const Node& node) const {

@@ -80,6 +80,8 @@ private:
     };
     std::optional<Refusal> validate(const Node& node, const common::Envelope& env) const;
     std::optional<Refusal> validate_name(std::string_view name, const Node& node) const;
+    /// Counts, logs and tells the connection about a refusal; `outcome` says what happened.
+    void report(const std::string& node_id, const Refusal& r, std::string_view outcome);
     std::optional<Refusal> validate_attributes(const Node& node,
                                                const common::AttributesAnnouncement& a) const;
     void apply(const std::string& id, Node& node, const common::Envelope& env);
