@@ -38,6 +38,13 @@ AccountsConfig accounts_config(const Config& c) {
     a.github_http.allow_http =
         is_plain_http(c.github_oauth_base_url) || is_plain_http(c.github_api_base_url);
     a.github_http.timeout = std::chrono::seconds(5);
+    // A loopback GitHub stand-in hands out avatar URLs on itself: with one configured (plain
+    // http, by flag), the avatar proxy may fetch plain http from loopback too. A real GitHub
+    // (https) keeps the avatar client https-only with private addresses refused.
+    if (a.github_http.allow_http) {
+        a.avatar_http.allow_http = true;
+        a.avatar_http.block_private_addresses = false;
+    }
     a.kioubit_pubkey_path = c.kioubit_login_pubkey;
     a.kioubit_redir_url = c.kioubit_login_redir_url;
     a.kioubit_auth_url = c.kioubit_auth_url;
@@ -111,10 +118,14 @@ AuthResult<Server::Extension> make_accounts_extension(const Config& server_confi
         auto pool = std::make_shared<boost::asio::thread_pool>(2);
         ctx.offload = [pool, service, api, prefix](Request& req, auto reply) -> bool {
             std::string path, query;
-            if (!split_target(req.target(), path, query) || !path.starts_with(prefix)) {
+            if (!split_target(req.target(), path, query)) {
                 return false;
             }
-            std::string route = path.substr(prefix.size());
+            // The same routes answer below the prefix and at the root (Router::add_api).
+            std::string route = path;
+            if (!prefix.empty() && (path == prefix || path.starts_with(prefix + "/"))) {
+                route = path.substr(prefix.size());
+            }
             if (!AccountsApi::may_block(route)) {
                 return false;
             }

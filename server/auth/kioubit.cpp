@@ -17,6 +17,22 @@ namespace json = boost::json;
 
 namespace {
 
+/// `domain` names our host, with or without a port ("example.org", "example.org:8443",
+/// "[::1]:8443"): a service may take it from a URL's host or from its host and port.
+bool same_host(std::string_view domain, std::string_view host) {
+    std::string d = ascii_lower(std::string(domain));
+    if (auto colon = d.rfind(':');
+        colon != std::string::npos && colon + 1 < d.size() &&
+        d.find_first_not_of("0123456789", colon + 1) == std::string::npos &&
+        (d.front() == '[' || d.find(':') == colon)) {
+        d.resize(colon);
+    }
+    if (d.size() > 2 && d.front() == '[' && d.back() == ']') {
+        d = d.substr(1, d.size() - 2);
+    }
+    return d == ascii_lower(std::string(host));
+}
+
 constexpr std::size_t max_params_size = 16 * 1024;
 
 std::string string_field(const json::object& o, std::string_view key) {
@@ -132,7 +148,7 @@ AuthResult<KioubitAssertion> KioubitVerifier::verify(std::string_view params_b64
     if (a.domain.empty()) {
         return auth_error(AuthErrc::unauthorized, "assertion has no domain");
     }
-    if (expected_domain.empty() || ascii_lower(a.domain) != ascii_lower(expected_domain)) {
+    if (expected_domain.empty() || !same_host(a.domain, expected_domain)) {
         return auth_error(AuthErrc::unauthorized, "assertion issued for another domain");
     }
     if (a.asn.empty()) {

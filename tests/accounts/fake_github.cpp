@@ -103,6 +103,10 @@ Reply FakeGithub::handle(const Request& req) {
     if (path == "/applications/" + client_id_ + "/token" && req.method() == http::verb::delete_) {
         return revoke(req);
     }
+    if (path.rfind("/avatars/", 0) == 0 && req.method() == http::verb::get) {
+        // What avatars.githubusercontent.com serves: the image bytes.
+        return {make_response(req, http::status::ok, "image/png", std::string(fake_avatar_png))};
+    }
     return json_reply(req, http::status::not_found, json::object{{"message", "Not Found"}});
 }
 

@@ -15,8 +15,12 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <string_view>
 
 namespace tincan::test {
+
+/// The bytes served for any /avatars/<name> (a stand-in for GitHub's avatar host).
+inline constexpr std::string_view fake_avatar_png = "\x89PNG\r\n\x1a\nfake avatar";
 
 struct FakeGithubUser {
     std::string login;

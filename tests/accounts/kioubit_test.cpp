@@ -75,6 +75,16 @@ TEST_F(Kioubit, WrongDomainRejected) {
     // Case differences in the host are not a different domain.
     auto upper = kioubit_params("4242421234", now, "Chat.Example.DN42", "tok");
     EXPECT_TRUE(verifier.verify(upper, key.sign(upper), "chat.example.dn42", now));
+    // A domain with our port (a URL's host and port) is ours; another host with a port is not.
+    for (const char* domain : {"chat.example.dn42:8443", "127.0.0.1:3000"}) {
+        auto p = kioubit_params("4242421234", now, domain, "tok");
+        const std::string host = std::string(domain).substr(0, std::string(domain).find(':'));
+        EXPECT_TRUE(verifier.verify(p, key.sign(p), host, now)) << domain;
+    }
+    auto v6 = kioubit_params("4242421234", now, "[::1]:8443", "tok");
+    EXPECT_TRUE(verifier.verify(v6, key.sign(v6), "::1", now));
+    auto other = kioubit_params("4242421234", now, "evil.example.dn42:443", "tok");
+    EXPECT_FALSE(verifier.verify(other, key.sign(other), "chat.example.dn42", now));
 }
 
 TEST_F(Kioubit, MissingDomainRejectedWithoutCrash) {

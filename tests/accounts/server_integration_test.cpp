@@ -257,6 +257,7 @@ TEST(AccountsServer, BotTokensSurviveServerRestart) {
 TEST(AccountsServer, GithubLoginOverHttpThenSignedInWebSocket) {
     TempDir dir;
     FakeGithub github("cid", "csecret", {"octocat", 583231, "The Octocat", ""});
+    github.set_user({"octocat", 583231, "The Octocat", github.base_url() + "/avatars/octocat.png"});
     GithubLogin github_login(github);
     AccountsServer s(dir, github_login.configure([](server::Config& c) {
         c.login_success_redir_url = "http://127.0.0.1/";
@@ -300,6 +301,15 @@ TEST(AccountsServer, GithubLoginOverHttpThenSignedInWebSocket) {
     auto profile = local_http().fetch(
         {http::verb::get, s.url("/api/profile"), {{"Cookie", "session_id=" + new_sid}}, ""});
     EXPECT_EQ(json::parse(profile->body).at("username"), "octocat");
+    // The avatar GitHub named (here on the stand-in) comes through the server's avatar proxy,
+    // below the prefix and at the original's root path alike.
+    for (const char* path :
+         {"/api/profile/avatar?username=octocat", "/profile/avatar?username=octocat"}) {
+        auto avatar = local_http().fetch({http::verb::get, s.url(path), {}, ""});
+        ASSERT_EQ(avatar->status, 200u) << path << " " << avatar->body;
+        EXPECT_EQ(avatar->header("Content-Type"), "image/png") << path;
+        EXPECT_EQ(avatar->body, fake_avatar_png) << path;
+    }
 
     WsClient user(s.port(), with_header("Cookie", "session_id=" + new_sid));
     ASSERT_TRUE(user.connected());
