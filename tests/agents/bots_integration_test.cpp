@@ -396,7 +396,20 @@ TEST_F(BotsThroughServer, ChatBotStreamsTheReplyAsAppendsThenCompletesIt) {
     auto host = start_bot(bot);
     ASSERT_TRUE(connect_to(*host));
     auto& b = browser();
+    // The upstream answers once the msgpatch channel is up, as a real one (hundreds of ms) does;
+    // an answer faster than the channel's opening is covered by the final replace order alone.
+    llm.hold = true;
     b.send("Say hello", true);
+    ASSERT_TRUE(
+        wait_for([&] { return !b.patch_channels.empty() && b.patch_channels[0]->is_open(); }));
+    // A ping round trip after that: the bot has seen the channel's opening acknowledged too.
+    ASSERT_TRUE(wait_for([&] { return b.ping->is_open(); }));
+    b.ping->send_text(
+        json::serialize(json::object{{"messageId", "p42"},
+                                     {"timestamp", now_ms()},
+                                     {"ping", json::object{{"direction", "ping"}, {"seq", 42}}}}));
+    ASSERT_TRUE(wait_for([&] { return !b.pongs.empty(); }));
+    llm.release();
     ASSERT_TRUE(wait_for([&] { return b.text_reply() != nullptr; }));
     const auto reply = *b.text_reply();
     EXPECT_EQ(*reply.message, ""); // announced empty, then filled by patches

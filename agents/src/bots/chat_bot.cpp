@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <utility>
+
 namespace tincan::agents {
 
 ChatBot::ChatBot(LlmConfig llm, std::size_t history_turns) : history_turns_(history_turns) {
@@ -142,23 +144,40 @@ void ChatBot::finish(const std::weak_ptr<PeerContext>& weak, const std::string& 
     if (error.empty()) {
         c.history.add("assistant", c.text);
     }
-    auto p = weak.lock();
-    if (p) {
+    if (auto p = weak.lock()) {
         auto channel = c.stream ? p->patch_channel() : nullptr;
-        if (!channel || !channel->is_open()) {
+        if (!channel || channel->is_closed()) {
             // Not streamed (or no patch channel): the answer as a plain message of its own.
             p->reply(c.origin, final_text);
-            p = nullptr;
-        }
-    }
-    if (p) {
-        // The complete text in one replace order (also covers appends dropped before the
-        // channel opened); split only if it does not fit one message.
-        auto pieces = common::split_utf8(final_text, 60 * 1024);
-        if (!pieces.empty()) {
-            p->send_patch({common::PatchKind::replace, c.reply_id, pieces.front()});
-            for (std::size_t i = 1; i < pieces.size(); ++i) {
-                p->send_patch({common::PatchKind::append, c.reply_id, pieces[i]});
+        } else {
+            // The complete text in one replace order (also covers appends not sent before the
+            // channel opened); split only if it does not fit one message.
+            std::vector<common::PatchOrder> orders;
+            auto pieces = common::split_utf8(final_text, 60 * 1024);
+            for (std::size_t i = 0; i < pieces.size(); ++i) {
+                orders.push_back({i == 0 ? common::PatchKind::replace : common::PatchKind::append,
+                                  c.reply_id, pieces[i]});
+            }
+            if (channel->is_open()) {
+                for (const auto& o : orders) {
+                    p->send_patch(o);
+                }
+            } else {
+                // A fast answer can beat the channel's opening: sent once it is open.
+                const bool first = c.deferred.empty();
+                c.deferred.insert(c.deferred.end(), orders.begin(), orders.end());
+                if (first) {
+                    channel->on_open([this, alive = std::weak_ptr<bool>(alive_), weak, peer_id] {
+                        auto peer = weak.lock();
+                        auto it2 = conversations_.find(peer_id);
+                        if (alive.expired() || !peer || it2 == conversations_.end()) {
+                            return;
+                        }
+                        for (const auto& o : std::exchange(it2->second.deferred, {})) {
+                            peer->send_patch(o);
+                        }
+                    });
+                }
             }
         }
     }

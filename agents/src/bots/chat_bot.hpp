@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <vector>
 
 namespace tincan::agents {
 
@@ -50,6 +51,7 @@ private:
         common::ChatMessage origin; ///< the user message being answered (for addressing)
         bool stream = false;        ///< the reply goes out as msgpatch orders
         std::deque<common::ChatMessage> waiting;
+        std::vector<common::PatchOrder> deferred; ///< final orders waiting for the channel
     };
     void start(const std::shared_ptr<PeerContext>& peer, Conversation& c,
                const common::ChatMessage& message);
