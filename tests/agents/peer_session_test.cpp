@@ -205,6 +205,17 @@ TEST_F(PeerSessionTest, CandidatesArrivingWhileTheAnswerIsMadeAreApplied) {
     EXPECT_TRUE(wait_for([&] { return chat->is_open() && remote && remote->is_open(); }));
 }
 
+TEST_F(PeerSessionTest, WhenOfferSentRunsAfterTheOfferWentOut) {
+    auto a = make_peer("a", context_);
+    std::vector<std::string> events;
+    a->on_local_description([&](std::string type, std::string) { events.push_back(type); });
+    a->create_data_channel("chat");
+    a->when_offer_sent([&] { events.push_back("sent"); });
+    a->create_offer();
+    ASSERT_TRUE(wait_for([&] { return events.size() >= 2; }));
+    EXPECT_EQ(events, (std::vector<std::string>{"offer", "sent"}));
+}
+
 TEST_F(PeerSessionTest, TeardownReleasesThreadsAndFds) {
     auto connect_pair = [&] {
         Wiring w{make_peer("a", context_), make_peer("b", context_)};

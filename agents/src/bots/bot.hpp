@@ -47,11 +47,12 @@ public:
     virtual bool send_patch(const common::PatchOrder& order) = 0;
 
     /// Adds an audio source (element with a "src" pad producing Opus RTP, floating ref taken)
-    /// to the connection and sends a renegotiation offer. `on_negotiated` runs once the peer
-    /// answered: start feeding media only then. `ssrc` is the payloader's ssrc (announced in
-    /// the offer; 0 if unknown).
+    /// to the connection and sends a renegotiation offer. `on_offer_sent` runs once that offer
+    /// has gone to the peer; `on_negotiated` once the peer answered: start feeding media only
+    /// then. `ssrc` is the payloader's ssrc (announced in the offer; 0 if unknown).
     virtual bool attach_audio(GstElement* source, std::uint32_t ssrc,
-                              std::function<void()> on_negotiated) = 0;
+                              std::function<void()> on_negotiated,
+                              std::function<void()> on_offer_sent = {}) = 0;
 };
 
 class Bot {

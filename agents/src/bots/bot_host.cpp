@@ -85,13 +85,16 @@ public:
         return channel->send_binary(*bytes);
     }
 
-    bool attach_audio(GstElement* source, std::uint32_t ssrc,
-                      std::function<void()> on_negotiated) override {
+    bool attach_audio(GstElement* source, std::uint32_t ssrc, std::function<void()> on_negotiated,
+                      std::function<void()> on_offer_sent) override {
         if (!session_->add_audio_source(source, ssrc)) {
             return false;
         }
         if (on_negotiated) {
             session_->when_negotiated(std::move(on_negotiated));
+        }
+        if (on_offer_sent) {
+            session_->when_offer_sent(std::move(on_offer_sent));
         }
         session_->create_offer();
         return true;

@@ -58,11 +58,14 @@ void MusicBot::on_command(const std::shared_ptr<PeerContext>& peer,
     } else if (text == "/list") {
         peer->reply(message, list_text());
     } else if (text.size() > 6 && text.rfind("/play ", 0) == 0) {
-        peer->reply(message, play(peer, text.substr(6)));
+        if (auto reply = play(peer, message, text.substr(6)); !reply.empty()) {
+            peer->reply(message, reply);
+        }
     }
 }
 
-std::string MusicBot::play(const std::shared_ptr<PeerContext>& peer, const std::string& name) {
+std::string MusicBot::play(const std::shared_ptr<PeerContext>& peer,
+                           const common::ChatMessage& message, const std::string& name) {
     auto source = find(name);
     if (!source) {
         return "Error: Track '" + name + "' not found. Use /list to see available tracks.";
@@ -92,12 +95,18 @@ std::string MusicBot::play(const std::shared_ptr<PeerContext>& peer, const std::
             it->second.source->add_listener(it->second.appsrc);
         }
     };
-    if (bin == nullptr || !peer->attach_audio(bin, ssrc, start)) {
+    std::weak_ptr<PeerContext> weak = peer;
+    auto now_playing = [weak, message, name] {
+        if (auto p = weak.lock()) {
+            p->reply(message, "Now playing: " + name);
+        }
+    };
+    if (bin == nullptr || !peer->attach_audio(bin, ssrc, start, now_playing)) {
         return "Error: Failed to play track: cannot add an audio track to the connection";
     }
     listener.source = source;
     listeners_[peer_id] = std::move(listener);
-    return "Now playing: " + name;
+    return {}; // "Now playing" once the offer is out
 }
 
 void MusicBot::on_peer_left(const std::string& peer_id) {

@@ -34,7 +34,10 @@ private:
         std::shared_ptr<OpusSource> source;
         bool feeding = false; ///< after the peer answered the offer carrying the track
     };
-    std::string play(const std::shared_ptr<PeerContext>& peer, const std::string& name);
+    /// The reply to `/play <name>`, or empty when it is sent later ("Now playing" after the
+    /// renegotiation offer has gone out, PROTOCOL.md 5.1).
+    std::string play(const std::shared_ptr<PeerContext>& peer, const common::ChatMessage& message,
+                     const std::string& name);
 
     std::vector<std::shared_ptr<OpusSource>> tracks_;
     std::map<std::string, Listener> listeners_; // by peer id

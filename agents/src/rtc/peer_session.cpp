@@ -398,6 +398,11 @@ void PeerSession::set_local(const char* type, GstWebRTCSessionDescription* descr
             if (s.on_local_description_) {
                 s.on_local_description_(type, sdp);
             }
+            if (type == "offer") {
+                for (auto& fn : std::exchange(s.when_offer_sent_, {})) {
+                    fn();
+                }
+            }
             s.op_done();
         });
     g_signal_emit_by_name(webrtc_, "set-local-description", description, promise);
@@ -520,6 +525,10 @@ bool PeerSession::add_audio_source(GstElement* source, guint32 ssrc) {
     return true;
 }
 
+void PeerSession::when_offer_sent(std::function<void()> fn) {
+    when_offer_sent_.push_back(std::move(fn));
+}
+
 void PeerSession::when_negotiated(std::function<void()> fn) {
     when_negotiated_.push_back(std::move(fn));
 }
@@ -586,6 +595,7 @@ void PeerSession::close() {
     on_state_ = nullptr;
     on_error_ = nullptr;
     when_negotiated_.clear();
+    when_offer_sent_.clear();
     if (pipeline_) {
         gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
         GstBus* bus = gst_element_get_bus(pipeline_.get());

@@ -69,6 +69,8 @@ public:
     /// Calls `fn` once, after the remote answer to our next offer is applied. (webrtcbin 1.22
     /// crashes on RTP for a transceiver it has not negotiated yet, so media starts only then.)
     void when_negotiated(std::function<void()> fn);
+    /// Runs `fn` once the next local offer has been handed to `on_local_description`.
+    void when_offer_sent(std::function<void()> fn);
 
     ConnectionState state() const noexcept { return state_; }
     bool has_remote_description() const noexcept { return remote_set_; }
@@ -129,6 +131,7 @@ private:
     std::function<void(ConnectionState)> on_state_;
     std::function<void(std::string)> on_error_;
     std::vector<std::function<void()>> when_negotiated_;
+    std::vector<std::function<void()>> when_offer_sent_;
 };
 
 } // namespace tincan::agents
