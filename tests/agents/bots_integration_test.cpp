@@ -193,6 +193,17 @@ protected:
         }
         return *browser_;
     }
+    /// A ClockBot the browser is connected to and has sent `/now` (its first reply arrived);
+    /// null if any step failed.
+    std::shared_ptr<ClockBot> clock_after_now() {
+        auto bot = std::make_shared<ClockBot>(context_);
+        auto host = start_bot(bot);
+        if (!connect_to(*host)) {
+            return nullptr;
+        }
+        browser().send("/now");
+        return wait_for([&] { return browser().text_reply() != nullptr; }) ? bot : nullptr;
+    }
     bool connect_to(BotHost& host) {
         browser().call(host.node_id());
         return wait_for([&] { return browser().chat->is_open(); }, 15s);
@@ -309,12 +320,9 @@ TEST_F(BotsThroughServer, CounterBotCountsPerPeerAndForgetsLeavers) {
 }
 
 TEST_F(BotsThroughServer, ClockBotUpdatesTimeThroughOneReusedMsgpatchChannel) {
-    auto bot = std::make_shared<ClockBot>(context_);
-    auto host = start_bot(bot);
-    ASSERT_TRUE(connect_to(*host));
+    auto bot = clock_after_now();
+    ASSERT_TRUE(bot);
     auto& b = browser();
-    b.send("/now");
-    ASSERT_TRUE(wait_for([&] { return b.text_reply() != nullptr; }));
     const auto first = *b.text_reply();
     EXPECT_EQ(first.message->rfind("🕐 Current Time: ", 0), 0u) << *first.message;
     ASSERT_TRUE(wait_for([&] { return b.patches.size() >= 2; }, 5s));
@@ -334,11 +342,9 @@ TEST_F(BotsThroughServer, ClockBotUpdatesTimeThroughOneReusedMsgpatchChannel) {
 }
 
 TEST_F(BotsThroughServer, ClockBotStopsWhenThePeerClosesTheMsgpatchChannel) {
-    auto bot = std::make_shared<ClockBot>(context_);
-    auto host = start_bot(bot);
-    ASSERT_TRUE(connect_to(*host));
+    auto bot = clock_after_now();
+    ASSERT_TRUE(bot);
     auto& b = browser();
-    b.send("/now");
     ASSERT_TRUE(wait_for([&] { return !b.patches.empty(); }, 5s));
     EXPECT_EQ(bot->running_clocks(), 1u);
     b.patch_channels.at(0)->close();

@@ -43,10 +43,12 @@ function makeClient(
 const idOf = (c: TincanClient, name: string) =>
   Object.values(c.store.getState().peers).find((p) => p.name === name)?.nodeId ?? '';
 
-async function pair(opts: Partial<ConstructorParameters<typeof TincanClient>[0]> = {}) {
-  const hub = new FakeHub();
+type Options = Partial<ConstructorParameters<typeof TincanClient>[0]>;
+
+/** Alice and Bob connected, Alice's chat to Bob open; `bobOpts` add to `opts` for Bob only. */
+async function pair(opts: Options = {}, bobOpts: Options = {}, hub = new FakeHub()) {
   const alice = makeClient(hub, 'alice', opts);
-  const bob = makeClient(hub, 'bob', opts);
+  const bob = makeClient(hub, 'bob', { ...opts, ...bobOpts });
   await vi.waitFor(() => expect(idOf(alice, 'bob')).not.toBe(''));
   await vi.waitFor(() => expect(idOf(bob, 'alice')).not.toBe(''));
   const bobId = idOf(alice, 'bob');
@@ -259,21 +261,23 @@ describe('TincanClient over fake signalling and peer connections', () => {
 
   it("keeps a link under its own id when its ping claims another peer's new id", async () => {
     const hub = new FakeHub();
-    const alice = makeClient(hub, 'alice');
     let signallingUp = true;
-    const mallory = makeClient(hub, 'bob', {
-      // Once dropped, Mallory's signalling never comes back: the link to Alice stays.
-      createSocket: (u) =>
-        signallingUp
-          ? hub.connect(u)
-          : ({ readyState: 0, send() {}, close() {} } as unknown as WebSocket),
-    });
-    await vi.waitFor(() => expect(idOf(alice, 'bob')).not.toBe(''));
-    await vi.waitFor(() => expect(idOf(mallory, 'alice')).not.toBe(''));
-    const malloryId = idOf(alice, 'bob');
-    const aliceId = idOf(mallory, 'alice');
-    alice.selectPeer(malloryId);
-    await vi.waitFor(() => expect(alice.store.getState().peers[malloryId]?.chatOpen).toBe(true));
+    // Mallory goes by "bob"; once dropped, her signalling never comes back: her link to Alice stays.
+    const {
+      alice,
+      bob: mallory,
+      aliceId,
+      bobId: malloryId,
+    } = await pair(
+      {},
+      {
+        createSocket: (u) =>
+          signallingUp
+            ? hub.connect(u)
+            : ({ readyState: 0, send() {}, close() {} } as unknown as WebSocket),
+      },
+      hub,
+    );
     signallingUp = false;
     hub.drop(malloryId);
     makeClient(hub, 'bob'); // the real Bob, with a name Mallory had taken while he was away
