@@ -23,6 +23,9 @@ Server::Server(Config config)
     ctx_.router->set_static(std::make_shared<StaticFiles>(ctx_.config.web_root));
     ctx_.router->set_inject_cors(ctx_.config.inject_allow_all_cors_headers);
     install_core_routes(ctx_, *ctx_.router);
+    // The original's login routes (PROTOCOL.md 2.2): 404 when that provider is not configured.
+    ctx_.router->reserve("/github");
+    ctx_.router->reserve("/kioubit");
     ctx_.management_router = std::make_shared<Router>("");
     ctx_.management_router->set_not_found_message("no handlers matched the request.");
 }

@@ -69,6 +69,12 @@ TEST_F(StaticFilesTest, SpaRoutesFallBackToIndexMissingAssetsDoNot) {
     auto api = get("/api/unknown");
     EXPECT_EQ(api.status, 404U);
     EXPECT_EQ(api.headers["Content-Type"], "application/json");
+    // Nor do the original's login paths when that provider is not configured (PROTOCOL.md 2.2).
+    for (const char* login : {"/github/login/start", "/kioubit/login/auth?params=x", "/github"}) {
+        SCOPED_TRACE(login);
+        EXPECT_EQ(get(login).status, 404U);
+    }
+    EXPECT_EQ(get("/githubber").status, 200U); // only the path and what is below it
     EXPECT_EQ(get("/index.html", "POST").status, 405U);
 }
 

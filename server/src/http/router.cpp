@@ -2,6 +2,7 @@
 
 #include "responses.hpp"
 
+#include <algorithm>
 #include <boost/url/parse.hpp>
 
 namespace tincan::server {
@@ -68,8 +69,11 @@ RoutedResponse Router::handle(const Request& req, RequestContext& ctx) const {
         }
         return RoutedResponse(std::move(res));
     }
-    const bool in_api = !api_prefix_.empty() &&
-                        (ctx.path == api_prefix_ || ctx.path.starts_with(api_prefix_ + "/"));
+    const auto under = [&](const std::string& p) {
+        return ctx.path == p || ctx.path.starts_with(p + "/");
+    };
+    const bool in_api = (!api_prefix_.empty() && under(api_prefix_)) ||
+                        std::any_of(reserved_.begin(), reserved_.end(), under);
     if (static_ && !in_api) {
         return static_->serve(req, ctx.path);
     }

@@ -34,6 +34,9 @@ public:
     void add_api(const std::string& path, Handler handler, bool prefix_match = false);
     /// A route outside the API prefix, e.g. "/healthz".
     void add_root(const std::string& path, Handler handler, bool prefix_match = false);
+    /// Paths at and below `path` (at the root) are the original server's even when no route of
+    /// ours serves them (a login provider not configured): they get 404, never the web app.
+    void reserve(const std::string& path) { reserved_.push_back(path); }
     /// Where unmatched GET requests go (the web app); without it they get 404 JSON.
     void set_static(std::shared_ptr<StaticFiles> files) { static_ = std::move(files); }
     /// Body of the 404 for unmatched API paths.
@@ -57,6 +60,7 @@ private:
     std::string api_prefix_;
     std::map<std::string, Route, std::greater<>> routes_; ///< reverse order: longer prefixes first
     std::shared_ptr<StaticFiles> static_;
+    std::vector<std::string> reserved_;
     std::string not_found_ = "not found";
     bool inject_cors_ = false;
 };
