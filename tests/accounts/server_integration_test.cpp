@@ -298,9 +298,21 @@ TEST(AccountsServer, GithubLoginOverHttpThenSignedInWebSocket) {
     EXPECT_NE(new_sid, sid);
     EXPECT_EQ(github.revocations(), 1);
 
-    auto profile = local_http().fetch(
-        {http::verb::get, s.url("/api/profile"), {{"Cookie", "session_id=" + new_sid}}, ""});
-    EXPECT_EQ(json::parse(profile->body).at("username"), "octocat");
+    // Signed in below the prefix and at the original's root paths alike (PROTOCOL.md 9.1).
+    for (const char* prefix : {"/api", ""}) {
+        SCOPED_TRACE(prefix);
+        const std::vector<std::pair<std::string, std::string>> cookie{
+            {"Cookie", "session_id=" + new_sid}};
+        auto profile = local_http().fetch(
+            {http::verb::get, s.url(std::string(prefix) + "/profile"), cookie, ""});
+        EXPECT_EQ(json::parse(profile->body).at("username"), "octocat");
+        auto status = local_http().fetch(
+            {http::verb::get, s.url(std::string(prefix) + "/profile/status"), cookie, ""});
+        EXPECT_EQ(json::parse(status->body).at("logged_in"), true);
+        auto named = local_http().fetch(
+            {http::verb::get, s.url(std::string(prefix) + "/profile?username=octocat"), {}, ""});
+        EXPECT_EQ(named->status, 200u);
+    }
     // The avatar GitHub named (here on the stand-in) comes through the server's avatar proxy,
     // below the prefix and at the original's root path alike.
     for (const char* path :
@@ -327,10 +339,14 @@ TEST(AccountsServer, GithubLoginOverHttpThenSignedInWebSocket) {
     ASSERT_TRUE(err);
     EXPECT_EQ(err->at("error").at("code"), "name_taken");
 
-    // Logout by POST ends the session for HTTP and for new WebSockets.
+    // Logout by POST (at the root, as the original client's server has it) ends the session
+    // for HTTP and for new WebSockets.
     auto out = local_http().fetch(
-        {http::verb::post, s.url("/api/logout"), {{"Cookie", "session_id=" + new_sid}}, ""});
+        {http::verb::post, s.url("/logout"), {{"Cookie", "session_id=" + new_sid}}, ""});
     EXPECT_EQ(out->status, 200u);
+    auto status = local_http().fetch(
+        {http::verb::get, s.url("/api/profile/status"), {{"Cookie", "session_id=" + new_sid}}, ""});
+    EXPECT_EQ(json::parse(status->body).at("logged_in"), false);
     WsClient after(s.port(), with_header("Cookie", "session_id=" + new_sid));
     auto r2 = register_empty(after);
     ASSERT_TRUE(r2);

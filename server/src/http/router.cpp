@@ -27,15 +27,19 @@ void Router::add(const std::string& full_path, Route route) {
 
 void Router::add_api(const std::string& path, Handler handler, bool prefix_match) {
     // The original server answers at the root (its proxy adds the prefix, PROTOCOL.md 0): the same
-    // routes answer there too, so a client of either layout works. A root route of ours wins.
-    if (!api_prefix_.empty() && !routes_.contains(path)) {
-        add(path, Route{handler, prefix_match, path, false});
+    // routes answer there too, so a client of either layout works. A root route of ours wins; a
+    // later API route replaces an earlier one at both places (accounts over the anonymous ones).
+    if (!api_prefix_.empty()) {
+        auto it = routes_.find(path);
+        if (it == routes_.end() || it->second.mirror) {
+            add(path, Route{handler, prefix_match, path, false, true});
+        }
     }
-    add(api_prefix_ + path, Route{std::move(handler), prefix_match, path, true});
+    add(api_prefix_ + path, Route{std::move(handler), prefix_match, path, true, false});
 }
 
 void Router::add_root(const std::string& path, Handler handler, bool prefix_match) {
-    add(path, Route{std::move(handler), prefix_match, path, false});
+    add(path, Route{std::move(handler), prefix_match, path, false, false});
 }
 
 RoutedResponse Router::handle(const Request& req, RequestContext& ctx) const {

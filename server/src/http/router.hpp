@@ -54,6 +54,7 @@ private:
         bool prefix_match;
         std::string api_relative; ///< set for API routes
         bool is_api;
+        bool mirror; ///< an API route's copy at the root
     };
     void add(const std::string& full_path, Route route);
 
