@@ -129,21 +129,28 @@ HttpResponse AccountsApi::handle(const HttpRequest& req, const AccountsContext& 
     if (p == "/counter") {
         return counter(req, ctx);
     }
-    if (service_.github() && p == "/github/login/start") {
+    // The original dispatches on the path's ending below each provider's prefix (PROTOCOL.md
+    // 3.3, 3.4): `/github/login/x/login/start` is the start route too.
+    const auto under = [&](std::string_view prefix, std::string_view route) {
+        return starts_with(p, prefix) && p.size() >= route.size() &&
+               p.compare(p.size() - route.size(), route.size(), route) == 0;
+    };
+    if (service_.github() && under("/github/login/", "/login/start")) {
         return login_start(req, ctx, "github");
     }
-    if (service_.github() && p == "/github/login/auth") {
+    if (service_.github() && under("/github/login/", "/login/auth")) {
         return github_auth(req, ctx);
     }
-    if (service_.kioubit() && p == "/kioubit/login/start") {
+    if (service_.kioubit() && under("/kioubit/login/", "/login/start")) {
         return login_start(req, ctx, "kioubit");
     }
-    if (service_.kioubit() && p == "/kioubit/login/auth") {
+    if (service_.kioubit() && under("/kioubit/login/", "/login/auth")) {
         return kioubit_auth(req, ctx);
     }
     if ((service_.github() && starts_with(p, "/github/login/")) ||
         (service_.kioubit() && starts_with(p, "/kioubit/login/"))) {
-        return error_response(req, http::status::not_found, "Path has no handler attached");
+        return error_response(req, http::status::not_found,
+                              "Path " + p.substr(0, 256) + " has no handler attached");
     }
     return error_response(req, http::status::not_found, "404 page not found");
 }

@@ -104,12 +104,6 @@ bool wants_revocation(const HttpRequest& req) {
     return fields && fields->count("revoke_previous") && (*fields)["revoke_previous"] == "true";
 }
 
-HttpResponse method_not_allowed(const HttpRequest& req, const char* allow) {
-    auto res = error_response(req, http::status::method_not_allowed, "method not allowed");
-    res.set(http::field::allow, allow);
-    return res;
-}
-
 } // namespace
 
 bool valid_username(std::string_view name) {
@@ -128,18 +122,20 @@ bool valid_username(std::string_view name) {
 
 HttpResponse ManagementApi::handle(const HttpRequest& req) const {
     auto path = target_path(req.target());
-    if (path == "/bots/add") {
-        return req.method() == http::verb::post ? add(req) : method_not_allowed(req, "POST");
+    // Method and path together name a route; anything else is the original's 404 (PROTOCOL.md
+    // 3.6), a known path with another method included.
+    const auto m = req.method();
+    if (path == "/bots/add" && m == http::verb::post) {
+        return add(req);
     }
-    if (path == "/bots/delete") {
-        return req.method() == http::verb::delete_ ? remove(req)
-                                                   : method_not_allowed(req, "DELETE");
+    if (path == "/bots/delete" && m == http::verb::delete_) {
+        return remove(req);
     }
-    if (path == "/bots/token") {
-        return req.method() == http::verb::post ? token(req) : method_not_allowed(req, "POST");
+    if (path == "/bots/token" && m == http::verb::post) {
+        return token(req);
     }
-    if (path == "/bots/list") {
-        return req.method() == http::verb::get ? list(req) : method_not_allowed(req, "GET");
+    if (path == "/bots/list" && m == http::verb::get) {
+        return list(req);
     }
     return error_response(req, http::status::not_found, "no handlers matched the request.");
 }

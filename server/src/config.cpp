@@ -95,17 +95,18 @@ ParsedConfig parse_config(int argc, char** argv) {
                    "separated); same-origin is always allowed")
         ->delimiter(',')
         ->envname("TINCAN_ALLOWED_ORIGIN");
-    app.add_option("--default-cors-allowed", c.default_cors_allowed,
-                   "allow WebSocket upgrades without an Origin header (bots, tools)");
-    app.add_option("--inject-allow-all-cors-headers", c.inject_allow_all_cors_headers,
-                   "add permissive CORS headers to every response (debugging only)");
+    // Booleans are flags as in the original's CLI: bare means true, `--flag=false` turns off.
+    app.add_flag("--default-cors-allowed", c.default_cors_allowed,
+                 "allow WebSocket upgrades without an Origin header (bots, tools)");
+    app.add_flag("--inject-allow-all-cors-headers", c.inject_allow_all_cors_headers,
+                 "add permissive CORS headers to every response (debugging only)");
     app.add_option("--ice-server", c.ice_servers,
                    "STUN/TURN URL offered to browsers in /servers.json (repeatable, or comma "
                    "separated)")
         ->delimiter(',')
         ->envname("TINCAN_ICE_SERVER");
     app.add_option("--server-name", c.server_name, "server name shown in the web app");
-    app.add_option("--allow-anonymous", c.allow_anonymous, "accept visitors without an account")
+    app.add_flag("--allow-anonymous", c.allow_anonymous, "accept visitors without an account")
         ->envname("TINCAN_ALLOW_ANONYMOUS");
     app.add_option("--management-listen", c.management_listen,
                    "Unix socket of the management API ('' disables it)")
@@ -125,16 +126,16 @@ ParsedConfig parse_config(int argc, char** argv) {
     app.add_option("--kioubit-auth-url", c.kioubit_auth_url, "Kioubit login page");
     app.add_option("--cookie-domain", c.cookie_domain, "Domain attribute of the session cookie");
     app.add_option("--cookie-samesite", c.cookie_samesite,
-                   "SameSite attribute of the session cookie: None, Lax or Strict")
-        ->check(CLI::IsMember({"", "None", "Lax", "Strict"}));
-    app.add_option("--cookie-secure", c.cookie_secure, "Secure attribute of the session cookie");
+                   "SameSite attribute of the session cookie: None, Lax or Strict (other values "
+                   "are ignored with a warning)");
+    app.add_flag("--cookie-secure", c.cookie_secure, "Secure attribute of the session cookie");
     app.add_option("--github-oauth-base-url", c.github_oauth_base_url,
                    "GitHub OAuth endpoints base (…/login/oauth/authorize, …/access_token)");
     app.add_option("--github-api-base-url", c.github_api_base_url,
                    "GitHub REST API base (…/user, …/applications/<id>/token)");
     app.add_option("--log-level", c.log_level, "trace, debug, info, warn, error")
         ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error"}));
-    app.add_option("--debug", c.debug, "same as --log-level=debug");
+    app.add_flag("--debug", c.debug, "same as --log-level=debug");
     app.add_option("--max-frame-bytes", c.max_frame_bytes,
                    "largest WebSocket message accepted; larger ones close with 1009")
         ->check(CLI::Range(1024, 16 * 1024 * 1024));
@@ -178,6 +179,12 @@ ParsedConfig parse_config(int argc, char** argv) {
     }
     if (c.debug) {
         c.log_level = "debug";
+    }
+    if (c.cookie_samesite != "" && c.cookie_samesite != "None" && c.cookie_samesite != "Lax" &&
+        c.cookie_samesite != "Strict") {
+        std::cerr << "tincan-server: --cookie-samesite must be None, Lax or Strict; ignoring \""
+                  << c.cookie_samesite << "\"\n";
+        c.cookie_samesite.clear();
     }
     return out;
 }

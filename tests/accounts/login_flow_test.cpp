@@ -221,8 +221,14 @@ TEST_F(LoginFlow, OpenRedirectAttemptsRejected) {
     EXPECT_EQ(res[http::field::location], "https://chat.example/rooms/7");
 }
 
-TEST_F(LoginFlow, UnknownGithubSubpath) {
-    EXPECT_EQ(call(http::verb::get, "/github/login/other", "").result(), http::status::not_found);
+TEST_F(LoginFlow, UnknownGithubSubpathAndSuffixDispatch) {
+    auto other = call(http::verb::get, "/github/login/other", "");
+    EXPECT_EQ(other.result(), http::status::not_found);
+    EXPECT_EQ(json::parse(other.body()).at("err"),
+              "Path /github/login/other has no handler attached");
+    // The original dispatches on the path's ending below the prefix (PROTOCOL.md 3.3).
+    EXPECT_EQ(call(http::verb::get, "/github/login/x/login/start", "").result(),
+              http::status::temporary_redirect);
 }
 
 class KioubitFlow : public LoginFlow {

@@ -1,4 +1,5 @@
 #include "config.hpp"
+#include <cstdlib>
 
 #include <gtest/gtest.h>
 
@@ -48,4 +49,28 @@ TEST(Config, FlagsAndBadConfiguration) {
     EXPECT_EQ(parse({"--listen-addr", "nonsense"}).exit_code, 2);
     EXPECT_EQ(parse({"--no-such-flag"}).exit_code, 2);
     EXPECT_EQ(parse({"--api-prefix", ""}).config.api_prefix, "");
+}
+
+TEST(Config, BooleanFlagsAsTheOriginalsCli) {
+    // Bare means true, `=false` turns a default-on flag off (PROTOCOL.md 8.1, a kong CLI).
+    auto bare = parse({"--debug", "--inject-allow-all-cors-headers", "--cookie-secure"});
+    ASSERT_FALSE(bare.exit_code);
+    EXPECT_TRUE(bare.config.debug);
+    EXPECT_EQ(bare.config.log_level, "debug");
+    EXPECT_TRUE(bare.config.inject_allow_all_cors_headers);
+    EXPECT_TRUE(bare.config.cookie_secure);
+    EXPECT_TRUE(bare.config.default_cors_allowed);
+    auto off = parse({"--default-cors-allowed=false", "--allow-anonymous=false", "--debug=false"});
+    ASSERT_FALSE(off.exit_code);
+    EXPECT_FALSE(off.config.default_cors_allowed);
+    EXPECT_FALSE(off.config.allow_anonymous);
+    EXPECT_FALSE(off.config.debug);
+    ::setenv("TINCAN_ALLOW_ANONYMOUS", "false", 1);
+    EXPECT_FALSE(parse({}).config.allow_anonymous);
+    ::unsetenv("TINCAN_ALLOW_ANONYMOUS");
+    // An unknown SameSite value is ignored with a warning, as the original does, not fatal.
+    auto samesite = parse({"--cookie-samesite", "bogus"});
+    ASSERT_FALSE(samesite.exit_code);
+    EXPECT_EQ(samesite.config.cookie_samesite, "");
+    EXPECT_EQ(parse({"--cookie-samesite", "Lax"}).config.cookie_samesite, "Lax");
 }

@@ -62,6 +62,11 @@ TEST(Integration, TwoClientsRegisterAndRelayOfferAnswerAndIceWithServerSetSender
     EXPECT_EQ(answer->at("sdp_offer").at("from_node_id"), json::value(id_b));
     EXPECT_EQ(answer->at("sdp_offer").at("type"), "answer");
 
+    // Every server frame ends with a newline, as the original's JSON encoder writes it (1.1).
+    a.send(ice_offer(id_b));
+    const auto raw = b.next_text();
+    ASSERT_TRUE(raw);
+    EXPECT_TRUE(raw->ends_with("}\n")) << *raw;
     a.send(ice_offer(id_b));
     b.send(ice_offer(id_a));
     auto ice_b = b.next_with("ice_offer");
@@ -70,7 +75,7 @@ TEST(Integration, TwoClientsRegisterAndRelayOfferAnswerAndIceWithServerSetSender
     EXPECT_EQ(ice_b->at("ice_offer").at("from_node_id"), json::value(id_a));
     EXPECT_EQ(ice_a->at("ice_offer").at("from_node_id"), json::value(id_b));
     EXPECT_EQ(server.metric("tincan_messages_relayed_total{type=\"sdp_offer\"}"), 2);
-    EXPECT_EQ(server.metric("tincan_messages_relayed_total{type=\"ice_offer\"}"), 2);
+    EXPECT_EQ(server.metric("tincan_messages_relayed_total{type=\"ice_offer\"}"), 3);
 }
 
 TEST(Integration, InjectedKeysInARelayNeverReachTheTarget) {
@@ -217,6 +222,17 @@ TEST(Integration, OversizedFrameClosesWith1009AndOthersKeepWorking) {
     EXPECT_EQ(server.metric("tincan_rejected_inputs_total{reason=\"too_large\"}"), 1);
 }
 
+TEST(Integration, InvalidUtf8ClosesOnlyThatConnection) {
+    TestServer server;
+    WsClient bad(server.port());
+    WsClient other(server.port());
+    bad.register_as("bad");
+    other.register_as("other");
+    bad.send("{\"echo\":{\"direction\":\"ping\",\"correlation_id\":\"\xff\xfe\"}}");
+    EXPECT_EQ(bad.wait_closed(), 1007U);
+    EXPECT_TRUE(other.round_trip());
+}
+
 TEST(Integration, FloodIsRateLimitedThenClosedAndOthersKeepWorking) {
     TestServer server([](auto& c) {
         c.max_msgs_per_sec = 20;
@@ -356,6 +372,10 @@ TEST(Integration, TheDefaultPrefixAlsoAnswersAtTheOriginalRootPaths) {
     }
     EXPECT_EQ(http_get(server.port(), "/profile/status").body, R"({"logged_in":false})");
     EXPECT_EQ(http_get(server.port(), "/logout").status, 405U);
+    // The signalling path without an upgrade is a bad request, never the web app.
+    for (const char* path : {"/ws", "/api/ws"}) {
+        EXPECT_EQ(http_get(server.port(), path).status, 400U) << path;
+    }
     // servers.json keeps telling browsers the prefixed layout.
     const auto servers = json::parse(http_get(server.port(), "/servers.json").body);
     EXPECT_EQ(servers.at(0).at("url"), "/api/ws");
@@ -409,4 +429,7 @@ TEST(Integration, InjectAllowAllCorsHeadersIsOffByDefault) {
     TestServer cors([](auto& c) { c.inject_allow_all_cors_headers = true; });
     EXPECT_EQ(http_get(cors.port(), "/api/conns").headers["Access-Control-Allow-Origin"], "*");
     EXPECT_EQ(http_get(cors.port(), "/api/conns", "OPTIONS").status, 204U);
+    // Every response, also a 404 below the prefix and the web app's files (PROTOCOL.md 2.3).
+    EXPECT_EQ(http_get(cors.port(), "/api/nothing").headers["Access-Control-Allow-Origin"], "*");
+    EXPECT_EQ(http_get(cors.port(), "/index.html").headers["Access-Control-Allow-Origin"], "*");
 }

@@ -81,13 +81,21 @@ void WsClient::send(const std::string& text, bool binary) {
     run_until([&] { return done; }, 10s);
 }
 
-std::optional<json::object> WsClient::next(std::chrono::milliseconds timeout) {
+std::optional<std::string> WsClient::next_text(std::chrono::milliseconds timeout) {
     if (!run_until([&] { return !inbox_.empty() || closed_; }, timeout) || inbox_.empty()) {
         return std::nullopt;
     }
     auto text = std::move(inbox_.front());
     inbox_.pop_front();
-    return json::parse(text).as_object();
+    return text;
+}
+
+std::optional<json::object> WsClient::next(std::chrono::milliseconds timeout) {
+    auto text = next_text(timeout);
+    if (!text) {
+        return std::nullopt;
+    }
+    return json::parse(*text).as_object();
 }
 
 std::optional<json::object> WsClient::next_with(std::string_view key,

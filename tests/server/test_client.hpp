@@ -42,6 +42,8 @@ public:
 
     void send(const std::string& text, bool binary = false);
     void start_reading();
+    /// Next frame's text within `timeout`.
+    std::optional<std::string> next_text(std::chrono::milliseconds timeout = 5s);
     /// Next frame within `timeout`.
     std::optional<boost::json::object> next(std::chrono::milliseconds timeout = 5s);
     /// Next frame that has `key`, skipping (and keeping nothing of) others.

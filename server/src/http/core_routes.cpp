@@ -62,6 +62,14 @@ void install_core_routes(ServerContext& ctx, Router& router) {
                              ctx.hub.conns_json());
     });
 
+    // The signalling path without an upgrade: 400, as the original's WebSocket library answers.
+    router.add_api(ctx.config.ws_path, [](const Request& req, RequestContext&) {
+        auto res = json_error(http::status::bad_request, req.version(), req.keep_alive(),
+                              "websocket: the client is not using the websocket protocol");
+        res.set(http::field::sec_websocket_version, "13");
+        return res;
+    });
+
     // Account routes answered as an anonymous-only server (no identity providers configured).
     router.add_api("/profile/status", [](const Request& req, RequestContext&) {
         return json_response(http::status::ok, req.version(), req.keep_alive(),

@@ -32,4 +32,10 @@ StringResponse json_response(http::status status, unsigned version, bool keep_al
     return res;
 }
 
+void add_allow_all_cors(http::fields& fields) {
+    fields.set(http::field::access_control_allow_origin, "*");
+    fields.set(http::field::access_control_allow_methods, "GET, POST, PUT, DELETE, OPTIONS");
+    fields.set(http::field::access_control_allow_headers, "Content-Type, Authorization");
+}
+
 } // namespace tincan::server

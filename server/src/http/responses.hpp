@@ -28,6 +28,9 @@ StringResponse make_response(boost::beast::http::status status, unsigned version
 StringResponse json_error(boost::beast::http::status status, unsigned version, bool keep_alive,
                           std::string_view message);
 
+/// The permissive CORS headers of --inject-allow-all-cors-headers (PROTOCOL.md 2.3).
+void add_allow_all_cors(boost::beast::http::fields& fields);
+
 /// A JSON response (body already serialised).
 StringResponse json_response(boost::beast::http::status status, unsigned version, bool keep_alive,
                              std::string body);

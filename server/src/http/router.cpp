@@ -67,9 +67,7 @@ RoutedResponse Router::handle(const Request& req, RequestContext& ctx) const {
     if (found != nullptr) {
         auto res = found->handler(req, ctx);
         if (inject_cors_) {
-            res.set(http::field::access_control_allow_origin, "*");
-            res.set(http::field::access_control_allow_methods, "GET, POST, PUT, DELETE, OPTIONS");
-            res.set(http::field::access_control_allow_headers, "Content-Type, Authorization");
+            add_allow_all_cors(res);
         }
         return RoutedResponse(std::move(res));
     }
@@ -79,10 +77,13 @@ RoutedResponse Router::handle(const Request& req, RequestContext& ctx) const {
     const bool in_api = (!api_prefix_.empty() && under(api_prefix_)) ||
                         std::any_of(reserved_.begin(), reserved_.end(), under);
     if (static_ && !in_api) {
-        return static_->serve(req, ctx.path);
+        return static_->serve(req, ctx.path, inject_cors_);
     }
-    return RoutedResponse(
-        json_error(http::status::not_found, req.version(), req.keep_alive(), not_found_));
+    auto res = json_error(http::status::not_found, req.version(), req.keep_alive(), not_found_);
+    if (inject_cors_) {
+        add_allow_all_cors(res);
+    }
+    return RoutedResponse(std::move(res));
 }
 
 } // namespace tincan::server

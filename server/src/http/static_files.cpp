@@ -92,20 +92,27 @@ std::string_view StaticFiles::mime_type(std::string_view path) {
     return "application/octet-stream";
 }
 
-RoutedResponse StaticFiles::serve(const Request& req, std::string_view encoded_path) const {
+RoutedResponse StaticFiles::serve(const Request& req, std::string_view encoded_path,
+                                  bool cors) const {
     const auto version = req.version();
     const bool keep_alive = req.keep_alive();
+    auto done = [cors](auto&& res) {
+        if (cors) {
+            add_allow_all_cors(res);
+        }
+        return RoutedResponse(std::move(res));
+    };
     auto not_found = [&] {
         auto res = make_response(http::status::not_found, version, keep_alive, "404 not found\n",
                                  "text/plain; charset=utf-8");
         security_headers(res);
-        return RoutedResponse(std::move(res));
+        return done(std::move(res));
     };
     if (req.method() != http::verb::get && req.method() != http::verb::head) {
         auto res = make_response(http::status::method_not_allowed, version, keep_alive,
                                  "method not allowed\n", "text/plain; charset=utf-8");
         res.set(http::field::allow, "GET, HEAD");
-        return RoutedResponse(std::move(res));
+        return done(std::move(res));
     }
     // Decode %xx, then refuse anything that could leave the root.
     std::string path;
@@ -159,13 +166,13 @@ RoutedResponse StaticFiles::serve(const Request& req, std::string_view encoded_p
         http::response<http::empty_body> res{http::status::ok, version};
         set_common(res);
         res.content_length(size);
-        return RoutedResponse(std::move(res));
+        return done(std::move(res));
     }
     http::response<http::file_body> res{std::piecewise_construct, std::make_tuple(std::move(body)),
                                         std::make_tuple(http::status::ok, version)};
     set_common(res);
     res.content_length(size);
-    return RoutedResponse(std::move(res));
+    return done(std::move(res));
 }
 
 } // namespace tincan::server

@@ -17,7 +17,8 @@ class StaticFiles {
 public:
     explicit StaticFiles(std::filesystem::path root);
 
-    RoutedResponse serve(const Request& req, std::string_view path) const;
+    /// `cors`: with the permissive CORS headers (--inject-allow-all-cors-headers).
+    RoutedResponse serve(const Request& req, std::string_view path, bool cors = false) const;
 
     static std::string_view mime_type(std::string_view path);
 

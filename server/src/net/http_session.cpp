@@ -14,12 +14,6 @@ namespace http = beast::http;
 
 namespace {
 constexpr auto request_timeout = std::chrono::seconds(30);
-
-template <class Body> void add_cors(http::response<Body>& res) {
-    res.set(http::field::access_control_allow_origin, "*");
-    res.set(http::field::access_control_allow_methods, "GET, POST, PUT, DELETE, OPTIONS");
-    res.set(http::field::access_control_allow_headers, "Content-Type, Authorization");
-}
 } // namespace
 
 template <class Protocol>
@@ -91,7 +85,7 @@ template <class Protocol> void HttpSession<Protocol>::on_read(beast::error_code 
     }
     if (ctx_.config.inject_allow_all_cors_headers && req.method() == http::verb::options) {
         auto res = make_response(http::status::no_content, req.version(), req.keep_alive(), "", "");
-        add_cors(res);
+        add_allow_all_cors(res);
         ctx_.metrics.http_request(204);
         auto sp = std::make_shared<StringResponse>(std::move(res));
         return http::async_write(
@@ -122,7 +116,7 @@ template <class Protocol> bool HttpSession<Protocol>::try_offload(Request& req) 
         auto sp = std::make_shared<StringResponse>(std::move(res));
         boost::asio::post(self->stream_.get_executor(), [self, sp] {
             if (self->ctx_.config.inject_allow_all_cors_headers) {
-                add_cors(*sp);
+                add_allow_all_cors(*sp);
             }
             self->ctx_.metrics.http_request(sp->result_int());
             http::async_write(self->stream_, *sp, [self, sp](beast::error_code e, std::size_t n) {

@@ -26,8 +26,13 @@ std::string_view auth_kind_name(AuthKind kind) noexcept {
 
 namespace {
 
+// Frames end with a newline, as the original's JSON encoder writes them (PROTOCOL.md 1.1).
+std::string server_text(const Envelope& env) {
+    return common::encode_envelope(env) + '\n';
+}
+
 Frame make_frame(const Envelope& env) {
-    return std::make_shared<const std::string>(common::encode_envelope(env));
+    return std::make_shared<const std::string>(server_text(env));
 }
 
 bool has_control_chars(std::string_view s) {
@@ -320,13 +325,13 @@ void Hub::apply(const std::string& id, Node& node, const Envelope& env) {
         Envelope out;
         out.sdp_offer = *env.sdp_offer;
         out.sdp_offer->from_node_id = id; // never trust the client's claim
-        relay(id, env.sdp_offer->to_node_id, "sdp_offer", common::encode_envelope(out));
+        relay(id, env.sdp_offer->to_node_id, "sdp_offer", server_text(out));
     }
     if (env.ice_offer) {
         Envelope out;
         out.ice_offer = *env.ice_offer;
         out.ice_offer->from_node_id = id;
-        relay(id, env.ice_offer->to_node_id, "ice_offer", common::encode_envelope(out));
+        relay(id, env.ice_offer->to_node_id, "ice_offer", server_text(out));
     }
 }
 
