@@ -56,7 +56,7 @@ test('ChatBot streams its reply into one message that grows, then completes', as
       second.fail(500, '{"error":"upstream secret detail"}');
       await expect(replies).toHaveCount(2);
       await expect(replies.last()).toHaveText(
-        /Sorry, I cannot answer right now: the language model answered with HTTP status 500\./,
+        /API error \(status 500\): the language model cannot answer right now\./,
       );
       await expect(replies.last()).not.toContainText('secret');
       await expect(replies).toHaveCount(2);

@@ -136,8 +136,10 @@ void ChatBot::finish(const std::weak_ptr<PeerContext>& weak, const std::string& 
     auto request = std::move(c.request); // released after this call returns
     std::string final_text = c.text;
     if (!error.empty()) {
+        const bool status = error.starts_with("API error");
         final_text = (c.text.empty() ? "" : c.text + "\n\n") +
-                     "Sorry, I cannot answer right now: " + error + ".";
+                     (status ? error + ": the language model cannot answer right now."
+                             : "Sorry, I cannot answer right now: " + error + ".");
     } else if (final_text.empty()) {
         final_text = "I apologize, but I couldn't generate a response at this time.";
     }
@@ -147,8 +149,11 @@ void ChatBot::finish(const std::weak_ptr<PeerContext>& weak, const std::string& 
     if (auto p = weak.lock()) {
         auto channel = c.stream ? p->patch_channel() : nullptr;
         if (!channel || channel->is_closed()) {
-            // Not streamed (or no patch channel): the answer as a plain message of its own.
-            p->reply(c.origin, final_text);
+            // Not streamed (or no patch channel): the answer as a plain message of its own, or
+            // several if it does not fit one data channel message (bots take 64 KiB).
+            for (const auto& piece : common::split_utf8(final_text, 48 * 1024)) {
+                p->reply(c.origin, piece);
+            }
         } else {
             // The complete text in one replace order (also covers appends not sent before the
             // channel opened); split only if it does not fit one message.

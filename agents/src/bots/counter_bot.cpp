@@ -1,5 +1,7 @@
 #include "bots/counter_bot.hpp"
 
+#include <algorithm>
+
 namespace tincan::agents {
 
 const char* const CounterBot::help_text = "🔢 Counter Bot - Available Commands:\n"
@@ -26,6 +28,7 @@ std::string CounterBot::respond(const std::string& text, std::int64_t& counter) 
 
 void CounterBot::on_command(const std::shared_ptr<PeerContext>& peer,
                             const common::ChatMessage& message, const std::string& text) {
+    connected_.insert(peer->peer_id());
     auto it = counters_.find(peer->peer_id());
     std::int64_t counter = it != counters_.end() ? it->second : 0;
     auto reply = respond(text, counter);
@@ -34,6 +37,22 @@ void CounterBot::on_command(const std::shared_ptr<PeerContext>& peer,
     }
     counters_[peer->peer_id()] = counter;
     peer->reply(message, reply);
+}
+
+void CounterBot::on_peer_left(const std::string& peer_id) {
+    if (connected_.erase(peer_id) == 0) {
+        return; // never counted anything
+    }
+    departed_.push_back(peer_id);
+    while (departed_.size() > max_departed_) {
+        const auto oldest = std::move(departed_.front());
+        departed_.pop_front();
+        // Came back since (and may have left again later in the queue): not this entry's turn.
+        if (!connected_.contains(oldest) &&
+            std::find(departed_.begin(), departed_.end(), oldest) == departed_.end()) {
+            counters_.erase(oldest);
+        }
+    }
 }
 
 } // namespace tincan::agents

@@ -57,8 +57,9 @@ public:
                 const auto status = soup_message_get_status(self->message_.get());
                 if (status != SOUP_STATUS_OK) {
                     spdlog::warn("ChatBot: LLM answered HTTP {}", static_cast<int>(status));
-                    self->finish("the language model answered with HTTP status " +
-                                 std::to_string(static_cast<int>(status)));
+                    // The original's words (PROTOCOL.md 6.6), without the upstream body (10.1).
+                    self->finish("API error (status " + std::to_string(static_cast<int>(status)) +
+                                 ")");
                     return;
                 }
                 self->read_more();
