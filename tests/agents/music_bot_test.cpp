@@ -1,14 +1,21 @@
-// MusicBot: reply texts, Ogg Opus validation, demuxing with pacing and looping, and the
-// per-listener feed (appsrc ! rtpopuspay) reaching a depayloader.
+// MusicBot: reply texts, Ogg Opus validation, demuxing with pacing and looping, the
+// per-listener feed (appsrc ! rtpopuspay) reaching a depayloader, and the renegotiation of a new
+// track on every `/play` as a webrtcbin "browser" observes it.
 
 #include "bots/music_bot.hpp"
 #include "media/opus_source.hpp"
 #include "rtc_fixture.hpp"
+#include "tincan/common/chat_message.hpp"
 
+#include <boost/json.hpp>
 #include <gst/app/gstappsink.h>
+#include <gst/sdp/sdp.h>
 
+#include <algorithm>
 #include <atomic>
+#include <cstdlib>
 #include <glib/gstdio.h>
+#include <mutex>
 
 namespace tincan::agents::test {
 namespace {
@@ -133,6 +140,303 @@ TEST_F(MusicTest, OneEncoderFansOutToEveryListener) {
     EXPECT_TRUE(source->running());
     source->remove_listener(b.appsrc.get());
     EXPECT_FALSE(source->running());
+}
+
+/// What the browser side receives: one entry per remote track (webrtcbin src pad), in order of
+/// arrival, with the RTP SSRC and the number of packets seen on it. Filled on streaming threads.
+class RemoteTracks {
+public:
+    struct Track {
+        std::uint32_t ssrc = 0;
+        int packets = 0;
+    };
+
+    /// PeerConfig::make_media_sink: a fakesink counting the RTP packets of one new pad.
+    GstElement* make_sink() {
+        std::size_t index = 0;
+        {
+            std::lock_guard lock(mutex_);
+            index = tracks_.size();
+            tracks_.emplace_back();
+        }
+        GstElement* sink = gst_element_factory_make("fakesink", nullptr);
+        g_object_set(sink, "async", FALSE, "sync", FALSE, nullptr);
+        GstPad* pad = gst_element_get_static_pad(sink, "sink");
+        struct Probe {
+            RemoteTracks* self;
+            std::size_t index;
+        };
+        gst_pad_add_probe(
+            pad, GST_PAD_PROBE_TYPE_BUFFER,
+            [](GstPad*, GstPadProbeInfo* info, gpointer data) {
+                auto* probe = static_cast<Probe*>(data);
+                std::uint8_t ssrc[4] = {};
+                if (gst_buffer_extract(GST_PAD_PROBE_INFO_BUFFER(info), 8, ssrc, 4) == 4) {
+                    std::lock_guard lock(probe->self->mutex_);
+                    auto& track = probe->self->tracks_[probe->index];
+                    track.ssrc = (std::uint32_t{ssrc[0]} << 24) | (std::uint32_t{ssrc[1]} << 16) |
+                                 (std::uint32_t{ssrc[2]} << 8) | ssrc[3];
+                    ++track.packets;
+                }
+                return GST_PAD_PROBE_OK;
+            },
+            new Probe{this, index}, [](gpointer data) { delete static_cast<Probe*>(data); });
+        gst_object_unref(pad);
+        return sink;
+    }
+    std::vector<Track> snapshot() const {
+        std::lock_guard lock(mutex_);
+        return tracks_;
+    }
+    std::size_t size() const { return snapshot().size(); }
+    Track at(std::size_t i) const {
+        auto tracks = snapshot();
+        return i < tracks.size() ? tracks[i] : Track{};
+    }
+
+private:
+    mutable std::mutex mutex_;
+    std::vector<Track> tracks_;
+};
+
+struct AudioLine {
+    std::string direction; ///< sendonly, recvonly, sendrecv or inactive
+    std::uint32_t ssrc = 0;
+};
+
+/// The audio m-lines of an SDP, in order.
+std::vector<AudioLine> audio_lines(const std::string& text) {
+    std::vector<AudioLine> lines;
+    GstSDPMessage* sdp = nullptr;
+    if (gst_sdp_message_new_from_text(text.c_str(), &sdp) != GST_SDP_OK || sdp == nullptr) {
+        return lines;
+    }
+    for (guint i = 0; i < gst_sdp_message_medias_len(sdp); ++i) {
+        const GstSDPMedia* media = gst_sdp_message_get_media(sdp, i);
+        if (std::string(gst_sdp_media_get_media(media)) != "audio") {
+            continue;
+        }
+        AudioLine line;
+        for (const char* d : {"sendonly", "recvonly", "sendrecv", "inactive"}) {
+            if (gst_sdp_media_get_attribute_val(media, d) != nullptr) {
+                line.direction = d;
+            }
+        }
+        if (const char* ssrc = gst_sdp_media_get_attribute_val(media, "ssrc")) {
+            line.ssrc = static_cast<std::uint32_t>(std::strtoul(ssrc, nullptr, 10));
+        }
+        lines.push_back(line);
+    }
+    gst_sdp_message_free(sdp);
+    return lines;
+}
+
+/// The bot's side of one connection, as BotHost gives it to a bot, on a PeerSession wired
+/// directly to the browser's. Logs what the peer observes in order: `play:<name>` when a command
+/// reaches the bot, `offer` when an offer leaves, and every reply text.
+class WiredPeer : public PeerContext {
+public:
+    explicit WiredPeer(std::shared_ptr<PeerSession> session) : session_(std::move(session)) {}
+
+    const std::string& peer_id() const override { return peer_id_; }
+    const std::string& own_node_id() const override { return own_id_; }
+    bool send_chat(const std::string& json) override { return chat && chat->send_text(json); }
+    bool ack(const common::ChatMessage& message) override {
+        return send_chat(common::make_ack(message, new_message_id(), now_ms()));
+    }
+    std::string reply(const common::ChatMessage& to, std::string_view text) override {
+        auto id = new_message_id();
+        return reply_with_id(to, id, text) ? id : std::string();
+    }
+    bool reply_with_id(const common::ChatMessage& to, const std::string& id,
+                       std::string_view text) override {
+        events.emplace_back(text);
+        return send_chat(common::make_text_reply(to, id, now_ms(), text));
+    }
+    std::shared_ptr<DataChannel> open_channel(const std::string& label) override {
+        return session_->create_data_channel(label);
+    }
+    std::shared_ptr<DataChannel> patch_channel() override { return nullptr; }
+    bool send_patch(const common::PatchOrder&) override { return false; }
+    bool attach_audio(GstElement* source, std::uint32_t ssrc, std::function<void()> on_negotiated,
+                      std::function<void()> on_offer_sent) override {
+        if (!session_->add_audio_source(source, ssrc)) {
+            return false;
+        }
+        session_->when_negotiated(std::move(on_negotiated));
+        session_->when_offer_sent(std::move(on_offer_sent));
+        session_->create_offer();
+        return true;
+    }
+    bool detach_audio(GstElement* source) override { return session_->remove_audio_source(source); }
+
+    std::shared_ptr<DataChannel> chat;
+    std::vector<std::string> events;
+
+private:
+    std::shared_ptr<PeerSession> session_;
+    std::string peer_id_ = "browser-node";
+    std::string own_id_ = "bot-node";
+};
+
+/// A browser (webrtcbin) connected to MusicBot: it offers `chat`, the bot answers; then `/play`
+/// commands go over `chat` and the bot's renegotiation offers come back.
+class MusicBotConnection : public MusicTest {
+protected:
+    void SetUp() override {
+        MusicTest::SetUp();
+        PeerConfig browser_config;
+        browser_config.name = "browser";
+        browser_config.context = context_;
+        browser_config.make_media_sink = [this] { return remote_.make_sink(); };
+        browser_ = PeerSession::create(browser_config);
+        PeerConfig bot_config;
+        bot_config.name = "MusicBot";
+        bot_config.context = context_;
+        bot_session_ = PeerSession::create(bot_config);
+        ASSERT_TRUE(browser_ && bot_session_);
+        peer_ = std::make_shared<WiredPeer>(bot_session_);
+        wiring_ = std::make_unique<Wiring>(browser_, bot_session_);
+        wiring_->connect();
+        bot_session_->on_local_description([this](std::string type, std::string sdp) {
+            if (type == "offer") {
+                offers_.push_back(sdp);
+                peer_->events.emplace_back("offer");
+            }
+            browser_->set_remote_description(type, sdp);
+        });
+        bot_session_->on_data_channel([this](std::shared_ptr<DataChannel> dc) {
+            peer_->chat = dc;
+            dc->on_text([this](std::string text) {
+                auto message = common::parse_chat_message(text);
+                ASSERT_TRUE(message) << text;
+                if (message->message && message->message->rfind("/play ", 0) == 0) {
+                    peer_->events.push_back("play:" + message->message->substr(6));
+                }
+                bot_.on_message(peer_, *message);
+            });
+        });
+        chat_ = browser_->create_data_channel("chat");
+        chat_->on_text([this](std::string text) {
+            auto message = common::parse_chat_message(text);
+            ASSERT_TRUE(message) << text;
+            if (message->message) {
+                replies_.push_back(*message->message);
+            }
+        });
+        browser_->create_offer();
+        ASSERT_TRUE(wait_for([&] { return chat_->is_open() && peer_->chat; }, 15s));
+    }
+    void TearDown() override {
+        browser_->close();
+        bot_session_->close();
+        bot_.on_peer_left(peer_->peer_id());
+        MusicTest::TearDown();
+    }
+
+    void send(const std::string& text) {
+        namespace json = boost::json;
+        chat_->send_text(json::serialize(json::object{{"messageId", new_message_id()},
+                                                      {"fromNodeId", "browser-node"},
+                                                      {"toNodeId", "bot-node"},
+                                                      {"timestamp", now_ms()},
+                                                      {"message", text}}));
+    }
+    /// Every `Now playing: <name>` left the bot after an offer made after its `/play` arrived.
+    void expect_now_playing_after_an_offer(const std::vector<std::string>& names) {
+        const auto& events = peer_->events;
+        for (const auto& name : names) {
+            auto play = std::find(events.begin(), events.end(), "play:" + name);
+            auto reply = std::find(events.begin(), events.end(), "Now playing: " + name);
+            ASSERT_NE(play, events.end()) << name;
+            ASSERT_NE(reply, events.end()) << name;
+            EXPECT_NE(std::find(play, reply, "offer"), reply)
+                << "'Now playing: " << name << "' was sent before the offer carrying its track";
+        }
+    }
+    std::vector<std::string> now_playing() const {
+        std::vector<std::string> r;
+        std::copy_if(replies_.begin(), replies_.end(), std::back_inserter(r),
+                     [](const auto& t) { return t.rfind("Now playing: ", 0) == 0; });
+        return r;
+    }
+
+    MusicBot bot_;
+    RemoteTracks remote_;
+    std::shared_ptr<PeerSession> browser_;
+    std::shared_ptr<PeerSession> bot_session_;
+    std::shared_ptr<WiredPeer> peer_;
+    std::unique_ptr<Wiring> wiring_;
+    std::shared_ptr<DataChannel> chat_;
+    std::vector<std::string> offers_;
+    std::vector<std::string> replies_;
+};
+
+TEST_F(MusicBotConnection, EveryPlayOffersANewTrackAndTheOldOneGoesInactive) {
+    send("/play A4");
+    ASSERT_TRUE(wait_for([&] { return remote_.at(0).packets >= 25; }, 15s));
+    ASSERT_EQ(offers_.size(), 1u);
+    const auto first = remote_.at(0);
+    ASSERT_EQ(audio_lines(offers_[0]).size(), 1u);
+    EXPECT_EQ(audio_lines(offers_[0])[0].direction, "sendonly");
+    EXPECT_EQ(audio_lines(offers_[0])[0].ssrc, first.ssrc);
+
+    send("/play C4");
+    // A second offer: the old m-line inactive (the browser's track mutes), a new sendonly one.
+    ASSERT_TRUE(wait_for([&] { return offers_.size() >= 2; })) << "no renegotiation offer";
+    const auto lines = audio_lines(offers_[1]);
+    ASSERT_EQ(lines.size(), 2u) << offers_[1];
+    EXPECT_EQ(lines[0].direction, "inactive");
+    EXPECT_EQ(lines[1].direction, "sendonly");
+    EXPECT_NE(lines[1].ssrc, first.ssrc);
+    // The browser gets a second track (a new pad) on which the new SSRC flows; the old one stops.
+    ASSERT_TRUE(wait_for([&] { return remote_.at(1).packets >= 1; }, 15s))
+        << remote_.size() << " remote tracks";
+    const int old_packets = remote_.at(0).packets;
+    ASSERT_TRUE(wait_for([&] { return remote_.at(1).packets >= 50; }, 15s));
+    EXPECT_EQ(remote_.at(1).ssrc, lines[1].ssrc);
+    EXPECT_LE(remote_.at(0).packets - old_packets, 10) << "the old track kept playing";
+    EXPECT_EQ(remote_.size(), 2u);
+
+    EXPECT_EQ(now_playing(), (std::vector<std::string>{"Now playing: A4", "Now playing: C4"}));
+    expect_now_playing_after_an_offer({"A4", "C4"});
+    EXPECT_EQ(offers_.size(), 2u);
+    EXPECT_EQ(bot_.find("A4")->listener_count(), 0u);
+    EXPECT_FALSE(bot_.find("A4")->running());
+    EXPECT_EQ(bot_.find("C4")->listener_count(), 1u);
+}
+
+TEST_F(MusicBotConnection, PlaysInQuickSuccessionEndWithTheLastTrackPlaying) {
+    // The later commands arrive before the browser answered the first offer.
+    send("/play A4");
+    send("/play WhiteNoise");
+    send("/play C4");
+    ASSERT_TRUE(wait_for([&] { return now_playing().size() >= 3; }, 15s)) << now_playing().size();
+    EXPECT_EQ(now_playing(), (std::vector<std::string>{"Now playing: A4", "Now playing: WhiteNoise",
+                                                       "Now playing: C4"}));
+    expect_now_playing_after_an_offer({"A4", "WhiteNoise", "C4"});
+
+    // The last offer has the C4 track as its only sending m-line, and that is what plays.
+    ASSERT_FALSE(offers_.empty());
+    const auto lines = audio_lines(offers_.back());
+    ASSERT_EQ(lines.size(), 3u) << offers_.back();
+    EXPECT_EQ(lines[0].direction, "inactive");
+    EXPECT_EQ(lines[1].direction, "inactive");
+    EXPECT_EQ(lines[2].direction, "sendonly");
+    auto playing = [&] {
+        for (const auto& t : remote_.snapshot()) {
+            if (t.ssrc == lines[2].ssrc && t.packets >= 50) {
+                return true;
+            }
+        }
+        return false;
+    };
+    ASSERT_TRUE(wait_for(playing, 15s)) << remote_.size() << " remote tracks";
+    for (const auto* name : {"A4", "WhiteNoise"}) {
+        EXPECT_EQ(bot_.find(name)->listener_count(), 0u) << name;
+        EXPECT_FALSE(bot_.find(name)->running()) << name;
+    }
+    EXPECT_EQ(bot_.find("C4")->listener_count(), 1u);
 }
 
 } // namespace

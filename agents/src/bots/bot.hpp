@@ -47,12 +47,19 @@ public:
     virtual bool send_patch(const common::PatchOrder& order) = 0;
 
     /// Adds an audio source (element with a "src" pad producing Opus RTP, floating ref taken)
-    /// to the connection and sends a renegotiation offer. `on_offer_sent` runs once that offer
-    /// has gone to the peer; `on_negotiated` once the peer answered: start feeding media only
-    /// then. `ssrc` is the payloader's ssrc (announced in the offer; 0 if unknown).
+    /// to the connection as a new track in a stream of its own, and sends a renegotiation offer.
+    /// `on_offer_sent` runs once an offer carrying the track has gone to the peer;
+    /// `on_negotiated` once the peer answered it: start feeding media only then. `ssrc` is the
+    /// payloader's ssrc (announced in the offer; 0 if unknown). While an earlier offer waits for
+    /// its answer, one follow-up offer goes out after it.
     virtual bool attach_audio(GstElement* source, std::uint32_t ssrc,
                               std::function<void()> on_negotiated,
                               std::function<void()> on_offer_sent = {}) = 0;
+    /// Takes a source added with attach_audio off the connection, like removeTrack: it stops,
+    /// and the next offer marks its m-line inactive (the peer's track mutes). It sends no offer
+    /// by itself: attach the replacement next and its offer carries both changes. False if
+    /// `source` is not attached.
+    virtual bool detach_audio(GstElement* source) = 0;
 };
 
 class Bot {

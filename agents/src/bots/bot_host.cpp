@@ -100,6 +100,8 @@ public:
         return true;
     }
 
+    bool detach_audio(GstElement* source) override { return session_->remove_audio_source(source); }
+
     void on_channel(const std::shared_ptr<DataChannel>& dc) {
         std::weak_ptr<Peer> weak = weak_from_this();
         if (dc->label() == "chat") {

@@ -25,9 +25,14 @@ MusicBot::MusicBot(const std::vector<std::string>& ogg_files) {
 MusicBot::~MusicBot() {
     *alive_ = false;
     for (auto& [peer, l] : listeners_) {
-        if (l.feeding) {
-            l.source->remove_listener(l.appsrc.get());
-        }
+        stop_feeding(l);
+    }
+}
+
+void MusicBot::stop_feeding(Listener& listener) {
+    if (listener.feeding) {
+        listener.source->remove_listener(listener.appsrc.get());
+        listener.feeding = false;
     }
 }
 
@@ -70,27 +75,27 @@ std::string MusicBot::play(const std::shared_ptr<PeerContext>& peer,
     if (!source) {
         return "Error: Track '" + name + "' not found. Use /list to see available tracks.";
     }
-    auto it = listeners_.find(peer->peer_id());
-    if (it != listeners_.end()) {
-        // The track already exists on this connection: switch what feeds it.
-        if (it->second.feeding) {
-            it->second.source->remove_listener(it->second.appsrc.get());
-            source->add_listener(it->second.appsrc);
-        }
-        it->second.source = source;
-        return "Now playing: " + name;
-    }
-    Listener listener;
-    std::uint32_t ssrc = 0;
-    GstElement* bin = OpusSource::make_listener_bin(listener.appsrc, &ssrc);
     const auto peer_id = peer->peer_id();
-    // Media flows once the peer has answered; the track chosen by then is the one started.
-    auto start = [this, peer_id, alive = std::weak_ptr<bool>(alive_)] {
+    // 1. The current track (if any) stops and leaves the connection.
+    if (auto it = listeners_.find(peer_id); it != listeners_.end()) {
+        stop_feeding(it->second);
+        peer->detach_audio(it->second.bin);
+        listeners_.erase(it);
+    }
+    // 2. A new track, 3. offered (with the removal) in one renegotiation.
+    Listener listener;
+    listener.id = ++next_listener_id_;
+    listener.source = source;
+    std::uint32_t ssrc = 0;
+    listener.bin = OpusSource::make_listener_bin(listener.appsrc, &ssrc);
+    // Media flows once the peer has answered an offer carrying the track, if it is still the
+    // peer's current one by then (a later /play may have replaced it).
+    auto start = [this, peer_id, id = listener.id, alive = std::weak_ptr<bool>(alive_)] {
         if (!alive.lock()) {
             return;
         }
         auto it = listeners_.find(peer_id);
-        if (it != listeners_.end() && !it->second.feeding) {
+        if (it != listeners_.end() && it->second.id == id && !it->second.feeding) {
             it->second.feeding = true;
             it->second.source->add_listener(it->second.appsrc);
         }
@@ -101,10 +106,9 @@ std::string MusicBot::play(const std::shared_ptr<PeerContext>& peer,
             p->reply(message, "Now playing: " + name);
         }
     };
-    if (bin == nullptr || !peer->attach_audio(bin, ssrc, start, now_playing)) {
+    if (listener.bin == nullptr || !peer->attach_audio(listener.bin, ssrc, start, now_playing)) {
         return "Error: Failed to play track: cannot add an audio track to the connection";
     }
-    listener.source = source;
     listeners_[peer_id] = std::move(listener);
     return {}; // "Now playing" once the offer is out
 }
@@ -112,9 +116,7 @@ std::string MusicBot::play(const std::shared_ptr<PeerContext>& peer,
 void MusicBot::on_peer_left(const std::string& peer_id) {
     auto it = listeners_.find(peer_id);
     if (it != listeners_.end()) {
-        if (it->second.feeding) {
-            it->second.source->remove_listener(it->second.appsrc.get());
-        }
+        stop_feeding(it->second);
         listeners_.erase(it);
     }
 }

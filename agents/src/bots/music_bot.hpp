@@ -9,8 +9,9 @@
 
 namespace tincan::agents {
 
-/// `/start`, `/list`, `/play <name>` (PROTOCOL.md 5): the first `/play` adds an Opus track to
-/// the connection and offers it; later ones switch the source feeding that track.
+/// `/start`, `/list`, `/play <name>` (PROTOCOL.md 5): every `/play` replaces the peer's track as
+/// the original does (5.3): the current one is taken off the connection (its m-line goes
+/// inactive), a new Opus track with a fresh SSRC is added, and one offer carries both changes.
 class MusicBot : public CommandBot {
 public:
     static const char* const help_text;
@@ -29,7 +30,10 @@ public:
     std::shared_ptr<OpusSource> find(const std::string& name) const;
 
 private:
+    /// The peer's current track.
     struct Listener {
+        std::uint64_t id = 0;
+        GstElement* bin = nullptr; ///< identifies the track to detach_audio; owned by the peer
         GRef<GstElement> appsrc;
         std::shared_ptr<OpusSource> source;
         bool feeding = false; ///< after the peer answered the offer carrying the track
@@ -38,9 +42,12 @@ private:
     /// renegotiation offer has gone out, PROTOCOL.md 5.1).
     std::string play(const std::shared_ptr<PeerContext>& peer, const common::ChatMessage& message,
                      const std::string& name);
+    /// Stops feeding `listener` (the source stops after its last listener).
+    static void stop_feeding(Listener& listener);
 
     std::vector<std::shared_ptr<OpusSource>> tracks_;
     std::map<std::string, Listener> listeners_; // by peer id
+    std::uint64_t next_listener_id_ = 0;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 

@@ -5,7 +5,9 @@
 #include <gst/sdp/sdp.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
+#include <iterator>
 
 namespace tincan::agents {
 namespace {
@@ -350,7 +352,7 @@ void PeerSession::do_set_remote(const std::string& type, const std::string& sdp_
         s.have_local_offer_ = false;
         s.flush_candidates();
         if (sdp_type == GST_WEBRTC_SDP_TYPE_ANSWER) {
-            for (auto& fn : std::exchange(s.when_negotiated_, {})) {
+            for (auto& fn : std::exchange(s.offer_hooks_.offered_negotiated, {})) {
                 fn();
             }
             if (s.offer_pending_) {
@@ -399,7 +401,7 @@ void PeerSession::set_local(const char* type, GstWebRTCSessionDescription* descr
                 s.on_local_description_(type, sdp);
             }
             if (type == "offer") {
-                for (auto& fn : std::exchange(s.when_offer_sent_, {})) {
+                for (auto& fn : std::exchange(s.offer_hooks_.offered_sent, {})) {
                     fn();
                 }
             }
@@ -422,6 +424,15 @@ void PeerSession::do_create_offer() {
         op_done();
         return;
     }
+    // The offer covers every transceiver that exists now: the hooks registered so far are its.
+    // (If it fails, they stay and go with the next offer.)
+    auto& hooks = offer_hooks_;
+    std::move(hooks.next_sent.begin(), hooks.next_sent.end(),
+              std::back_inserter(hooks.offered_sent));
+    std::move(hooks.next_negotiated.begin(), hooks.next_negotiated.end(),
+              std::back_inserter(hooks.offered_negotiated));
+    hooks.next_sent.clear();
+    hooks.next_negotiated.clear();
     auto* promise = make_promise("offer", [](PeerSession& s, PromiseResult r) {
         if (!r.error.empty()) {
             s.fail("create-offer: " + r.error);
@@ -488,6 +499,7 @@ std::shared_ptr<DataChannel> PeerSession::create_data_channel(const std::string&
 }
 
 bool PeerSession::add_audio_source(GstElement* source, guint32 ssrc) {
+    auto element = GRef<GstElement>::adopt(source);
     if (closed_) {
         return false;
     }
@@ -496,6 +508,13 @@ bool PeerSession::add_audio_source(GstElement* source, guint32 ssrc) {
     GstPad* sinkpad = gst_element_request_pad_simple(webrtc_, "sink_%u");
     bool ok = srcpad != nullptr && sinkpad != nullptr;
     if (ok) {
+        // A stream of its own per track (the default is one stream for all: the cname).
+        gchar* uuid = g_uuid_string_random();
+        const auto msid = std::string("stream-") + uuid;
+        g_free(uuid);
+        if (g_object_class_find_property(G_OBJECT_GET_CLASS(sinkpad), "msid") != nullptr) {
+            g_object_set(sinkpad, "msid", msid.c_str(), nullptr);
+        }
         GstWebRTCRTPTransceiver* transceiver = nullptr;
         g_object_get(sinkpad, "transceiver", &transceiver, nullptr);
         if (transceiver != nullptr) {
@@ -515,22 +534,57 @@ bool PeerSession::add_audio_source(GstElement* source, guint32 ssrc) {
     if (srcpad != nullptr) {
         gst_object_unref(srcpad);
     }
-    if (sinkpad != nullptr) {
-        gst_object_unref(sinkpad);
-    }
+    auto pad = GRef<GstPad>::adopt(sinkpad);
     if (!ok || !gst_element_sync_state_with_parent(source)) {
         spdlog::warn("[{}] cannot attach audio source", config_.name);
+        gst_element_set_state(source, GST_STATE_NULL);
+        gst_bin_remove(GST_BIN(pipeline_.get()), source);
         return false;
     }
+    audio_sources_.push_back({std::move(element), std::move(pad)});
+    return true;
+}
+
+bool PeerSession::remove_audio_source(GstElement* source) {
+    auto it = std::find_if(audio_sources_.begin(), audio_sources_.end(),
+                           [source](const AudioSource& a) { return a.element.get() == source; });
+    if (closed_ || it == audio_sources_.end()) {
+        return false;
+    }
+    const AudioSource removed = std::move(*it);
+    audio_sources_.erase(it);
+    GstWebRTCRTPTransceiver* transceiver = nullptr;
+    g_object_get(removed.sinkpad.get(), "transceiver", &transceiver, nullptr);
+    if (transceiver != nullptr) {
+        g_object_set(transceiver, "direction", GST_WEBRTC_RTP_TRANSCEIVER_DIRECTION_INACTIVE,
+                     nullptr);
+        gst_object_unref(transceiver);
+    }
+    // Stop it first (its streaming threads end; unlinking a running source would post a
+    // not-linked error, fatal for the session), then unlink and take it out. The webrtcbin pad
+    // stays, linked to nothing: its transceiver and m-line cannot be removed anyway, so releasing
+    // the pad would gain little for the risk.
+    gst_element_set_locked_state(source, TRUE);
+    gst_element_set_state(source, GST_STATE_NULL);
+    if (GstPad* srcpad = gst_element_get_static_pad(source, "src")) {
+        gst_pad_unlink(srcpad, removed.sinkpad.get());
+        gst_object_unref(srcpad);
+    }
+    gst_bin_remove(GST_BIN(pipeline_.get()), source);
+    spdlog::debug("[{}] audio source removed", config_.name);
     return true;
 }
 
 void PeerSession::when_offer_sent(std::function<void()> fn) {
-    when_offer_sent_.push_back(std::move(fn));
+    if (fn) {
+        offer_hooks_.next_sent.push_back(std::move(fn));
+    }
 }
 
 void PeerSession::when_negotiated(std::function<void()> fn) {
-    when_negotiated_.push_back(std::move(fn));
+    if (fn) {
+        offer_hooks_.next_negotiated.push_back(std::move(fn));
+    }
 }
 
 void PeerSession::handle_state() {
@@ -594,13 +648,13 @@ void PeerSession::close() {
     on_data_channel_ = nullptr;
     on_state_ = nullptr;
     on_error_ = nullptr;
-    when_negotiated_.clear();
-    when_offer_sent_.clear();
+    offer_hooks_ = {};
     if (pipeline_) {
         gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
         GstBus* bus = gst_element_get_bus(pipeline_.get());
         gst_bus_set_sync_handler(bus, nullptr, nullptr, nullptr);
         gst_object_unref(bus);
+        audio_sources_.clear();
         pipeline_.reset();
     }
     webrtc_ = nullptr;

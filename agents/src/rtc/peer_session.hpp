@@ -57,19 +57,29 @@ public:
     /// Adds a remote candidate; queued until a remote description is set. mline wins over mid.
     void add_ice_candidate(std::optional<unsigned> mline, const std::string& mid,
                            const std::string& candidate);
-    /// Creates and sets a local offer, then emits it. Deferred while an offer is outstanding.
+    /// Creates and sets a local offer, then emits it. While an offer of ours is outstanding, the
+    /// request is deferred: one follow-up offer, covering every change made meanwhile, is made
+    /// once the remote answered.
     void create_offer();
     /// Must be called before the first offer for the offer to carry m=application.
     std::shared_ptr<DataChannel> create_data_channel(const std::string& label);
-    /// Adds `source` (element with a "src" pad producing Opus RTP) to the pipeline as a sendonly
-    /// audio track. Call create_offer() afterwards to negotiate it.
+    /// Adds `source` (element with a "src" pad producing Opus RTP, floating ref taken) to the
+    /// pipeline as a sendonly audio track on a new transceiver, in a media stream of its own
+    /// (msid `stream-<uuid>`). Call create_offer() afterwards to negotiate it.
     /// `ssrc` (if not 0) must be the payloader's ssrc: it is announced in the offer so the
     /// receiver can map the stream before the first packet.
     bool add_audio_source(GstElement* source, guint32 ssrc = 0);
-    /// Calls `fn` once, after the remote answer to our next offer is applied. (webrtcbin 1.22
-    /// crashes on RTP for a transceiver it has not negotiated yet, so media starts only then.)
+    /// Takes a source added with add_audio_source out again (RTCPeerConnection.removeTrack): it
+    /// is stopped and removed from the pipeline, and its transceiver becomes inactive, so the
+    /// next offer marks its m-line `a=inactive` and the remote track mutes. The m-line stays
+    /// (webrtcbin cannot remove transceivers). False if `source` is not attached.
+    bool remove_audio_source(GstElement* source);
+    /// Calls `fn` once, after the remote answer to the first offer created after this call is
+    /// applied. (webrtcbin 1.22 crashes on RTP for a transceiver it has not negotiated yet, so
+    /// media starts only then.)
     void when_negotiated(std::function<void()> fn);
-    /// Runs `fn` once the next local offer has been handed to `on_local_description`.
+    /// Runs `fn` once the first local offer created after this call has been handed to
+    /// `on_local_description`.
     void when_offer_sent(std::function<void()> fn);
 
     ConnectionState state() const noexcept { return state_; }
@@ -85,6 +95,16 @@ private:
         std::optional<unsigned> mline;
         std::string mid;
         std::string candidate;
+    };
+    struct AudioSource {
+        GRef<GstElement> element;
+        GRef<GstPad> sinkpad; ///< the webrtcbin request pad it feeds
+    };
+    /// Callbacks tied to offers: `next` wait for an offer to be created; when one is, they move
+    /// to `offered` (until it is sent, resp. answered).
+    struct OfferHooks {
+        std::vector<std::function<void()>> next_sent, next_negotiated;
+        std::vector<std::function<void()>> offered_sent, offered_negotiated;
     };
     struct PromiseResult {
         GstWebRTCSessionDescription* description = nullptr; // owned
@@ -122,6 +142,7 @@ private:
     bool closed_ = false;
     std::vector<Candidate> pending_candidates_;
     std::vector<std::string> local_mids_;
+    std::vector<AudioSource> audio_sources_;
     std::vector<std::string> remote_mids_;
     ConnectionState state_ = ConnectionState::new_;
 
@@ -130,8 +151,7 @@ private:
     std::function<void(std::shared_ptr<DataChannel>)> on_data_channel_;
     std::function<void(ConnectionState)> on_state_;
     std::function<void(std::string)> on_error_;
-    std::vector<std::function<void()>> when_negotiated_;
-    std::vector<std::function<void()>> when_offer_sent_;
+    OfferHooks offer_hooks_;
 };
 
 } // namespace tincan::agents
