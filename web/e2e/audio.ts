@@ -35,9 +35,11 @@ export async function spectrum(page: Page): Promise<Spectrum | null> {
       __tincanPcs: RTCPeerConnection[];
       __tincanAnalyser?: { node: AnalyserNode; track: MediaStreamTrack };
     };
+    // The newest track that carries sound: a replaced one is muted (its m-line went inactive).
     const track = w.__tincanPcs
       .flatMap((pc) => pc.getReceivers().map((r) => r.track))
-      .find((t) => t.kind === 'audio' && t.readyState === 'live');
+      .filter((t) => t.kind === 'audio' && t.readyState === 'live' && !t.muted)
+      .at(-1);
     if (!track) return null;
     if (w.__tincanAnalyser?.track !== track) {
       const ctx = new AudioContext();

@@ -15,7 +15,7 @@ test.use({
 
 const OGG_HZ = 880;
 
-test('MusicBot: /play A4 is heard in the audio card, /play C4 switches, an Ogg track plays', async ({
+test('MusicBot: /play A4 is heard in the audio card, /play C4 brings a new track that carries on, an Ogg track plays', async ({
   browser,
 }, testInfo) => {
   test.setTimeout(90_000);
@@ -112,12 +112,29 @@ test('MusicBot: /play A4 is heard in the audio card, /play C4 switches, an Ogg t
     );
     await shot(page, 'musicbot');
 
-    // Switching keeps the one track (no new card) and changes what it carries.
+    // Every /play brings a new track (PROTOCOL.md 5.3): the earlier card reads as ended, the
+    // new one carries on playing at the volume the user had set.
+    const audioTracks = () =>
+      page.evaluate(
+        () =>
+          (window as unknown as { __tincanPcs: RTCPeerConnection[] }).__tincanPcs
+            .flatMap((pc) => pc.getReceivers())
+            .filter((r) => r.track.kind === 'audio').length,
+      );
+    expect(await audioTracks()).toBe(1);
     await send(page, '/play C4');
     await expect(reply('Now playing: C4')).toHaveCount(1);
+    await expect.poll(audioTracks).toBe(2);
+    await expect(
+      messages(page, 'MusicBot').getByText('The track is ended or not ready to play yet.'),
+    ).toHaveCount(1);
+    await expect(card).toHaveCount(1);
+    await expect(card.getByRole('button', { name: 'Pause' })).toBeVisible();
+    await expect(card.getByText('31%')).toBeVisible();
     await heard(261.63);
     await send(page, '/play Tone880');
     await expect(reply('Now playing: Tone880')).toHaveCount(1);
+    await expect.poll(audioTracks).toBe(3);
     await heard(OGG_HZ);
     await flowsWithoutLoss();
     await expect(card).toHaveCount(1);

@@ -1085,7 +1085,7 @@ export class TincanClient extends Emitter<ClientEvents> {
   private onTrack(peer: string, ev: RTCTrackEvent) {
     if (ev.track.kind !== 'audio') return;
     const stream = ev.streams[0] ?? new MediaStream([ev.track]);
-    const trackId = this.tracks.add(stream);
+    const trackId = this.tracks.add(peer, stream);
     this.addItem(peer, {
       id: crypto.randomUUID(),
       out: false,

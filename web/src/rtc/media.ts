@@ -1,20 +1,62 @@
-/** Remote audio tracks, kept outside the store (MediaStreams are not plain data). */
-export class TrackRegistry {
-  private tracks = new Map<string, MediaStream>();
-  private nextId = 0;
+/** How a peer's audio was being played when its track was replaced. */
+interface PlayerState {
+  playing: boolean;
+  volume: number;
+}
 
-  add(stream: MediaStream): string {
+/**
+ * Remote audio tracks, kept outside the store (MediaStreams are not plain data). A peer's new
+ * track supersedes its earlier ones (MusicBot sends a new track on every `/play`, PROTOCOL.md
+ * 5.3): those read as ended, and the new one starts as the peer's player was left.
+ */
+export class TrackRegistry {
+  private tracks = new Map<string, { peer: string; stream: MediaStream; start: PlayerState }>();
+  private players = new Map<string, PlayerState>();
+  private listeners = new Set<() => void>();
+  private nextId = 0;
+  private version = 0;
+
+  add(peer: string, stream: MediaStream): string {
     const id = `track-${++this.nextId}`;
-    this.tracks.set(id, stream);
+    for (const [old, t] of this.tracks) if (t.peer === peer) this.tracks.delete(old);
+    const start = this.players.get(peer) ?? { playing: false, volume: 30 };
+    this.tracks.set(id, { peer, stream, start });
+    this.changed();
     return id;
   }
 
   get(id: string): MediaStream | undefined {
-    return this.tracks.get(id);
+    return this.tracks.get(id)?.stream;
+  }
+
+  /** The player state a track's card starts with. */
+  startState(id: string): PlayerState {
+    return this.tracks.get(id)?.start ?? { playing: false, volume: 30 };
+  }
+
+  /** The card of a live track reports how it is being played. */
+  setPlayer(id: string, state: PlayerState) {
+    const t = this.tracks.get(id);
+    if (t) this.players.set(t.peer, state);
   }
 
   clear() {
     this.tracks.clear();
+    this.players.clear();
+    this.changed();
+  }
+
+  /** For useSyncExternalStore: a number that changes whenever tracks come or go. */
+  snapshot = () => this.version;
+
+  subscribe = (fn: () => void) => {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  };
+
+  private changed() {
+    this.version++;
+    for (const fn of this.listeners) fn();
   }
 }
 

@@ -1,7 +1,7 @@
 import PauseIcon from '@mui/icons-material/Pause';
 import PlayArrowIcon from '@mui/icons-material/PlayArrow';
 import { Box, IconButton, Slider, Stack, Typography } from '@mui/material';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { useClient } from '../../ui/client-context';
 
 /** Local player card for an audio track received from a peer (PROTOCOL.md 5.4). */
@@ -9,17 +9,24 @@ export function AudioCard({ trackId, label }: { trackId: string; label: string |
   const client = useClient();
   const audio = useRef<HTMLAudioElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
-  const [playing, setPlaying] = useState(false);
-  const [volume, setVolume] = useState(30);
+  // A track that replaces one the user was listening to carries on as that one was left.
+  const [start] = useState(() => client.tracks.startState(trackId));
+  const [playing, setPlaying] = useState(start.playing);
+  const [volume, setVolume] = useState(start.volume);
+  useSyncExternalStore(client.tracks.subscribe, client.tracks.snapshot);
   const stream = client.tracks.get(trackId);
 
   useEffect(() => {
-    if (audio.current && stream) audio.current.srcObject = stream;
-  }, [stream]);
+    const a = audio.current;
+    if (!a || !stream) return;
+    a.srcObject = stream;
+    if (start.playing) a.play().catch(() => setPlaying(false));
+  }, [stream, start]);
 
   useEffect(() => {
     if (audio.current) audio.current.volume = volume / 100;
-  }, [volume]);
+    client.tracks.setPlayer(trackId, { playing, volume });
+  }, [client, trackId, playing, volume]);
 
   useEffect(() => {
     if (!playing || !stream || !canvas.current) return;
