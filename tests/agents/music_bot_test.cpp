@@ -439,5 +439,32 @@ TEST_F(MusicBotConnection, PlaysInQuickSuccessionEndWithTheLastTrackPlaying) {
     EXPECT_EQ(bot_.find("C4")->listener_count(), 1u);
 }
 
+TEST_F(MusicBotConnection, AfterMaxTracksLaterPlaysSwitchTheCurrentTrack) {
+    // Each /play leaves an inactive m-line behind; past max_tracks the connection stops growing.
+    for (std::uint32_t i = 0; i < MusicBot::max_tracks; ++i) {
+        send(i % 2 == 0 ? "/play A4" : "/play C4");
+        ASSERT_TRUE(wait_for([&] { return now_playing().size() == i + 1; }, 15s)) << i;
+    }
+    ASSERT_EQ(offers_.size(), MusicBot::max_tracks);
+    EXPECT_EQ(audio_lines(offers_.back()).size(), MusicBot::max_tracks);
+    const auto current = audio_lines(offers_.back()).back().ssrc;
+    ASSERT_TRUE(wait_for(
+        [&] {
+            for (const auto& t : remote_.snapshot()) {
+                if (t.ssrc == current && t.packets >= 10) {
+                    return true;
+                }
+            }
+            return false;
+        },
+        15s));
+    send("/play WhiteNoise");
+    ASSERT_TRUE(wait_for([&] { return now_playing().size() == MusicBot::max_tracks + 1; }, 15s));
+    EXPECT_EQ(now_playing().back(), "Now playing: WhiteNoise");
+    EXPECT_EQ(offers_.size(), MusicBot::max_tracks); // no renegotiation
+    EXPECT_EQ(bot_.find("WhiteNoise")->listener_count(), 1u);
+    EXPECT_EQ(bot_.find("A4")->listener_count() + bot_.find("C4")->listener_count(), 0u);
+}
+
 } // namespace
 } // namespace tincan::agents::test

@@ -76,14 +76,27 @@ std::string MusicBot::play(const std::shared_ptr<PeerContext>& peer,
         return "Error: Track '" + name + "' not found. Use /list to see available tracks.";
     }
     const auto peer_id = peer->peer_id();
+    std::uint32_t tracks = 1;
     // 1. The current track (if any) stops and leaves the connection.
     if (auto it = listeners_.find(peer_id); it != listeners_.end()) {
-        stop_feeding(it->second);
-        peer->detach_audio(it->second.bin);
+        auto& current = it->second;
+        if (current.tracks >= max_tracks) {
+            // Enough m-lines on this connection: the current track carries the new source.
+            if (current.feeding) {
+                current.source->remove_listener(current.appsrc.get());
+                source->add_listener(current.appsrc);
+            }
+            current.source = source;
+            return "Now playing: " + name;
+        }
+        tracks = current.tracks + 1;
+        stop_feeding(current);
+        peer->detach_audio(current.bin);
         listeners_.erase(it);
     }
     // 2. A new track, 3. offered (with the removal) in one renegotiation.
     Listener listener;
+    listener.tracks = tracks;
     listener.id = ++next_listener_id_;
     listener.source = source;
     std::uint32_t ssrc = 0;

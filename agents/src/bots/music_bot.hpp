@@ -12,9 +12,12 @@ namespace tincan::agents {
 /// `/start`, `/list`, `/play <name>` (PROTOCOL.md 5): every `/play` replaces the peer's track as
 /// the original does (5.3): the current one is taken off the connection (its m-line goes
 /// inactive), a new Opus track with a fresh SSRC is added, and one offer carries both changes.
+/// A connection keeps every m-line it ever had, so after `max_tracks` of them later `/play`s
+/// switch what feeds the current track instead (no renegotiation).
 class MusicBot : public CommandBot {
 public:
     static const char* const help_text;
+    static constexpr std::uint32_t max_tracks = 16;
 
     /// Tracks C4, A4, WhiteNoise, then one per valid Ogg Opus file.
     explicit MusicBot(const std::vector<std::string>& ogg_files = {});
@@ -36,7 +39,8 @@ private:
         GstElement* bin = nullptr; ///< identifies the track to detach_audio; owned by the peer
         GRef<GstElement> appsrc;
         std::shared_ptr<OpusSource> source;
-        bool feeding = false; ///< after the peer answered the offer carrying the track
+        bool feeding = false;     ///< after the peer answered the offer carrying the track
+        std::uint32_t tracks = 1; ///< tracks this connection has had, this one included
     };
     /// The reply to `/play <name>`, or empty when it is sent later ("Now playing" after the
     /// renegotiation offer has gone out, PROTOCOL.md 5.1).
