@@ -38,6 +38,25 @@ describe('markdown subset', () => {
     ).toEqual(['https://example.com/a?b=1', 'https://x.org/p']);
   });
 
+  it('leaves * and _ inside words as typed (arithmetic, dunder names, script text)', () => {
+    for (const text of [
+      '2*3*4',
+      '__init__.py',
+      'snake_case_name',
+      'window.__pwned=1;window.__x=2',
+      '<script>window.__xss=1</script>',
+      'a*b and c*d',
+    ])
+      expect(parseInline(text)).toEqual([{ t: 'text', v: text }]);
+    expect(parseInline('(_note_), *yes*!')).toEqual([
+      { t: 'text', v: '(' },
+      { t: 'em', c: [{ t: 'text', v: 'note' }] },
+      { t: 'text', v: '), ' },
+      { t: 'em', c: [{ t: 'text', v: 'yes' }] },
+      { t: 'text', v: '!' },
+    ]);
+  });
+
   it('parses blocks', () => {
     expect(parseMarkdown('```\n<b>x</b>\n```\n> quoted\n- one\n- two').map((b) => b.t)).toEqual([
       'pre',

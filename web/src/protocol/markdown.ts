@@ -99,11 +99,13 @@ const PATTERNS: { re: RegExp; make: (m: RegExpExecArray, depth: number) => Inlin
   },
   { re: /~~(.{1,2000}?)~~/y, make: (m, d) => ({ t: 'del', c: parseInlineAt(m[1] ?? '', d + 1) }) },
   {
-    re: /\*([^*\s](?:[^*]{0,2000}[^*\s])?)\*/y,
+    // Single `*` and `_` emphasis only between words, never inside one: `2*3*4`, `__init__.py`
+    // and `window.__x` stay as typed (the original shows every message verbatim).
+    re: /(?<![A-Za-z0-9*])\*([^*\s](?:[^*]{0,2000}[^*\s])?)\*(?![A-Za-z0-9*])/y,
     make: (m, d) => ({ t: 'em', c: parseInlineAt(m[1] ?? '', d + 1) }),
   },
   {
-    re: /_([^_\s](?:[^_]{0,2000}[^_\s])?)_(?![A-Za-z0-9])/y,
+    re: /(?<![A-Za-z0-9_])_([^_\s](?:[^_]{0,2000}[^_\s])?)_(?![A-Za-z0-9_])/y,
     make: (m, d) => ({ t: 'em', c: parseInlineAt(m[1] ?? '', d + 1) }),
   },
   {

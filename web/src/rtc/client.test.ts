@@ -89,6 +89,27 @@ describe('TincanClient over fake signalling and peer connections', () => {
     expect(alice.store.getState().peers[bobId]).toBe(entry);
   });
 
+  it("numbers the initiator's pings from 0 and the acceptor's far apart (no seq an original initiator knows)", async () => {
+    const { alice, bob } = await pair();
+    const pings = (c: TincanClient) => {
+      const seqs: number[] = [];
+      vi.spyOn(c as unknown as { onPing: (...a: unknown[]) => void }, 'onPing').mockImplementation(
+        function (this: unknown, ...args: unknown[]) {
+          const m = JSON.parse(String(args[3])) as ChatMessage;
+          if (m.ping?.direction === 'ping') seqs.push(m.ping.seq);
+        },
+      );
+      return seqs;
+    };
+    const toBob = pings(bob); // sent by Alice, who opened the link
+    const toAlice = pings(alice);
+    await vi.waitFor(() => expect(toBob.length && toAlice.length).toBeGreaterThan(0), {
+      timeout: 5000,
+    });
+    expect(Math.min(...toBob)).toBeLessThan(100);
+    expect(Math.min(...toAlice)).toBeGreaterThanOrEqual(1_000_000_000);
+  });
+
   it('shows the server and peer round trips together, once a second (one frame for both)', async () => {
     const { alice, bobId } = await pair();
     let changes = 0;
@@ -383,6 +404,32 @@ describe('TincanClient over fake signalling and peer connections', () => {
     await vi.waitFor(() =>
       expect(alice.store.getState().messages[bobId]?.[0]?.text).toBe('🕐 early +1'),
     );
+  });
+
+  it('shows a message sent without text once msgpatch orders fill it in', async () => {
+    const { alice, bob, aliceId, bobId } = await pair();
+    const link = (
+      bob as unknown as {
+        links: Map<string, { session: { createChannel: (l: string) => RTCDataChannel } }>;
+      }
+    ).links.get(aliceId)!;
+    const ch = link.session.createChannel('msgpatch');
+    await vi.waitFor(() => expect(ch.readyState).toBe('open'));
+    rawSend(bob, aliceId, { messageId: 'streamed' }); // ids and timestamp only
+    rawSend(bob, aliceId, { message: 'marker' });
+    await vi.waitFor(() =>
+      expect(alice.store.getState().messages[bobId]?.map((m) => m.text)).toEqual(['marker']),
+    );
+    for (const value of ['Hel', 'lo'])
+      ch.send(
+        encodePatch({ kind: 'append', messageId: 'streamed', value }) as Uint8Array<ArrayBuffer>,
+      );
+    await vi.waitFor(() =>
+      expect(alice.store.getState().messages[bobId]?.find((m) => m.id === 'streamed')?.text).toBe(
+        'Hello',
+      ),
+    );
+    expect(alice.store.getState().messages[bobId]).toHaveLength(2);
   });
 
   it('keeps a chat going while signalling is down and drops the peer on offline otherwise', async () => {

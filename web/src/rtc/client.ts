@@ -66,6 +66,9 @@ export interface ClientEvents {
   error: RtcError;
 }
 
+/** First `seq` of the acceptor's own pings (see createLink). */
+const ACCEPTOR_PING_SEQ_BASE = 1_000_000_000;
+
 /**
  * A message waiting for its ACK. It is sent again only when the channel that carried it closed
  * before the ACK (an open `chat` channel is reliable and ordered: a resend would only make
@@ -143,6 +146,8 @@ export class TincanClient extends Emitter<ClientEvents> {
   private readonly signalling: SignallingClient;
   private readonly links = new Map<string, PeerLink>();
   private readonly patches = new Map<string, PatchOrder[]>();
+  /** Ids of received messages without text (peer by id), waiting for msgpatch orders. */
+  private readonly bodiless = new Map<string, string>();
   private readonly urls: { ws: string; api: string };
   private readonly profiles: ProfileDirectory;
   /** Our own account's username (or node name) as `/conns` last named it. */
@@ -634,7 +639,10 @@ export class TincanClient extends Emitter<ClientEvents> {
       session,
       chat: new ChannelSet(),
       ping: new ChannelSet(),
-      pingSeq: 0,
+      // The initiator counts from 0 (PROTOCOL.md 4.8). The acceptor also measures, which the
+      // original never does: its numbers start far above, so an initiator that matches any
+      // `ping` by seq alone finds no send time for them instead of a wrong one.
+      pingSeq: initiator ? 0 : ACCEPTOR_PING_SEQ_BASE,
       pingSent: new Map(),
       pingTimer: null,
       outbox: new Map(),
@@ -838,17 +846,28 @@ export class TincanClient extends Emitter<ClientEvents> {
     if (m.amend) return this.applyAmend(peer, m.amend.messageId, m.amend.newMessageJSON);
     if (m.delete) return this.applyDelete(peer, m.delete.messageId);
     if (m.ping) return;
+    this.receive(peer, link, m);
+  }
+
+  /** A received message with content (or none yet) into the conversation. */
+  private receive(peer: string, link: PeerLink, m: ChatMessage) {
     if (link.seen.has(m.messageId)) return;
     link.seen.add(m.messageId);
     if (link.seen.size > 5000) link.seen.delete(link.seen.values().next().value as string);
     const exists = this.store.getState().messages[peer]?.some((x) => x.id === m.messageId);
     if (exists) return;
-    if (m.message === undefined && !m.richText && !m.file) return;
+    const pending = this.patches.get(m.messageId);
+    if (m.message === undefined && !m.richText && !m.file && !pending) {
+      // No text yet: shown once msgpatch orders fill it in ("" + patches, PROTOCOL.md 4.9).
+      this.bodiless.set(m.messageId, peer);
+      if (this.bodiless.size > MAX_PENDING_PATCH_IDS)
+        this.bodiless.delete(this.bodiless.keys().next().value as string);
+      return;
+    }
 
     const item: ChatItem = { id: m.messageId, out: false, timestamp: Date.now() };
     if (m.message !== undefined) item.text = m.message;
     if (m.richText) item.rich = m.richText.content;
-    const pending = this.patches.get(m.messageId);
     if (pending) {
       item.text = applyPatches(item.text ?? '', pending);
       this.patches.delete(m.messageId);
@@ -943,6 +962,13 @@ export class TincanClient extends Emitter<ClientEvents> {
     this.patches.set(order.messageId, list);
     if (this.patches.size > MAX_PENDING_PATCH_IDS)
       this.patches.delete(this.patches.keys().next().value as string);
+    // A message that came without text: this is its first text.
+    const link = this.links.get(peer);
+    if (this.bodiless.get(order.messageId) === peer && link) {
+      this.bodiless.delete(order.messageId);
+      link.seen.delete(order.messageId);
+      this.receive(peer, link, this.newMessage(peer, {}, order.messageId));
+    }
   }
 
   // ---- ping -------------------------------------------------------------------------------
