@@ -93,6 +93,29 @@ TEST_F(HubTest, AnUnusableNameStillRegistersTheConnection) {
     EXPECT_EQ(hub.registered_count(), 2U);
 }
 
+TEST_F(HubTest, ABadKeyIsLeftOutAndTheRestOfTheFrameStillApplies) {
+    // An original client registers and announces its attributes in one frame, once: a bad
+    // attribute must not cost it the registration, nor a bad relay the echo beside it.
+    auto [a, sa] = join();
+    EXPECT_TRUE(hub.handle_text(
+        a, R"({"register":{"node_name":"ann"},"attributes_announcement":{"attributes":)"
+           R"({"preferred_color":"-7","support_attachment":"true"}}})"));
+    auto frames = sa->take();
+    const auto has = [&](const char* key) {
+        return std::count_if(frames.begin(), frames.end(),
+                             [&](const auto& f) { return f.contains(key); });
+    };
+    EXPECT_EQ(has("error"), 1);
+    EXPECT_EQ(has("register"), 1);
+    EXPECT_EQ(name_of(a), "ann");
+    EXPECT_FALSE(json::parse(hub.conns_json()).at(a).as_object().contains("attributes"));
+    EXPECT_TRUE(hub.handle_text(
+        a, R"({"echo":{"direction":"ping","correlation_id":"c"},)"
+           R"("sdp_offer":{"type":"offer","offer_json":"not json","to_node_id":"x"}})"));
+    frames = sa->take();
+    EXPECT_EQ(has("echo"), 1);
+}
+
 TEST_F(HubTest, RelaySetsSenderIdAndCarriesOnlyTheRelayKey) {
     auto [a, sa] = join();
     auto [b, sb] = join();

@@ -147,30 +147,18 @@ boost::system::error_code Hub::handle_text(const std::string& node_id, std::stri
     common::DecodeLimits limits;
     limits.server_extensions = false;
     auto decoded = common::decode_envelope(text, limits);
-    std::optional<Refusal> refusal;
     if (!decoded) {
+        // A known key of the wrong JSON type drops the whole frame, as in the original.
         const auto code = static_cast<ProtocolError>(decoded.error().value());
-        refusal =
-            Refusal{code, code == ProtocolError::wrong_type ? "a known key has the wrong JSON type"
-                                                            : "frame is not a JSON object"};
-    } else {
-        // A name the server cannot take does not cost the registration (the original accepts any
-        // name; a client that is refused here would sit without a node id): the connection is
-        // told why and registers under its assigned name (an account's own name when signed in).
-        if (decoded->register_) {
-            if (auto r = validate_name(decoded->register_->node_name, node)) {
-                report(node_id, *r, "; registered under an assigned name instead");
-                decoded->register_->node_name.clear();
-            }
-        }
-        refusal = validate(node, *decoded);
+        report(node_id,
+               {code, code == ProtocolError::wrong_type ? "a known key has the wrong JSON type"
+                                                        : "frame is not a JSON object"},
+               "");
+        return make_error_code(code);
     }
-    if (refusal) {
-        report(node_id, *refusal, "");
-        return make_error_code(refusal->code);
-    }
+    auto refusal = drop_invalid(node_id, node, *decoded);
     apply(node_id, node, *decoded);
-    return {};
+    return refusal ? make_error_code(refusal->code) : boost::system::error_code{};
 }
 
 void Hub::report(const std::string& node_id, const Refusal& r, std::string_view outcome) {
@@ -224,34 +212,49 @@ Hub::validate_attributes(const Node& node, const common::AttributesAnnouncement&
     return std::nullopt;
 }
 
-std::optional<Hub::Refusal> Hub::validate(const Node& node, const Envelope& env) const {
-    const bool registered = node.registered || env.register_.has_value();
+std::optional<Hub::Refusal> Hub::drop_invalid(const std::string& id, const Node& node,
+                                              Envelope& env) {
+    // Each key stands on its own: a bad one is reported and left out, the others still apply
+    // (an original client sends register and attributes in one frame and never retries).
+    std::optional<Refusal> first;
+    const auto refuse = [&](auto& member, Refusal r) {
+        report(id, r, "; ignored");
+        member.reset();
+        if (!first) {
+            first = std::move(r);
+        }
+    };
     if (env.register_) {
+        // A name the server cannot take does not cost the registration: the connection is told
+        // why and registers under its assigned name (an account's own name when signed in).
         if (auto r = validate_name(env.register_->node_name, node)) {
-            return r;
+            report(id, *r, "; registered under an assigned name instead");
+            env.register_->node_name.clear();
         }
         if (env.register_->token && env.register_->token->size() > limits_.max_token_bytes) {
-            return Refusal{ProtocolError::too_large, "register token is too long"};
+            report(id, {ProtocolError::too_large, "register token is too long"}, "; token dropped");
+            env.register_->token.reset();
         }
     }
+    const bool registered = node.registered || env.register_.has_value();
     if (env.attributes_announcement) {
         if (auto r = validate_attributes(node, *env.attributes_announcement)) {
-            return r;
+            refuse(env.attributes_announcement, std::move(*r));
         }
     }
     if (env.rename) {
-        if (!registered) {
-            return Refusal{ProtocolError::not_registered, "rename needs a registered connection"};
-        }
         const auto& pref = env.rename->new_preference;
-        if (auto r = validate_name(pref.name.value_or(""), node)) {
-            return r;
-        }
-        if (pref.index_of_prefer_color && (*pref.index_of_prefer_color < 0 ||
-                                           *pref.index_of_prefer_color >= limits_.color_count)) {
-            return Refusal{ProtocolError::invalid_value,
-                           "indexOfPreferColor must be 0.." +
-                               std::to_string(limits_.color_count - 1)};
+        if (!registered) {
+            refuse(env.rename,
+                   {ProtocolError::not_registered, "rename needs a registered connection"});
+        } else if (auto r = validate_name(pref.name.value_or(""), node)) {
+            refuse(env.rename, std::move(*r));
+        } else if (pref.index_of_prefer_color &&
+                   (*pref.index_of_prefer_color < 0 ||
+                    *pref.index_of_prefer_color >= limits_.color_count)) {
+            refuse(env.rename,
+                   {ProtocolError::invalid_value,
+                    "indexOfPreferColor must be 0.." + std::to_string(limits_.color_count - 1)});
         }
     }
     auto check_relay = [&](std::string_view key, const std::string& to,
@@ -271,21 +274,20 @@ std::optional<Hub::Refusal> Hub::validate(const Node& node, const Envelope& env)
     };
     if (env.sdp_offer) {
         if (env.sdp_offer->type != "offer" && env.sdp_offer->type != "answer") {
-            return Refusal{ProtocolError::invalid_value,
-                           "sdp_offer.type must be \"offer\" or \"answer\""};
-        }
-        if (auto r =
-                check_relay("sdp_offer", env.sdp_offer->to_node_id, env.sdp_offer->offer_json)) {
-            return r;
+            refuse(env.sdp_offer, {ProtocolError::invalid_value,
+                                   "sdp_offer.type must be \"offer\" or \"answer\""});
+        } else if (auto r = check_relay("sdp_offer", env.sdp_offer->to_node_id,
+                                        env.sdp_offer->offer_json)) {
+            refuse(env.sdp_offer, std::move(*r));
         }
     }
     if (env.ice_offer) {
         if (auto r =
                 check_relay("ice_offer", env.ice_offer->to_node_id, env.ice_offer->offer_json)) {
-            return r;
+            refuse(env.ice_offer, std::move(*r));
         }
     }
-    return std::nullopt;
+    return first;
 }
 
 std::string Hub::default_name(const Node& node) const {

@@ -78,7 +78,9 @@ private:
         common::ProtocolError code;
         std::string message;
     };
-    std::optional<Refusal> validate(const Node& node, const common::Envelope& env) const;
+    /// Reports and removes every key of `env` that cannot be applied; the first refusal, if any.
+    std::optional<Refusal> drop_invalid(const std::string& id, const Node& node,
+                                        common::Envelope& env);
     std::optional<Refusal> validate_name(std::string_view name, const Node& node) const;
     /// Counts, logs and tells the connection about a refusal; `outcome` says what happened.
     void report(const std::string& node_id, const Refusal& r, std::string_view outcome);
