@@ -150,6 +150,20 @@ test('conversation history survives a reload (IndexedDB)', async ({ users }) => 
     )
     .toBe(2);
 
+  // Bob watches his peer list through the reload: Alice must never be listed twice (her old
+  // entry goes when her page closes its connections, not when they time out).
+  await bob!.page.evaluate((name) => {
+    const w = window as unknown as { __maxRows: number };
+    w.__maxRows = 0;
+    const count = () => {
+      const n = document.querySelectorAll(
+        `[aria-label="Peers"] [data-peer-name="${CSS.escape(name)}"]`,
+      ).length;
+      w.__maxRows = Math.max(w.__maxRows, n);
+    };
+    new MutationObserver(count).observe(document.body, { childList: true, subtree: true });
+    count();
+  }, alice!.name);
   await alice!.page.reload();
   // The pinned server reconnects by itself with the stored name.
   await expect(alice!.page.getByTestId('own-name')).toHaveText(alice!.name);
@@ -161,4 +175,7 @@ test('conversation history survives a reload (IndexedDB)', async ({ users }) => 
   await waitConnected(alice!.page);
   await send(alice!.page, 'back again');
   await expect(messages(bob!.page, alice!.name).getByText('back again')).toBeVisible();
+  expect(
+    await bob!.page.evaluate(() => (window as unknown as { __maxRows: number }).__maxRows),
+  ).toBe(1);
 });

@@ -14,11 +14,19 @@ export function App() {
     if (!client) return;
     client.start();
     const online = () => client.reconnectNow();
+    // Leaving the page (reload, close, navigation) closes every connection at once, so peers see
+    // this visitor go now instead of when their connection times out.
+    const hide = () => client.stop();
+    const show = (e: PageTransitionEvent) => e.persisted && client.start();
+    window.addEventListener('pagehide', hide);
+    window.addEventListener('pageshow', show);
     const visible = () => document.visibilityState === 'visible' && client.markActiveRead();
     window.addEventListener('online', online);
     document.addEventListener('visibilitychange', visible);
     return () => {
       window.removeEventListener('online', online);
+      window.removeEventListener('pagehide', hide);
+      window.removeEventListener('pageshow', show);
       document.removeEventListener('visibilitychange', visible);
       client.stop();
     };

@@ -412,9 +412,15 @@ export class TincanClient extends Emitter<ClientEvents> {
     }
   }
 
+  /** A direct link that still carries the chat (kept while the peer's signalling is away). */
+  private liveLink(nodeId: string): PeerLink | undefined {
+    const link = this.links.get(nodeId);
+    return link && link.session.state === 'connected' && link.chat.open ? link : undefined;
+  }
+
   private onOffline(nodeId: string) {
     const link = this.links.get(nodeId);
-    if (link && link.session.state === 'connected') {
+    if (link && this.liveLink(nodeId)) {
       this.patchPeer(nodeId, (p) => ({ ...p, online: false }));
       return;
     }
@@ -514,7 +520,7 @@ export class TincanClient extends Emitter<ClientEvents> {
       let activePeer = s.activePeer;
       for (const [id, p] of Object.entries(s.peers)) {
         if (listed.has(id)) continue;
-        if (this.links.get(id)?.session.state === 'connected') {
+        if (this.liveLink(id)) {
           peers[id] = { ...p, online: false };
           continue;
         }
@@ -730,7 +736,11 @@ export class TincanClient extends Emitter<ClientEvents> {
         if (ch.readyState === 'open') opened();
         else ch.addEventListener('open', opened, { once: true });
         ch.addEventListener('close', () => {
-          if (!link.chat.open) this.patchPeer(link.id, (p) => ({ ...p, chatOpen: false }));
+          if (link.chat.open || this.links.get(link.id) !== link) return;
+          this.patchPeer(link.id, (p) => ({ ...p, chatOpen: false }));
+          // The peer's page went away (it closes its connections when unloaded) after its
+          // signalling did: it is gone now, not just away from the server.
+          if (this.store.getState().peers[link.id]?.online === false) this.onOffline(link.id);
         });
         ch.addEventListener('message', (ev) => this.onChat(link.id, link, ch, ev.data));
         break;
