@@ -241,17 +241,10 @@ public:
     const std::string& peer_id() const override { return peer_id_; }
     const std::string& own_node_id() const override { return own_id_; }
     bool send_chat(const std::string& json) override { return chat && chat->send_text(json); }
-    bool ack(const common::ChatMessage& message) override {
-        return send_chat(common::make_ack(message, new_message_id(), now_ms()));
-    }
-    std::string reply(const common::ChatMessage& to, std::string_view text) override {
-        auto id = new_message_id();
-        return reply_with_id(to, id, text) ? id : std::string();
-    }
     bool reply_with_id(const common::ChatMessage& to, const std::string& id,
                        std::string_view text) override {
         events.emplace_back(text);
-        return send_chat(common::make_text_reply(to, id, now_ms(), text));
+        return PeerContext::reply_with_id(to, id, text);
     }
     std::shared_ptr<DataChannel> open_channel(const std::string& label) override {
         return session_->create_data_channel(label);

@@ -31,13 +31,15 @@ public:
 
     /// Sends a raw ChatMessage JSON on the `chat` channel.
     virtual bool send_chat(const std::string& json) = 0;
-    /// ACKs `message` (PROTOCOL.md 4.4).
-    virtual bool ack(const common::ChatMessage& message) = 0;
-    /// Replies to `to` with a text message; returns the new message id ("" if not sent).
-    virtual std::string reply(const common::ChatMessage& to, std::string_view text) = 0;
-    /// Like reply, with a message id chosen by the caller (for later patches).
+    /// ACKs `message` (PROTOCOL.md 4.4) through send_chat.
+    virtual bool ack(const common::ChatMessage& message);
+    /// Replies to `to` with a text message through reply_with_id; returns the new message id
+    /// ("" if not sent).
+    virtual std::string reply(const common::ChatMessage& to, std::string_view text);
+    /// Like reply, with a message id chosen by the caller (for later patches); by default
+    /// through send_chat.
     virtual bool reply_with_id(const common::ChatMessage& to, const std::string& message_id,
-                               std::string_view text) = 0;
+                               std::string_view text);
 
     /// Opens a data channel on the established connection (no renegotiation needed).
     virtual std::shared_ptr<DataChannel> open_channel(const std::string& label) = 0;

@@ -51,20 +51,6 @@ public:
 
     bool send_chat(const std::string& text) override { return chat_ && chat_->send_text(text); }
 
-    bool ack(const common::ChatMessage& message) override {
-        return send_chat(common::make_ack(message, new_message_id(), now_ms()));
-    }
-
-    std::string reply(const common::ChatMessage& to, std::string_view text) override {
-        auto id = new_message_id();
-        return reply_with_id(to, id, text) ? id : std::string();
-    }
-
-    bool reply_with_id(const common::ChatMessage& to, const std::string& id,
-                       std::string_view text) override {
-        return send_chat(common::make_text_reply(to, id, now_ms(), text));
-    }
-
     std::shared_ptr<DataChannel> open_channel(const std::string& label) override {
         return session_->create_data_channel(label);
     }

@@ -72,6 +72,18 @@ function rawSend(from: TincanClient, peer: string, m: Partial<ChatMessage>) {
   } as ChatMessage);
 }
 
+/** A `msgpatch` channel from `from` to `peer` (as ClockBot opens one), once open. */
+async function openPatchChannel(from: TincanClient, peer: string) {
+  const link = (
+    from as unknown as {
+      links: Map<string, { session: { createChannel: (l: string) => RTCDataChannel } }>;
+    }
+  ).links.get(peer)!;
+  const ch = link.session.createChannel('msgpatch');
+  await vi.waitFor(() => expect(ch.readyState).toBe('open'));
+  return ch;
+}
+
 describe('TincanClient over fake signalling and peer connections', () => {
   it('keeps ping round trips apart from the peer list entry (samples do not re-render the list)', async () => {
     const { alice, bobId } = await pair();
@@ -378,13 +390,7 @@ describe('TincanClient over fake signalling and peer connections', () => {
 
   it('applies msgpatch orders, also those that arrive before their message', async () => {
     const { alice, bob, aliceId, bobId } = await pair();
-    const link = (
-      bob as unknown as {
-        links: Map<string, { session: { createChannel: (l: string) => RTCDataChannel } }>;
-      }
-    ).links.get(aliceId)!;
-    const ch = link.session.createChannel('msgpatch');
-    await vi.waitFor(() => expect(ch.readyState).toBe('open'));
+    const ch = await openPatchChannel(bob, aliceId);
     ch.send(
       encodePatch({
         kind: 'replace',
@@ -408,13 +414,7 @@ describe('TincanClient over fake signalling and peer connections', () => {
 
   it('shows a message sent without text once msgpatch orders fill it in', async () => {
     const { alice, bob, aliceId, bobId } = await pair();
-    const link = (
-      bob as unknown as {
-        links: Map<string, { session: { createChannel: (l: string) => RTCDataChannel } }>;
-      }
-    ).links.get(aliceId)!;
-    const ch = link.session.createChannel('msgpatch');
-    await vi.waitFor(() => expect(ch.readyState).toBe('open'));
+    const ch = await openPatchChannel(bob, aliceId);
     rawSend(bob, aliceId, { messageId: 'streamed' }); // ids and timestamp only
     rawSend(bob, aliceId, { message: 'marker' });
     await vi.waitFor(() =>
