@@ -57,6 +57,11 @@ describe('markdown subset', () => {
     ]);
   });
 
+  it('gives previews without bidi overrides (a file or text cannot pose as another)', () => {
+    expect(toPlainText('invoice\u202efdp.exe')).toBe('invoicefdp.exe');
+    expect(toPlainText('\u2067abc\u2069 ok')).toBe('abc ok');
+  });
+
   it('parses blocks', () => {
     expect(parseMarkdown('```\n<b>x</b>\n```\n> quoted\n- one\n- two').map((b) => b.t)).toEqual([
       'pre',

@@ -167,7 +167,12 @@ export function toPlainText(src: string): string {
     c
       .map((n) => (n.t === 'text' || n.t === 'code' ? n.v : n.t === 'br' ? ' ' : flat(n.c)))
       .join('');
-  return parseMarkdown(src)
-    .map((b) => (b.t === 'pre' ? b.v : b.t === 'ul' ? b.items.map(flat).join(' ') : flat(b.c)))
-    .join(' ');
+  return (
+    parseMarkdown(src)
+      .map((b) => (b.t === 'pre' ? b.v : b.t === 'ul' ? b.items.map(flat).join(' ') : flat(b.c)))
+      .join(' ')
+      // Bidi overrides and isolates out: a preview or notification must read as it is stored
+      // ("invoice\u202Efdp.exe" would show as "invoiceexe.pdf").
+      .replace(/[\u202a-\u202e\u2066-\u2069]/g, '')
+  );
 }

@@ -6,6 +6,7 @@ import {
   decodeConns,
   decodePatch,
   isSignedIn,
+  sanitizeFileName,
   toPlainText,
   type ChatMessage,
   type ConnEntry,
@@ -898,7 +899,7 @@ export class TincanClient extends Emitter<ClientEvents> {
     }
     this.addItem(peer, item);
     const preview = item.file
-      ? `📎 ${item.file.name}`
+      ? `📎 ${sanitizeFileName(item.file.name)}`
       : toPlainText(item.text ?? item.rich ?? '').slice(0, 80);
     const s = this.store.getState();
     const unseen = s.activePeer !== peer || this.documentHidden();
@@ -1156,7 +1157,7 @@ export class TincanClient extends Emitter<ClientEvents> {
       url: URL.createObjectURL(file),
     };
     this.addItem(peer, { id, out: true, timestamp: Date.now(), file: view, status: 'pending' });
-    this.touchPeer(peer, `📎 ${view.name}`);
+    this.touchPeer(peer, `📎 ${sanitizeFileName(view.name)}`);
     const abort = new AbortController();
     link.sending.set(id, abort);
     const setFile = (f: Partial<FileView>) =>

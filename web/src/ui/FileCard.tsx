@@ -39,10 +39,19 @@ function TransferCaption({ file }: { file: FileView }) {
 // continuously for the whole transfer.
 const BAR_SX = { flex: 1, '& .MuiLinearProgress-bar': { transition: 'none' } } as const;
 
-function TransferBar({ file, label }: { file: FileView; label: string }) {
+function TransferBar({ file, label, out }: { file: FileView; label: string; out: boolean }) {
   const { bytes } = useProgress(file);
   const pct = file.size > 0 ? Math.min(100, (bytes / file.size) * 100) : 0;
-  return <LinearProgress variant="determinate" value={pct} aria-label={label} sx={BAR_SX} />;
+  // On the sender's own (primary-coloured) bubble the bar takes the bubble's text colour.
+  return (
+    <LinearProgress
+      variant="determinate"
+      value={pct}
+      aria-label={label}
+      color={out ? 'inherit' : 'primary'}
+      sx={BAR_SX}
+    />
+  );
 }
 
 /** One file transfer: progress (bytes, rate, ETA), cancel, digest state and the saved file. */
@@ -102,8 +111,14 @@ export function FileCard({
       <TransferCaption file={file} />
       {active && (
         <Stack direction="row" sx={{ alignItems: 'center', gap: 1 }}>
-          <TransferBar file={file} label={`Transfer progress of ${safeName}`} />
-          <Button size="small" onClick={onCancel} aria-label={`Cancel transfer of ${safeName}`}>
+          <TransferBar file={file} label={`Transfer progress of ${safeName}`} out={out} />
+          <Button
+            size="small"
+            variant="outlined"
+            color={out ? 'inherit' : 'primary'}
+            onClick={onCancel}
+            aria-label={`Cancel transfer of ${safeName}`}
+          >
             Cancel
           </Button>
         </Stack>
@@ -122,7 +137,12 @@ export function FileCard({
             <Chip size="small" color="error" icon={<ErrorIcon />} label="SHA-256 mismatch" />
           )}
           {out && file.status === 'complete' && (
-            <Chip size="small" variant="outlined" label="Sent" />
+            <Chip
+              size="small"
+              variant="outlined"
+              label="Sent"
+              sx={{ color: 'inherit', borderColor: 'currentColor' }}
+            />
           )}
           <Typography
             variant="caption"

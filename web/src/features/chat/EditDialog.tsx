@@ -26,6 +26,13 @@ export function EditDialog({
           label="Edited message"
           value={text}
           onChange={(e) => setText(e.target.value)}
+          // As in the composer: Enter saves, Shift+Enter is a new line.
+          onKeyDown={(e) => {
+            if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+              e.preventDefault();
+              if (text.trim()) onSave(text);
+            }
+          }}
           multiline
           fullWidth
           autoFocus

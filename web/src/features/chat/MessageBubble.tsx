@@ -48,8 +48,17 @@ export const MessageBubble = memo(function MessageBubble({
           px: 1.5,
           py: 1,
           maxWidth: 'min(80%, 640px)',
-          bgcolor: item.out ? 'primary.main' : 'background.paper',
-          color: item.out ? 'primary.contrastText' : 'text.primary',
+          // A message that could not be delivered stands out (red), not only by its small icon.
+          bgcolor: item.out
+            ? item.status === 'failed'
+              ? 'error.main'
+              : 'primary.main'
+            : 'background.paper',
+          color: item.out
+            ? item.status === 'failed'
+              ? 'error.contrastText'
+              : 'primary.contrastText'
+            : 'text.primary',
           border: item.out ? 0 : 1,
           borderColor: 'divider',
           wordBreak: 'break-word',
@@ -79,12 +88,16 @@ export const MessageBubble = memo(function MessageBubble({
           {item.out && item.status === 'pending' && (
             <AccessTimeIcon sx={{ fontSize: 14 }} titleAccess="Sending" />
           )}
-          {item.out && item.status === 'delivered' && (
+          {/* A file's card tells its own progress; the tick would only mean "announced". */}
+          {item.out && item.status === 'delivered' && !item.file && (
             <DoneIcon sx={{ fontSize: 14 }} titleAccess="Delivered" />
           )}
           {item.out && item.status === 'failed' && (
             <>
-              <ErrorOutlineIcon sx={{ fontSize: 14 }} titleAccess="Not delivered" />
+              <ErrorOutlineIcon sx={{ fontSize: 14 }} aria-hidden />
+              <Typography variant="caption" sx={{ fontWeight: 600 }}>
+                Not delivered
+              </Typography>
               {!item.file && (
                 <Button
                   size="small"
