@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,4 +87,48 @@ test('cancelling mid-transfer stops both sides', async ({ users }) => {
   await b.page.getByLabel('Message', { exact: true }).fill('still here');
   await b.page.getByLabel('Message', { exact: true }).press('Enter');
   await expect(messages(a.page, b.name).getByText('still here')).toBeVisible();
+});
+
+test('a video arrives with a thumbnail and plays inline; a hostile name is shown cleaned', async ({
+  users,
+}) => {
+  const [a, b] = await connectPair(users);
+  // A real WebM (VP8) clip, made by GStreamer (installed by scripts/setup).
+  const clip = join(dir, 'clip.webm');
+  execFileSync('gst-launch-1.0', [
+    '-q',
+    'videotestsrc',
+    'num-buffers=60',
+    '!',
+    'video/x-raw,width=320,height=240,framerate=30/1',
+    '!',
+    'vp8enc',
+    '!',
+    'webmmux',
+    '!',
+    'filesink',
+    `location=${clip}`,
+  ]);
+  // Right-to-left override: "invoice\u202Efdp.exe" displays as "invoiceexe.pdf" if rendered raw.
+  const hostile = join(dir, 'invoice\u202Efdp.exe');
+  writeFileSync(hostile, 'MZ');
+  await a.page.getByLabel('Choose files to send').setInputFiles([clip]);
+
+  const got = messages(b.page, a.name).getByRole('group', { name: 'File clip.webm' });
+  await expect(got).toHaveAttribute('data-transfer-status', 'complete', { timeout: 60_000 });
+  const video = got.getByLabel('Video clip.webm');
+  await expect(video).toBeVisible();
+  await expect
+    .poll(() => video.evaluate((v: HTMLVideoElement) => v.readyState))
+    .toBeGreaterThanOrEqual(1);
+  // The announcement carried a JPEG thumbnail of a frame: the player's poster.
+  await expect(video).toHaveAttribute('poster', /^data:image\/jpeg;base64,/);
+  await shot(b.page, 'video-received');
+
+  await a.page.getByLabel('Choose files to send').setInputFiles([hostile]);
+  const row = b.page.getByRole('list', { name: 'Peers' }).locator(`[data-peer-name="${a.name}"]`);
+  await expect(row).toContainText('invoicefdp.exe');
+  await expect(
+    messages(b.page, a.name).getByRole('group', { name: 'File invoicefdp.exe' }),
+  ).toBeVisible();
 });

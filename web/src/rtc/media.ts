@@ -60,8 +60,9 @@ export class TrackRegistry {
   }
 }
 
-/** A 150 px wide JPEG thumbnail of an image file, or undefined (never fails the send). */
+/** A 150 px wide JPEG thumbnail of an image or video file, or undefined (never fails the send). */
 export async function makeThumbnail(file: Blob): Promise<string | undefined> {
+  if (file.type.startsWith('video/')) return videoThumbnail(file);
   if (
     !file.type.startsWith('image/') ||
     file.type === 'image/svg+xml' ||
@@ -71,16 +72,55 @@ export async function makeThumbnail(file: Blob): Promise<string | undefined> {
   }
   try {
     const bitmap = await createImageBitmap(file);
-    const w = 150;
-    const h = Math.max(1, Math.round((bitmap.height / bitmap.width) * w));
-    const canvas = document.createElement('canvas');
-    canvas.width = w;
-    canvas.height = h;
-    canvas.getContext('2d')?.drawImage(bitmap, 0, 0, w, h);
+    const url = drawThumbnail(bitmap, bitmap.width, bitmap.height);
     bitmap.close();
-    const url = canvas.toDataURL('image/jpeg', 0.7);
-    return url.length < 100 * 1024 ? url : undefined;
+    return url;
   } catch {
     return undefined;
+  }
+}
+
+function drawThumbnail(source: CanvasImageSource, width: number, height: number) {
+  if (!width || !height) return undefined;
+  const w = 150;
+  const h = Math.max(1, Math.round((height / width) * w));
+  const canvas = document.createElement('canvas');
+  canvas.width = w;
+  canvas.height = h;
+  canvas.getContext('2d')?.drawImage(source, 0, 0, w, h);
+  const url = canvas.toDataURL('image/jpeg', 0.7);
+  return url.length < 100 * 1024 ? url : undefined;
+}
+
+/** A frame at 1 s (or mid-way into a shorter video), as the original; at most 3 s of trying. */
+async function videoThumbnail(file: Blob): Promise<string | undefined> {
+  if (typeof document === 'undefined') return undefined;
+  const video = document.createElement('video');
+  const src = URL.createObjectURL(file);
+  video.muted = true;
+  video.preload = 'auto';
+  const event = (name: string) =>
+    new Promise<void>((resolve, reject) => {
+      video.addEventListener(name, () => resolve(), { once: true });
+      video.addEventListener('error', () => reject(new Error('video')), { once: true });
+    });
+  try {
+    const frame = (async () => {
+      const loaded = event('loadeddata');
+      video.src = src;
+      await loaded;
+      const seeked = event('seeked');
+      video.currentTime = Number.isFinite(video.duration) ? Math.min(1, video.duration / 2) : 0;
+      await seeked;
+      return drawThumbnail(video, video.videoWidth, video.videoHeight);
+    })();
+    const timeout = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 3000));
+    return await Promise.race([frame, timeout]);
+  } catch {
+    return undefined;
+  } finally {
+    video.removeAttribute('src');
+    video.load();
+    URL.revokeObjectURL(src);
   }
 }

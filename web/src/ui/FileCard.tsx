@@ -71,6 +71,7 @@ export function FileCard({
     file.url &&
     file.category === 'image' &&
     file.type !== 'image/svg+xml';
+  const showVideo = file.status === 'complete' && file.url && file.category === 'video';
   return (
     <Box
       role="group"
@@ -78,7 +79,18 @@ export function FileCard({
       data-transfer-status={file.status}
       sx={{ minWidth: 220, maxWidth: 360 }}
     >
-      {showImage ? (
+      {showVideo ? (
+        <Box
+          component="video"
+          src={file.url}
+          {...(file.thumbnail ? { poster: file.thumbnail } : {})}
+          controls
+          muted
+          preload="metadata"
+          aria-label={`Video ${safeName}`}
+          sx={{ maxWidth: '100%', maxHeight: 240, borderRadius: 1, display: 'block' }}
+        />
+      ) : showImage ? (
         <Box
           component="img"
           src={file.url}
