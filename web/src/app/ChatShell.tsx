@@ -42,9 +42,11 @@ const STATUS: Record<
 /** Re-rendered on each WebSocket echo sample, alone. */
 function ServerRtt() {
   const wsRtt = useAppState((s) => s.wsRtt);
+  const online = useAppState((s) => s.status === 'online');
+  // No stale figure while the server is unreachable.
   return (
     <Typography variant="caption" color="text.secondary">
-      Server RTT {formatRtt(wsRtt)}
+      Server RTT {online ? formatRtt(wsRtt) : '—'}
     </Typography>
   );
 }

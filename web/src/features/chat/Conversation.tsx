@@ -137,7 +137,8 @@ export function Conversation({
             />
             <Typography variant="caption" color="text.secondary" data-testid="peer-state">
               {stateText}
-              {!peer.online && ' · signalling offline'}
+              {!peer.online &&
+                (peer.connection === 'connected' ? ' · away from the server' : ' · offline')}
             </Typography>
             {peer.connection === 'connected' && <PeerRtt peerId={peerId} />}
           </Stack>

@@ -1,5 +1,5 @@
 import { Box, Divider, Typography } from '@mui/material';
-import { Fragment, memo, useLayoutEffect, useMemo, useRef } from 'react';
+import { Fragment, memo, useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import type { ChatItem } from '../../rtc';
 import { MessageBubble, type BubbleActions } from './MessageBubble';
 
@@ -31,11 +31,29 @@ export const MessageList = memo(function MessageList({
   actions: BubbleActions;
 }) {
   const box = useRef<HTMLDivElement>(null);
+  const list = useRef<HTMLUListElement>(null);
   const following = useRef(true);
+  const lastId = useRef<string | undefined>(undefined);
   useLayoutEffect(() => {
     const el = box.current;
+    const last = items[items.length - 1];
+    // Sending a message brings you to it, wherever you were reading.
+    if (last && last.id !== lastId.current && last.out) following.current = true;
+    lastId.current = last?.id;
     if (el && following.current) el.scrollTop = el.scrollHeight;
   }, [items]);
+  // Content or viewport changing size (an image or video loaded, the diagnostics panel opened,
+  // the keyboard on a phone) keeps the newest message in view while following.
+  useEffect(() => {
+    const el = box.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(() => {
+      if (following.current) el.scrollTop = el.scrollHeight;
+    });
+    observer.observe(el);
+    if (list.current) observer.observe(list.current);
+    return () => observer.disconnect();
+  }, []);
   const stableActions = useMemo(() => actions, [actions]);
 
   return (
@@ -49,6 +67,7 @@ export const MessageList = memo(function MessageList({
     >
       <Box
         component="ul"
+        ref={list}
         aria-label={`Messages with ${peerName}`}
         aria-live="polite"
         sx={{ p: 0, m: 0 }}

@@ -28,15 +28,27 @@ export function ConnectScreen({ onConnect }: { onConnect: (r: ConnectRequest) =>
   const [name, setName] = useState(() => loadPreference().name ?? '');
   const [login, setLogin] = useState<{ loggedIn: boolean; name?: string } | null>(null);
 
+  // Loads the server list; after a failure it tries again by itself (every 5 s) and on demand.
+  const [attempt, setAttempt] = useState(0);
   useEffect(() => {
     let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     fetchServers()
-      .then((list) => live && setServers(list))
-      .catch((e: unknown) => live && setError(String(e)));
+      .then((list) => {
+        if (!live) return;
+        setError(null);
+        setServers(list);
+      })
+      .catch(() => {
+        if (!live) return;
+        setError('The server cannot be reached right now.');
+        timer = setTimeout(() => setAttempt((n) => n + 1), 5000);
+      });
     return () => {
       live = false;
+      if (timer) clearTimeout(timer);
     };
-  }, []);
+  }, [attempt]);
 
   const server = servers?.find((s) => s.id === serverId) ?? servers?.[0];
 
@@ -75,7 +87,18 @@ export function ConnectScreen({ onConnect }: { onConnect: (r: ConnectRequest) =>
         <Typography color="text.secondary" gutterBottom>
           Chat and share files directly between browsers.
         </Typography>
-        {error && <Alert severity="error">Could not load the server list: {error}</Alert>}
+        {error && (
+          <Alert
+            severity="error"
+            action={
+              <Button color="inherit" size="small" onClick={() => setAttempt((n) => n + 1)}>
+                Retry
+              </Button>
+            }
+          >
+            Could not load the server list. {error} Trying again…
+          </Alert>
+        )}
         {!servers && !error && (
           <Stack direction="row" sx={{ alignItems: 'center', gap: 1, my: 2 }}>
             <CircularProgress size={20} /> <span>Loading servers…</span>

@@ -12,7 +12,7 @@ export function DiagnosticsPanel({ peer }: { peer: PeerView }) {
   const wsHistory = useAppState((s) => s.wsRttHistory);
   const rtt = useAppState((s) => s.peerRtt[peer.nodeId]);
   const rows: [string, string][] = [
-    ['Connection', peer.connection],
+    ['Connection', peer.connection.charAt(0).toUpperCase() + peer.connection.slice(1)],
     ['Path', peer.path ? `${peer.path.local} → ${peer.path.remote}` : '—'],
     ['Peer RTT (ping channel)', formatRtt(rtt?.rtt)],
     ['Server RTT (WebSocket echo)', formatRtt(wsRtt)],
@@ -39,8 +39,21 @@ export function DiagnosticsPanel({ peer }: { peer: PeerView }) {
         ))}
       </Box>
       <Stack direction="row" sx={{ gap: 3, mt: 1, color: 'primary.main' }}>
-        <Sparkline values={rtt?.history ?? NO_SAMPLES} label="Peer RTT history" />
-        <Sparkline values={wsHistory} label="Server RTT history" />
+        {(
+          [
+            ['Peer RTT history', rtt?.history ?? NO_SAMPLES],
+            ['Server RTT history', wsHistory],
+          ] as const
+        ).map(([label, values]) => (
+          <Box key={label}>
+            <Sparkline values={values} label={label} />
+            {values.length > 1 && (
+              <Typography variant="caption" color="text.secondary" component="div" aria-hidden>
+                {label} (max {formatRtt(Math.max(...values))})
+              </Typography>
+            )}
+          </Box>
+        ))}
       </Stack>
     </Box>
   );

@@ -104,7 +104,7 @@ export function PeerList({ onSelected }: { onSelected?: () => void }) {
                       'Online'
                     )
                   ) : (
-                    'Direct link only'
+                    'Connected directly (away from the server)'
                   )
                 }
                 slotProps={{
