@@ -60,6 +60,8 @@ test('two visitors see each other, chat with delivered ticks, edit and delete', 
   // Delete: gone on both sides.
   await sent.getByRole('button', { name: 'Message actions' }).click();
   await alice!.page.getByRole('menuitem', { name: 'Delete' }).click();
+  // Focus goes to the message box, not lost with the deleted bubble (keyboard users).
+  await expect(alice!.page.getByLabel('Message', { exact: true })).toBeFocused();
   await expect(messages(bob!.page, alice!.name).getByText('hello again')).toHaveCount(0);
   await expect(messages(alice!.page, bob!.name).getByText('hello again')).toHaveCount(0);
   await expect(messages(bob!.page, alice!.name).getByText('hi alice')).toBeVisible();

@@ -9,5 +9,13 @@ export const theme = createTheme({
   shape: { borderRadius: 8 },
   components: {
     MuiDialog: { styleOverrides: { paper: { borderRadius: 16 } } },
+    // Keyboard focus must be unmistakable (a faint tint alone reads like hover or selection).
+    MuiListItemButton: {
+      styleOverrides: {
+        root: {
+          '&.Mui-focusVisible': { outline: '2px solid currentColor', outlineOffset: -2 },
+        },
+      },
+    },
   },
 });

@@ -158,7 +158,8 @@ export function FileCard({
           )}
           <Typography
             variant="caption"
-            sx={{ fontFamily: 'monospace', wordBreak: 'break-all', fontSize: 10 }}
+            noWrap
+            sx={{ fontFamily: 'monospace', fontSize: 10, minWidth: 0, flex: 1 }}
             title={`File digest: SHA-256 over the SHA-256 of each 256 KiB block\n${file.sha256}`}
             data-testid="sha256"
           >

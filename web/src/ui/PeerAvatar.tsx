@@ -17,6 +17,7 @@ export function PeerAvatar({
   const theme = useTheme();
   const color = COLORS[colorIndex] ?? COLORS[9];
   const letter = (Array.from(name.trim())[0] ?? '?').toUpperCase();
+  const bg = (theme.palette.mode === 'dark' ? color?.light : color?.dark) ?? '#9e9e9e';
   return (
     <Avatar
       aria-hidden
@@ -27,11 +28,26 @@ export function PeerAvatar({
         height: size,
         fontSize: size * 0.45,
         fontWeight: 700,
-        color: '#fff',
-        bgcolor: theme.palette.mode === 'dark' ? color?.light : color?.dark,
+        color: readableOn(bg),
+        bgcolor: bg,
       }}
     >
       {letter}
     </Avatar>
   );
+}
+
+/** Black or white letters, whichever contrasts more with `hex` (WCAG relative luminance). */
+export function readableOn(hex: string): string {
+  const n = Number.parseInt(hex.replace('#', ''), 16);
+  const channel = (c: number) => {
+    const v = c / 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  };
+  const lum =
+    0.2126 * channel((n >> 16) & 255) +
+    0.7152 * channel((n >> 8) & 255) +
+    0.0722 * channel(n & 255);
+  // Contrast with white (1.05 / (lum + 0.05)) against contrast with black ((lum + 0.05) / 0.05).
+  return 1.05 / (lum + 0.05) >= (lum + 0.05) / 0.05 ? '#fff' : 'rgba(0, 0, 0, 0.87)';
 }

@@ -61,7 +61,9 @@ export function AudioCard({ trackId, label }: { trackId: string; label: string |
     return <Typography variant="body2">The track is ended or not ready to play yet.</Typography>;
   return (
     <Box role="group" aria-label="Audio from peer" sx={{ minWidth: 240 }}>
-      <Typography variant="subtitle2">{label || 'Unknown Track'}</Typography>
+      <Typography variant="subtitle2" component="div">
+        {label || 'Unknown Track'}
+      </Typography>
       <audio ref={audio} />
       <canvas
         ref={canvas}

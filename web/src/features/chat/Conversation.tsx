@@ -1,7 +1,7 @@
 import InsightsIcon from '@mui/icons-material/Insights';
 import MenuIcon from '@mui/icons-material/Menu';
 import { Box, IconButton, Stack, Tooltip, Typography } from '@mui/material';
-import { useCallback, useMemo, useState, type ReactNode } from 'react';
+import { useCallback, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useAppState, useClient } from '../../ui/client-context';
 import type { ChatItem, PeerView } from '../../rtc';
 import { formatRtt } from '../../ui/format';
@@ -57,11 +57,18 @@ export function Conversation({
   const [diag, setDiag] = useState(false);
   const [dragging, setDragging] = useState(false);
 
+  const composer = useRef<HTMLDivElement>(null);
   const actions = useMemo(
     () => ({
       onEdit: (id: string) =>
         setEditing(client.store.getState().messages[peerId]?.find((m) => m.id === id) ?? null),
-      onDelete: (id: string) => client.deleteMessage(peerId, id),
+      onDelete: (id: string) => {
+        client.deleteMessage(peerId, id);
+        // The deleted bubble held the focus (its menu): hand it to the composer, not the page.
+        requestAnimationFrame(() =>
+          composer.current?.querySelector<HTMLElement>('textarea:not([aria-hidden])')?.focus(),
+        );
+      },
       onRetry: (id: string) => client.retry(peerId, id),
       onCancel: (id: string) => client.cancelTransfer(peerId, id),
     }),
@@ -153,7 +160,9 @@ export function Conversation({
       </Stack>
       {diag && diagnostics?.(peer)}
       <MessageList items={items} peerName={name} actions={actions} />
-      <Composer ready={ready} canAttach={canAttach} onSend={onSend} onFiles={onFiles} />
+      <Box ref={composer}>
+        <Composer ready={ready} canAttach={canAttach} onSend={onSend} onFiles={onFiles} />
+      </Box>
       {dragging && (
         <Box
           sx={{

@@ -149,7 +149,9 @@ export function ConnectScreen({ onConnect }: { onConnect: (r: ConnectRequest) =>
               })}
             {login && !login.loggedIn && server.allowAnonymous && (
               <>
-                <Typography color="text.secondary">Or connect as a visitor:</Typography>
+                <Typography color="text.secondary">
+                  {server.idp.length ? 'Or connect as a visitor:' : 'Connect as a visitor:'}
+                </Typography>
                 <TextField
                   label="Pick a username"
                   helperText="Leave empty for an assigned name"
