@@ -170,7 +170,8 @@ export function ChatShell({ onLogout }: { onLogout: () => void }) {
         <PreferencesDialog
           open
           name={name}
-          color={color}
+          // The colour you are shown in (chosen, or derived from your name) is the one selected.
+          color={colorIndex(color === undefined ? undefined : String(color), name)}
           onClose={() => setPrefsOpen(false)}
           onSave={(n, c) => {
             savePreference({

@@ -7,6 +7,7 @@ import {
   DialogTitle,
   TextField,
   Tooltip,
+  Typography,
   useTheme,
 } from '@mui/material';
 import { useState } from 'react';
@@ -33,11 +34,16 @@ export function PreferencesDialog(props: {
           fullWidth
           margin="dense"
           autoFocus
+          helperText={`${name.length}/64 characters`}
+          slotProps={{ htmlInput: { maxLength: 64 } }}
         />
+        <Typography id="prefs-colour" variant="body2" color="text.secondary" sx={{ mt: 2 }}>
+          Colour
+        </Typography>
         <Box
           role="radiogroup"
-          aria-label="Colour"
-          sx={{ display: 'flex', gap: 1, mt: 2, flexWrap: 'wrap' }}
+          aria-labelledby="prefs-colour"
+          sx={{ display: 'flex', gap: 1, mt: 1, flexWrap: 'wrap' }}
         >
           {COLORS.map((c, i) => (
             <Tooltip key={c.name} title={c.name}>
@@ -53,7 +59,8 @@ export function PreferencesDialog(props: {
                   height: 32,
                   borderRadius: '50%',
                   cursor: 'pointer',
-                  bgcolor: dark ? c.dark : c.light,
+                  // The tone avatars use in this mode.
+                  bgcolor: dark ? c.light : c.dark,
                   border: 3,
                   borderColor: color === i ? 'text.primary' : 'transparent',
                 }}
