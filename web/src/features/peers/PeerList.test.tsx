@@ -10,9 +10,10 @@ import { makePeer } from '../../rtc/testing/peer-view';
 
 afterEach(cleanup);
 
-function renderList(peers: PeerView[]) {
+function renderList(peers: PeerView[], status: AppState['status'] = 'online') {
   const state: AppState = {
     ...initialState('me'),
+    status,
     peers: Object.fromEntries(peers.map((p) => [p.nodeId, p])),
   };
   const client = {
@@ -80,5 +81,26 @@ describe('PeerList identity', () => {
     expect(r.querySelector('img')).toBeNull();
     expect((window as unknown as { pwned?: number }).pwned).toBeUndefined();
     expect(screen.getByRole('list', { name: 'Peers' })).toBeTruthy();
+  });
+});
+
+describe('PeerList presence', () => {
+  const peers = () => [
+    makePeer('a', 'ann'),
+    makePeer('b', 'bob', { online: false, connection: 'connected', chatOpen: true }),
+    makePeer('c', 'cid', { online: false }),
+  ];
+
+  it('says what is known while the server is reachable', () => {
+    renderList(peers(), 'online');
+    expect(row('ann').textContent).toContain('Online');
+    expect(row('bob').textContent).toContain('Connected directly (away from the server)');
+    expect(row('cid').textContent).toContain('Offline');
+  });
+
+  it('does not claim anyone is online while the server cannot be reached', () => {
+    renderList(peers(), 'offline');
+    expect(row('ann').textContent).toContain('Last seen online');
+    expect(row('bob').textContent).toContain('Connected directly');
   });
 });

@@ -39,6 +39,7 @@ export function PeerList({ onSelected }: { onSelected?: () => void }) {
   const client = useClient();
   const peers = useAppState((s) => s.peers);
   const active = useAppState((s) => s.activePeer);
+  const serverUp = useAppState((s) => s.status === 'online');
   const [search, setSearch] = useState('');
   const list = useMemo(() => orderPeers(Object.values(peers), search), [peers, search]);
 
@@ -97,14 +98,19 @@ export function PeerList({ onSelected }: { onSelected?: () => void }) {
                 secondary={
                   p.lastPreview !== undefined ? (
                     <Preview text={p.lastPreview} />
-                  ) : p.online ? (
-                    p.connection === 'connected' ? (
+                  ) : p.connection === 'connected' ? (
+                    p.online ? (
                       'Connected'
                     ) : (
-                      'Online'
+                      'Connected directly (away from the server)'
                     )
+                  ) : !p.online ? (
+                    'Offline'
+                  ) : serverUp ? (
+                    'Online'
                   ) : (
-                    'Connected directly (away from the server)'
+                    // Presence is unknown while we cannot reach the server ourselves.
+                    'Last seen online'
                   )
                 }
                 slotProps={{
