@@ -35,7 +35,8 @@ export function AudioCard({ trackId, label }: { trackId: string; label: string |
     analyser.fftSize = 128;
     ctx.createMediaStreamSource(stream).connect(analyser);
     const bins = new Uint8Array(analyser.frequencyBinCount);
-    const g = canvas.current.getContext('2d');
+    const el = canvas.current;
+    const g = el.getContext('2d');
     let raf = 0;
     const draw = () => {
       analyser.getByteFrequencyData(bins);
@@ -54,6 +55,8 @@ export function AudioCard({ trackId, label }: { trackId: string; label: string |
     return () => {
       cancelAnimationFrame(raf);
       void ctx.close();
+      // Paused: an empty visualiser, not the last frame frozen.
+      g?.clearRect(0, 0, el.width, el.height);
     };
   }, [playing, stream]);
 
