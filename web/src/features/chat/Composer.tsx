@@ -1,6 +1,6 @@
 import AttachFileIcon from '@mui/icons-material/AttachFile';
 import SendIcon from '@mui/icons-material/Send';
-import { IconButton, Stack, TextField, Tooltip } from '@mui/material';
+import { IconButton, Stack, TextField, Tooltip, useMediaQuery } from '@mui/material';
 import { memo, useRef, useState } from 'react';
 
 /** Memoised: the conversation re-renders on every RTT sample, the composer need not. */
@@ -11,6 +11,8 @@ export const Composer = memo(function Composer(props: {
   onFiles: (files: File[]) => void;
 }) {
   const [text, setText] = useState('');
+  // The full hint where there is room; one short line on a phone.
+  const wide = useMediaQuery('(min-width:600px)');
   const fileInput = useRef<HTMLInputElement>(null);
   const send = () => {
     if (!props.ready || !text.trim()) return;
@@ -54,7 +56,9 @@ export const Composer = memo(function Composer(props: {
         label="Message"
         placeholder={
           props.ready
-            ? 'Write a message (Markdown, Shift+Enter for a new line)'
+            ? wide
+              ? 'Write a message (Markdown, Shift+Enter for a new line)'
+              : 'Write a message'
             : 'Waiting for the connection…'
         }
         multiline
