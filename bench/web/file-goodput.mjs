@@ -519,6 +519,8 @@ try {
   }
 } finally {
   server.proc.kill('SIGTERM');
+  // The test files (up to 1 GiB each) and receiving profiles go, also after a failed run.
+  rmSync(work, { recursive: true, force: true });
 }
 
 if (ARGS.json) writeFileSync(ARGS.json, JSON.stringify(results, null, 1));
@@ -551,4 +553,3 @@ if (CPU) {
     console.log(`| total | ${MODES.map((m) => f(total(m), 2)).join(' | ')} |`);
   }
 }
-rmSync(work, { recursive: true, force: true });
