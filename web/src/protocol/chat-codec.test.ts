@@ -104,6 +104,22 @@ describe('decodeChatMessage', () => {
     expect(jpg.ok && jpg.value.file?.thumbnail?.dataURL).toBe('data:image/jpeg;base64,AAAA');
   });
 
+  it('refuses deeply nested JSON without overflowing the stack (peer frames are not depth-checked by the server)', () => {
+    for (const n of [17, 5000, 60000]) {
+      const text = `{"messageId":"d","message":"x","x":${'['.repeat(n)}${']'.repeat(n)}}`;
+      const r = decodeChatMessage(text);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.error.code).toBe('malformed_json');
+    }
+    const amend = decodeChatMessage(
+      JSON.stringify({
+        messageId: 'a',
+        amend: { messageId: 'm', newMessageJSON: `{"x":${'['.repeat(9000)}${']'.repeat(9000)}}` },
+      }),
+    );
+    expect(amend.ok && decodeChatMessage(amend.value.amend!.newMessageJSON, 1).ok).toBe(false);
+  });
+
   it('cuts an overlong text instead of dropping the message (it is still shown and ACKed)', () => {
     const long = `${'x'.repeat(MAX_TEXT - 1)}😀${'y'.repeat(1000)}`;
     const r = decodeChatMessage(JSON.stringify({ messageId: 'a', message: long }));

@@ -31,8 +31,14 @@ export function parseJson(input: string | Uint8Array, maxDepth = MAX_JSON_DEPTH)
   return value;
 }
 
+/**
+ * The nesting depth of `value`, counted no further than `stopAt` levels: recursion stays that
+ * shallow however deep a hostile document goes (JSON.parse takes 100 000 levels; walking them
+ * all overflowed the stack).
+ */
 function depthOf(value: unknown, stopAt: number): number {
   if (value === null || typeof value !== 'object') return 0;
+  if (stopAt <= 1) return 1;
   let max = 0;
   const children = Array.isArray(value) ? value : Object.values(value);
   for (const child of children) {
