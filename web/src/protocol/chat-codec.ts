@@ -56,7 +56,12 @@ function boundedId(o: JsonObject, key: string, where: string): string {
  */
 function boundedText(o: JsonObject, key: string, where: string): string | undefined {
   const v = optString(o, key, where);
-  if (v === undefined || v.length <= MAX_TEXT) return v;
+  return v === undefined ? v : capText(v);
+}
+
+/** A text cut to MAX_TEXT characters (plus "…"), never inside a surrogate pair. */
+export function capText(v: string): string {
+  if (v.length <= MAX_TEXT) return v;
   const cut = /[\uD800-\uDBFF]$/.test(v.slice(0, MAX_TEXT)) ? MAX_TEXT - 1 : MAX_TEXT;
   return `${v.slice(0, cut)}…`;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { applyPatches, decodePatch, encodePatch } from './msgpatch';
+import { MAX_TEXT } from './chat-codec';
+import { applyPatches, decodePatch, encodePatch, foldPatch, type PatchOrder } from './msgpatch';
 import {
   chunkRanges,
   chunkSize,
@@ -26,6 +27,22 @@ describe('msgpatch', () => {
     expect(applyPatches('hello', [a.value])).toBe('hello world');
     expect(applyPatches('hello', [a.value, r.value])).toBe('🕐 12:00:01');
     expect(applyPatches('x', [{ kind: 'unknown', messageId: 'm', value: 'y' }])).toBe('x');
+  });
+
+  it('bounds what appends can grow a text to, also while the message is awaited', () => {
+    const big: PatchOrder = { kind: 'append', messageId: 'm', value: 'x'.repeat(60000) };
+    let text = 'start';
+    for (let i = 0; i < 50; i++) text = applyPatches(text, [big]);
+    expect(text.length).toBe(MAX_TEXT + 1);
+    expect(text.endsWith('…')).toBe(true);
+    let pending: PatchOrder | undefined;
+    for (let i = 0; i < 50; i++) pending = foldPatch(pending, big);
+    expect(pending?.value.length).toBe(MAX_TEXT + 1);
+    pending = foldPatch(pending, { kind: 'replace', messageId: 'm', value: 'r' });
+    pending = foldPatch(pending, { kind: 'unknown', messageId: 'm', value: 'u' });
+    pending = foldPatch(pending, { kind: 'append', messageId: 'm', value: 's' });
+    expect(applyPatches('base', [pending!])).toBe('rs');
+    expect(applyPatches('base', [foldPatch(undefined, big)!])).toBe(`base${big.value}`);
   });
 
   it.each([

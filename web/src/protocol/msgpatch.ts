@@ -1,3 +1,4 @@
+import { capText } from './chat-codec';
 import { fail, ok, type Result } from './result';
 
 /** One `msgpatch` order (PROTOCOL.md 4.9): 0 = append, 1 = replace. */
@@ -48,12 +49,28 @@ export function encodePatch(order: {
   return out;
 }
 
-/** Applies patch orders in arrival order to a base text; unknown kinds are ignored. */
+/**
+ * Applies patch orders in arrival order to a base text; unknown kinds are ignored. The result is
+ * bounded like a message's text (MAX_TEXT, then "…"): appends cannot grow a message without end.
+ */
 export function applyPatches(base: string, orders: readonly PatchOrder[]): string {
   let text = base;
   for (const o of orders) {
-    if (o.kind === 'append') text += o.value;
-    else if (o.kind === 'replace') text = o.value;
+    if (o.kind === 'append') text = capText(text + o.value);
+    else if (o.kind === 'replace') text = capText(o.value);
   }
   return text;
+}
+
+/**
+ * Orders kept for a message that has not arrived yet, folded into one: a replace supersedes
+ * what came before, appends are joined (bounded). Unknown kinds change nothing.
+ */
+export function foldPatch(
+  pending: PatchOrder | undefined,
+  order: PatchOrder,
+): PatchOrder | undefined {
+  if (order.kind === 'replace') return { ...order, value: capText(order.value) };
+  if (order.kind !== 'append') return pending;
+  return pending ? { ...pending, value: capText(pending.value + order.value) } : order;
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { encodePatch, type ChatMessage, type ServerEntry } from '../protocol';
+import { encodePatch, MAX_TEXT, type ChatMessage, type ServerEntry } from '../protocol';
 import { TincanClient } from './client';
 import { FakeHub, FakePeerConnection, fakeCertificate } from './testing/fake-network';
 
@@ -410,6 +410,38 @@ describe('TincanClient over fake signalling and peer connections', () => {
     await vi.waitFor(() =>
       expect(alice.store.getState().messages[bobId]?.[0]?.text).toBe('🕐 early +1'),
     );
+  });
+
+  it('bounds a message that msgpatch appends keep growing (MAX_TEXT, then "…")', async () => {
+    const { alice, bob, aliceId, bobId } = await pair();
+    const ch = await openPatchChannel(bob, aliceId);
+    rawSend(bob, aliceId, { messageId: 'grow', message: 'start' });
+    await vi.waitFor(() => expect(alice.store.getState().messages[bobId]?.length).toBe(1));
+    const chunk = encodePatch({ kind: 'append', messageId: 'grow', value: 'x'.repeat(60000) });
+    for (let i = 0; i < 40; i++) ch.send(chunk as Uint8Array<ArrayBuffer>);
+    ch.send(
+      encodePatch({
+        kind: 'append',
+        messageId: 'early',
+        value: 'y'.repeat(60000),
+      }) as Uint8Array<ArrayBuffer>,
+    );
+    ch.send(
+      encodePatch({
+        kind: 'append',
+        messageId: 'early',
+        value: 'y'.repeat(60000),
+      }) as Uint8Array<ArrayBuffer>,
+    );
+    ch.send(
+      encodePatch({ kind: 'append', messageId: 'grow', value: 'END' }) as Uint8Array<ArrayBuffer>,
+    );
+    rawSend(bob, aliceId, { messageId: 'early', message: '' });
+    await vi.waitFor(() => expect(alice.store.getState().messages[bobId]?.length).toBe(2));
+    const [grown, early] = alice.store.getState().messages[bobId]!;
+    expect(grown?.text?.length).toBe(MAX_TEXT + 1);
+    expect(grown?.text?.startsWith('startxxx')).toBe(true);
+    expect(early?.text?.length).toBe(MAX_TEXT + 1);
   });
 
   it('shows a message sent without text once msgpatch orders fill it in', async () => {

@@ -5,6 +5,7 @@ import {
   decodeChatMessage,
   decodeConns,
   decodePatch,
+  foldPatch,
   isSignedIn,
   sanitizeFileName,
   toPlainText,
@@ -146,7 +147,8 @@ export class TincanClient extends Emitter<ClientEvents> {
   private readonly rttSamples = new Map<string, number[]>();
   private readonly signalling: SignallingClient;
   private readonly links = new Map<string, PeerLink>();
-  private readonly patches = new Map<string, PatchOrder[]>();
+  /** msgpatch orders for messages not received yet, folded into one per id (bounded). */
+  private readonly patches = new Map<string, PatchOrder>();
   /** Ids of received messages without text (peer by id), waiting for msgpatch orders. */
   private readonly bodiless = new Map<string, string>();
   private readonly urls: { ws: string; api: string };
@@ -880,7 +882,7 @@ export class TincanClient extends Emitter<ClientEvents> {
     if (m.message !== undefined) item.text = m.message;
     if (m.richText) item.rich = m.richText.content;
     if (pending) {
-      item.text = applyPatches(item.text ?? '', pending);
+      item.text = applyPatches(item.text ?? '', [pending]);
       this.patches.delete(m.messageId);
     }
     if (m.file) {
@@ -966,11 +968,11 @@ export class TincanClient extends Emitter<ClientEvents> {
       }
       return;
     }
-    // Kept for a message that has not arrived yet; bounded, and replace orders collapse.
-    const list = this.patches.get(order.messageId) ?? [];
-    if (order.kind === 'replace') list.length = 0;
-    if (list.length < 100) list.push(order);
-    this.patches.set(order.messageId, list);
+    // Kept for a message that has not arrived yet: folded into one bounded order per id.
+    const folded = foldPatch(this.patches.get(order.messageId), order);
+    if (!folded) return;
+    this.patches.delete(order.messageId);
+    this.patches.set(order.messageId, folded);
     if (this.patches.size > MAX_PENDING_PATCH_IDS)
       this.patches.delete(this.patches.keys().next().value as string);
     // A message that came without text: this is its first text.
