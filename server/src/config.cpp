@@ -1,6 +1,7 @@
 #include "config.hpp"
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <iostream>
 #include <regex>
 
@@ -105,6 +106,17 @@ ParsedConfig parse_config(int argc, char** argv) {
                    "separated)")
         ->delimiter(',')
         ->envname("TINCAN_ICE_SERVER");
+    app.add_option("--turn-url", c.turn_urls,
+                   "TURN URL (turn: or turns:) of a coturn run with use-auth-secret; browsers get "
+                   "it with time-limited credentials from <api>/ice-servers when env "
+                   "TURN_STATIC_AUTH_SECRET holds coturn's static-auth-secret (repeatable, or "
+                   "comma separated)")
+        ->delimiter(',')
+        ->envname("TINCAN_TURN_URL");
+    std::string turn_ttl = "12h";
+    app.add_option("--turn-credential-ttl", turn_ttl,
+                   "lifetime of the TURN credentials handed to browsers")
+        ->envname("TINCAN_TURN_CREDENTIAL_TTL");
     app.add_option("--server-name", c.server_name, "server name shown in the web app");
     app.add_flag("--allow-anonymous", c.allow_anonymous, "accept visitors without an account")
         ->envname("TINCAN_ALLOW_ANONYMOUS");
@@ -167,6 +179,28 @@ ParsedConfig parse_config(int argc, char** argv) {
         return out;
     }
     c.ws_timeout = *timeout;
+    const auto ttl = parse_duration(turn_ttl);
+    if (!ttl || *ttl < std::chrono::minutes(1) || *ttl > std::chrono::hours(24 * 7)) {
+        std::cerr << "tincan-server: --turn-credential-ttl must be a duration from 1m to 168h\n";
+        out.exit_code = 2;
+        return out;
+    }
+    c.turn_credential_ttl = std::chrono::duration_cast<std::chrono::seconds>(*ttl);
+    for (const auto& url : c.turn_urls) {
+        if (!url.starts_with("turn:") && !url.starts_with("turns:")) {
+            std::cerr << "tincan-server: --turn-url must start with turn: or turns: (got \"" << url
+                      << "\")\n";
+            out.exit_code = 2;
+            return out;
+        }
+    }
+    if (const char* secret = std::getenv("TURN_STATIC_AUTH_SECRET")) {
+        c.turn_secret = secret;
+    }
+    if (!c.turn_urls.empty() && c.turn_secret.empty()) {
+        std::cerr << "tincan-server: --turn-url is set but TURN_STATIC_AUTH_SECRET is not; "
+                     "no TURN credentials will be handed out\n";
+    }
     if (!parse_listen_addr(c.listen_addr)) {
         std::cerr << "tincan-server: --listen-addr must look like host:port or :port\n";
         out.exit_code = 2;

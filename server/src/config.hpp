@@ -21,6 +21,12 @@ struct Config {
     bool default_cors_allowed = true;
     bool inject_allow_all_cors_headers = false;
     std::vector<std::string> ice_servers;
+    // TURN relay run with coturn's `use-auth-secret`: its URLs are handed to browsers with
+    // time-limited credentials by GET <api>/ice-servers (http/turn.hpp). The shared secret comes
+    // from the environment (TURN_STATIC_AUTH_SECRET), never from a flag.
+    std::vector<std::string> turn_urls;
+    std::string turn_secret;
+    std::chrono::seconds turn_credential_ttl{12 * 3600};
     std::string server_name = "Tincan";
     bool allow_anonymous = true;
     std::string management_listen = "./data/management.sock";

@@ -238,6 +238,25 @@ TEST(AccountsServer, AnonymousRefusedWhenDisabled) {
     EXPECT_TRUE(bot.connected());
 }
 
+TEST(AccountsServer, TurnCredentialsOnlyForWhoMayConnect) {
+    TempDir dir;
+    AccountsServer s(dir, [](server::Config& c) {
+        c.allow_anonymous = false;
+        c.turn_urls = {"turn:127.0.0.1:3478"};
+        c.turn_secret = "secret";
+    });
+    auto anon = local_http().fetch({http::verb::get, s.url("/api/ice-servers"), {}, ""});
+    ASSERT_TRUE(anon);
+    EXPECT_EQ(anon->status, 401u);
+    EXPECT_EQ(anon->body.find("credential"), std::string::npos);
+    auto token = s.add_bot("relay_bot");
+    auto bot = local_http().fetch(
+        {http::verb::get, s.url("/api/ice-servers"), {{"Authorization", "Bearer " + token}}, ""});
+    ASSERT_TRUE(bot);
+    EXPECT_EQ(bot->status, 200u);
+    EXPECT_TRUE(json::parse(bot->body).at("iceServers").at(0).as_object().contains("credential"));
+}
+
 TEST(AccountsServer, BotTokensSurviveServerRestart) {
     TempDir dir;
     std::string token;

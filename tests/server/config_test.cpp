@@ -74,3 +74,18 @@ TEST(Config, BooleanFlagsAsTheOriginalsCli) {
     EXPECT_EQ(samesite.config.cookie_samesite, "");
     EXPECT_EQ(parse({"--cookie-samesite", "Lax"}).config.cookie_samesite, "Lax");
 }
+
+TEST(Config, TurnUrlsTtlAndTheSecretFromTheEnvironmentOnly) {
+    ::setenv("TURN_STATIC_AUTH_SECRET", "s3cret", 1);
+    auto ok = parse(
+        {"--turn-url", "turn:a.example:3478,turns:a.example:5349", "--turn-credential-ttl", "2h"});
+    ::unsetenv("TURN_STATIC_AUTH_SECRET");
+    ASSERT_FALSE(ok.exit_code);
+    EXPECT_EQ(ok.config.turn_urls.size(), 2U);
+    EXPECT_EQ(ok.config.turn_secret, "s3cret");
+    EXPECT_EQ(ok.config.turn_credential_ttl, std::chrono::seconds(7200));
+    EXPECT_EQ(parse({}).config.turn_secret, "");
+    EXPECT_EQ(parse({"--turn-url", "stun:a.example:3478"}).exit_code, 2);
+    EXPECT_EQ(parse({"--turn-credential-ttl", "10s"}).exit_code, 2);
+    EXPECT_EQ(parse({"--turn-secret", "x"}).exit_code, 2) << "no flag carries the secret";
+}

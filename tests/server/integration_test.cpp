@@ -1,4 +1,5 @@
 // The real server on an ephemeral port, driven by several real WebSocket clients.
+#include "http/turn.hpp"
 #include "test_client.hpp"
 
 #include <gtest/gtest.h>
@@ -432,4 +433,51 @@ TEST(Integration, InjectAllowAllCorsHeadersIsOffByDefault) {
     // Every response, also a 404 below the prefix and the web app's files (PROTOCOL.md 2.3).
     EXPECT_EQ(http_get(cors.port(), "/api/nothing").headers["Access-Control-Allow-Origin"], "*");
     EXPECT_EQ(http_get(cors.port(), "/index.html").headers["Access-Control-Allow-Origin"], "*");
+}
+
+TEST(Turn, CredentialIsCoturnsRestApiScheme) {
+    // base64(HMAC-SHA1(secret, "<expiry>:<tag>")), as coturn's use-auth-secret checks it (value
+    // computed with Python's hmac module).
+    const auto c = tincan::server::turn_credential("tincan-test-secret", 1700000000, "abc");
+    EXPECT_EQ(c.username, "1700000000:abc");
+    EXPECT_EQ(c.credential, "FtUD9jmkP1bhzkXdCAUWmQ5WH3s=");
+    const auto tag = tincan::server::random_turn_tag();
+    EXPECT_EQ(tag.size(), 16U);
+    EXPECT_NE(tag, tincan::server::random_turn_tag());
+}
+
+TEST(Integration, IceServersHandsOutTimeLimitedTurnCredentials) {
+    TestServer server([](auto& c) {
+        c.turn_urls = {"turn:127.0.0.1:3478?transport=udp", "turn:127.0.0.1:3478?transport=tcp"};
+        c.turn_secret = "tincan-test-secret";
+        c.turn_credential_ttl = std::chrono::seconds(3600);
+    });
+    const auto res = http_get(server.port(), "/api/ice-servers");
+    ASSERT_EQ(res.status, 200U) << res.body;
+    EXPECT_EQ(res.headers.at("Cache-Control"), "no-store");
+    const auto body = json::parse(res.body).as_object();
+    EXPECT_EQ(body.at("ttl"), 3600);
+    const auto& entry = body.at("iceServers").at(0).as_object();
+    EXPECT_EQ(entry.at("urls").at(1), "turn:127.0.0.1:3478?transport=tcp");
+    const std::string username(entry.at("username").as_string());
+    const auto colon = username.find(':');
+    ASSERT_NE(colon, std::string::npos);
+    const auto expiry = std::stoll(username.substr(0, colon));
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    EXPECT_NEAR(static_cast<double>(expiry), static_cast<double>(now + 3600), 5.0);
+    const auto expected =
+        tincan::server::turn_credential("tincan-test-secret", expiry, username.substr(colon + 1));
+    EXPECT_EQ(entry.at("credential"), json::value(expected.credential));
+    // The secret itself is never sent.
+    EXPECT_EQ(res.body.find("tincan-test-secret"), std::string::npos);
+    EXPECT_EQ(http_get(server.port(), "/api/ice-servers", "POST").status, 405U);
+}
+
+TEST(Integration, IceServersIsNotFoundWithoutATurnRelay) {
+    TestServer server([](auto& c) { c.turn_urls = {"turn:127.0.0.1:3478"}; }); // no secret
+    const auto res = http_get(server.port(), "/api/ice-servers");
+    EXPECT_EQ(res.status, 404U);
+    EXPECT_EQ(json::parse(res.body).at("err"), "no TURN relay is configured");
 }

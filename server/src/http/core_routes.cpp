@@ -1,11 +1,14 @@
 #include "core_routes.hpp"
 
 #include "responses.hpp"
+#include "turn.hpp"
 
 #include <boost/json.hpp>
 #include <boost/url/params_view.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/parse_query.hpp>
+
+#include <chrono>
 
 namespace tincan::server {
 
@@ -60,6 +63,37 @@ void install_core_routes(ServerContext& ctx, Router& router) {
     router.add_api("/conns", [&ctx](const Request& req, RequestContext&) {
         return json_response(http::status::ok, req.version(), req.keep_alive(),
                              ctx.hub.conns_json());
+    });
+
+    // TURN credentials (additive; http/turn.hpp), for whoever may open the WebSocket.
+    router.add_api("/ice-servers", [&ctx](const Request& req, RequestContext&) {
+        if (req.method() != http::verb::get && req.method() != http::verb::head) {
+            auto res = json_error(http::status::method_not_allowed, req.version(), req.keep_alive(),
+                                  "use GET");
+            res.set(http::field::allow, "GET");
+            return res;
+        }
+        if (!turn_enabled(ctx.config)) {
+            return json_error(http::status::not_found, req.version(), req.keep_alive(),
+                              "no TURN relay is configured");
+        }
+        if (ctx.resolve_identity) {
+            const auto who = ctx.resolve_identity(req);
+            if (!who.identity) {
+                return json_error(static_cast<http::status>(who.refuse_status), req.version(),
+                                  req.keep_alive(), who.refuse_reason);
+            }
+        } else if (!ctx.config.allow_anonymous) {
+            return json_error(http::status::unauthorized, req.version(), req.keep_alive(),
+                              "anonymous access is disabled: sign in first");
+        }
+        const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+        auto res = json_response(http::status::ok, req.version(), req.keep_alive(),
+                                 ice_servers_json(ctx.config, now, random_turn_tag()));
+        res.set(http::field::cache_control, "no-store");
+        return res;
     });
 
     // The signalling path without an upgrade: 400, as the original's WebSocket library answers.
