@@ -1,0 +1,76 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { MAX_CHAT_FRAME, MAX_TEXT } from '../../protocol';
+import { Composer } from './Composer';
+import { groupDigits, measureText } from './text-limit';
+
+afterEach(cleanup);
+
+function setup(canAttach = true) {
+  const onSend = vi.fn();
+  const onFiles = vi.fn();
+  render(<Composer ready canAttach={canAttach} onSend={onSend} onFiles={onFiles} />);
+  const box = screen.getByRole('textbox', { name: 'Message' });
+  const type = (text: string) => fireEvent.change(box, { target: { value: text } });
+  return { onSend, onFiles, box, type };
+}
+
+describe('Composer length limit', () => {
+  it('shows the count near the limit and still sends a text that fits', () => {
+    const { onSend, box, type } = setup();
+    type('a'.repeat(100));
+    expect(screen.queryByTestId('text-counter')).toBeNull();
+    type('a'.repeat(MAX_TEXT));
+    expect(screen.getByTestId('text-counter').textContent).toBe(
+      `${groupDigits(MAX_TEXT)} / ${groupDigits(MAX_TEXT)}`,
+    );
+    fireEvent.keyDown(box, { key: 'Enter' });
+    expect(onSend).toHaveBeenCalledOnce();
+  });
+
+  it('refuses a text the receiver would cut, and sends it as a .txt file in one click', async () => {
+    const { onSend, onFiles, box, type } = setup();
+    const text = 'line of text 12345678901234567890\n'.repeat(5000);
+    type(text);
+    expect(screen.getByTestId('text-counter').textContent).toBe(
+      `${groupDigits(text.length)} / 65\u202f536`,
+    );
+    expect(screen.getByRole('button', { name: 'Send' }).hasAttribute('disabled')).toBe(true);
+    fireEvent.keyDown(box, { key: 'Enter' });
+    expect(onSend).not.toHaveBeenCalled();
+    expect(screen.getByRole('alert').textContent).toContain('Too long for one message');
+
+    fireEvent.click(screen.getByRole('button', { name: 'Send as a file' }));
+    expect(onFiles).toHaveBeenCalledOnce();
+    const [file] = onFiles.mock.calls[0]![0] as File[];
+    expect(file!.name).toBe('message.txt');
+    expect(file!.type).toBe('text/plain');
+    const read = await new Promise<string>((resolve) => {
+      const r = new FileReader();
+      r.onload = () => resolve(r.result as string);
+      r.readAsText(file!);
+    });
+    expect(read).toBe(text);
+    expect((box as HTMLTextAreaElement).value).toBe('');
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  it('says so when the peer cannot take files', () => {
+    const { type } = setup(false);
+    type('x'.repeat(MAX_TEXT + 1));
+    expect(screen.getByRole('alert').textContent).toContain('cannot receive files');
+    expect(screen.queryByRole('button', { name: 'Send as a file' })).toBeNull();
+  });
+});
+
+describe('measureText', () => {
+  it('counts the JSON frame the receiver checks, not only the characters', () => {
+    // Under the character limit, but every control character is a 6-byte escape on the wire.
+    const escaped = '\u0001'.repeat(MAX_TEXT - 1);
+    expect(JSON.stringify(escaped).length).toBeGreaterThan(MAX_CHAT_FRAME);
+    expect(measureText(escaped)).toMatchObject({ fits: false, frameTooLarge: true });
+    expect(measureText('é'.repeat(MAX_TEXT)).fits).toBe(true);
+    expect(measureText('a'.repeat(MAX_TEXT + 1)).fits).toBe(false);
+  });
+});

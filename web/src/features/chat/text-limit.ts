@@ -1,0 +1,53 @@
+import { encodeChatMessage, MAX_CHAT_FRAME, MAX_ID, MAX_TEXT } from '../../protocol';
+
+/**
+ * What a receiver takes in one chat message: a frame of at most MAX_CHAT_FRAME characters
+ * (larger frames are dropped unread, so never ACKed) whose text is at most MAX_TEXT UTF-16
+ * units (beyond that it is cut with "…"). The frame is the JSON of the whole message, so
+ * quotes, backslashes, newlines and control characters count twice or six times. Counting
+ * the frame in UTF-8 bytes also keeps it within the SCTP message size browsers offer
+ * (256 KiB), and bytes are never fewer than characters.
+ */
+export const TEXT_LIMIT = MAX_TEXT;
+
+/** Shown from here on: the counter appears as the limit is approached. */
+export const COUNTER_FROM = Math.floor(TEXT_LIMIT * 0.8);
+
+export interface TextMeasure {
+  /** UTF-16 units, what the receiver counts. */
+  length: number;
+  fits: boolean;
+  /** Within TEXT_LIMIT but too large once encoded (escapes, multi-byte characters). */
+  frameTooLarge: boolean;
+}
+
+const utf8 = new TextEncoder();
+
+/** The largest frame our sendText can make around this text (ids at their longest). */
+function frameBytes(text: string): number {
+  const longest = 'x'.repeat(MAX_ID);
+  return utf8.encode(
+    encodeChatMessage({
+      messageId: longest,
+      fromNodeId: longest,
+      toNodeId: longest,
+      timestamp: Date.now(),
+      message: text,
+      tincanFeatures: 'msgpatch-stream',
+    }),
+  ).length;
+}
+
+export function measureText(text: string): TextMeasure {
+  const length = text.length;
+  if (length > TEXT_LIMIT) return { length, fits: false, frameTooLarge: false };
+  // Six bytes per unit (a "\u0001" escape) is the most a character can take in the frame.
+  if (length * 6 + 2048 <= MAX_CHAT_FRAME) return { length, fits: true, frameTooLarge: false };
+  const fits = frameBytes(text) <= MAX_CHAT_FRAME;
+  return { length, fits, frameTooLarge: !fits };
+}
+
+/** 70123 -> "70 123" (narrow no-break spaces, as the counter shows it). */
+export function groupDigits(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, '\u202f');
+}
