@@ -43,6 +43,36 @@ describe('HistoryStore', () => {
     b!.close();
   });
 
+  it('restores texts and files in their original order', async () => {
+    const file = (id: string): ChatItem => ({
+      id,
+      out: id === 'f2',
+      timestamp: 100,
+      file: {
+        transferId: id,
+        name: `${id}.bin`,
+        size: 1,
+        type: '',
+        category: 'file',
+        bytes: 1,
+        rate: 0,
+        status: 'complete',
+      },
+    });
+    // Same timestamps on purpose: the order is the list's, never a re-sort.
+    const items: ChatItem[] = [
+      file('f1'),
+      { id: 't1', out: true, timestamp: 100, text: 'a' },
+      file('f2'),
+      { id: 't2', out: false, timestamp: 99, text: 'b' },
+      file('f3'),
+    ];
+    const h = await HistoryStore.open();
+    await h!.put('srv:order', toStored(items));
+    expect((await h!.load('srv:order')).map((m) => m.id)).toEqual(['f1', 't1', 'f2', 't2', 'f3']);
+    h!.close();
+  });
+
   it('bounds what it keeps', () => {
     const many = Array.from({ length: MAX_KEPT + 10 }, (_, i) => ({
       id: String(i),

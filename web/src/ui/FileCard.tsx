@@ -21,8 +21,14 @@ function useProgress(file: FileView): { bytes: number; rate: number } {
 }
 
 // Progress ticks (once a second, rtc/pulse.ts) re-render only these two small components.
-function TransferCaption({ file }: { file: FileView }) {
+function TransferCaption({ file, gone }: { file: FileView; gone?: string }) {
   const { bytes, rate } = useProgress(file);
+  if (gone)
+    return (
+      <Typography variant="caption" color="text.secondary" component="div">
+        <span data-testid="transfer-status">{gone}</span> · {formatBytes(file.size)}
+      </Typography>
+    );
   return (
     <Typography variant="caption" color="text.secondary" component="div" aria-live="polite">
       <span data-testid="transfer-status">{STATUS_TEXT[file.status]}</span> · {formatBytes(bytes)}{' '}
@@ -58,13 +64,21 @@ function TransferBar({ file, label, out }: { file: FileView; label: string; out:
 export function FileCard({
   file,
   out,
+  restored,
   onCancel,
 }: {
   file: FileView;
   out: boolean;
+  /** Kept in this browser's history: the bytes did not survive the reload (history.ts). */
+  restored?: boolean;
   onCancel: () => void;
 }) {
   const safeName = sanitizeFileName(file.name);
+  // A completed file from before a reload: name and size only, no claim about its bytes.
+  const gone =
+    restored && !file.url && file.status === 'complete'
+      ? `No longer available: ${out ? 'sent' : 'received'} before the page was reloaded`
+      : undefined;
   const active = file.status === 'waiting' || file.status === 'transferring';
   const showImage =
     file.status === 'complete' &&
@@ -76,7 +90,7 @@ export function FileCard({
     <Box
       role="group"
       aria-label={`File ${safeName}`}
-      data-transfer-status={file.status}
+      data-transfer-status={gone ? 'unavailable' : file.status}
       sx={{ minWidth: 220, maxWidth: 360 }}
     >
       {showVideo ? (
@@ -120,7 +134,7 @@ export function FileCard({
           <Typography sx={{ wordBreak: 'break-all' }}>{safeName}</Typography>
         )}
       </Stack>
-      <TransferCaption file={file} />
+      <TransferCaption file={file} {...(gone ? { gone } : {})} />
       {active && (
         <Stack direction="row" sx={{ alignItems: 'center', gap: 1 }}>
           <TransferBar file={file} label={`Transfer progress of ${safeName}`} out={out} />
@@ -135,7 +149,7 @@ export function FileCard({
           </Button>
         </Stack>
       )}
-      {file.sha256 && (
+      {file.sha256 && !gone && (
         <Stack direction="row" sx={{ alignItems: 'center', gap: 1, mt: 0.5 }}>
           {file.verification === 'verified' && (
             <Chip

@@ -67,7 +67,12 @@ export const MessageBubble = memo(function MessageBubble({
       >
         {item.trackId && <AudioCard trackId={item.trackId} label={item.text} />}
         {item.file && (
-          <FileCard file={item.file} out={item.out} onCancel={() => actions.onCancel(item.id)} />
+          <FileCard
+            file={item.file}
+            out={item.out}
+            {...(item.restored ? { restored: true } : {})}
+            onCancel={() => actions.onCancel(item.id)}
+          />
         )}
         {!item.trackId && item.text !== undefined && (
           <Box className="message-text" sx={{ whiteSpace: 'pre-wrap' }}>
