@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { encodePatch, MAX_TEXT, type ChatMessage, type ServerEntry } from '../protocol';
-import { TincanClient } from './client';
+import { MAX_ITEMS, MAX_ITEMS_TEXT, TincanClient } from './client';
 import { FakeHub, FakePeerConnection, fakeCertificate } from './testing/fake-network';
 
 const server: ServerEntry = {
@@ -442,6 +442,29 @@ describe('TincanClient over fake signalling and peer connections', () => {
     expect(grown?.text?.length).toBe(MAX_TEXT + 1);
     expect(grown?.text?.startsWith('startxxx')).toBe(true);
     expect(early?.text?.length).toBe(MAX_TEXT + 1);
+  });
+
+  it('keeps a bounded conversation from a peer that never stops sending (newest kept)', async () => {
+    const { alice, bob, aliceId, bobId } = await pair();
+    const n = MAX_ITEMS + 50;
+    for (let i = 0; i < n; i++) rawSend(bob, aliceId, { message: `m${i}` });
+    await vi.waitFor(() =>
+      expect(alice.store.getState().messages[bobId]?.at(-1)?.text).toBe(`m${n - 1}`),
+    );
+    const list = alice.store.getState().messages[bobId]!;
+    expect(list.length).toBe(MAX_ITEMS);
+    expect(list[0]?.text).toBe('m50');
+    const big = 'x'.repeat(MAX_TEXT);
+    for (let i = 0; i < 200; i++) rawSend(bob, aliceId, { message: big });
+    rawSend(bob, aliceId, { message: 'last' });
+    await vi.waitFor(() =>
+      expect(alice.store.getState().messages[bobId]?.at(-1)?.text).toBe('last'),
+    );
+    const chars = alice.store
+      .getState()
+      .messages[bobId]!.reduce((sum, m) => sum + (m.text?.length ?? 0), 0);
+    expect(chars).toBeLessThanOrEqual(MAX_ITEMS_TEXT);
+    expect(chars).toBeGreaterThan(MAX_ITEMS_TEXT - MAX_TEXT - 10);
   });
 
   it('shows a message sent without text once msgpatch orders fill it in', async () => {

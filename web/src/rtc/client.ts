@@ -34,6 +34,7 @@ import { makeThumbnail, TrackRegistry } from './media';
 import { dtlsFingerprint, PeerSession, sdpHasFingerprint } from './peer-session';
 import { ProfileDirectory } from './profiles';
 import { SignallingClient } from './signalling-client';
+import { fetchTurnGrant, type TurnGrant } from './turn';
 import {
   initialState,
   pushHistory,
@@ -55,6 +56,8 @@ export interface ClientOptions {
   maxAttempts?: number;
   /** Stream received files to the origin private file system (default) or keep Blob parts. */
   receiveToDisk?: boolean;
+  /** Connect to peers only through the server's TURN relay, where it offers one. */
+  relayOnly?: boolean;
   /** Test seams: in-process fakes instead of the browser's WebSocket and RTCPeerConnection. */
   createSocket?: (url: string) => WebSocket;
   createPeerConnection?: (config: RTCConfiguration) => RTCPeerConnection;
@@ -158,6 +161,9 @@ export class TincanClient extends Emitter<ClientEvents> {
   private lastNodeId: string | null = null;
   private started = false;
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  /** TURN credentials from our server (turn.ts), renewed at half their lifetime. */
+  private turn: TurnGrant | null = null;
+  private turnTimer: ReturnType<typeof setTimeout> | null = null;
   private statsTimer: ReturnType<typeof setInterval> | null = null;
   private history: HistoryStore | null = null;
   private savedLists = new Map<string, ChatItem[]>();
@@ -169,7 +175,10 @@ export class TincanClient extends Emitter<ClientEvents> {
 
   constructor(private readonly opts: ClientOptions) {
     super();
-    this.store = new Store(initialState(opts.name, opts.colorIndex));
+    this.store = new Store({
+      ...initialState(opts.name, opts.colorIndex),
+      relayOnly: opts.relayOnly ?? false,
+    });
     this.urls = resolveUrls(opts.server, opts.origin);
     this.profiles = new ProfileDirectory({
       api: this.urls.api,
@@ -199,15 +208,57 @@ export class TincanClient extends Emitter<ClientEvents> {
 
   get iceServers(): RTCIceServer[] {
     const urls = this.opts.server.iceServers.filter((u) => typeof u === 'string' && u.length > 0);
-    return urls.length ? [{ urls }] : [];
+    const servers: RTCIceServer[] = urls.length ? [{ urls }] : [];
+    if (this.turn && this.turn.expiresAt > Date.now()) servers.push(...this.turn.servers);
+    return servers;
+  }
+
+  /**
+   * ICE servers and policy for a connection: relay-only when the user asked for it and the
+   * server offers a relay (without one, relay-only could reach nobody; the Preferences dialog
+   * says so).
+   */
+  iceConfig(): { iceServers: RTCIceServer[]; iceTransportPolicy: RTCIceTransportPolicy } {
+    const s = this.store.getState();
+    return {
+      iceServers: this.iceServers,
+      iceTransportPolicy: s.relayOnly && s.relayAvailable ? 'relay' : 'all',
+    };
+  }
+
+  /** Relay-only on or off; live connections gather again under the new policy. */
+  setRelayOnly(on: boolean): void {
+    if (this.store.getState().relayOnly === on) return;
+    this.store.update((s) => ({ ...s, relayOnly: on }));
+    for (const link of this.links.values()) link.session.restartIce();
+  }
+
+  /** Fetches (and keeps renewing) TURN credentials; resolves once the first answer is in. */
+  private async renewTurn(): Promise<void> {
+    if (this.turnTimer) clearTimeout(this.turnTimer);
+    this.turnTimer = null;
+    const grant = await fetchTurnGrant(this.urls.api, this.opts.fetchImpl);
+    if (!this.started) return;
+    if (grant) this.turn = grant;
+    const available = !!this.turn && this.turn.expiresAt > Date.now();
+    if (this.store.getState().relayAvailable !== available)
+      this.store.update((s) => ({ ...s, relayAvailable: available }));
+    // No relay at all (an original server, or none configured): nothing to renew.
+    if (!this.turn) return;
+    const delay = grant ? Math.max(30_000, grant.ttlMs / 2) : 60_000;
+    this.turnTimer = setTimeout(() => void this.renewTurn(), delay);
   }
 
   start(): void {
     if (this.started) return;
     this.started = true;
     void OpfsSink.sweep();
-    // Registration announces the certificate's fingerprint: it waits for the certificate.
-    void this.identity().finally(() => {
+    // Registration announces the certificate's fingerprint: it waits for the certificate. With
+    // relay-only chosen it also waits for the relay's credentials, so no connection is ever made
+    // without them.
+    const turn = this.renewTurn();
+    const ready = this.opts.relayOnly ? Promise.all([this.identity(), turn]) : this.identity();
+    void ready.finally(() => {
       if (this.started) this.signalling.start();
     });
     this.statsTimer = setInterval(() => void this.pollStats(), 2000);
@@ -226,6 +277,8 @@ export class TincanClient extends Emitter<ClientEvents> {
     this.signalling.stop();
     if (this.statsTimer) clearInterval(this.statsTimer);
     if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    if (this.turnTimer) clearTimeout(this.turnTimer);
+    this.turnTimer = null;
     this.pulse.stop();
     this.rttSamples.clear();
     for (const id of [...this.links.keys()]) this.dropLink(id);
@@ -635,7 +688,8 @@ export class TincanClient extends Emitter<ClientEvents> {
   private createLink(peer: string, initiator: boolean, tries = 1): PeerLink {
     const session = new PeerSession({
       remoteId: peer,
-      iceServers: this.iceServers,
+      ...this.iceConfig(),
+      currentIce: () => this.iceConfig(),
       localId: () => this.myId(),
       sendSignal: (env) => this.signalling.send(env),
       certificate: this.certificate,
@@ -1320,7 +1374,7 @@ export class TincanClient extends Emitter<ClientEvents> {
   private addItem(peer: string, item: ChatItem) {
     this.store.update((s) => ({
       ...s,
-      messages: { ...s.messages, [peer]: [...(s.messages[peer] ?? []), item] },
+      messages: { ...s.messages, [peer]: bounded([...(s.messages[peer] ?? []), item]) },
     }));
   }
 
@@ -1354,6 +1408,27 @@ export class TincanClient extends Emitter<ClientEvents> {
       unread: unread ? p.unread + 1 : p.unread,
     }));
   }
+}
+
+/**
+ * A conversation keeps its newest MAX_ITEMS messages and at most MAX_ITEMS_TEXT characters of
+ * text: a peer sending without end costs bounded memory (the oldest messages go first).
+ */
+export const MAX_ITEMS = 2000;
+export const MAX_ITEMS_TEXT = 8 * 1024 * 1024;
+
+function bounded(list: ChatItem[]): ChatItem[] {
+  let start = Math.max(0, list.length - MAX_ITEMS);
+  let chars = 0;
+  for (let i = list.length - 1; i >= start; i--) {
+    const m = list[i] as ChatItem;
+    chars += (m.text?.length ?? 0) + (m.rich?.length ?? 0);
+    if (chars > MAX_ITEMS_TEXT) {
+      start = Math.min(i + 1, list.length - 1);
+      break;
+    }
+  }
+  return start > 0 ? list.slice(start) : list;
 }
 
 /** The account a signed-in `/conns` entry belongs to (its node name on servers without `username`). */

@@ -3,3 +3,4 @@ export type { AppState, ChatItem, FileView, PeerView, DeliveryStatus } from './s
 export type { SignallingStatus } from './signalling-client';
 export type { RtcError } from './emitter';
 export type { Progress } from './file-transfer';
+export type { Store } from './store';

@@ -1,5 +1,5 @@
-import { Box, Divider, Typography } from '@mui/material';
-import { Fragment, memo, useEffect, useLayoutEffect, useMemo, useRef } from 'react';
+import { Box, Button, Divider, Typography } from '@mui/material';
+import { Fragment, memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { ChatItem } from '../../rtc';
 import { MessageBubble, type BubbleActions } from './MessageBubble';
 
@@ -17,9 +17,15 @@ function dayLabel(ts: number): string {
   });
 }
 
+/** Messages rendered at first, and how many more "Show earlier messages" adds. */
+export const PAGE = 200;
+
 /**
  * Messages with day separators; follows new messages while scrolled near the bottom. Memoised:
  * it re-renders when the messages change, not on every RTT sample of the conversation header.
+ * Only the newest PAGE messages are in the DOM until the user asks for earlier ones: a peer
+ * sending thousands of messages in a burst re-rendered the whole list for every one of them
+ * (minutes of frozen tab for 10 000).
  */
 export const MessageList = memo(function MessageList({
   items,
@@ -34,6 +40,11 @@ export const MessageList = memo(function MessageList({
   const list = useRef<HTMLUListElement>(null);
   const following = useRef(true);
   const lastId = useRef<string | undefined>(undefined);
+  const [limit, setLimit] = useState(PAGE);
+  /** Distance from the bottom kept while earlier messages are added above. */
+  const keepFromBottom = useRef<number | null>(null);
+  const shown = items.length > limit ? items.slice(-limit) : items;
+  const hidden = items.length - shown.length;
   useLayoutEffect(() => {
     const el = box.current;
     const last = items[items.length - 1];
@@ -42,6 +53,12 @@ export const MessageList = memo(function MessageList({
     lastId.current = last?.id;
     if (el && following.current) el.scrollTop = el.scrollHeight;
   }, [items]);
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (!el || keepFromBottom.current === null) return;
+    el.scrollTop = el.scrollHeight - keepFromBottom.current;
+    keepFromBottom.current = null;
+  }, [limit]);
   // Content or viewport changing size (an image or video loaded, the diagnostics panel opened,
   // the keyboard on a phone) keeps the newest message in view while following.
   useEffect(() => {
@@ -65,6 +82,20 @@ export const MessageList = memo(function MessageList({
       }}
       sx={{ flex: 1, overflowY: 'auto', px: { xs: 1, sm: 2 }, py: 1 }}
     >
+      {hidden > 0 && (
+        <Box sx={{ textAlign: 'center', my: 1 }}>
+          <Button
+            size="small"
+            onClick={() => {
+              const el = box.current;
+              if (el) keepFromBottom.current = el.scrollHeight - el.scrollTop;
+              setLimit((l) => l + PAGE);
+            }}
+          >
+            Show earlier messages ({hidden})
+          </Button>
+        </Box>
+      )}
       <Box
         component="ul"
         ref={list}
@@ -72,8 +103,8 @@ export const MessageList = memo(function MessageList({
         aria-live="polite"
         sx={{ p: 0, m: 0 }}
       >
-        {items.map((m, i) => {
-          const prev = items[i - 1];
+        {shown.map((m, i) => {
+          const prev = shown[i - 1];
           const newDay =
             !prev ||
             new Date(prev.timestamp).toDateString() !== new Date(m.timestamp).toDateString();

@@ -1,0 +1,35 @@
+// @vitest-environment jsdom
+import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ChatItem } from '../../rtc';
+import { MessageList, PAGE } from './MessageList';
+
+afterEach(cleanup);
+
+const actions = { onEdit: () => {}, onDelete: () => {}, onRetry: () => {}, onCancel: () => {} };
+const burst = (n: number): ChatItem[] =>
+  Array.from({ length: n }, (_, i) => ({
+    id: `m${i}`,
+    out: false,
+    timestamp: 0,
+    text: `burst ${i}`,
+  }));
+
+describe('MessageList', () => {
+  it('renders only the newest messages of a huge burst, earlier ones on request', () => {
+    render(<MessageList items={burst(5000)} peerName="mallory" actions={actions} />);
+    const list = screen.getByRole('list', { name: 'Messages with mallory' });
+    expect(within(list).getAllByRole('listitem')).toHaveLength(PAGE);
+    expect(within(list).getByText('burst 4999')).toBeTruthy();
+    expect(within(list).queryByText(`burst ${4999 - PAGE}`)).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: `Show earlier messages (${5000 - PAGE})` }));
+    expect(within(list).getAllByRole('listitem')).toHaveLength(2 * PAGE);
+    expect(within(list).getByText(`burst ${4999 - PAGE}`)).toBeTruthy();
+  });
+
+  it('shows a short conversation whole, without the button', () => {
+    render(<MessageList items={burst(3)} peerName="bob" actions={actions} />);
+    expect(screen.getAllByRole('listitem')).toHaveLength(3);
+    expect(screen.queryByRole('button', { name: /Show earlier/ })).toBeNull();
+  });
+});
