@@ -61,7 +61,8 @@ test('keyboard only: reach a peer, type and send', async ({ users }) => {
   await expect(list.locator(`[data-peer-name="${b!.name}"]`)).toBeFocused();
   await a!.page.keyboard.press('Enter');
   await waitConnected(a!.page);
-  await a!.page.getByLabel('Message', { exact: true }).focus();
+  // Opening the conversation hands the focus to the message box: typing goes there at once.
+  await expect(a!.page.getByLabel('Message', { exact: true })).toBeFocused();
   await a!.page.keyboard.type('typed without a mouse');
   await a!.page.keyboard.press('Enter');
   await expect(messages(a!.page, b!.name).locator('[data-direction="out"]')).toHaveAttribute(

@@ -74,3 +74,32 @@ describe('measureText', () => {
     expect(measureText('a'.repeat(MAX_TEXT + 1)).fits).toBe(false);
   });
 });
+
+describe('Composer focus', () => {
+  it('takes the focus when the conversation just opened becomes ready', () => {
+    const props = { canAttach: true, onSend: () => {}, onFiles: () => {}, focusWhenReady: true };
+    const { rerender } = render(<Composer ready={false} {...props} />);
+    const box = screen.getByRole('textbox', { name: 'Message' });
+    expect(document.activeElement).not.toBe(box);
+    rerender(<Composer ready {...props} />);
+    expect(document.activeElement).toBe(box);
+  });
+
+  it('leaves the focus where the user moved it meanwhile', () => {
+    const props = { canAttach: true, onSend: () => {}, onFiles: () => {}, focusWhenReady: true };
+    const { rerender } = render(
+      <>
+        <button>elsewhere</button>
+        <Composer ready={false} {...props} />
+      </>,
+    );
+    screen.getByRole('button', { name: 'elsewhere' }).focus();
+    rerender(
+      <>
+        <button>elsewhere</button>
+        <Composer ready {...props} />
+      </>,
+    );
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'elsewhere' }));
+  });
+});

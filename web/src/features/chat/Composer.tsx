@@ -11,7 +11,7 @@ import {
   Typography,
   useMediaQuery,
 } from '@mui/material';
-import { memo, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { COUNTER_FROM, groupDigits, measureText, TEXT_LIMIT } from './text-limit';
 
 /** Memoised: the conversation re-renders on every RTT sample, the composer need not. */
@@ -20,11 +20,25 @@ export const Composer = memo(function Composer(props: {
   canAttach: boolean;
   onSend: (text: string) => void;
   onFiles: (files: File[]) => void;
+  /**
+   * Take the focus once the box can be used (a conversation was just opened), unless the user
+   * has moved on from the peer list meanwhile.
+   */
+  focusWhenReady?: boolean;
 }) {
   const [text, setText] = useState('');
   // The full hint where there is room; one short line on a phone.
   const wide = useMediaQuery('(min-width:600px)');
   const fileInput = useRef<HTMLInputElement>(null);
+  const root = useRef<HTMLDivElement>(null);
+  const focusPending = useRef(!!props.focusWhenReady);
+  useEffect(() => {
+    if (!props.ready || !focusPending.current) return;
+    focusPending.current = false;
+    const at = document.activeElement;
+    if (at && at !== document.body && !at.closest('nav')) return;
+    root.current?.querySelector<HTMLElement>('textarea:not([aria-hidden])')?.focus();
+  }, [props.ready]);
   // A receiver cuts a longer text (text-limit.ts): refused here instead of cut there.
   const size = useMemo(() => measureText(text), [text]);
   const send = () => {
@@ -38,7 +52,7 @@ export const Composer = memo(function Composer(props: {
     setText('');
   };
   return (
-    <Box sx={{ borderTop: 1, borderColor: 'divider' }}>
+    <Box ref={root} sx={{ borderTop: 1, borderColor: 'divider' }}>
       {!size.fits && (
         <Alert
           severity="warning"

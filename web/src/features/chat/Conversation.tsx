@@ -161,7 +161,13 @@ export function Conversation({
       {diag && diagnostics?.(peer)}
       <MessageList items={items} peerName={name} actions={actions} />
       <Box ref={composer}>
-        <Composer ready={ready} canAttach={canAttach} onSend={onSend} onFiles={onFiles} />
+        <Composer
+          ready={ready}
+          canAttach={canAttach}
+          onSend={onSend}
+          onFiles={onFiles}
+          focusWhenReady
+        />
       </Box>
       {dragging && (
         <Box
