@@ -1,6 +1,7 @@
 // Signalling logic without sockets: frames in, frames out through recording sinks.
 #include "signalling/hub.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <gtest/gtest.h>
 
@@ -304,4 +305,101 @@ TEST_F(HubTest, MalformedFramesGetAnErrorReply) {
     EXPECT_EQ(f[0].at("error").at("code"), "malformed_json");
     EXPECT_EQ(f[1].at("error").at("code"), "wrong_type");
     EXPECT_EQ(metrics.rejected_count("malformed_json"), 1U);
+}
+
+namespace {
+
+/// A session that gives up on its connection when a frame arrives (a slow reader whose queue
+/// overflowed): it disconnects itself from inside deliver(), as WebSocketSession::deliver does.
+struct QuittingSink : RecordingSink {
+    Hub* hub = nullptr;
+    std::string id;
+    bool quit = false;
+    void deliver(const Frame& frame) override {
+        RecordingSink::deliver(frame);
+        if (!quit && hub != nullptr) {
+            quit = true;
+            hub->disconnect(id);
+        }
+    }
+};
+
+/// Index of the first frame with `key` whose node_id is `node`, or -1.
+int index_of(const std::vector<json::object>& frames, const char* key, const std::string& node) {
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+        if (frames[i].contains(key) && frames[i].at(key).at("node_id") == json::value(node)) {
+            return static_cast<int>(i);
+        }
+    }
+    return -1;
+}
+
+} // namespace
+
+TEST_F(HubTest, ASinkThatDisconnectsDuringABroadcastDoesNotCutItShort) {
+    std::vector<std::pair<std::string, std::shared_ptr<RecordingSink>>> others;
+    std::vector<std::pair<std::string, std::shared_ptr<QuittingSink>>> quitters;
+    for (int i = 0; i < 24; ++i) {
+        if (i % 3 == 1) {
+            auto sink = std::make_shared<QuittingSink>();
+            sink->id = hub.connect(sink, {});
+            ASSERT_FALSE(hub.handle_text(sink->id, R"({"register":{"node_name":"q"}})"));
+            quitters.emplace_back(sink->id, sink);
+        } else {
+            others.push_back(join());
+            ASSERT_FALSE(hub.handle_text(others.back().first, R"({"register":{"node_name":"o"}})"));
+        }
+    }
+    for (auto& [id, sink] : others) {
+        sink->take();
+    }
+    for (auto& [id, sink] : quitters) {
+        sink->take();
+        sink->hub = &hub; // from now on each quits on its next frame
+    }
+    auto [n, sn] = join();
+    ASSERT_FALSE(hub.handle_text(n, R"({"register":{"node_name":"new"}})"));
+    // The newcomer got its registration reply, every other node the whole broadcast, and each
+    // quitter's offline only after the online that made it quit.
+    const auto fn = sn->take();
+    ASSERT_FALSE(fn.empty());
+    EXPECT_TRUE(std::any_of(fn.begin(), fn.end(), [&](const json::object& f) {
+        return f.contains("register") && f.at("node_id") == json::value(n);
+    }));
+    for (auto& [id, sink] : others) {
+        const auto f = sink->take();
+        const int online = index_of(f, "online", n);
+        ASSERT_GE(online, 0) << "a node missed the broadcast";
+        for (auto& [qid, q] : quitters) {
+            const int offline = index_of(f, "offline", qid);
+            ASSERT_GE(offline, 0) << "a quitter's offline was not announced";
+            EXPECT_LT(online, offline) << "offline overtook the broadcast it interrupted";
+        }
+    }
+    EXPECT_EQ(hub.registered_count(), others.size() + 1);
+    EXPECT_EQ(hub.connection_count(), others.size() + 1);
+    const auto conns = json::parse(hub.conns_json()).as_object();
+    for (auto& [qid, q] : quitters) {
+        EXPECT_FALSE(conns.contains(qid));
+        EXPECT_EQ(q->frames.size(), 1U) << "a quitter got frames after it left";
+    }
+}
+
+TEST_F(HubTest, ANodeThatDisconnectsDuringItsOwnRegistrationIsRemovedCleanly) {
+    auto [a, sa] = join();
+    ASSERT_FALSE(hub.handle_text(a, R"({"register":{"node_name":"a"}})"));
+    sa->take();
+    auto q = std::make_shared<QuittingSink>();
+    q->hub = &hub;
+    q->id = hub.connect(q, {});
+    // Its own online broadcast makes it quit; the register reply that follows must not touch
+    // the removed node.
+    ASSERT_FALSE(hub.handle_text(q->id, R"({"register":{"node_name":"quitter"}})"));
+    EXPECT_EQ(q->frames.size(), 1U);
+    const auto fa = sa->take();
+    ASSERT_EQ(fa.size(), 2U);
+    EXPECT_EQ(index_of(fa, "online", q->id), 0);
+    EXPECT_EQ(index_of(fa, "offline", q->id), 1);
+    EXPECT_EQ(hub.registered_count(), 1U);
+    EXPECT_EQ(hub.connection_count(), 1U);
 }

@@ -88,6 +88,35 @@ std::string Hub::connect(std::weak_ptr<PeerSink> sink, Identity identity) {
 
 void Hub::disconnect(const std::string& node_id) {
     const auto it = nodes_.find(node_id);
+    if (it == nodes_.end() || it->second.leaving) {
+        return;
+    }
+    if (dispatching_ > 0) {
+        // Called back from a sink while the hub iterates its nodes or still uses this one:
+        // silence it now, remove it when the outermost call ends.
+        it->second.leaving = true;
+        it->second.sink.reset();
+        leaving_.push_back(node_id);
+        return;
+    }
+    const Dispatch dispatch(*this);
+    remove(node_id);
+}
+
+void Hub::end_dispatch() {
+    if (dispatching_ == 1) {
+        // Still counted as dispatching: leaves caused by the offline broadcasts queue up behind.
+        for (std::size_t i = 0; i < leaving_.size(); ++i) {
+            const auto id = leaving_[i];
+            remove(id);
+        }
+        leaving_.clear();
+    }
+    --dispatching_;
+}
+
+void Hub::remove(const std::string& node_id) {
+    const auto it = nodes_.find(node_id);
     if (it == nodes_.end()) {
         return;
     }
@@ -120,13 +149,14 @@ void Hub::broadcast(const Frame& frame) {
     // Each sink queues the frame; a failing or slow peer is closed by its own session and can
     // never stop delivery to the others.
     for (const auto& [id, node] : nodes_) {
-        if (node.registered) {
+        if (node.registered && !node.leaving) {
             send(node, frame);
         }
     }
 }
 
 void Hub::send_error(const std::string& node_id, std::string_view code, std::string_view message) {
+    const Dispatch dispatch(*this);
     const auto it = nodes_.find(node_id);
     if (it == nodes_.end()) {
         return;
@@ -137,6 +167,7 @@ void Hub::send_error(const std::string& node_id, std::string_view code, std::str
 }
 
 boost::system::error_code Hub::handle_text(const std::string& node_id, std::string_view text) {
+    const Dispatch dispatch(*this);
     const auto it = nodes_.find(node_id);
     if (it == nodes_.end()) {
         return make_error_code(ProtocolError::unknown_peer);
@@ -387,7 +418,7 @@ void Hub::on_rename(const std::string& id, Node& node, const Envelope& env) {
 void Hub::relay(const std::string& from, const std::string& to, std::string_view type,
                 const std::string& frame_text) {
     const auto it = nodes_.find(to);
-    if (it == nodes_.end() || !it->second.registered || to == from) {
+    if (it == nodes_.end() || !it->second.registered || it->second.leaving || to == from) {
         metrics_.rejected(common::error_name(ProtocolError::unknown_peer));
         send_error(from, common::error_name(ProtocolError::unknown_peer),
                    std::string(type) + ": no registered node " + to.substr(0, 64));

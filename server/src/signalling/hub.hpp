@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace tincan::server {
 
@@ -45,7 +46,10 @@ public:
     /// error is returned (the caller does not re-arm the idle timer then).
     boost::system::error_code handle_text(const std::string& node_id, std::string_view text);
 
-    /// The connection is gone; registered nodes are announced `offline` to the others.
+    /// The connection is gone; registered nodes are announced `offline` to the others. May be
+    /// called from inside PeerSink::deliver (a sink that gives up on a slow reader): the node then
+    /// stops receiving at once and is removed when the hub call that delivered returns, so no
+    /// broadcast is cut short and no caller is left holding a removed node.
     void disconnect(const std::string& node_id);
 
     /// Sends an `error` frame to one connection.
@@ -72,7 +76,23 @@ private:
         bool registered = false;
         std::string name;
         std::map<std::string, std::string> attributes;
+        bool leaving = false; ///< disconnected during a dispatch; removed when it ends
     };
+
+    /// Marks a call into the hub from outside; disconnects made while one runs are deferred to
+    /// its end (see disconnect()).
+    class Dispatch {
+    public:
+        explicit Dispatch(Hub& hub) : hub_(hub) { ++hub_.dispatching_; }
+        ~Dispatch() { hub_.end_dispatch(); }
+        Dispatch(const Dispatch&) = delete;
+        Dispatch& operator=(const Dispatch&) = delete;
+
+    private:
+        Hub& hub_;
+    };
+    void end_dispatch();
+    void remove(const std::string& node_id);
 
     struct Refusal {
         common::ProtocolError code;
@@ -105,6 +125,8 @@ private:
     std::unordered_map<std::string, Node> nodes_;
     std::size_t registered_ = 0;
     std::uint64_t next_seq_ = 0;
+    int dispatching_ = 0;
+    std::vector<std::string> leaving_;
 };
 
 } // namespace tincan::server
