@@ -141,6 +141,11 @@ test('sign in with GitHub (loopback GitHub), connect, and be seen as signed in',
     };
     expect(profile.displayName).toBe('The Octocat');
     await visitor.context.close();
+
+    // Sign out from the own card: back on the connect screen, offered the sign-in again.
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await expect(page.getByRole('link', { name: 'Sign in with GitHub' })).toBeVisible();
+    await expect(page.getByText(/Logged in as/)).toHaveCount(0);
   } finally {
     await context.close();
     server.kill('SIGTERM');

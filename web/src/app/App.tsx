@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react';
 import { ConnectScreen, type ConnectRequest } from '../features/connect/ConnectScreen';
-import { storage } from '../ui/prefs';
+import { logout } from '../features/connect/servers';
+import type { ServerEntry } from '../protocol';
+import { RELAY_ONLY_KEY, storage } from '../ui/prefs';
 import { TincanClient } from '../rtc';
 import { ChatShell } from './ChatShell';
 import { ClientContext } from '../ui/client-context';
@@ -8,6 +10,7 @@ import { useNotifications } from './notifications';
 
 export function App() {
   const [client, setClient] = useState<TincanClient | null>(null);
+  const [server, setServer] = useState<ServerEntry | null>(null);
 
   // start/stop are idempotent, so StrictMode's double mount is harmless.
   useEffect(() => {
@@ -34,10 +37,12 @@ export function App() {
   useNotifications(client);
 
   const connect = (r: ConnectRequest) => {
+    setServer(r.server);
     setClient(
       new TincanClient({
         // 'memory' keeps received files as Blob parts instead of the private file system.
         receiveToDisk: storage.get('tincan_receive_to') !== 'memory',
+        relayOnly: storage.get(RELAY_ONLY_KEY) === '1',
         server: r.server,
         name: r.name,
         colorIndex: r.color,
@@ -47,12 +52,19 @@ export function App() {
   };
 
   if (!client) return <ConnectScreen onConnect={connect} />;
+  const disconnect = () => {
+    storage.set('pinned_server', null);
+    setClient(null);
+  };
   return (
     <ClientContext.Provider value={client}>
       <ChatShell
-        onLogout={() => {
-          storage.set('pinned_server', null);
-          setClient(null);
+        onLogout={disconnect}
+        // PROTOCOL.md 7.3 "Logout": POST <apiPrefix>/logout, unpin, close the connection; the
+        // connect screen then reads the login status again.
+        onSignOut={() => {
+          if (server) void logout(server, location.origin).finally(disconnect);
+          else disconnect();
         }}
       />
     </ClientContext.Provider>

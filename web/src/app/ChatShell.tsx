@@ -1,5 +1,6 @@
 import EditIcon from '@mui/icons-material/Edit';
 import LogoutIcon from '@mui/icons-material/Logout';
+import NoAccountsIcon from '@mui/icons-material/NoAccounts';
 import {
   Alert,
   AppBar,
@@ -21,9 +22,9 @@ import { formatRtt } from '../ui/format';
 import { PeerAvatar } from '../ui/PeerAvatar';
 import { PeerList } from '../features/peers/PeerList';
 import { PreferencesDialog } from '../features/settings/PreferencesDialog';
-import { loadPreference, savePreference } from '../ui/prefs';
+import { loadPreference, RELAY_ONLY_KEY, savePreference, storage } from '../ui/prefs';
 import { ThemeToggle } from '../features/settings/ThemeToggle';
-import { colorIndex } from '../protocol';
+import { colorIndex, isSignedIn } from '../protocol';
 import { useAppState, useClient } from '../ui/client-context';
 import { peerIdentity } from '../ui/identity';
 import { IdentityBadges } from '../ui/IdentityBadges';
@@ -51,7 +52,14 @@ function ServerRtt() {
   );
 }
 
-export function ChatShell({ onLogout }: { onLogout: () => void }) {
+export function ChatShell({
+  onLogout,
+  onSignOut,
+}: {
+  onLogout: () => void;
+  /** Signs the browser out of its account (shown only while signed in), then disconnects. */
+  onSignOut?: () => void;
+}) {
   const client = useClient();
   const status = useAppState((s) => s.status);
   const name = useAppState((s) => s.name);
@@ -59,6 +67,8 @@ export function ChatShell({ onLogout }: { onLogout: () => void }) {
   const authentication = useAppState((s) => s.authentication);
   const isBot = useAppState((s) => s.isBot);
   const account = useAppState((s) => s.account);
+  const relayOnly = useAppState((s) => s.relayOnly);
+  const relayAvailable = useAppState((s) => s.relayAvailable);
   const active = useAppState((s) => s.activePeer);
   // A number, so RTT samples and other peer updates do not re-render the shell.
   const totalUnread = useAppState((s) => Object.values(s.peers).reduce((n, p) => n + p.unread, 0));
@@ -101,6 +111,13 @@ export function ChatShell({ onLogout }: { onLogout: () => void }) {
             <LogoutIcon />
           </IconButton>
         </Tooltip>
+        {onSignOut && isSignedIn(authentication) && !isBot && (
+          <Tooltip title="Sign out of your account">
+            <IconButton aria-label="Sign out" onClick={onSignOut}>
+              <NoAccountsIcon />
+            </IconButton>
+          </Tooltip>
+        )}
       </Stack>
       <PeerList onSelected={() => setDrawerOpen(false)} />
     </Box>
@@ -173,12 +190,16 @@ export function ChatShell({ onLogout }: { onLogout: () => void }) {
           // The colour you are shown in (chosen, or derived from your name) is the one selected.
           color={colorIndex(color === undefined ? undefined : String(color), name)}
           onClose={() => setPrefsOpen(false)}
-          onSave={(n, c) => {
+          relayOnly={relayOnly}
+          relayAvailable={relayAvailable}
+          onSave={(n, c, relay) => {
             savePreference({
               ...loadPreference(),
               name: n,
               ...(c !== undefined ? { indexOfPreferColor: c } : {}),
             });
+            storage.set(RELAY_ONLY_KEY, relay ? '1' : null);
+            client.setRelayOnly(relay);
             client.rename(n, c);
             setPrefsOpen(false);
           }}

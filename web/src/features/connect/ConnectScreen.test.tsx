@@ -27,3 +27,41 @@ it('offers a retry when the server list cannot be loaded, and shows the servers 
   expect(await screen.findByRole('button', { name: 'Connect' })).toBeTruthy();
   expect(screen.queryByRole('alert')).toBeNull();
 });
+
+it('signs out with POST <apiPrefix>/logout and shows the login choices after it', async () => {
+  const servers = [
+    {
+      id: 'main',
+      name: 'Main',
+      url: '/api/ws',
+      apiPrefix: '/api',
+      allowAnonymous: true,
+      idp: [{ name: 'GitHub', kind: 'github', loginUrl: '/api/github/login' }],
+    },
+  ];
+  let loggedIn = true;
+  const calls: { url: string; init?: RequestInit }[] = [];
+  vi.stubGlobal(
+    'fetch',
+    vi.fn((url: string, init?: RequestInit) => {
+      calls.push({ url, ...(init ? { init } : {}) });
+      const json = (b: unknown) => Promise.resolve(new Response(JSON.stringify(b)));
+      if (url.startsWith('/servers.json')) return json(servers);
+      if (url.endsWith('/api/profile/status')) return json({ logged_in: loggedIn });
+      if (url.endsWith('/api/profile')) return json({ username: 'octocat', displayName: 'Octo' });
+      if (url.endsWith('/api/logout')) {
+        loggedIn = false;
+        return Promise.resolve(new Response('', { status: 200 }));
+      }
+      return Promise.resolve(new Response('', { status: 404 }));
+    }),
+  );
+  render(<ConnectScreen onConnect={() => {}} />);
+  expect(await screen.findByText('Logged in as Octo')).toBeTruthy();
+  fireEvent.click(screen.getByRole('button', { name: 'Sign out' }));
+  expect(await screen.findByRole('link', { name: 'Sign in with GitHub' })).toBeTruthy();
+  expect(screen.queryByText(/Logged in as/)).toBeNull();
+  const out = calls.find((c) => c.url.endsWith('/logout'));
+  expect(out?.url).toBe(`${location.origin}/api/logout`);
+  expect(out?.init).toMatchObject({ method: 'POST', credentials: 'include' });
+});

@@ -12,7 +12,7 @@ import {
 import { useEffect, useState } from 'react';
 import type { ServerEntry } from '../../protocol';
 import { loadPreference, savePreference, storage } from '../../ui/prefs';
-import { fetchLoginStatus, fetchServers, safeLoginUrl } from './servers';
+import { fetchLoginStatus, fetchServers, logout, safeLoginUrl } from './servers';
 
 export interface ConnectRequest {
   server: ServerEntry;
@@ -52,6 +52,9 @@ export function ConnectScreen({ onConnect }: { onConnect: (r: ConnectRequest) =>
 
   const server = servers?.find((s) => s.id === serverId) ?? servers?.[0];
 
+  // Asked again after signing out (loginCheck).
+  const [loginCheck, setLoginCheck] = useState(0);
+  const [signOutFailed, setSignOutFailed] = useState(false);
   useEffect(() => {
     if (!server) return;
     let live = true;
@@ -59,7 +62,15 @@ export function ConnectScreen({ onConnect }: { onConnect: (r: ConnectRequest) =>
     return () => {
       live = false;
     };
-  }, [server]);
+  }, [server, loginCheck]);
+
+  async function signOut(s: ServerEntry) {
+    setSignOutFailed(false);
+    const done = await logout(s, location.origin);
+    if (!done) setSignOutFailed(true);
+    setLogin(null);
+    setLoginCheck((n) => n + 1);
+  }
 
   // A pinned server reconnects on page load, as the original.
   useEffect(() => {
@@ -132,7 +143,19 @@ export function ConnectScreen({ onConnect }: { onConnect: (r: ConnectRequest) =>
             {login === null && (
               <Typography color="text.secondary">Fetching login status…</Typography>
             )}
-            {login?.loggedIn && <Typography>Logged in as {login.name ?? 'unknown'}</Typography>}
+            {login?.loggedIn && (
+              <Stack direction="row" sx={{ alignItems: 'center', gap: 1 }}>
+                <Typography sx={{ flex: 1, minWidth: 0, overflowWrap: 'anywhere' }}>
+                  Logged in as {login.name ?? 'unknown'}
+                </Typography>
+                <Button size="small" onClick={() => void signOut(server)}>
+                  Sign out
+                </Button>
+              </Stack>
+            )}
+            {signOutFailed && (
+              <Alert severity="error">Could not sign out: the server did not confirm it.</Alert>
+            )}
             {login &&
               !login.loggedIn &&
               server.idp.map((p) => {

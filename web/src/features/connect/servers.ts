@@ -49,11 +49,31 @@ export function safeLoginUrl(url: string, origin: string): string | null {
   }
 }
 
+function apiOf(server: ServerEntry, origin: string): string {
+  return /^https?:\/\//.test(server.apiPrefix) ? server.apiPrefix : origin + server.apiPrefix;
+}
+
+/**
+ * Signs the browser's session out of its account (PROTOCOL.md 2.2: POST, with the session
+ * cookie); true when the server confirmed it.
+ */
+export async function logout(server: ServerEntry, origin: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${apiOf(server, origin)}/logout`, {
+      method: 'POST',
+      credentials: 'include',
+    });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
 export async function fetchLoginStatus(
   server: ServerEntry,
   origin: string,
 ): Promise<{ loggedIn: boolean; name?: string }> {
-  const api = /^https?:\/\//.test(server.apiPrefix) ? server.apiPrefix : origin + server.apiPrefix;
+  const api = apiOf(server, origin);
   try {
     const res = await fetch(`${api}/profile/status`, { credentials: 'include' });
     if (!res.ok) return { loggedIn: false };
