@@ -42,6 +42,40 @@ test('phone width in dark mode: drawer, conversation and back, readable colours'
     await expect(messages(page, desk!.name).getByText(/longer reply/)).toBeVisible();
     await shot(page, 'phone-conversation-dark');
 
+    // Dragging a file over the conversation: the overlay is plain to see in dark mode too.
+    const files = await page.evaluateHandle(() => {
+      const d = new DataTransfer();
+      d.items.add(new File(['x'], 'x.txt', { type: 'text/plain' }));
+      return d;
+    });
+    const pane = page.getByRole('region', { name: `Conversation with ${desk!.name}` });
+    await pane.dispatchEvent('dragover', { dataTransfer: files });
+    const overlay = page.getByTestId('drop-overlay');
+    await expect(overlay).toHaveText('Release to drop');
+    // A framed card in the theme's colours, not a 40 % black veil that vanished on a dark page.
+    const style = await overlay.evaluate((el) => {
+      const cs = getComputedStyle(el);
+      return {
+        border: cs.borderTopStyle,
+        width: parseFloat(cs.borderTopWidth),
+        bg: cs.backgroundColor,
+      };
+    });
+    expect(style).toMatchObject({ border: 'dashed' });
+    expect(style.width).toBeGreaterThanOrEqual(3);
+    expect(style.bg).toMatch(/^rgb\(/);
+    await shot(page, 'phone-drop-overlay-dark');
+    await pane.dispatchEvent('dragleave');
+    // Dropped where nothing takes files (the header): refused, so the tab does not open the file.
+    const refused = await page.evaluate(() => {
+      const d = new DataTransfer();
+      d.items.add(new File(['x'], 'x.txt', { type: 'text/plain' }));
+      const e = new DragEvent('drop', { dataTransfer: d, bubbles: true, cancelable: true });
+      document.querySelector('header')!.dispatchEvent(e);
+      return e.defaultPrevented;
+    });
+    expect(refused).toBe(true);
+
     // Back to the list through the menu button.
     await page.getByRole('button', { name: 'Open peer list' }).click();
     await expect(peerButton(page, desk!.name)).toBeVisible();

@@ -6,11 +6,14 @@ import { RELAY_ONLY_KEY, storage } from '../ui/prefs';
 import { TincanClient } from '../rtc';
 import { ChatShell } from './ChatShell';
 import { ClientContext } from '../ui/client-context';
+import { installDropGuard } from './drop-guard';
 import { useNotifications } from './notifications';
 
 export function App() {
   const [client, setClient] = useState<TincanClient | null>(null);
   const [server, setServer] = useState<ServerEntry | null>(null);
+
+  useEffect(() => installDropGuard(), []);
 
   // start/stop are idempotent, so StrictMode's double mount is harmless.
   useEffect(() => {

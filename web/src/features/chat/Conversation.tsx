@@ -170,14 +170,21 @@ export function Conversation({
         />
       </Box>
       {dragging && (
+        // Theme colours, so it stands out in dark mode too (a dark veil vanished there).
         <Box
+          data-testid="drop-overlay"
           sx={{
             position: 'absolute',
-            inset: 0,
+            inset: 8,
             display: 'grid',
             placeItems: 'center',
-            bgcolor: 'rgba(0,0,0,0.4)',
-            color: '#fff',
+            bgcolor: 'background.paper',
+            opacity: 0.94,
+            border: 3,
+            borderStyle: 'dashed',
+            borderColor: 'primary.main',
+            borderRadius: 2,
+            color: 'primary.main',
             pointerEvents: 'none',
           }}
         >
