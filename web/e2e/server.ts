@@ -29,8 +29,17 @@ export class TincanServer {
   private readonly dir = mkdtempSync(join(tmpdir(), 'tincan-e2e-'));
   private readonly id = ++counter;
 
-  /** `management: true` opens the management API on a Unix socket (bot accounts, JWTs). */
-  constructor(private readonly opts: { management?: boolean } = {}) {}
+  /**
+   * `management: true` opens the management API on a Unix socket (bot accounts, JWTs); `args`
+   * and `env` are extra flags and environment variables (e.g. a TURN relay).
+   */
+  constructor(
+    private readonly opts: {
+      management?: boolean;
+      args?: string[];
+      env?: Record<string, string>;
+    } = {},
+  ) {}
 
   get managementSocket(): string {
     return join(this.dir, 'management.sock');
@@ -64,8 +73,9 @@ export class TincanServer {
         join(this.dir, 'data'),
         '--ws-timeout',
         '30s',
+        ...(this.opts.args ?? []),
       ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.opts.env } },
     );
     proc.stdout?.pipe(log);
     proc.stderr?.pipe(log);

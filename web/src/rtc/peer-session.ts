@@ -15,6 +15,13 @@ export interface PeerSessionEvents {
 export interface PeerSessionOptions {
   remoteId: string;
   iceServers: RTCIceServer[];
+  /** 'relay': only TURN relay candidates (the peer never learns our addresses). */
+  iceTransportPolicy?: RTCIceTransportPolicy;
+  /**
+   * The ICE servers and policy as they are now (TURN credentials expire, the relay-only choice
+   * can change): applied before every ICE restart.
+   */
+  currentIce?: () => { iceServers: RTCIceServer[]; iceTransportPolicy: RTCIceTransportPolicy };
   /** Our current node id (changes when signalling reconnects). */
   localId: () => string | null;
   /** Hands a frame to signalling; false while signalling is down. */
@@ -72,6 +79,7 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
     super();
     this._remoteId = opts.remoteId;
     const config: RTCConfiguration = { iceServers: opts.iceServers };
+    if (opts.iceTransportPolicy) config.iceTransportPolicy = opts.iceTransportPolicy;
     if (opts.certificate) config.certificates = [opts.certificate];
     this.pc = (opts.createPeerConnection ?? ((c) => new RTCPeerConnection(c)))(config);
     this.pc.onnegotiationneeded = () => void this.negotiate();
@@ -325,7 +333,21 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
     const delay = backoffDelay(this.restarts++, 1000, 8000);
     this.restartTimer = setTimeout(() => {
       this.restartTimer = null;
-      if (!this.closed && this.pc.iceConnectionState === 'failed') this.pc.restartIce();
+      if (!this.closed && this.pc.iceConnectionState === 'failed') this.restartIce();
     }, delay);
+  }
+
+  /** Gathers anew with the current ICE servers and policy (fresh TURN credentials). */
+  restartIce(): void {
+    if (this.closed) return;
+    const ice = this.opts.currentIce?.();
+    if (ice) {
+      try {
+        this.pc.setConfiguration({ ...this.pc.getConfiguration(), ...ice });
+      } catch (e) {
+        console.warn('peer: could not apply the ICE configuration', e);
+      }
+    }
+    this.pc.restartIce();
   }
 }

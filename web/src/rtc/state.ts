@@ -89,6 +89,10 @@ export interface AppState {
   messages: Record<string, ChatItem[]>;
   activePeer: string | null;
   notice?: { id: number; text: string };
+  /** Our server hands out TURN relay credentials (turn.ts). */
+  relayAvailable: boolean;
+  /** The user asked to reach peers through the relay only (applies where it is available). */
+  relayOnly: boolean;
 }
 
 export const initialState = (name: string, colorIndex?: number): AppState => ({
@@ -103,6 +107,8 @@ export const initialState = (name: string, colorIndex?: number): AppState => ({
   peerRtt: {},
   messages: {},
   activePeer: null,
+  relayAvailable: false,
+  relayOnly: false,
 });
 
 export const RTT_HISTORY = 60;

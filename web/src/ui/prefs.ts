@@ -29,6 +29,9 @@ export function savePreference(p: Preference) {
   localStorage.setItem('preference', JSON.stringify(p));
 }
 
+/** localStorage key of the relay-only choice ('1' when on; Tincan's own, not the original's). */
+export const RELAY_ONLY_KEY = 'tincan_relay_only';
+
 export const storage = {
   get: (k: string) => {
     try {

@@ -5,6 +5,9 @@ import {
   DialogActions,
   DialogContent,
   DialogTitle,
+  FormControlLabel,
+  FormHelperText,
+  Switch,
   TextField,
   Tooltip,
   Typography,
@@ -17,11 +20,15 @@ export function PreferencesDialog(props: {
   open: boolean;
   name: string;
   color: number | undefined;
+  /** Relay-only connections: the user's choice, and whether this server offers a relay. */
+  relayOnly?: boolean;
+  relayAvailable?: boolean;
   onClose: () => void;
-  onSave: (name: string, color: number | undefined) => void;
+  onSave: (name: string, color: number | undefined, relayOnly: boolean) => void;
 }) {
   const [name, setName] = useState(props.name);
   const [color, setColor] = useState(props.color);
+  const [relayOnly, setRelayOnly] = useState(props.relayOnly ?? false);
   const dark = useTheme().palette.mode === 'dark';
   return (
     <Dialog open={props.open} onClose={props.onClose} aria-labelledby="prefs-title">
@@ -68,12 +75,28 @@ export function PreferencesDialog(props: {
             </Tooltip>
           ))}
         </Box>
+        <FormControlLabel
+          sx={{ mt: 2 }}
+          control={
+            <Switch
+              checked={relayOnly}
+              onChange={(e) => setRelayOnly(e.target.checked)}
+              slotProps={{ input: { 'aria-describedby': 'prefs-relay-help' } }}
+            />
+          }
+          label="Connect through the server's relay only"
+        />
+        <FormHelperText id="prefs-relay-help" sx={{ mx: 0 }}>
+          {props.relayAvailable
+            ? 'Peers then never learn your IP address; messages and files take a detour through the relay.'
+            : 'This server offers no relay: connections stay direct until it does.'}
+        </FormHelperText>
       </DialogContent>
       <DialogActions>
         <Button onClick={props.onClose}>Cancel</Button>
         <Button
           variant="contained"
-          onClick={() => props.onSave(name.trim(), color)}
+          onClick={() => props.onSave(name.trim(), color, relayOnly)}
           disabled={!name.trim()}
         >
           Save

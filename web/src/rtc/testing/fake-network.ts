@@ -20,9 +20,15 @@ export class FakeHub {
   /** `/profile?username=` answers by username (404 for others). */
   profiles = new Map<string, Record<string, unknown>>();
   profileRequests: string[] = [];
+  /** The answer of `/ice-servers` (TURN credentials); 404 while unset. */
+  turn: unknown = undefined;
 
   fetch: typeof fetch = async (input) => {
     const url = new URL(String(input));
+    if (url.pathname.endsWith('/ice-servers'))
+      return this.turn === undefined
+        ? new Response('{"err":"no TURN relay is configured"}', { status: 404 })
+        : new Response(JSON.stringify(this.turn), { status: 200 });
     if (url.pathname.endsWith('/profile')) {
       const name = url.searchParams.get('username') ?? '';
       this.profileRequests.push(name);
@@ -133,6 +139,7 @@ export class FakeChannel extends EventTarget {
     super();
   }
   open() {
+    if (this.readyState !== 'connecting') return; // closed before it opened
     this.readyState = 'open';
     this.dispatchEvent(new Event('open'));
   }
@@ -192,7 +199,12 @@ export class FakePeerConnection {
 
   private readonly fingerprint: string;
 
+  /** The configuration as created and as changed by setConfiguration. */
+  config: RTCConfiguration;
+  restarts = 0;
+
   constructor(config: RTCConfiguration = {}) {
+    this.config = config;
     pcs.set(this.fakeId, this);
     const fp = config.certificates?.[0]?.getFingerprints()[0];
     this.fingerprint = fp ? `\r\na=fingerprint:${fp.algorithm} ${fp.value}` : '';
@@ -221,7 +233,15 @@ export class FakePeerConnection {
   }
 
   async addIceCandidate(): Promise<void> {}
-  restartIce() {}
+  restartIce() {
+    this.restarts++;
+  }
+  getConfiguration(): RTCConfiguration {
+    return this.config;
+  }
+  setConfiguration(c: RTCConfiguration) {
+    this.config = c;
+  }
   async getStats(): Promise<Map<string, unknown>> {
     return new Map();
   }
