@@ -1,7 +1,22 @@
 import CheckCircleIcon from '@mui/icons-material/CheckCircle';
 import ErrorIcon from '@mui/icons-material/Error';
 import InsertDriveFileIcon from '@mui/icons-material/InsertDriveFile';
-import { Box, Button, Chip, LinearProgress, Link, Stack, Typography } from '@mui/material';
+import CloseIcon from '@mui/icons-material/Close';
+import {
+  Box,
+  Button,
+  ButtonBase,
+  Chip,
+  Dialog,
+  DialogContent,
+  DialogTitle,
+  IconButton,
+  LinearProgress,
+  Link,
+  Stack,
+  Typography,
+} from '@mui/material';
+import { useId, useState } from 'react';
 import { sanitizeFileName } from '../protocol';
 import type { FileView } from '../rtc';
 import { useTransferProgress } from './client-context';
@@ -60,6 +75,48 @@ function TransferBar({ file, label, out }: { file: FileView; label: string; out:
   );
 }
 
+/** A completed image; a click (or Enter) opens it larger in a dialog, Escape closes it. */
+function ImageWithPreview({ url, name }: { url: string; name: string }) {
+  const [open, setOpen] = useState(false);
+  const titleId = useId();
+  return (
+    <>
+      <ButtonBase
+        aria-label={`Open a larger preview of ${name}`}
+        onClick={() => setOpen(true)}
+        sx={{ display: 'block', borderRadius: 1, cursor: 'zoom-in' }}
+      >
+        <Box
+          component="img"
+          src={url}
+          alt={name}
+          sx={{ maxWidth: '100%', maxHeight: 240, borderRadius: 1, display: 'block' }}
+        />
+      </ButtonBase>
+      <Dialog open={open} onClose={() => setOpen(false)} maxWidth="lg" aria-labelledby={titleId}>
+        <DialogTitle
+          sx={{ display: 'flex', alignItems: 'center', gap: 1, pr: 1, wordBreak: 'break-all' }}
+        >
+          <Box component="span" id={titleId} sx={{ flex: 1 }}>
+            {name}
+          </Box>
+          <IconButton aria-label="Close preview" onClick={() => setOpen(false)}>
+            <CloseIcon />
+          </IconButton>
+        </DialogTitle>
+        <DialogContent sx={{ display: 'grid', placeItems: 'center' }}>
+          <Box
+            component="img"
+            src={url}
+            alt={name}
+            sx={{ maxWidth: '100%', maxHeight: '80vh', display: 'block' }}
+          />
+        </DialogContent>
+      </Dialog>
+    </>
+  );
+}
+
 /** One file transfer: progress (bytes, rate, ETA), cancel, digest state and the saved file. */
 export function FileCard({
   file,
@@ -104,13 +161,8 @@ export function FileCard({
           aria-label={`Video ${safeName}`}
           sx={{ maxWidth: '100%', maxHeight: 240, borderRadius: 1, display: 'block' }}
         />
-      ) : showImage ? (
-        <Box
-          component="img"
-          src={file.url}
-          alt={safeName}
-          sx={{ maxWidth: '100%', maxHeight: 240, borderRadius: 1, display: 'block' }}
-        />
+      ) : showImage && file.url ? (
+        <ImageWithPreview url={file.url} name={safeName} />
       ) : file.thumbnail ? (
         <Box
           component="img"

@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { cleanup, render, screen, within } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChatItem, FileView, TincanClient } from '../../rtc';
@@ -72,5 +72,18 @@ describe('MessageBubble file cards', () => {
       'No longer available: sent before the page was reloaded',
     );
     expect(screen.queryByText('Sent')).toBeNull();
+  });
+});
+
+describe('MessageBubble image preview', () => {
+  it('opens a received image larger in a dialog named after the file; Escape closes it', async () => {
+    wrap(
+      <MessageBubble item={fileItem({}, { url: 'blob:x' })} authorName="bob" actions={actions} />,
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Open a larger preview of cat.png' }));
+    const dialog = await screen.findByRole('dialog', { name: 'cat.png' });
+    expect(within(dialog).getByRole('img', { name: 'cat.png' }).getAttribute('src')).toBe('blob:x');
+    fireEvent.keyDown(dialog, { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
   });
 });
