@@ -181,3 +181,37 @@ test('conversation history survives a reload (IndexedDB)', async ({ users }) => 
     await bob!.page.evaluate(() => (window as unknown as { __maxRows: number }).__maxRows),
   ).toBe(1);
 });
+
+test('a conversation opens again where it was read', async ({ users }) => {
+  const [alice, bob, carol] = await users(uniq('reader'), uniq('long'), uniq('other'));
+  const page = alice!.page;
+  await openChat(page, bob!.name);
+  await waitConnected(page);
+  for (const n of [1, 2, 3]) await send(page, `part ${n}\n${'line\n'.repeat(60)}end ${n}`);
+  await expect(messages(page, bob!.name).locator('[data-status="delivered"]')).toHaveCount(3);
+  const scroller = () => messages(page, bob!.name).locator('xpath=..');
+  // Scroll up (waiting for the scroll event) to read the middle, then look at another chat.
+  const top = await scroller().evaluate(
+    (el) =>
+      new Promise<number>((resolve) => {
+        el.addEventListener('scroll', () => resolve(el.scrollTop), { once: true });
+        el.scrollTop = Math.round(el.scrollHeight / 3);
+      }),
+  );
+  await openChat(page, carol!.name);
+  await openChat(page, bob!.name);
+  await expect.poll(() => scroller().evaluate((el) => el.scrollTop)).toBeCloseTo(top, -1);
+  // At the bottom when left: at the bottom when opened again.
+  await scroller().evaluate(
+    (el) =>
+      new Promise((resolve) => {
+        el.addEventListener('scroll', resolve, { once: true });
+        el.scrollTop = el.scrollHeight;
+      }),
+  );
+  await openChat(page, carol!.name);
+  await openChat(page, bob!.name);
+  await expect
+    .poll(() => scroller().evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight))
+    .toBeLessThan(2);
+});

@@ -159,7 +159,7 @@ export function Conversation({
         )}
       </Stack>
       {diag && diagnostics?.(peer)}
-      <MessageList items={items} peerName={name} actions={actions} />
+      <MessageList items={items} peerName={name} actions={actions} scrollKey={peerId} />
       <Box ref={composer}>
         <Composer
           ready={ready}

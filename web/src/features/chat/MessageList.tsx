@@ -21,6 +21,28 @@ function dayLabel(ts: number): string {
 export const PAGE = 200;
 
 /**
+ * Where each conversation was read when another one was opened (PROTOCOL.md 7.6 keeps this
+ * too): the message at the top of the view and how far it was from the top. Not kept for a
+ * conversation left at its newest message, which opens there again.
+ */
+interface SavedScroll {
+  anchor: string;
+  offset: number;
+  limit: number;
+}
+const savedScroll = new Map<string, SavedScroll>();
+const MAX_SAVED_SCROLL = 200;
+
+function topMessage(box: HTMLElement, list: HTMLElement): { id: string; offset: number } | null {
+  const top = box.getBoundingClientRect().top;
+  for (const li of list.querySelectorAll<HTMLElement>('[data-message-id]')) {
+    const r = li.getBoundingClientRect();
+    if (r.bottom > top) return { id: li.dataset.messageId ?? '', offset: r.top - top };
+  }
+  return null;
+}
+
+/**
  * Messages with day separators; follows new messages while scrolled near the bottom. Memoised:
  * it re-renders when the messages change, not on every RTT sample of the conversation header.
  * Only the newest PAGE messages are in the DOM until the user asks for earlier ones: a peer
@@ -31,16 +53,51 @@ export const MessageList = memo(function MessageList({
   items,
   peerName,
   actions,
+  scrollKey,
 }: {
   items: ChatItem[];
   peerName: string;
   actions: BubbleActions;
+  /** Keeps the reading position under this key when the list goes (another chat opened). */
+  scrollKey?: string;
 }) {
   const box = useRef<HTMLDivElement>(null);
   const list = useRef<HTMLUListElement>(null);
-  const following = useRef(true);
-  const lastId = useRef<string | undefined>(undefined);
-  const [limit, setLimit] = useState(PAGE);
+  // Read once, at mount: where this conversation was left.
+  const [restore] = useState(() => {
+    const saved = scrollKey === undefined ? undefined : savedScroll.get(scrollKey);
+    const at = saved ? items.findIndex((m) => m.id === saved.anchor) : -1;
+    return saved && at >= 0
+      ? { ...saved, limit: Math.max(saved.limit, items.length - at) }
+      : undefined;
+  });
+  const following = useRef(!restore);
+  const lastId = useRef<string | undefined>(restore ? items[items.length - 1]?.id : undefined);
+  const [limit, setLimit] = useState(restore?.limit ?? PAGE);
+  useLayoutEffect(() => {
+    const el = box.current;
+    const ul = list.current;
+    if (restore && el && ul) {
+      const li = ul.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(restore.anchor)}"]`);
+      if (li) {
+        const now = li.getBoundingClientRect().top - el.getBoundingClientRect().top;
+        el.scrollTop += now - restore.offset;
+      }
+    }
+    return () => {
+      if (scrollKey === undefined) return;
+      savedScroll.delete(scrollKey);
+      // Still in the document here: layout cleanups run before the list is removed.
+      const top = el && ul && !following.current ? topMessage(el, ul) : null;
+      if (!top) return;
+      savedScroll.set(scrollKey, { anchor: top.id, offset: top.offset, limit: limitRef.current });
+      if (savedScroll.size > MAX_SAVED_SCROLL)
+        savedScroll.delete(savedScroll.keys().next().value as string);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- mount and unmount only
+  }, []);
+  const limitRef = useRef(limit);
+  limitRef.current = limit;
   /** Distance from the bottom kept while earlier messages are added above. */
   const keepFromBottom = useRef<number | null>(null);
   const shown = items.length > limit ? items.slice(-limit) : items;
