@@ -35,7 +35,7 @@ public:
         sc.ping_period = std::chrono::milliseconds(1000);
         signalling_ = SignallingClient::create(sc, context);
         signalling_->on_sdp([this](const common::SdpOfferPayload& p) {
-            if (!session_ || p.from_node_id != bot_) {
+            if (!session_ || p.from_node_id != bot_ || vanished) {
                 return;
             }
             auto v = json::parse(p.offer_json).as_object();
@@ -43,7 +43,7 @@ public:
                                              std::string(v.at("sdp").as_string()));
         });
         signalling_->on_ice([this](const common::IceOfferPayload& p) {
-            if (!session_ || p.from_node_id != bot_) {
+            if (!session_ || p.from_node_id != bot_ || vanished) {
                 return;
             }
             auto v = json::parse(p.offer_json).as_object();
@@ -93,7 +93,9 @@ public:
         session_->on_local_description(
             [this](std::string type, std::string sdp) { signalling_->send_sdp(bot_, type, sdp); });
         session_->on_ice_candidate([this](unsigned mline, std::string mid, std::string cand) {
-            signalling_->send_ice(bot_, cand, mid, mline);
+            if (!vanished) {
+                signalling_->send_ice(bot_, cand, mid, mline);
+            }
         });
         session_->on_data_channel([this](std::shared_ptr<DataChannel> dc) {
             if (dc->label() == "msgpatch") {
@@ -149,6 +151,9 @@ public:
     std::vector<std::shared_ptr<DataChannel>> patch_channels;
     std::vector<common::PatchOrder> patches;
     std::atomic<int> audio_packets{0};
+    /// Set before call(): the offer goes out, then nothing (no candidates, the answer ignored),
+    /// while the signalling connection stays up.
+    bool vanished = false;
 
 private:
     GMainContext* context_;
@@ -172,7 +177,8 @@ protected:
         server_.stop();
         MainContextTest::TearDown();
     }
-    std::shared_ptr<BotHost> start_bot(std::shared_ptr<Bot> bot) {
+    std::shared_ptr<BotHost> start_bot(std::shared_ptr<Bot> bot,
+                                       const std::function<void(HostConfig&)>& configure = {}) {
         HostConfig hc;
         hc.signalling.url = server_.ws_url();
         hc.signalling.node_name = bot->name();
@@ -180,6 +186,9 @@ protected:
         hc.offline_grace = std::chrono::milliseconds(3000);
         // As `make run` starts them: the default public STUN server, unreachable offline.
         hc.ice_servers = {"stun:stun.l.google.com:19302"};
+        if (configure) {
+            configure(hc);
+        }
         auto host = BotHost::create(std::move(bot), hc, context_);
         host->start();
         hosts_.push_back(host);
@@ -291,6 +300,27 @@ TEST_F(BotsThroughServer, APeerWhoseSignallingDropsKeepsItsConnectedChat) {
     b.send("still here");
     ASSERT_TRUE(wait_for([&] { return b.text_reply(later) != nullptr; }));
     EXPECT_TRUE(b.chat->is_open());
+}
+
+TEST_F(BotsThroughServer, APeerThatVanishesMidNegotiationIsDroppedAConnectedOneStays) {
+    auto host = start_bot(std::make_shared<EchoBot>(), [](HostConfig& hc) {
+        hc.connect_timeout = std::chrono::milliseconds(2000);
+    });
+    FakeBrowser ghost(server_.ws_url(), context_);
+    ASSERT_TRUE(wait_for([&] { return ghost.registered(); }));
+    ghost.vanished = true;
+    ghost.call(host->node_id());
+    ASSERT_TRUE(wait_for([&] { return host->peer_count() == 1; }));
+    ASSERT_TRUE(connect_to(*host));
+    ASSERT_EQ(host->peer_count(), 2u);
+    // The ghost's signalling stays up (no offline), yet its half-made connection goes.
+    EXPECT_TRUE(wait_for([&] { return host->peer_count() == 1; }, 8s));
+    EXPECT_TRUE(ghost.registered());
+    // The connected peer outlives the timeout and is still served.
+    wait_for([] { return false; }, 1s);
+    EXPECT_EQ(host->peer_count(), 1u);
+    browser().send("still served");
+    EXPECT_TRUE(wait_for([&] { return browser().text_reply() != nullptr; }));
 }
 
 TEST_F(BotsThroughServer, CounterBotCountsPerPeerKeepsLeaversUpToALimit) {

@@ -32,6 +32,7 @@ public:
 
     void close() {
         disconnected_timer_.cancel();
+        connect_timer_.cancel();
         for (auto* dc : {&chat_, &ping_, &patch_}) {
             if (*dc) {
                 (*dc)->on_text(nullptr);
@@ -121,6 +122,17 @@ public:
         }
     }
 
+    /// Drops the peer unless its connection comes up within the host's connect timeout.
+    void expect_connection() {
+        std::weak_ptr<Peer> weak = weak_from_this();
+        connect_timer_.once(host_.context_, host_.config_.connect_timeout, [weak] {
+            auto self = weak.lock();
+            if (self && self->session_->state() != ConnectionState::connected) {
+                self->host_.drop_peer(self->peer_id_, "not connected in time");
+            }
+        });
+    }
+
     /// The peer went offline on the server: kept while it keeps talking over its connection.
     void went_offline() {
         const auto mark = inbound_;
@@ -140,6 +152,7 @@ public:
     void on_state(ConnectionState state) {
         if (state == ConnectionState::connected) {
             disconnected_timer_.cancel();
+            connect_timer_.cancel();
         } else if (state == ConnectionState::failed || state == ConnectionState::closed) {
             // webrtcbin 1.22 cannot restart ICE: the browser re-offers on a fresh session.
             host_.drop_peer(peer_id_, to_string(state));
@@ -203,6 +216,7 @@ private:
     std::shared_ptr<DataChannel> ping_;
     std::shared_ptr<DataChannel> patch_;
     Timer disconnected_timer_;
+    Timer connect_timer_;
     Timer offline_timer_;
     std::uint64_t inbound_ = 0; ///< messages received on `chat` and `ping`
     bool announced_ = false;
@@ -414,6 +428,7 @@ std::shared_ptr<BotHost::Peer> BotHost::create_peer(const std::string& peer_id) 
         }
     });
     peers_[peer_id] = peer;
+    peer->expect_connection();
     spdlog::info("[{}] new peer {} ({} peers)", bot_->name(), peer_id, peers_.size());
     return peer;
 }

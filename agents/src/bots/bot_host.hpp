@@ -24,6 +24,10 @@ struct HostConfig {
     std::size_t max_peers = 256;
     /// A peer whose connection stays `disconnected` this long is dropped.
     std::chrono::milliseconds disconnected_grace{10000};
+    /// A peer whose connection is not up this long after its first offer is dropped (it vanished
+    /// mid-negotiation: never answered, never sent candidates), so it cannot hold a peer slot,
+    /// its pipeline and threads for as long as its signalling stays up.
+    std::chrono::milliseconds connect_timeout{30000};
     /// A connected peer announced `offline` is kept if it sends anything within this time (its
     /// signalling blipped; browsers ping every second) and dropped otherwise (it left).
     std::chrono::milliseconds offline_grace{10000};
