@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { encodePatch, MAX_TEXT, type ChatMessage, type ServerEntry } from '../protocol';
-import { MAX_ITEMS, MAX_ITEMS_TEXT, TincanClient } from './client';
+import { MAX_INCOMING_FILES, MAX_ITEMS, MAX_ITEMS_TEXT, TincanClient } from './client';
 import { FakeHub, FakePeerConnection, fakeCertificate } from './testing/fake-network';
 
 const server: ServerEntry = {
@@ -72,17 +72,20 @@ function rawSend(from: TincanClient, peer: string, m: Partial<ChatMessage>) {
   } as ChatMessage);
 }
 
-/** A `msgpatch` channel from `from` to `peer` (as ClockBot opens one), once open. */
-async function openPatchChannel(from: TincanClient, peer: string) {
+/** A channel labelled `label` from `from` to `peer`, once open. */
+async function openChannel(from: TincanClient, peer: string, label: string) {
   const link = (
     from as unknown as {
       links: Map<string, { session: { createChannel: (l: string) => RTCDataChannel } }>;
     }
   ).links.get(peer)!;
-  const ch = link.session.createChannel('msgpatch');
-  await vi.waitFor(() => expect(ch.readyState).toBe('open'));
+  const ch = link.session.createChannel(label);
+  await vi.waitFor(() => expect(ch.readyState).not.toBe('connecting'));
   return ch;
 }
+
+/** A `msgpatch` channel from `from` to `peer` (as ClockBot opens one), once open. */
+const openPatchChannel = (from: TincanClient, peer: string) => openChannel(from, peer, 'msgpatch');
 
 describe('TincanClient over fake signalling and peer connections', () => {
   it('keeps ping round trips apart from the peer list entry (samples do not re-render the list)', async () => {
@@ -465,6 +468,38 @@ describe('TincanClient over fake signalling and peer connections', () => {
       .messages[bobId]!.reduce((sum, m) => sum + (m.text?.length ?? 0), 0);
     expect(chars).toBeLessThanOrEqual(MAX_ITEMS_TEXT);
     expect(chars).toBeGreaterThan(MAX_ITEMS_TEXT - MAX_TEXT - 10);
+  });
+
+  it('closes file channels a peer opens beyond the limit or fills without an announcement', async () => {
+    const { alice, bob, aliceId, bobId } = await pair({ receiveToDisk: false });
+    const channels: RTCDataChannel[] = [];
+    for (let i = 0; i < MAX_INCOMING_FILES + 6; i++)
+      channels.push(await openChannel(bob, aliceId, 'file'));
+    const incoming = (
+      alice as unknown as { links: Map<string, { incomingFiles: Map<string, unknown> }> }
+    ).links.get(bobId)!.incomingFiles;
+    await vi.waitFor(() =>
+      expect(channels.filter((c) => c.readyState === 'closed')).toHaveLength(6),
+    );
+    expect(incoming.size).toBe(MAX_INCOMING_FILES);
+    // Bytes without an announcement: refused, the channel closed, nothing kept.
+    const open = channels.filter((c) => c.readyState === 'open');
+    for (const c of open) c.send(new Uint8Array(1000));
+    await vi.waitFor(() => expect(incoming.size).toBe(0));
+    await vi.waitFor(() => expect(open.every((c) => c.readyState === 'closed')).toBe(true));
+    // An announced file with more bytes than announced: refused and shown as failed.
+    const ch = await openChannel(bob, aliceId, 'file');
+    rawSend(bob, aliceId, {
+      messageId: 'f1',
+      file: { category: 'file', name: 'a.txt', size: 10, type: 'text/plain', dcId: String(ch.id) },
+    });
+    await vi.waitFor(() => expect(alice.store.getState().messages[bobId]?.[0]?.file).toBeDefined());
+    ch.send(new Uint8Array(8));
+    ch.send(new Uint8Array(8));
+    await vi.waitFor(() =>
+      expect(alice.store.getState().messages[bobId]?.[0]?.file?.status).toBe('failed'),
+    );
+    expect(alice.store.getState().messages[bobId]?.[0]?.file?.url).toBeUndefined();
   });
 
   it('shows a message sent without text once msgpatch orders fill it in', async () => {

@@ -124,6 +124,8 @@ const CONNECT_TIMEOUT = 15000;
 const MAX_CONNECT_TRIES = 3;
 
 const PING_INTERVAL = 1000;
+/** Incoming file channels open at once per peer; more are closed (each may hold a writer). */
+export const MAX_INCOMING_FILES = 64;
 const MAX_PENDING_PATCH_IDS = 200;
 
 export function resolveUrls(server: ServerEntry, origin: string): { ws: string; api: string } {
@@ -1276,6 +1278,11 @@ export class TincanClient extends Emitter<ClientEvents> {
 
   private onIncomingFileChannel(link: PeerLink, ch: RTCDataChannel) {
     const dcId = String(ch.id);
+    if (link.incomingFiles.size >= MAX_INCOMING_FILES) {
+      console.warn('file: too many incoming file channels; closing', dcId);
+      ch.close();
+      return;
+    }
     const inc: IncomingFile = {
       receiver: new FileReceiver(
         ch,
@@ -1290,7 +1297,9 @@ export class TincanClient extends Emitter<ClientEvents> {
           );
           if (!inc.result) this.progress.set(itemId, p);
         },
-        this.opts.receiveToDisk === false ? new HashingSink() : openDiskSink(),
+        // Opened when the announcement names the file (a channel alone stores nothing).
+        () => (this.opts.receiveToDisk === false ? new HashingSink() : openDiskSink()),
+        { gated: true },
       ),
     };
     link.incomingFiles.set(dcId, inc);
@@ -1303,8 +1312,8 @@ export class TincanClient extends Emitter<ClientEvents> {
       (result) => {
         inc.result = result;
         if (link.incomingFiles.get(dcId) === inc) link.incomingFiles.delete(dcId);
+        // A channel closed before its announcement carried nothing (bytes need the ACK first).
         if (inc.itemId) this.finishIncoming(link.id, inc.itemId, result, inc.receiver);
-        else link.incomingFiles.set(`done:${dcId}`, inc); // the announcement may still come
       },
       (e: unknown) => {
         link.incomingFiles.delete(dcId);
@@ -1324,28 +1333,38 @@ export class TincanClient extends Emitter<ClientEvents> {
   }
 
   private linkAnnouncement(peer: string, link: PeerLink, dcId: string, itemId: string) {
-    const inc = link.incomingFiles.get(dcId) ?? link.incomingFiles.get(`done:${dcId}`);
-    if (!inc) {
+    const inc = link.incomingFiles.get(dcId);
+    if (!inc || inc.itemId) {
+      // The channel opens later (or never: bounded, the oldest waiting announcement goes).
+      link.announced.delete(dcId);
       link.announced.set(dcId, itemId);
+      if (link.announced.size > MAX_INCOMING_FILES)
+        link.announced.delete(link.announced.keys().next().value as string);
       return;
     }
-    link.incomingFiles.delete(`done:${dcId}`);
     this.attachIncoming(peer, inc, itemId);
   }
 
   private attachIncoming(peer: string, inc: IncomingFile, itemId: string) {
     inc.itemId = itemId;
     const item = this.store.getState().messages[peer]?.find((m) => m.id === itemId);
-    if (item?.file) inc.receiver.setType(item.file.type);
-    if (inc.result) this.finishIncoming(peer, itemId, inc.result, inc.receiver);
+    if (!item?.file) return inc.receiver.cancel();
+    inc.receiver.accept(item.file.size, item.file.type);
   }
 
   private finishIncoming(peer: string, itemId: string, r: ReceivedFile, receiver: FileReceiver) {
     const item = this.store.getState().messages[peer]?.find((m) => m.id === itemId);
-    if (item?.file && r.bytes < item.file.size) receiver.discard();
+    if (item?.file && (r.bytes < item.file.size || r.refused)) receiver.discard();
     this.progress.delete(itemId);
     this.patchItem(peer, itemId, (m) => {
       if (!m.file) return m;
+      if (r.refused) {
+        const error =
+          r.refused === 'overflow'
+            ? 'the peer sent more bytes than it announced'
+            : 'the peer sent bytes before announcing the file';
+        return { ...m, file: { ...m.file, bytes: r.bytes, rate: 0, status: 'failed', error } };
+      }
       const complete = r.bytes >= m.file.size;
       const file: FileView = {
         ...m.file,

@@ -19,6 +19,9 @@ const BLOB_PART = 4 * 1024 * 1024;
 const WORKER_BATCH = 1024 * 1024;
 const POOL_BUFFERS = 4;
 const OPFS_DIR = 'incoming';
+/** Writer workers alive at once (one thread each); further files are written from this thread. */
+export const MAX_WRITER_WORKERS = 4;
+let writerWorkers = 0;
 
 /** Where received bytes go: Blob parts in memory, or a file in the origin private file system. */
 export interface ChunkSink {
@@ -175,10 +178,10 @@ export class OpfsWorkerSink implements ReceiveSink {
     };
   }
 
-  /** Resolves null where workers or synchronous OPFS handles are unavailable. */
+  /** Resolves null where workers or synchronous OPFS handles are unavailable, or too many run. */
   static async create(timeoutMs = 5000): Promise<OpfsWorkerSink | null> {
     if (typeof Worker === 'undefined' || typeof navigator === 'undefined') return null;
-    if (!navigator.storage?.getDirectory) return null;
+    if (!navigator.storage?.getDirectory || writerWorkers >= MAX_WRITER_WORKERS) return null;
     let worker: Worker;
     try {
       worker = new Worker(new URL('./opfs-writer.worker.ts', import.meta.url), {
@@ -187,6 +190,7 @@ export class OpfsWorkerSink implements ReceiveSink {
     } catch {
       return null;
     }
+    writerWorkers++;
     const sink = new OpfsWorkerSink(worker, `${Date.now()}-${crypto.randomUUID()}`);
     const timeout = new Promise<WriterReply>((res) =>
       setTimeout(() => res({ kind: 'error', message: 'timeout' }), timeoutMs),
@@ -196,8 +200,17 @@ export class OpfsWorkerSink implements ReceiveSink {
       timeout,
     ]);
     if (r.kind === 'ready') return sink;
-    worker.terminate();
+    sink.end();
     return null;
+  }
+
+  private ended = false;
+  /** Stops the worker (once) and frees its place among the MAX_WRITER_WORKERS. */
+  private end() {
+    if (this.ended) return;
+    this.ended = true;
+    writerWorkers--;
+    this.worker.terminate();
   }
 
   private request(req: WriterRequest, transfer: Transferable[] = []): Promise<WriterReply> {
@@ -235,7 +248,7 @@ export class OpfsWorkerSink implements ReceiveSink {
     this.finished = true;
     this.flushStage();
     const r = await this.request({ kind: 'finish' });
-    this.worker.terminate();
+    this.end();
     if (r.kind !== 'done') throw new Error(`could not store the file: ${this.error ?? r.kind}`);
     const root = await navigator.storage.getDirectory();
     const dir = await root.getDirectoryHandle(OPFS_DIR);
@@ -247,7 +260,7 @@ export class OpfsWorkerSink implements ReceiveSink {
     if (!this.finished) {
       // The worker still holds the file open: it closes and removes it.
       this.finished = true;
-      void this.request({ kind: 'discard' }).then(() => this.worker.terminate());
+      void this.request({ kind: 'discard' }).then(() => this.end());
       return;
     }
     void navigator.storage

@@ -114,6 +114,74 @@ describe('file transfer over a channel pair', () => {
     expect(got.bytes).toBe(data.length);
   });
 
+  it('a gated receiver stores nothing and closes the channel on bytes before the announcement', async () => {
+    const [tx, rx] = pair();
+    let opened = 0;
+    const receiver = new FileReceiver(
+      rx,
+      () => {},
+      () => {
+        opened++;
+        return new HashingSink();
+      },
+      { gated: true },
+    );
+    tx.send(new Uint8Array(1000));
+    const got = await receiver.done;
+    expect(got.refused).toBe('unannounced');
+    expect(got.bytes).toBe(0);
+    expect(opened).toBe(0); // no sink (no writer worker) for an unannounced channel
+    await vi.waitFor(() => expect(tx.readyState).toBe('closed'));
+  });
+
+  it('a gated receiver takes the announced size and refuses bytes beyond it', async () => {
+    const [tx, rx] = pair();
+    let discarded = false;
+    const inner = new HashingSink();
+    const receiver = new FileReceiver(
+      rx,
+      () => {},
+      () => ({
+        write: (b) => inner.write(b),
+        finish: (mime) => inner.finish(mime),
+        discard: () => (discarded = true),
+      }),
+      { gated: true },
+    );
+    receiver.accept(1500, 'text/plain');
+    const outcome = streamFile(
+      tx,
+      new Blob([new Uint8Array(3000)]),
+      1024,
+      () => {},
+      new AbortController().signal,
+    );
+    const got = await receiver.done;
+    expect(got.refused).toBe('overflow');
+    expect(got.bytes).toBeLessThanOrEqual(1500);
+    expect(discarded).toBe(true);
+    expect(await outcome).toBe('cancelled');
+  });
+
+  it('a gated receiver delivers an announced file as before', async () => {
+    const data = new Uint8Array(randomBytes(5000));
+    const [tx, rx] = pair();
+    const receiver = new FileReceiver(
+      rx,
+      () => {},
+      () => new HashingSink(),
+      { gated: true },
+    );
+    receiver.accept(data.length, 'application/x-test');
+    expect(
+      await streamFile(tx, new Blob([data]), 1024, () => {}, new AbortController().signal),
+    ).toBe('complete');
+    const got = await receiver.done;
+    expect(got.refused).toBeUndefined();
+    expect(got.sha256).toBe(sha(data));
+    expect(got.blob.type).toBe('application/x-test');
+  });
+
   it('sends the digest in-band after the data when asked, computed while sending', async () => {
     const data = new Uint8Array(randomBytes(300001));
     const [tx, rx] = pair();

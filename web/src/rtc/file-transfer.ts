@@ -267,12 +267,20 @@ export interface ReceivedFile {
   sha256: string;
   /** The digest the sender announced in-band, if it did. */
   expectedSha256?: string;
+  /** The receiver closed the channel: bytes before any announcement, or more than announced. */
+  refused?: 'unannounced' | 'overflow';
 }
+
+type SinkSource = ReceiveSink | Promise<ReceiveSink | null>;
 
 /**
  * Receives one file channel: answers the initial 0-word and one feedback word per chunk and hands
  * each chunk to a sink, which hashes and stores it (see file-sinks.ts). Resolves when the sender
  * closes the channel.
+ *
+ * `gated`: nothing is stored (and no sink opened) until `accept` names the announced size. A
+ * sender sends bytes only after the receiver ACKed the announcement (PROTOCOL.md 4.7), so bytes
+ * before it, or beyond the announced size, come from a hostile peer: the channel is closed.
  */
 export class FileReceiver {
   private meter: RateMeter;
@@ -285,21 +293,25 @@ export class FileReceiver {
   private reject!: (e: unknown) => void;
   private mime = 'application/octet-stream';
 
+  private readonly openSink: () => SinkSource;
+  private limit = Infinity;
+  private accepted: boolean;
+  private refused: ReceivedFile['refused'];
+
   constructor(
     readonly channel: RTCDataChannel,
     onProgress: (p: Progress) => void,
-    sink: ReceiveSink | Promise<ReceiveSink | null> = new HashingSink(),
+    sink: SinkSource | (() => SinkSource) = new HashingSink(),
+    opts: { gated?: boolean } = {},
   ) {
     this.meter = new RateMeter(onProgress);
     this.done = new Promise((res, rej) => {
       this.resolve = res;
       this.reject = rej;
     });
-    void Promise.resolve(sink).then((s) => {
-      this.sink = s ?? new HashingSink();
-      for (const bytes of this.early.splice(0)) this.sink.write(bytes);
-      if (this.finished) void this.complete();
-    });
+    this.openSink = typeof sink === 'function' ? sink : () => sink;
+    this.accepted = !opts.gated;
+    if (this.accepted) this.startSink();
     channel.binaryType = 'arraybuffer';
     const greet = () => channel.send(encodeFeedbackWord(0));
     if (channel.readyState === 'open') greet();
@@ -310,6 +322,34 @@ export class FileReceiver {
 
   setType(mime: string) {
     this.mime = mime || 'application/octet-stream';
+  }
+
+  /** The announcement arrived (gated receivers): store up to `maxBytes` bytes from now on. */
+  accept(maxBytes: number, mime: string) {
+    this.setType(mime);
+    this.limit = maxBytes;
+    if (this.accepted || this.refused) return;
+    this.accepted = true;
+    this.startSink();
+  }
+
+  private startSink() {
+    void Promise.resolve(this.openSink()).then((s) => {
+      this.sink = s ?? new HashingSink();
+      if (this.refused) this.sink.discard();
+      for (const bytes of this.early.splice(0)) this.sink.write(bytes);
+      if (this.finished) void this.complete();
+    });
+  }
+
+  private refuse(reason: NonNullable<ReceivedFile['refused']>) {
+    if (this.refused) return;
+    console.warn('file: refusing channel', this.channel.id, reason);
+    this.refused = reason;
+    this.early = [];
+    this.sink?.discard();
+    this.channel.close();
+    this.finish();
   }
 
   cancel() {
@@ -323,8 +363,10 @@ export class FileReceiver {
       this.expected = decodeDigestTrailer(data) ?? this.expected;
       return;
     }
-    if (!(data instanceof ArrayBuffer)) return;
+    if (!(data instanceof ArrayBuffer) || this.refused) return;
     const n = data.byteLength;
+    if (!this.accepted) return this.refuse('unannounced');
+    if (this.bytes + n > this.limit) return this.refuse('overflow');
     this.bytes += n;
     // Feedback first: the sink may transfer (detach) the buffer.
     if (this.channel.readyState === 'open') this.channel.send(encodeFeedbackWord(n));
@@ -338,11 +380,17 @@ export class FileReceiver {
     if (this.finished) return;
     this.finished = true;
     this.meter.update(this.bytes, true);
-    if (this.sink) void this.complete();
+    if (this.sink || !this.accepted) void this.complete();
   }
 
   private async complete() {
     const sink = this.sink;
+    if (this.refused || !this.accepted) {
+      // Nothing stored (a sink opened meanwhile has discarded its bytes).
+      const r: ReceivedFile = { blob: new Blob([]), bytes: this.bytes, sha256: '' };
+      if (this.refused) r.refused = this.refused;
+      return this.resolve(r);
+    }
     if (!sink) return;
     try {
       const { blob, sha256 } = await sink.finish(this.mime);
