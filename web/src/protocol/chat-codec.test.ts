@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { decodeChatMessage, encodeChatMessage, MAX_CHAT_FRAME, MAX_TEXT } from './chat-codec';
 import { decodeConns, cleanName } from './conns';
 import { colorIndex, COLORS, nameHash } from './colors';
-import { sanitizeFileName } from './filename';
+import { passiveMime, sanitizeFileName } from './filename';
 
 describe('decodeChatMessage', () => {
   it('round-trips a text message', () => {
@@ -213,5 +213,26 @@ describe('sanitizeFileName', () => {
     const n = sanitizeFileName('a'.repeat(500) + '.pdf');
     expect(n.length).toBe(200);
     expect(n.endsWith('.pdf')).toBe(true);
+  });
+});
+
+describe('passiveMime', () => {
+  it('keeps types a browser only displays and downloads everything else', () => {
+    for (const t of ['image/png', 'image/jpeg', 'video/mp4', 'audio/mpeg', 'text/plain'])
+      expect(passiveMime(t)).toBe(t);
+    expect(passiveMime('Text/Plain; charset=utf-8')).toBe('text/plain');
+    for (const t of [
+      'text/html',
+      'image/svg+xml',
+      'application/xhtml+xml',
+      'text/xml',
+      'application/xml',
+      'text/javascript',
+      'multipart/x-mixed-replace',
+      'image/png\u0000text/html',
+      '',
+      undefined,
+    ])
+      expect(passiveMime(t)).toBe('application/octet-stream');
   });
 });

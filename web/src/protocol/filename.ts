@@ -17,3 +17,18 @@ export function sanitizeFileName(name: string | undefined): string {
   }
   return n || 'unknownfile';
 }
+
+/** Media types a received file keeps: ones a browser only displays, never runs. */
+const PASSIVE_TYPES =
+  /^(image\/(png|jpeg|gif|webp|avif|bmp)|video\/(mp4|webm|ogg|quicktime|x-matroska)|audio\/(mpeg|mp4|ogg|wav|x-wav|webm|aac|flac|opus)|text\/plain|application\/pdf)$/;
+
+/**
+ * The type given to a received file's Blob. Its object URL has the app's origin: a peer's
+ * `text/html` or SVG opened from the download link ("Open in new tab") would run its script as
+ * the app (the page's CSP does not reach a document loaded from a blob URL). Anything not known
+ * to be passive becomes `application/octet-stream`, which the browser downloads.
+ */
+export function passiveMime(type: string | undefined): string {
+  const t = (type ?? '').split(';')[0]!.trim().toLowerCase();
+  return PASSIVE_TYPES.test(t) ? t : 'application/octet-stream';
+}

@@ -172,14 +172,33 @@ describe('file transfer over a channel pair', () => {
       () => new HashingSink(),
       { gated: true },
     );
-    receiver.accept(data.length, 'application/x-test');
+    receiver.accept(data.length, 'text/plain');
     expect(
       await streamFile(tx, new Blob([data]), 1024, () => {}, new AbortController().signal),
     ).toBe('complete');
     const got = await receiver.done;
     expect(got.refused).toBeUndefined();
     expect(got.sha256).toBe(sha(data));
-    expect(got.blob.type).toBe('application/x-test');
+    expect(got.blob.type).toBe('text/plain');
+  });
+
+  it('types a received file as announced only when passive (HTML would run from its blob URL)', async () => {
+    for (const [announced, stored] of [
+      ['text/html', 'application/octet-stream'],
+      ['image/svg+xml', 'application/octet-stream'],
+      ['image/png', 'image/png'],
+    ]) {
+      const [tx, rx] = pair();
+      const receiver = new FileReceiver(
+        rx,
+        () => {},
+        () => new HashingSink(),
+        { gated: true },
+      );
+      receiver.accept(3, announced!);
+      await streamFile(tx, new Blob(['<b>']), 1024, () => {}, new AbortController().signal);
+      expect((await receiver.done).blob.type).toBe(stored);
+    }
   });
 
   it('sends the digest in-band after the data when asked, computed while sending', async () => {

@@ -1,6 +1,6 @@
 import { BlockDigest, DIGEST_BLOCK } from './digest';
 import { HashingSink, type ReceiveSink } from './file-sinks';
-import { chunkSize, encodeFeedbackWord, FeedbackReader } from '../protocol';
+import { chunkSize, encodeFeedbackWord, FeedbackReader, passiveMime } from '../protocol';
 
 /** Sender pacing: keep at most HIGH_WATER bytes queued, resume at LOW_WATER. */
 export const HIGH_WATER = 8 * 1024 * 1024;
@@ -320,8 +320,9 @@ export class FileReceiver {
     channel.addEventListener('close', () => this.finish());
   }
 
+  /** The announced type, if passive (never `text/html` or SVG: see `passiveMime`). */
   setType(mime: string) {
-    this.mime = mime || 'application/octet-stream';
+    this.mime = passiveMime(mime);
   }
 
   /** The announcement arrived (gated receivers): store up to `maxBytes` bytes from now on. */
