@@ -25,6 +25,13 @@ test('two visitors see each other, chat with delivered ticks, edit and delete', 
   const sent = messages(alice!.page, bob!.name).locator('[data-direction="out"]').last();
   await expect(sent.getByRole('img', { name: 'Delivered' })).toBeVisible();
   await expect(sent).toHaveAttribute('data-status', 'delivered');
+  // A link in our own (primary) bubble is underlined in the bubble's text colour.
+  const ownLink = await sent.getByRole('link', { name: 'https://example.com/x' }).evaluate((a) => {
+    const cs = getComputedStyle(a);
+    return { line: cs.textDecorationLine, color: cs.color, under: cs.textDecorationColor };
+  });
+  expect(ownLink.line).toContain('underline');
+  expect(ownLink.under).toBe(ownLink.color);
 
   // Bob did not open the chat: the message shows as unread in his list and tab title.
   await expect(peerButton(bob!.page, alice!.name)).toHaveAttribute(
@@ -123,7 +130,8 @@ test('RTT is measured on both sides and shown in diagnostics', async ({ users })
 });
 
 test('conversation history survives a reload (IndexedDB)', async ({ users }) => {
-  const [alice, bob] = await users(uniq('reloader'), uniq('stayer'));
+  // A long name without spaces: the "earlier messages" divider must still fit a phone.
+  const [alice, bob] = await users(uniq('reloader'), uniq('stayer') + 'x'.repeat(44));
   await openChat(alice!.page, bob!.name);
   await waitConnected(alice!.page);
   await send(alice!.page, 'remember me');
@@ -174,6 +182,10 @@ test('conversation history survives a reload (IndexedDB)', async ({ users }) => 
   await expect(list.getByText('remember me')).toBeVisible();
   await expect(list.getByText('I will')).toBeVisible();
   await expect(list.getByText(/kept in this browser/)).toBeVisible();
+  await alice!.page.setViewportSize({ width: 390, height: 800 });
+  const divider = list.getByText(/kept in this browser/);
+  expect(await divider.evaluate((el) => el.getBoundingClientRect().right)).toBeLessThanOrEqual(390);
+  await shot(alice!.page, 'restored-divider-phone');
   await waitConnected(alice!.page);
   await send(alice!.page, 'back again');
   await expect(messages(bob!.page, alice!.name).getByText('back again')).toBeVisible();

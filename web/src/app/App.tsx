@@ -6,6 +6,8 @@ import { RELAY_ONLY_KEY, storage } from '../ui/prefs';
 import { TincanClient } from '../rtc';
 import { ChatShell } from './ChatShell';
 import { ClientContext } from '../ui/client-context';
+import { Box } from '@mui/material';
+import { ThemeToggle } from '../features/settings/ThemeToggle';
 import { installDropGuard } from './drop-guard';
 import { useNotifications } from './notifications';
 
@@ -54,7 +56,15 @@ export function App() {
     );
   };
 
-  if (!client) return <ConnectScreen onConnect={connect} />;
+  if (!client)
+    return (
+      <>
+        <Box sx={{ position: 'fixed', top: 8, right: 8 }}>
+          <ThemeToggle />
+        </Box>
+        <ConnectScreen onConnect={connect} />
+      </>
+    );
   const disconnect = () => {
     storage.set('pinned_server', null);
     setClient(null);

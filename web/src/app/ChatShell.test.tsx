@@ -36,3 +36,11 @@ describe('ChatShell own card', () => {
     expect(screen.getByRole('button', { name: 'Disconnect' })).toBeTruthy();
   });
 });
+
+describe('ChatShell own name', () => {
+  it('has the full name as a tooltip where the card may cut it', () => {
+    const long = 'someone-with-a-name-much-longer-than-the-card-is-wide';
+    renderShell({ name: long });
+    expect(screen.getByTestId('own-name').getAttribute('title')).toBe(long);
+  });
+});

@@ -94,7 +94,12 @@ export function ChatShell({
         />
         <Box sx={{ minWidth: 0, flex: 1 }}>
           <Stack direction="row" sx={{ alignItems: 'center', gap: 0.75, minWidth: 0 }}>
-            <Typography variant="subtitle1" noWrap data-testid="own-name">
+            <Typography
+              variant="subtitle1"
+              noWrap
+              data-testid="own-name"
+              {...(name ? { title: me.displayName } : {})}
+            >
               {name ? me.displayName : '…'}
             </Typography>
             <IdentityBadges identity={me} focusable />

@@ -25,6 +25,8 @@ export const Composer = memo(function Composer(props: {
    * has moved on from the peer list meanwhile.
    */
   focusWhenReady?: boolean;
+  /** Why the box cannot be used yet, instead of "Waiting for the connection…". */
+  notReadyText?: string;
 }) {
   const [text, setText] = useState('');
   // The full hint where there is room; one short line on a phone.
@@ -50,6 +52,8 @@ export const Composer = memo(function Composer(props: {
     if (!props.ready || !props.canAttach) return;
     props.onFiles([new File([text], 'message.txt', { type: 'text/plain' })]);
     setText('');
+    // The button goes with the warning: the focus returns to the message box, not the page.
+    root.current?.querySelector<HTMLElement>('textarea:not([aria-hidden])')?.focus();
   };
   return (
     <Box ref={root} sx={{ borderTop: 1, borderColor: 'divider' }}>
@@ -112,7 +116,7 @@ export const Composer = memo(function Composer(props: {
               ? wide
                 ? 'Write a message (Markdown, Shift+Enter for a new line)'
                 : 'Write a message'
-              : 'Waiting for the connection…'
+              : (props.notReadyText ?? 'Waiting for the connection…')
           }
           multiline
           maxRows={8}

@@ -132,7 +132,7 @@ export function Conversation({
         <PeerAvatar name={name} colorIndex={peer.colorIndex} size={36} src={id.avatarSrc} />
         <Box sx={{ minWidth: 0, flex: 1 }}>
           <Stack direction="row" sx={{ alignItems: 'center', gap: 0.75, minWidth: 0 }}>
-            <Typography variant="subtitle1" component="h2" noWrap>
+            <Typography variant="subtitle1" component="h2" noWrap title={name}>
               {name}
             </Typography>
             <IdentityBadges identity={id} focusable />
@@ -167,6 +167,7 @@ export function Conversation({
           onSend={onSend}
           onFiles={onFiles}
           focusWhenReady
+          {...(!peer.online && !ready ? { notReadyText: `${name} is offline` } : {})}
         />
       </Box>
       {dragging && (

@@ -62,7 +62,11 @@ export const MessageBubble = memo(function MessageBubble({
           border: item.out ? 0 : 1,
           borderColor: 'divider',
           wordBreak: 'break-word',
-          '& a': { color: 'inherit' },
+          // A link keeps the bubble's text colour; on our own (primary) bubble it is underlined
+          // in that colour too (the theme's faint primary underline vanished on primary).
+          '& a': item.out
+            ? { color: 'inherit', textDecorationColor: 'currentColor', fontWeight: 600 }
+            : { color: 'inherit' },
         }}
       >
         {item.trackId && <AudioCard trackId={item.trackId} label={item.text} />}

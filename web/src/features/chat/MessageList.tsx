@@ -3,6 +3,18 @@ import { Fragment, memo, useEffect, useLayoutEffect, useMemo, useRef, useState }
 import type { ChatItem } from '../../rtc';
 import { MessageBubble, type BubbleActions } from './MessageBubble';
 
+/** A divider's label wraps inside the pane (MUI keeps it on one line: a long name ran off). */
+const WRAPPING_DIVIDER = {
+  '& .MuiDivider-wrapper': {
+    whiteSpace: 'normal',
+    overflowWrap: 'anywhere',
+    flexShrink: 0,
+    maxWidth: '85%',
+    textAlign: 'center',
+  },
+  '&::before, &::after': { minWidth: 12 },
+} as const;
+
 function dayLabel(ts: number): string {
   const d = new Date(ts);
   const today = new Date();
@@ -169,7 +181,7 @@ export const MessageList = memo(function MessageList({
             <Fragment key={m.id}>
               {m.restored && !prev?.restored && (
                 <Box component="li" sx={{ listStyle: 'none', my: 1 }}>
-                  <Divider>
+                  <Divider sx={WRAPPING_DIVIDER}>
                     <Typography variant="caption" color="text.secondary">
                       Earlier messages with someone named {peerName}, kept in this browser
                     </Typography>
@@ -178,7 +190,7 @@ export const MessageList = memo(function MessageList({
               )}
               {!m.restored && prev?.restored && (
                 <Box component="li" sx={{ listStyle: 'none', my: 1 }}>
-                  <Divider>
+                  <Divider sx={WRAPPING_DIVIDER}>
                     <Typography variant="caption" color="text.secondary">
                       This connection
                     </Typography>
@@ -187,7 +199,7 @@ export const MessageList = memo(function MessageList({
               )}
               {newDay && (
                 <Box component="li" sx={{ listStyle: 'none', my: 1 }} aria-hidden>
-                  <Divider>
+                  <Divider sx={WRAPPING_DIVIDER}>
                     <Typography variant="caption" color="text.secondary">
                       {dayLabel(m.timestamp)}
                     </Typography>

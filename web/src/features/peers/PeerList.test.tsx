@@ -104,3 +104,11 @@ describe('PeerList presence', () => {
     expect(row('bob').textContent).toContain('Connected directly');
   });
 });
+
+describe('PeerList names', () => {
+  it('gives a name the row may cut its full text as a tooltip', () => {
+    const long = 'a-very-long-visitor-name-that-does-not-fit-in-the-list-at-all';
+    renderList([makePeer('l', long)]);
+    expect(within(row(long)).getByTitle(long).textContent).toBe(long);
+  });
+});

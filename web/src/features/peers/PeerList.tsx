@@ -88,6 +88,8 @@ export function PeerList({ onSelected }: { onSelected?: () => void }) {
                   <Box component="span" sx={{ display: 'flex', alignItems: 'center', gap: 0.75 }}>
                     <Box
                       component="span"
+                      // The whole name when the row cuts it.
+                      title={id.displayName}
                       sx={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}
                     >
                       {id.displayName}
