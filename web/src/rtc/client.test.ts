@@ -502,6 +502,29 @@ describe('TincanClient over fake signalling and peer connections', () => {
     expect(alice.store.getState().messages[bobId]?.[0]?.file?.url).toBeUndefined();
   });
 
+  it('counts thumbnails towards the bound of a conversation', async () => {
+    const { alice, bob, aliceId, bobId } = await pair();
+    const dataURL = `data:image/png;base64,${'A'.repeat(120 * 1024)}`;
+    for (let i = 0; i < 100; i++)
+      rawSend(bob, aliceId, {
+        file: {
+          category: 'image',
+          name: 'i.png',
+          size: 1,
+          dcId: '',
+          thumbnail: { dataURL, mime: 'image/png' },
+        },
+      });
+    rawSend(bob, aliceId, { message: 'last' });
+    await vi.waitFor(() =>
+      expect(alice.store.getState().messages[bobId]?.at(-1)?.text).toBe('last'),
+    );
+    const chars = alice.store
+      .getState()
+      .messages[bobId]!.reduce((sum, m) => sum + (m.file?.thumbnail?.length ?? 0), 0);
+    expect(chars).toBeLessThanOrEqual(MAX_ITEMS_TEXT);
+  });
+
   it('shows a message sent without text once msgpatch orders fill it in', async () => {
     const { alice, bob, aliceId, bobId } = await pair();
     const ch = await openPatchChannel(bob, aliceId);

@@ -1431,7 +1431,8 @@ export class TincanClient extends Emitter<ClientEvents> {
 
 /**
  * A conversation keeps its newest MAX_ITEMS messages and at most MAX_ITEMS_TEXT characters of
- * text: a peer sending without end costs bounded memory (the oldest messages go first).
+ * text and thumbnails (a data URL may be 128 Ki characters): a peer sending without end costs
+ * bounded memory (the oldest messages go first).
  */
 export const MAX_ITEMS = 2000;
 export const MAX_ITEMS_TEXT = 8 * 1024 * 1024;
@@ -1441,7 +1442,7 @@ function bounded(list: ChatItem[]): ChatItem[] {
   let chars = 0;
   for (let i = list.length - 1; i >= start; i--) {
     const m = list[i] as ChatItem;
-    chars += (m.text?.length ?? 0) + (m.rich?.length ?? 0);
+    chars += (m.text?.length ?? 0) + (m.rich?.length ?? 0) + (m.file?.thumbnail?.length ?? 0);
     if (chars > MAX_ITEMS_TEXT) {
       start = Math.min(i + 1, list.length - 1);
       break;

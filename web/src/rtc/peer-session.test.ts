@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { PeerSession } from './peer-session';
+import { MAX_PENDING_CANDIDATES, PeerSession } from './peer-session';
 import { FakePeerConnection } from './testing/fake-network';
 
 function session(pc: FakePeerConnection) {
@@ -41,5 +41,22 @@ describe('PeerSession.selectedPath', () => {
       sctp: { transport: { iceTransport: { getSelectedCandidatePair: () => null } } },
     });
     expect(await session(pc).selectedPath()).toBeNull();
+  });
+});
+
+describe('PeerSession candidates', () => {
+  it('queues a bounded number of candidates while no remote description exists', async () => {
+    const pc = new FakePeerConnection();
+    const added = vi.spyOn(pc, 'addIceCandidate');
+    const s = session(pc);
+    const cand = JSON.stringify({
+      candidate: 'candidate:1 1 udp 1 10.0.0.1 5000 typ host',
+      sdpMid: '0',
+    });
+    for (let i = 0; i < 5000; i++) void s.handleCandidate(cand);
+    await s.handleCandidate(cand);
+    const queued = (s as unknown as { pendingCandidates: unknown[] }).pendingCandidates;
+    expect(queued).toHaveLength(MAX_PENDING_CANDIDATES);
+    expect(added).not.toHaveBeenCalled();
   });
 });

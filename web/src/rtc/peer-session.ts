@@ -51,6 +51,12 @@ export function dtlsFingerprint(cert: RTCCertificate): string | null {
   return fp?.value ? `sha-256 ${fp.value.toUpperCase()}` : null;
 }
 
+/**
+ * Remote candidates kept while no remote description exists (a browser gathers a handful; a
+ * peer whose offer failed could otherwise queue candidates for as long as it stays connected).
+ */
+export const MAX_PENDING_CANDIDATES = 100;
+
 export type CandidateType = 'host' | 'srflx' | 'prflx' | 'relay' | 'unknown';
 
 function candidateType(t: string | null | undefined): CandidateType {
@@ -185,8 +191,9 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
         r.value.usernameFragment,
         this.pc.remoteDescription ? 'apply' : 'queue',
       );
-      if (!this.pc.remoteDescription) this.pendingCandidates.push(r.value);
-      else await this.addCandidate(r.value);
+      if (this.pc.remoteDescription) await this.addCandidate(r.value);
+      else if (this.pendingCandidates.length < MAX_PENDING_CANDIDATES)
+        this.pendingCandidates.push(r.value);
     });
   }
 
