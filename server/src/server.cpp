@@ -17,8 +17,8 @@ using tcp = asio::ip::tcp;
 using local = asio::local::stream_protocol;
 
 Server::Server(Config config)
-    : ctx_(std::move(config)), acceptor_(io_), signals_(io_, SIGINT, SIGTERM),
-      shutdown_timer_(io_) {
+    : ctx_(std::move(config)), acceptor_(io_), signals_(io_, SIGINT, SIGTERM), shutdown_timer_(io_),
+      accept_retry_timer_(io_), management_retry_timer_(io_) {
     ctx_.router = std::make_shared<Router>(ctx_.config.api_prefix);
     ctx_.router->set_static(std::make_shared<StaticFiles>(ctx_.config.web_root));
     ctx_.router->set_inject_cors(ctx_.config.inject_allow_all_cors_headers);
@@ -126,8 +126,7 @@ void Server::accept_tcp() {
     acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket socket) {
         if (ec) {
             if (ec != asio::error::operation_aborted) {
-                spdlog::warn("accept failed: {}", ec.message());
-                accept_tcp();
+                accept_failed(ec, accept_retry_timer_, &Server::accept_tcp);
             }
             return;
         }
@@ -143,7 +142,7 @@ void Server::accept_management() {
     management_->async_accept([this](boost::system::error_code ec, local::socket socket) {
         if (ec) {
             if (ec != asio::error::operation_aborted) {
-                accept_management();
+                accept_failed(ec, management_retry_timer_, &Server::accept_management);
             }
             return;
         }
@@ -151,6 +150,24 @@ void Server::accept_management() {
                                              1024 * 1024)
             ->run();
         accept_management();
+    });
+}
+
+void Server::accept_failed(const boost::system::error_code& ec, asio::steady_timer& timer,
+                           void (Server::*again)()) {
+    ctx_.metrics.rejected("accept_failed");
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_accept_warning_ >= std::chrono::seconds(1)) {
+        last_accept_warning_ = now;
+        spdlog::warn("accept failed: {}; pausing accepts for 100 ms", ec.message());
+    }
+    // The pending connection stays in the backlog, so an immediate retry fails the same way: a
+    // busy loop (and a log flood) until an fd is freed. Retrying later lets sessions time out.
+    timer.expires_after(std::chrono::milliseconds(100));
+    timer.async_wait([this, again](boost::system::error_code e) {
+        if (!e && !ctx_.shutting_down) {
+            (this->*again)();
+        }
     });
 }
 
@@ -170,6 +187,8 @@ void Server::shutdown() {
         std::filesystem::remove(ctx_.config.management_listen);
     }
     signals_.cancel();
+    accept_retry_timer_.cancel();
+    management_retry_timer_.cancel();
     std::vector<std::shared_ptr<WebSocketSession>> live;
     for (auto& [ptr, weak] : ctx_.sessions) {
         if (auto s = weak.lock()) {

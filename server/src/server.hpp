@@ -40,6 +40,10 @@ public:
 private:
     void accept_tcp();
     void accept_management();
+    /// After a failed accept (EMFILE: out of fds): log at most once a second and retry `again`
+    /// after a pause, instead of spinning on a connection that stays in the backlog.
+    void accept_failed(const boost::system::error_code& ec, boost::asio::steady_timer& timer,
+                       void (Server::*again)());
     bool start_management();
     void wait_for_sessions(std::chrono::steady_clock::time_point deadline);
 
@@ -49,6 +53,9 @@ private:
     std::optional<boost::asio::local::stream_protocol::acceptor> management_;
     boost::asio::signal_set signals_;
     boost::asio::steady_timer shutdown_timer_;
+    boost::asio::steady_timer accept_retry_timer_;
+    boost::asio::steady_timer management_retry_timer_;
+    std::chrono::steady_clock::time_point last_accept_warning_{};
     std::vector<Extension> extensions_;
     unsigned short port_ = 0;
 };

@@ -2,7 +2,13 @@
 #include "http/turn.hpp"
 #include "test_client.hpp"
 
+#include <arpa/inet.h>
+#include <filesystem>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 using namespace tincan::test;
 namespace json = boost::json;
@@ -480,4 +486,51 @@ TEST(Integration, IceServersIsNotFoundWithoutATurnRelay) {
     const auto res = http_get(server.port(), "/api/ice-servers");
     EXPECT_EQ(res.status, 404U);
     EXPECT_EQ(json::parse(res.body).at("err"), "no TURN relay is configured");
+}
+
+TEST(Integration, OutOfFdsTheServerPausesAcceptingInsteadOfSpinningAndRecovers) {
+    TestServer server;
+    std::vector<int> socks;
+    for (int i = 0; i < 30; ++i) {
+        const int s = ::socket(AF_INET, SOCK_STREAM, 0);
+        ASSERT_GE(s, 0);
+        socks.push_back(s);
+    }
+    int open_fds = 0;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/self/fd")) {
+        ++open_fds;
+    }
+    rlimit old{};
+    ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &old), 0);
+    rlimit tight = old;
+    tight.rlim_cur = static_cast<rlim_t>(open_fds + 5); // room for a handful of accepts only
+    ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &tight), 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(server.port());
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    for (const int s : socks) {
+        // The kernel completes these from the backlog; the server cannot accept most of them.
+        EXPECT_EQ(::connect(s, reinterpret_cast<const sockaddr*>(&addr), sizeof addr), 0);
+    }
+    std::this_thread::sleep_for(200ms);
+    const auto cpu_seconds = [] {
+        rusage u{};
+        ::getrusage(RUSAGE_SELF, &u);
+        return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+               static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+    };
+    const double before = cpu_seconds();
+    std::this_thread::sleep_for(1s);
+    const double used = cpu_seconds() - before;
+    for (const int s : socks) {
+        ::close(s);
+    }
+    ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &old), 0);
+    EXPECT_LT(used, 0.3) << "the server spun on accept while out of file descriptors";
+    // Once fds are free again it accepts as before.
+    WsClient client(server.port());
+    ASSERT_TRUE(client.connected());
+    EXPECT_FALSE(client.register_as("after").empty());
+    EXPECT_GT(server.metric("tincan_rejected_inputs_total{reason=\"accept_failed\"}"), 0);
 }
