@@ -169,6 +169,7 @@ export class TincanClient extends Emitter<ClientEvents> {
   private statsTimer: ReturnType<typeof setInterval> | null = null;
   private history: HistoryStore | null = null;
   private savedLists = new Map<string, ChatItem[]>();
+  private savedUnread = new Map<string, number>();
   private certificate: RTCCertificate | null = null;
   private fingerprint: string | null = null;
   private unsubscribeHistory: (() => void) | null = null;
@@ -285,6 +286,8 @@ export class TincanClient extends Emitter<ClientEvents> {
     this.rttSamples.clear();
     for (const id of [...this.links.keys()]) this.dropLink(id);
     this.tracks.clear();
+    // The last changes (store notifications wait for a microtask) are written at close.
+    this.saveHistory();
     this.unsubscribeHistory?.();
     this.unsubscribeHistory = null;
     this.history?.close();
@@ -652,21 +655,27 @@ export class TincanClient extends Emitter<ClientEvents> {
     const h = this.history;
     const p = this.store.getState().peers[peer];
     if (!h || !p || !p.name || this.store.getState().messages[peer]?.length) return;
-    const items = await h.load(this.historyKey(p.name));
+    const { items, unread, preview } = await h.loadConversation(this.historyKey(p.name));
     if (!items.length) return;
     this.store.update((s) => {
       if (!s.peers[peer] || s.messages[peer]?.some((m) => m.restored)) return s;
       const list = [...items, ...(s.messages[peer] ?? [])];
       this.savedLists.set(peer, list);
       const last = items[items.length - 1];
+      const now = s.peers[peer]!;
+      // Unread before the reload still is (plus any that came meanwhile), unless it is open.
+      const open = s.activePeer === peer && !this.documentHidden();
+      const lastPreview = now.lastPreview ?? preview;
       return {
         ...s,
         messages: { ...s.messages, [peer]: list },
         peers: {
           ...s.peers,
           [peer]: {
-            ...s.peers[peer]!,
-            lastActivity: Math.max(s.peers[peer]!.lastActivity, last?.timestamp ?? 0),
+            ...now,
+            lastActivity: Math.max(now.lastActivity, last?.timestamp ?? 0),
+            unread: open ? 0 : now.unread + unread,
+            ...(lastPreview !== undefined ? { lastPreview } : {}),
           },
         },
       };
@@ -678,10 +687,17 @@ export class TincanClient extends Emitter<ClientEvents> {
     if (!h) return;
     const s = this.store.getState();
     for (const [peer, list] of Object.entries(s.messages)) {
-      if (this.savedLists.get(peer) === list) continue;
+      const p = s.peers[peer];
+      // Written again when the list or the unread count changed (reading it clears the count).
+      const unread = p?.unread ?? 0;
+      if (this.savedLists.get(peer) === list && this.savedUnread.get(peer) === unread) continue;
       this.savedLists.set(peer, list);
-      const name = s.peers[peer]?.name;
-      if (name) h.save(this.historyKey(name), list);
+      this.savedUnread.set(peer, unread);
+      if (p?.name)
+        h.save(this.historyKey(p.name), list, {
+          unread,
+          ...(p.lastPreview !== undefined ? { preview: p.lastPreview } : {}),
+        });
     }
   }
 

@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { HistoryStore, MAX_KEPT, toStored } from './history';
 import type { ChatItem } from './state';
 
@@ -71,6 +71,36 @@ describe('HistoryStore', () => {
     await h!.put('srv:order', toStored(items));
     expect((await h!.load('srv:order')).map((m) => m.id)).toEqual(['f1', 't1', 'f2', 't2', 'f3']);
     h!.close();
+  });
+
+  it('keeps the unread count and preview with the messages; reads the older bare arrays', async () => {
+    const h = await HistoryStore.open();
+    const items: ChatItem[] = [{ id: 'm', out: false, timestamp: 1, text: 'hello' }];
+    await h!.put('srv:meta', toStored(items), { unread: 3, preview: 'hello' });
+    expect(await h!.loadConversation('srv:meta')).toMatchObject({ unread: 3, preview: 'hello' });
+    // What earlier versions wrote: the list alone.
+    await new Promise<void>((resolve) => {
+      const db = (h as unknown as { db: IDBDatabase }).db;
+      const tx = db.transaction('history', 'readwrite');
+      tx.objectStore('history').put(toStored(items), 'srv:old');
+      tx.oncomplete = () => resolve();
+    });
+    const old = await h!.loadConversation('srv:old');
+    expect(old.unread).toBe(0);
+    expect(old.items.map((m) => m.id)).toEqual(['m']);
+    h!.close();
+  });
+
+  it('writes a pending save when closed (the page went right after a message)', async () => {
+    const a = await HistoryStore.open();
+    const items: ChatItem[] = [{ id: 'late', out: false, timestamp: 1, text: 'just now' }];
+    a!.save('srv:late', items, { unread: 1 }, 60_000);
+    a!.close();
+    const b = await HistoryStore.open();
+    await vi.waitFor(async () =>
+      expect(await b!.loadConversation('srv:late')).toMatchObject({ unread: 1 }),
+    );
+    b!.close();
   });
 
   it('bounds what it keeps', () => {

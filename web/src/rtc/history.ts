@@ -25,6 +25,32 @@ export function toStored(items: readonly ChatItem[]): StoredItem[] {
     });
 }
 
+/**
+ * What is kept of a conversation besides its messages: the unread count and the peer list's
+ * preview, so a reload does not make anyone miss a message. Older records are a bare array.
+ */
+export interface ConversationMeta {
+  unread: number;
+  preview?: string;
+}
+
+interface StoredConversation extends Partial<ConversationMeta> {
+  items: StoredItem[];
+}
+
+const MAX_PREVIEW = 200;
+
+function readMeta(v: unknown): ConversationMeta {
+  const o = (typeof v === 'object' && v !== null ? v : {}) as Record<string, unknown>;
+  const unread =
+    typeof o.unread === 'number' && Number.isInteger(o.unread) && o.unread > 0
+      ? Math.min(o.unread, 1_000_000)
+      : 0;
+  return typeof o.preview === 'string'
+    ? { unread, preview: o.preview.slice(0, MAX_PREVIEW) }
+    : { unread };
+}
+
 export function fromStored(items: StoredItem[]): ChatItem[] {
   return items.map((m): ChatItem => {
     const { file, ...rest } = m;
@@ -41,6 +67,7 @@ export function fromStored(items: StoredItem[]): ChatItem[] {
  */
 export class HistoryStore {
   private timers = new Map<string, ReturnType<typeof setTimeout>>();
+  private pending = new Map<string, () => void>();
   private constructor(private readonly db: IDBDatabase) {}
 
   static open(
@@ -57,38 +84,56 @@ export class HistoryStore {
   }
 
   load(key: string): Promise<ChatItem[]> {
+    return this.loadConversation(key).then((c) => c.items);
+  }
+
+  /** Messages, unread count and preview of one conversation (none: empty, 0). */
+  loadConversation(key: string): Promise<{ items: ChatItem[] } & ConversationMeta> {
     return new Promise((resolve) => {
       const req = this.db.transaction(STORE, 'readonly').objectStore(STORE).get(key);
-      req.onsuccess = () =>
-        resolve(Array.isArray(req.result) ? fromStored(req.result as StoredItem[]) : []);
-      req.onerror = () => resolve([]);
+      req.onsuccess = () => {
+        const v: unknown = req.result;
+        if (Array.isArray(v)) return resolve({ items: fromStored(v as StoredItem[]), unread: 0 });
+        const items = (v as Partial<StoredConversation> | undefined)?.items;
+        resolve({ items: Array.isArray(items) ? fromStored(items) : [], ...readMeta(v) });
+      };
+      req.onerror = () => resolve({ items: [], unread: 0 });
     });
   }
 
-  /** Debounced write of one conversation. */
-  save(key: string, items: readonly ChatItem[], delayMs = 500): void {
+  /** Debounced write of one conversation; a pending write is done at `close` (page hidden). */
+  save(
+    key: string,
+    items: readonly ChatItem[],
+    meta: ConversationMeta = { unread: 0 },
+    delayMs = 500,
+  ): void {
     const t = this.timers.get(key);
     if (t) clearTimeout(t);
-    this.timers.set(
-      key,
-      setTimeout(() => {
-        this.timers.delete(key);
-        void this.put(key, toStored(items));
-      }, delayMs),
-    );
+    const write = () => {
+      this.timers.delete(key);
+      this.pending.delete(key);
+      void this.put(key, toStored(items), meta);
+    };
+    this.pending.set(key, write);
+    this.timers.set(key, setTimeout(write, delayMs));
   }
 
-  put(key: string, items: StoredItem[]): Promise<void> {
+  put(key: string, items: StoredItem[], meta: ConversationMeta = { unread: 0 }): Promise<void> {
+    const record: StoredConversation = { items, ...meta };
     return new Promise((resolve) => {
       const tx = this.db.transaction(STORE, 'readwrite');
-      tx.objectStore(STORE).put(items, key);
+      tx.objectStore(STORE).put(record, key);
       tx.oncomplete = () => resolve();
       tx.onerror = () => resolve();
     });
   }
 
+  /** Writes what is still pending (a reload right after a message), then closes. */
   close() {
     for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    for (const write of [...this.pending.values()]) write();
     this.db.close();
   }
 }

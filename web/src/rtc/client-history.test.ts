@@ -1,0 +1,71 @@
+// A TincanClient with IndexedDB (fake-indexeddb): what survives a reload of the page.
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { ServerEntry } from '../protocol';
+import { TincanClient } from './client';
+import { FakeHub, FakePeerConnection, fakeCertificate } from './testing/fake-network';
+
+const server: ServerEntry = {
+  id: 'local',
+  name: 'Local',
+  url: '/api/ws',
+  apiPrefix: '/api',
+  iceServers: [],
+  idp: [],
+  allowAnonymous: true,
+};
+
+let clients: TincanClient[] = [];
+afterEach(() => {
+  for (const c of clients) c.stop();
+  clients = [];
+});
+
+function makeClient(hub: FakeHub, name: string) {
+  const c = new TincanClient({
+    server,
+    name,
+    origin: 'http://127.0.0.1:1',
+    fetchImpl: hub.fetch,
+    createSocket: (u) => hub.connect(u),
+    createPeerConnection: (config) =>
+      new FakePeerConnection(config) as unknown as RTCPeerConnection,
+    generateCertificate: () => Promise.resolve(fakeCertificate()),
+  });
+  clients.push(c);
+  c.start();
+  return c;
+}
+
+const peerNamed = (c: TincanClient, name: string) =>
+  Object.values(c.store.getState().peers).find((p) => p.name === name);
+
+describe('TincanClient history', () => {
+  it('keeps unread counts and the preview across a reload', async () => {
+    const hub = new FakeHub();
+    const alice = makeClient(hub, 'alice-u');
+    const bob = makeClient(hub, 'bob-u');
+    await vi.waitFor(() => expect(peerNamed(bob, 'alice-u')).toBeDefined());
+    await vi.waitFor(() => expect(peerNamed(alice, 'bob-u')).toBeDefined());
+    const aliceId = peerNamed(bob, 'alice-u')!.nodeId;
+    bob.selectPeer(aliceId);
+    await vi.waitFor(() => expect(bob.store.getState().peers[aliceId]?.chatOpen).toBe(true));
+    bob.sendText(aliceId, 'first');
+    bob.sendText(aliceId, 'are you there?');
+    await vi.waitFor(() => expect(peerNamed(alice, 'bob-u')?.unread).toBe(2));
+
+    // The page goes (pagehide stops the client: pending writes are done then) and comes back.
+    alice.stop();
+    const again = makeClient(hub, 'alice-u');
+    await vi.waitFor(() => expect(peerNamed(again, 'bob-u')?.unread).toBe(2));
+    expect(peerNamed(again, 'bob-u')?.lastPreview).toBe('are you there?');
+
+    // Reading it clears the count, also for the next reload.
+    again.selectPeer(peerNamed(again, 'bob-u')!.nodeId);
+    expect(peerNamed(again, 'bob-u')?.unread).toBe(0);
+    again.stop();
+    const third = makeClient(hub, 'alice-u');
+    await vi.waitFor(() => expect(peerNamed(third, 'bob-u')?.lastPreview).toBe('are you there?'));
+    expect(peerNamed(third, 'bob-u')?.unread).toBe(0);
+  });
+});
