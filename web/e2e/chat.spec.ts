@@ -151,7 +151,10 @@ test('conversation history survives a reload (IndexedDB)', async ({ users }) => 
             const req = indexedDB.open('tincan', 1);
             req.onsuccess = () => {
               const get = req.result.transaction('history').objectStore('history').get(key);
-              get.onsuccess = () => resolve(Array.isArray(get.result) ? get.result.length : 0);
+              get.onsuccess = () => {
+                const items = (get.result as { items?: unknown } | undefined)?.items;
+                resolve(Array.isArray(items) ? items.length : 0);
+              };
             };
             req.onerror = () => resolve(0);
           }),
@@ -177,6 +180,8 @@ test('conversation history survives a reload (IndexedDB)', async ({ users }) => 
   await alice!.page.reload();
   // The pinned server reconnects by itself with the stored name.
   await expect(alice!.page.getByTestId('own-name')).toHaveText(alice!.name);
+  // The row's last-message preview was kept too.
+  await expect(peerButton(alice!.page, bob!.name)).toContainText('I will');
   await openChat(alice!.page, bob!.name);
   const list = messages(alice!.page, bob!.name);
   await expect(list.getByText('remember me')).toBeVisible();
