@@ -127,6 +127,26 @@ describe('markdown subset', () => {
     expect(parseMarkdown(long)[0]).toEqual({ t: 'p', c: [{ t: 'text', v: long }] });
   });
 
+  it.each([
+    ['a\n', 8000],
+    ['- a\n', 4000],
+    ['> a\n', 4000],
+    ['`a` ', 4000],
+    ['**a** ', 2500],
+    ['[a](http://x) ', 1100],
+  ])('shows %j (x%i) as one plain text instead of thousands of elements', (unit, n) => {
+    const text = unit.repeat(n);
+    expect(parseMarkdown(text)).toEqual([{ t: 'p', c: [{ t: 'text', v: text }] }]);
+  });
+
+  it('keeps the formatting of ordinary long messages', () => {
+    const list = Array.from({ length: 40 }, (_, i) => `- track ${i} **new**`).join('\n');
+    expect(parseMarkdown(list)[0]?.t).toBe('ul');
+    const lines = Array.from({ length: 200 }, (_, i) => `line ${i}`).join('\n');
+    expect(parseMarkdown(lines)[0]?.t).toBe('p');
+    expect((parseMarkdown(lines)[0] as { c: unknown[] }).c.length).toBe(399);
+  });
+
   it('only allows http(s) and mailto links', () => {
     expect(safeHref('https://a.b/')).toBe('https://a.b/');
     expect(safeHref('mailto:x@y.z')).toBe('mailto:x@y.z');
