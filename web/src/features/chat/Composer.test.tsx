@@ -72,6 +72,10 @@ describe('measureText', () => {
     expect(measureText(escaped)).toMatchObject({ fits: false, frameTooLarge: true });
     expect(measureText('é'.repeat(MAX_TEXT)).fits).toBe(true);
     expect(measureText('a'.repeat(MAX_TEXT + 1)).fits).toBe(false);
+    // An edit carries the message as JSON inside JSON: each quote costs four bytes there.
+    const quotes = '"'.repeat(MAX_TEXT);
+    expect(measureText(quotes).fits).toBe(true);
+    expect(measureText(quotes, 'edit')).toMatchObject({ fits: false, frameTooLarge: true });
   });
 });
 

@@ -6,7 +6,8 @@ import {
   DialogTitle,
   TextField,
 } from '@mui/material';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
+import { COUNTER_FROM, groupDigits, measureText, TEXT_LIMIT } from './text-limit';
 
 export function EditDialog({
   initial,
@@ -18,6 +19,9 @@ export function EditDialog({
   onSave: (text: string) => void;
 }) {
   const [text, setText] = useState(initial);
+  // An edit travels as a whole message inside the amend: the same limit as the composer's.
+  const size = useMemo(() => measureText(text, 'edit'), [text]);
+  const canSave = !!text.trim() && size.fits;
   return (
     <Dialog open onClose={onClose} fullWidth aria-labelledby="edit-title">
       <DialogTitle id="edit-title">Edit message</DialogTitle>
@@ -26,11 +30,21 @@ export function EditDialog({
           label="Edited message"
           value={text}
           onChange={(e) => setText(e.target.value)}
+          error={!size.fits}
+          {...(size.length >= COUNTER_FROM || !size.fits
+            ? {
+                helperText: size.fits
+                  ? `${groupDigits(size.length)} / ${groupDigits(TEXT_LIMIT)}`
+                  : `${groupDigits(size.length)} / ${groupDigits(TEXT_LIMIT)}: too long for one ${
+                      size.frameTooLarge ? 'message once encoded' : 'message'
+                    }; shorten it`,
+              }
+            : {})}
           // As in the composer: Enter saves, Shift+Enter is a new line.
           onKeyDown={(e) => {
             if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
               e.preventDefault();
-              if (text.trim()) onSave(text);
+              if (canSave) onSave(text);
             }
           }}
           multiline
@@ -41,7 +55,7 @@ export function EditDialog({
       </DialogContent>
       <DialogActions>
         <Button onClick={onClose}>Cancel</Button>
-        <Button variant="contained" disabled={!text.trim()} onClick={() => onSave(text)}>
+        <Button variant="contained" disabled={!canSave} onClick={() => onSave(text)}>
           Save
         </Button>
       </DialogActions>

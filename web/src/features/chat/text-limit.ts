@@ -23,27 +23,33 @@ export interface TextMeasure {
 
 const utf8 = new TextEncoder();
 
-/** The largest frame our sendText can make around this text (ids at their longest). */
-function frameBytes(text: string): number {
+/**
+ * The largest frame our sendText (or, for an edit, editMessage's amend, which carries the new
+ * message as JSON inside the JSON) can make around this text, ids at their longest.
+ */
+function frameBytes(text: string, edit: boolean): number {
   const longest = 'x'.repeat(MAX_ID);
-  return utf8.encode(
-    encodeChatMessage({
-      messageId: longest,
-      fromNodeId: longest,
-      toNodeId: longest,
-      timestamp: Date.now(),
-      message: text,
-      tincanFeatures: 'msgpatch-stream',
-    }),
-  ).length;
+  const head = {
+    messageId: longest,
+    fromNodeId: longest,
+    toNodeId: longest,
+    timestamp: Date.now(),
+  };
+  const message = encodeChatMessage({ ...head, message: text, tincanFeatures: 'msgpatch-stream' });
+  const frame = edit
+    ? encodeChatMessage({ ...head, amend: { messageId: longest, newMessageJSON: message } })
+    : message;
+  return utf8.encode(frame).length;
 }
 
-export function measureText(text: string): TextMeasure {
+export function measureText(text: string, kind: 'message' | 'edit' = 'message'): TextMeasure {
   const length = text.length;
   if (length > TEXT_LIMIT) return { length, fits: false, frameTooLarge: false };
-  // Six bytes per unit (a "\u0001" escape) is the most a character can take in the frame.
-  if (length * 6 + 2048 <= MAX_CHAT_FRAME) return { length, fits: true, frameTooLarge: false };
-  const fits = frameBytes(text) <= MAX_CHAT_FRAME;
+  // Six bytes per unit (a "\u0001" escape) is the most a character can take in a message
+  // frame; an edit escapes it once more (up to 7).
+  const most = kind === 'edit' ? 7 : 6;
+  if (length * most + 4096 <= MAX_CHAT_FRAME) return { length, fits: true, frameTooLarge: false };
+  const fits = frameBytes(text, kind === 'edit') <= MAX_CHAT_FRAME;
   return { length, fits, frameTooLarge: !fits };
 }
 
