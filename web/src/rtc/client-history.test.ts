@@ -68,4 +68,33 @@ describe('TincanClient history', () => {
     await vi.waitFor(() => expect(peerNamed(third, 'bob-u')?.lastPreview).toBe('are you there?'));
     expect(peerNamed(third, 'bob-u')?.unread).toBe(0);
   });
+
+  it("keeps what was unread when the peer's page reloads (its conversation moves to the new id)", async () => {
+    const hub = new FakeHub();
+    const alice = makeClient(hub, 'alice-m');
+    const bob = makeClient(hub, 'bob-m');
+    await vi.waitFor(() => expect(peerNamed(bob, 'alice-m')).toBeDefined());
+    const aliceId = peerNamed(bob, 'alice-m')!.nodeId;
+    bob.selectPeer(aliceId);
+    await vi.waitFor(() => expect(bob.store.getState().peers[aliceId]?.chatOpen).toBe(true));
+    bob.sendText(aliceId, 'one');
+    bob.sendText(aliceId, 'two');
+    await vi.waitFor(() => expect(peerNamed(alice, 'bob-m')?.unread).toBe(2));
+    const oldId = peerNamed(alice, 'bob-m')!.nodeId;
+
+    bob.stop();
+    makeClient(hub, 'bob-m');
+    await vi.waitFor(() => {
+      const p = peerNamed(alice, 'bob-m');
+      expect(p?.nodeId).not.toBe(oldId);
+      expect(p?.online).toBe(true);
+    });
+    const moved = peerNamed(alice, 'bob-m')!;
+    expect(alice.store.getState().messages[moved.nodeId]?.map((m) => m.text)).toEqual([
+      'one',
+      'two',
+    ]);
+    expect(moved.unread).toBe(2);
+    expect(moved.lastPreview).toBe('two');
+  });
 });

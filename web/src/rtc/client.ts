@@ -602,8 +602,17 @@ export class TincanClient extends Emitter<ClientEvents> {
             ],
           };
           delete messages[id];
+          // What was not read yet is still unread under the new id.
+          const lastPreview = successor.lastPreview ?? p.lastPreview;
+          peers[successor.nodeId] = {
+            ...successor,
+            unread: successor.unread + p.unread,
+            lastActivity: Math.max(successor.lastActivity, p.lastActivity),
+            ...(lastPreview !== undefined ? { lastPreview } : {}),
+          };
           if (activePeer === id) activePeer = successor.nodeId;
           this.savedLists.delete(id);
+          this.savedUnread.delete(id);
         } else {
           peers[id] = { ...p, online: false, connection: 'none', chatOpen: false };
         }
