@@ -534,3 +534,42 @@ TEST(Integration, OutOfFdsTheServerPausesAcceptingInsteadOfSpinningAndRecovers) 
     EXPECT_FALSE(client.register_as("after").empty());
     EXPECT_GT(server.metric("tincan_rejected_inputs_total{reason=\"accept_failed\"}"), 0);
 }
+
+TEST(Integration, AReaderWhoseWritesStallIsDroppedEvenWhileItKeepsPinging) {
+    TestServer server([](auto& c) {
+        c.ws_timeout = std::chrono::milliseconds(1500);
+        c.max_queue_bytes = 256 * 1024 * 1024; // the queue limit must not be what drops it
+        c.max_queue_frames = 100000;
+        c.max_msgs_per_sec = 1e5;
+        c.msg_burst = 1e5;
+        c.max_frame_bytes = 1 << 20;
+    });
+    WsClient::Options stuck_opts;
+    stuck_opts.receive_buffer = 4096;
+    WsClient stuck(server.port(), stuck_opts);
+    WsClient sender(server.port());
+    const auto id_stuck = stuck.register_as("stuck");
+    sender.register_as("sender");
+    // More than the socket buffers hold, far less than the queue limit; then the stuck client
+    // keeps its connection alive with pings but never reads another byte.
+    json::object desc{{"type", "offer"}, {"sdp", std::string(256 * 1024, 'a')}};
+    const auto offer = json::serialize(
+        json::object{{"sdp_offer", json::object{{"type", "offer"},
+                                                {"offer_json", json::serialize(desc)},
+                                                {"to_node_id", id_stuck}}}});
+    for (int i = 0; i < 64; ++i) {
+        sender.send(offer);
+    }
+    ASSERT_TRUE(sender.round_trip());
+    bool gone = false;
+    const auto start = std::chrono::steady_clock::now();
+    while (!gone && std::chrono::steady_clock::now() - start < 8s) {
+        stuck.send(R"({"echo":{"direction":"ping","correlation_id":"s"}})");
+        ASSERT_TRUE(sender.round_trip()); // the sender is unaffected throughout
+        std::this_thread::sleep_for(250ms);
+        gone = !conns(server.port()).contains(id_stuck);
+    }
+    EXPECT_TRUE(gone) << "a reader that takes nothing is kept as long as it pings";
+    EXPECT_EQ(server.metric("tincan_rejected_inputs_total{reason=\"write_stalled\"}"), 1);
+    EXPECT_TRUE(sender.round_trip());
+}

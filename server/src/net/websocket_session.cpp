@@ -12,7 +12,7 @@ using common::ProtocolError;
 
 WebSocketSession::WebSocketSession(boost::asio::ip::tcp::socket&& socket, ServerContext& ctx)
     : ws_(std::move(socket)), ctx_(ctx), idle_timer_(ws_.get_executor()),
-      bucket_(ctx.config.max_msgs_per_sec, ctx.config.msg_burst) {
+      write_timer_(ws_.get_executor()), bucket_(ctx.config.max_msgs_per_sec, ctx.config.msg_burst) {
     boost::system::error_code ec;
     const auto ep = beast::get_lowest_layer(ws_).socket().remote_endpoint(ec);
     remote_ = ec ? "?" : ep.address().to_string() + ":" + std::to_string(ep.port());
@@ -67,6 +67,20 @@ void WebSocketSession::arm_idle_timer() {
         spdlog::info("websocket idle timeout node={}", self->node_id_);
         self->ctx_.metrics.rejected("idle_timeout");
         self->close(websocket::close_code::going_away, "idle timeout");
+    });
+}
+
+void WebSocketSession::arm_write_timer() {
+    write_timer_.expires_after(ctx_.config.ws_timeout);
+    write_timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+        auto self = weak.lock();
+        if (ec || !self) {
+            return;
+        }
+        self->ctx_.metrics.rejected("write_stalled");
+        spdlog::warn("websocket write stalled node={} queued_bytes={}: disconnecting",
+                     self->node_id_, self->queued_bytes_);
+        self->abort("write stalled");
     });
 }
 
@@ -146,6 +160,7 @@ void WebSocketSession::deliver(const Frame& frame) {
 }
 
 void WebSocketSession::do_write() {
+    arm_write_timer();
     ws_.text(true);
     ws_.async_write(boost::asio::buffer(*queue_.front()),
                     beast::bind_front_handler(&WebSocketSession::on_write, shared_from_this()));
@@ -158,7 +173,10 @@ void WebSocketSession::on_write(beast::error_code ec, std::size_t bytes) {
         }
         queue_.clear();
         queued_bytes_ = 0;
-        abort("write failed");
+        write_timer_.cancel();
+        if (!closing_) {
+            abort("write failed");
+        }
         return;
     }
     ctx_.metrics.frame_sent(bytes);
@@ -166,6 +184,8 @@ void WebSocketSession::on_write(beast::error_code ec, std::size_t bytes) {
     queue_.pop_front();
     if (!queue_.empty() && !closing_) {
         do_write();
+    } else {
+        write_timer_.cancel();
     }
 }
 
@@ -192,17 +212,20 @@ void WebSocketSession::close(websocket::close_code code, std::string_view reason
 }
 
 void WebSocketSession::abort(std::string_view reason) {
-    if (closing_) {
-        return;
+    write_timer_.cancel();
+    if (!closing_) {
+        closing_ = true;
+        idle_timer_.cancel();
+        leave_hub();
+        spdlog::info("websocket aborted node={} reason=\"{}\"", node_id_, reason);
     }
-    closing_ = true;
-    idle_timer_.cancel();
-    leave_hub();
-    spdlog::info("websocket aborted node={} reason=\"{}\"", node_id_, reason);
-    boost::system::error_code ignored;
-    beast::get_lowest_layer(ws_).socket().shutdown(boost::asio::socket_base::shutdown_both,
-                                                   ignored);
-    beast::get_lowest_layer(ws_).socket().close(ignored);
+    // Also during a close handshake: that one may be stuck behind a write the peer never takes.
+    auto& socket = beast::get_lowest_layer(ws_).socket();
+    if (socket.is_open()) {
+        boost::system::error_code ignored;
+        socket.shutdown(boost::asio::socket_base::shutdown_both, ignored);
+        socket.close(ignored);
+    }
 }
 
 void WebSocketSession::shutdown() {

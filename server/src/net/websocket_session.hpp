@@ -35,6 +35,7 @@ private:
     void do_write();
     void on_write(boost::beast::error_code ec, std::size_t bytes);
     void arm_idle_timer();
+    void arm_write_timer();
     void close(boost::beast::websocket::close_code code, std::string_view reason);
     void abort(std::string_view reason);
     void leave_hub();
@@ -46,6 +47,9 @@ private:
     std::deque<Frame> queue_;
     std::size_t queued_bytes_ = 0;
     boost::asio::steady_timer idle_timer_;
+    /// Runs while a frame is being written: a peer that takes none of it for the idle timeout
+    /// has stopped reading (also behind a close handshake, which waits for that write).
+    boost::asio::steady_timer write_timer_;
     TokenBucket bucket_;
     TokenBucket::Clock::time_point last_rate_error_{};
     std::string node_id_;
