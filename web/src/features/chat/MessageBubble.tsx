@@ -2,12 +2,12 @@ import AccessTimeIcon from '@mui/icons-material/AccessTime';
 import DoneIcon from '@mui/icons-material/Done';
 import ErrorOutlineIcon from '@mui/icons-material/ErrorOutlineOutlined';
 import MoreVertIcon from '@mui/icons-material/MoreVert';
-import { Box, Button, IconButton, Menu, MenuItem, Paper, Stack, Typography } from '@mui/material';
+import { Button, IconButton, Menu, MenuItem, Paper, Stack, Typography } from '@mui/material';
 import { memo, useState } from 'react';
 import type { ChatItem } from '../../rtc';
 import { FileCard } from '../../ui/FileCard';
 import { AudioCard } from './AudioCard';
-import { Markdown } from './Markdown';
+import { MessageText } from './MessageText';
 
 export interface BubbleActions {
   onEdit: (id: string) => void;
@@ -79,15 +79,9 @@ export const MessageBubble = memo(function MessageBubble({
           />
         )}
         {!item.trackId && item.text !== undefined && (
-          <Box className="message-text" sx={{ whiteSpace: 'pre-wrap' }}>
-            <Markdown text={item.text} />
-          </Box>
+          <MessageText className="message-text" text={item.text} />
         )}
-        {item.rich !== undefined && (
-          <Box sx={{ whiteSpace: 'pre-wrap' }}>
-            <Markdown text={item.rich} />
-          </Box>
-        )}
+        {item.rich !== undefined && <MessageText text={item.rich} />}
         <Stack
           direction="row"
           sx={{ alignItems: 'center', justifyContent: 'flex-end', gap: 0.5, mt: 0.5, opacity: 0.8 }}
