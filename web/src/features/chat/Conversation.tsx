@@ -55,7 +55,8 @@ export function Conversation({
   const items = useAppState((s) => s.messages[peerId] ?? EMPTY);
   const [editing, setEditing] = useState<ChatItem | null>(null);
   const [diag, setDiag] = useState(false);
-  const [dragging, setDragging] = useState(false);
+  /** Files dragged over the pane: null, or what the overlay says (taken, or why not). */
+  const [dragging, setDragging] = useState<{ ok: boolean; text: string } | null>(null);
 
   const composer = useRef<HTMLDivElement>(null);
   const actions = useMemo(
@@ -96,15 +97,21 @@ export function Conversation({
         position: 'relative',
       }}
       onDragOver={(e) => {
-        if (!ready || !canAttach || !e.dataTransfer.types.includes('Files')) return;
+        if (!e.dataTransfer.types.includes('Files')) return;
+        // Not taken here: the app's window guard refuses the drop (no navigation to the file).
+        if (!ready || !canAttach) {
+          const text = !canAttach ? `${name} cannot receive files` : 'Not connected yet';
+          if (dragging?.text !== text) setDragging({ ok: false, text });
+          return;
+        }
         e.preventDefault();
-        setDragging(true);
+        if (!dragging?.ok) setDragging({ ok: true, text: 'Release to drop' });
       }}
-      onDragLeave={() => setDragging(false)}
+      onDragLeave={() => setDragging(null)}
       onDrop={(e) => {
+        setDragging(null);
         if (!ready || !canAttach) return;
         e.preventDefault();
-        setDragging(false);
         const files = Array.from(e.dataTransfer.files);
         if (files.length) client.sendFiles(peerId, files);
       }}
@@ -183,13 +190,17 @@ export function Conversation({
             opacity: 0.94,
             border: 3,
             borderStyle: 'dashed',
-            borderColor: 'primary.main',
+            borderColor: dragging.ok ? 'primary.main' : 'text.disabled',
             borderRadius: 2,
-            color: 'primary.main',
+            color: dragging.ok ? 'primary.main' : 'text.secondary',
             pointerEvents: 'none',
+            textAlign: 'center',
+            p: 2,
           }}
         >
-          <Typography variant="h5">Release to drop</Typography>
+          <Typography variant="h5" sx={{ overflowWrap: 'anywhere' }}>
+            {dragging.text}
+          </Typography>
         </Box>
       )}
       {editing && (
