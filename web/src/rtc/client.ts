@@ -814,7 +814,12 @@ export class TincanClient extends Emitter<ClientEvents> {
       case 'chat': {
         link.chat.add(ch);
         const opened = () => {
-          this.patchPeer(link.id, (p) => ({ ...p, chatOpen: true }));
+          const max = link.session.pc.sctp?.maxMessageSize;
+          this.patchPeer(link.id, (p) => ({
+            ...p,
+            chatOpen: true,
+            ...(max && Number.isFinite(max) ? { maxMessageSize: max } : {}),
+          }));
           for (const o of link.outbox.values()) this.attempt(link, o);
         };
         if (ch.readyState === 'open') opened();

@@ -62,6 +62,8 @@ export interface PeerView {
   lastActivity: number;
   lastPreview?: string;
   path?: { local: CandidateType; remote: CandidateType };
+  /** The most the peer takes in one data-channel message (SCTP), once the chat channel is open. */
+  maxMessageSize?: number;
 }
 
 export interface RttView {

@@ -77,6 +77,31 @@ describe('measureText', () => {
     expect(measureText(quotes).fits).toBe(true);
     expect(measureText(quotes, 'edit')).toMatchObject({ fits: false, frameTooLarge: true });
   });
+
+  it("uses the peer's own message size where it is smaller (bots take 64 KiB)", () => {
+    // 60 000 two-byte characters: 120 000 bytes, fine for a browser, too large for a bot.
+    const text = 'é'.repeat(60_000);
+    expect(measureText(text).fits).toBe(true);
+    expect(measureText(text, 'message', 64 * 1024)).toMatchObject({
+      fits: false,
+      frameTooLarge: true,
+    });
+    expect(measureText('a'.repeat(60_000), 'message', 64 * 1024).fits).toBe(true);
+  });
+});
+
+describe('Composer and the peer message size', () => {
+  it('refuses a text the peer could not take in one message', () => {
+    const onSend = vi.fn();
+    render(
+      <Composer ready canAttach={false} maxFrameBytes={65536} onSend={onSend} onFiles={() => {}} />,
+    );
+    const box = screen.getByRole('textbox', { name: 'Message' });
+    fireEvent.change(box, { target: { value: 'é'.repeat(60_000) } });
+    fireEvent.keyDown(box, { key: 'Enter' });
+    expect(onSend).not.toHaveBeenCalled();
+    expect(screen.getByRole('alert').textContent).toContain('once encoded');
+  });
 });
 
 describe('Composer focus', () => {

@@ -27,6 +27,8 @@ export const Composer = memo(function Composer(props: {
   focusWhenReady?: boolean;
   /** Why the box cannot be used yet, instead of "Waiting for the connection…". */
   notReadyText?: string;
+  /** The peer's largest data-channel message in bytes (bots: 64 KiB), where known. */
+  maxFrameBytes?: number;
 }) {
   const [text, setText] = useState('');
   // The full hint where there is room; one short line on a phone.
@@ -42,7 +44,10 @@ export const Composer = memo(function Composer(props: {
     root.current?.querySelector<HTMLElement>('textarea:not([aria-hidden])')?.focus();
   }, [props.ready]);
   // A receiver cuts a longer text (text-limit.ts): refused here instead of cut there.
-  const size = useMemo(() => measureText(text), [text]);
+  const size = useMemo(
+    () => measureText(text, 'message', props.maxFrameBytes),
+    [text, props.maxFrameBytes],
+  );
   const send = () => {
     if (!props.ready || !text.trim() || !size.fits) return;
     props.onSend(text);

@@ -174,6 +174,7 @@ export function Conversation({
           onSend={onSend}
           onFiles={onFiles}
           focusWhenReady
+          {...(peer.maxMessageSize ? { maxFrameBytes: peer.maxMessageSize } : {})}
           {...(!peer.online && !ready ? { notReadyText: `${name} is offline` } : {})}
         />
       </Box>

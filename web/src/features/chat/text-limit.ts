@@ -42,14 +42,23 @@ function frameBytes(text: string, edit: boolean): number {
   return utf8.encode(frame).length;
 }
 
-export function measureText(text: string, kind: 'message' | 'edit' = 'message'): TextMeasure {
+/**
+ * `maxFrame`: the most the receiving peer takes in one data-channel message (its SCTP
+ * `maxMessageSize`: 64 KiB for the bots, 256 KiB for browsers), when smaller than MAX_CHAT_FRAME.
+ */
+export function measureText(
+  text: string,
+  kind: 'message' | 'edit' = 'message',
+  maxFrame: number = MAX_CHAT_FRAME,
+): TextMeasure {
   const length = text.length;
   if (length > TEXT_LIMIT) return { length, fits: false, frameTooLarge: false };
+  const limit = Math.min(MAX_CHAT_FRAME, maxFrame > 0 ? maxFrame : MAX_CHAT_FRAME);
   // Six bytes per unit (a "\u0001" escape) is the most a character can take in a message
   // frame; an edit escapes it once more (up to 7).
   const most = kind === 'edit' ? 7 : 6;
-  if (length * most + 4096 <= MAX_CHAT_FRAME) return { length, fits: true, frameTooLarge: false };
-  const fits = frameBytes(text, kind === 'edit') <= MAX_CHAT_FRAME;
+  if (length * most + 4096 <= limit) return { length, fits: true, frameTooLarge: false };
+  const fits = frameBytes(text, kind === 'edit') <= limit;
   return { length, fits, frameTooLarge: !fits };
 }
 
