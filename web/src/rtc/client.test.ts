@@ -401,7 +401,9 @@ describe('TincanClient over fake signalling and peer connections', () => {
         value: '🕐 early',
       }) as Uint8Array<ArrayBuffer>,
     );
-    const pending = (alice as unknown as { patches: Map<string, unknown> }).patches;
+    const pending = (
+      alice as unknown as { links: Map<string, { patches: Map<string, unknown> }> }
+    ).links.get(bobId)!.patches;
     await vi.waitFor(() => expect(pending.has('clock')).toBe(true));
     rawSend(bob, aliceId, { messageId: 'clock', message: '🕐 start' });
     await vi.waitFor(() =>
@@ -523,6 +525,45 @@ describe('TincanClient over fake signalling and peer connections', () => {
       .getState()
       .messages[bobId]!.reduce((sum, m) => sum + (m.file?.thumbnail?.length ?? 0), 0);
     expect(chars).toBeLessThanOrEqual(MAX_ITEMS_TEXT);
+  });
+
+  it("keeps each peer's streamed messages apart: another peer can neither evict nor patch them", async () => {
+    const { hub, alice, bob, aliceId, bobId } = await pair();
+    const mallory = makeClient(hub, 'mallory');
+    await vi.waitFor(() => expect(idOf(mallory, 'alice')).not.toBe(''));
+    await vi.waitFor(() => expect(idOf(alice, 'mallory')).not.toBe(''));
+    const malloryId = idOf(alice, 'mallory');
+    mallory.selectPeer(aliceId);
+    await vi.waitFor(() => expect(alice.store.getState().peers[malloryId]?.chatOpen).toBe(true));
+    const bobPatches = await openPatchChannel(bob, aliceId);
+    const malloryPatches = await openPatchChannel(mallory, aliceId);
+    rawSend(bob, aliceId, { messageId: 'bot-reply' }); // streamed: text comes as patches
+    rawSend(bob, aliceId, { message: 'marker' });
+    await vi.waitFor(() => expect(alice.store.getState().messages[bobId]?.length).toBe(1));
+    for (let i = 0; i < 300; i++) rawSend(mallory, aliceId, { messageId: `m${i}` });
+    malloryPatches.send(
+      encodePatch({
+        kind: 'append',
+        messageId: 'bot-reply',
+        value: 'forged',
+      }) as Uint8Array<ArrayBuffer>,
+    );
+    rawSend(mallory, aliceId, { message: 'mallory done' });
+    await vi.waitFor(() =>
+      expect(alice.store.getState().messages[malloryId]?.at(-1)?.text).toBe('mallory done'),
+    );
+    bobPatches.send(
+      encodePatch({
+        kind: 'append',
+        messageId: 'bot-reply',
+        value: 'Hello',
+      }) as Uint8Array<ArrayBuffer>,
+    );
+    await vi.waitFor(() =>
+      expect(alice.store.getState().messages[bobId]?.find((m) => m.id === 'bot-reply')?.text).toBe(
+        'Hello',
+      ),
+    );
   });
 
   it('shows a message sent without text once msgpatch orders fill it in', async () => {

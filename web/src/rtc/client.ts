@@ -108,6 +108,13 @@ interface PeerLink {
   outbox: Map<string, Outgoing>;
   seen: Set<string>;
   incomingFiles: Map<string, IncomingFile>;
+  /**
+   * msgpatch orders for this peer's messages not received yet, folded into one per id, and ids
+   * of its messages received without text, waiting for orders. Per peer (bounded each): one peer
+   * flooding them cannot push out another's, nor patch another's messages.
+   */
+  patches: Map<string, PatchOrder>;
+  bodiless: Set<string>;
   announced: Map<string, string>;
   sending: Map<string, AbortController>;
   watchdog: ReturnType<typeof setTimeout> | null;
@@ -152,10 +159,6 @@ export class TincanClient extends Emitter<ClientEvents> {
   private readonly rttSamples = new Map<string, number[]>();
   private readonly signalling: SignallingClient;
   private readonly links = new Map<string, PeerLink>();
-  /** msgpatch orders for messages not received yet, folded into one per id (bounded). */
-  private readonly patches = new Map<string, PatchOrder>();
-  /** Ids of received messages without text (peer by id), waiting for msgpatch orders. */
-  private readonly bodiless = new Map<string, string>();
   private readonly urls: { ws: string; api: string };
   private readonly profiles: ProfileDirectory;
   /** Our own account's username (or node name) as `/conns` last named it. */
@@ -738,6 +741,8 @@ export class TincanClient extends Emitter<ClientEvents> {
       outbox: new Map(),
       seen: new Set(),
       incomingFiles: new Map(),
+      patches: new Map(),
+      bodiless: new Set(),
       announced: new Map(),
       sending: new Map(),
       watchdog: null,
@@ -850,7 +855,7 @@ export class TincanClient extends Emitter<ClientEvents> {
         break;
       case 'msgpatch':
         ch.binaryType = 'arraybuffer';
-        ch.addEventListener('message', (ev) => this.onPatch(link.id, ev.data));
+        ch.addEventListener('message', (ev) => this.onPatch(link.id, link, ev.data));
         break;
       default:
         console.warn('peer: ignoring channel', ch.label);
@@ -955,12 +960,12 @@ export class TincanClient extends Emitter<ClientEvents> {
     if (link.seen.size > 5000) link.seen.delete(link.seen.values().next().value as string);
     const exists = this.store.getState().messages[peer]?.some((x) => x.id === m.messageId);
     if (exists) return;
-    const pending = this.patches.get(m.messageId);
+    const pending = link.patches.get(m.messageId);
     if (m.message === undefined && !m.richText && !m.file && !pending) {
       // No text yet: shown once msgpatch orders fill it in ("" + patches, PROTOCOL.md 4.9).
-      this.bodiless.set(m.messageId, peer);
-      if (this.bodiless.size > MAX_PENDING_PATCH_IDS)
-        this.bodiless.delete(this.bodiless.keys().next().value as string);
+      link.bodiless.add(m.messageId);
+      if (link.bodiless.size > MAX_PENDING_PATCH_IDS)
+        link.bodiless.delete(link.bodiless.values().next().value as string);
       return;
     }
 
@@ -969,7 +974,7 @@ export class TincanClient extends Emitter<ClientEvents> {
     if (m.richText) item.rich = m.richText.content;
     if (pending) {
       item.text = applyPatches(item.text ?? '', [pending]);
-      this.patches.delete(m.messageId);
+      link.patches.delete(m.messageId);
     }
     if (m.file) {
       const f = m.file;
@@ -1027,7 +1032,7 @@ export class TincanClient extends Emitter<ClientEvents> {
     });
   }
 
-  private onPatch(peer: string, data: unknown) {
+  private onPatch(peer: string, link: PeerLink, data: unknown) {
     if (!(data instanceof ArrayBuffer)) return;
     const r = decodePatch(data);
     if (!r.ok) {
@@ -1055,16 +1060,15 @@ export class TincanClient extends Emitter<ClientEvents> {
       return;
     }
     // Kept for a message that has not arrived yet: folded into one bounded order per id.
-    const folded = foldPatch(this.patches.get(order.messageId), order);
+    const folded = foldPatch(link.patches.get(order.messageId), order);
     if (!folded) return;
-    this.patches.delete(order.messageId);
-    this.patches.set(order.messageId, folded);
-    if (this.patches.size > MAX_PENDING_PATCH_IDS)
-      this.patches.delete(this.patches.keys().next().value as string);
+    link.patches.delete(order.messageId);
+    link.patches.set(order.messageId, folded);
+    if (link.patches.size > MAX_PENDING_PATCH_IDS)
+      link.patches.delete(link.patches.keys().next().value as string);
     // A message that came without text: this is its first text.
-    const link = this.links.get(peer);
-    if (this.bodiless.get(order.messageId) === peer && link) {
-      this.bodiless.delete(order.messageId);
+    if (link.bodiless.has(order.messageId)) {
+      link.bodiless.delete(order.messageId);
       link.seen.delete(order.messageId);
       this.receive(peer, link, this.newMessage(peer, {}, order.messageId));
     }
