@@ -46,7 +46,7 @@ function ServerRtt() {
   const online = useAppState((s) => s.status === 'online');
   // No stale figure while the server is unreachable.
   return (
-    <Typography variant="caption" color="text.secondary">
+    <Typography variant="caption" color="text.secondary" noWrap component="div">
       Server RTT {online ? formatRtt(wsRtt) : '—'}
     </Typography>
   );
@@ -85,7 +85,7 @@ export function ChatShell({
   const st = STATUS[status] ?? { label: 'Disconnected', color: 'default' as const };
   const drawer = (width: number | string) => (
     <Box sx={{ display: 'flex', flexDirection: 'column', height: '100%', width }}>
-      <Stack direction="row" sx={{ alignItems: 'center', gap: 1.5, p: 2 }}>
+      <Stack direction="row" sx={{ alignItems: 'center', gap: 1, p: 2 }}>
         <PeerAvatar
           name={name ? me.displayName : '?'}
           colorIndex={colorIndex(color === undefined ? undefined : String(color), name)}
@@ -106,23 +106,25 @@ export function ChatShell({
           </Stack>
           <ServerRtt />
         </Box>
-        <Tooltip title="Preferences">
-          <IconButton aria-label="Preferences" onClick={() => setPrefsOpen(true)}>
-            <EditIcon />
-          </IconButton>
-        </Tooltip>
-        <Tooltip title="Disconnect">
-          <IconButton aria-label="Disconnect" onClick={onLogout}>
-            <LogoutIcon />
-          </IconButton>
-        </Tooltip>
-        {onSignOut && isSignedIn(authentication) && !isBot && (
-          <Tooltip title="Sign out of your account">
-            <IconButton aria-label="Sign out" onClick={onSignOut}>
-              <NoAccountsIcon />
+        <Stack direction="row" sx={{ flexShrink: 0 }}>
+          <Tooltip title="Preferences">
+            <IconButton size="small" aria-label="Preferences" onClick={() => setPrefsOpen(true)}>
+              <EditIcon />
             </IconButton>
           </Tooltip>
-        )}
+          <Tooltip title="Disconnect">
+            <IconButton size="small" aria-label="Disconnect" onClick={onLogout}>
+              <LogoutIcon />
+            </IconButton>
+          </Tooltip>
+          {onSignOut && isSignedIn(authentication) && !isBot && (
+            <Tooltip title="Sign out of your account">
+              <IconButton size="small" aria-label="Sign out" onClick={onSignOut}>
+                <NoAccountsIcon />
+              </IconButton>
+            </Tooltip>
+          )}
+        </Stack>
       </Stack>
       <PeerList onSelected={() => setDrawerOpen(false)} />
     </Box>
