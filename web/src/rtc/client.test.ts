@@ -566,6 +566,31 @@ describe('TincanClient over fake signalling and peer connections', () => {
     );
   });
 
+  it('drops, unread and unACKed, what a peer sends beyond its message rate', async () => {
+    const { alice, bob, aliceId, bobId } = await pair({ peerRate: { perSecond: 20, burst: 100 } });
+    const acks: string[] = [];
+    const bobLink = (
+      bob as unknown as { links: Map<string, { chat: { open: RTCDataChannel } }> }
+    ).links.get(aliceId)!;
+    bobLink.chat.open.addEventListener('message', (e) => {
+      if (String((e as MessageEvent).data).includes('"ack"')) acks.push('ack');
+    });
+    for (let i = 0; i < 1000; i++) rawSend(bob, aliceId, { message: `m${i}` });
+    await vi.waitFor(() =>
+      expect(alice.store.getState().messages[bobId]?.length).toBeGreaterThan(90),
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    const kept = alice.store.getState().messages[bobId]!.length;
+    expect(kept).toBeLessThan(120);
+    expect(acks.length).toBeLessThan(120);
+    // The rate refills: a well-paced message later gets through.
+    await new Promise((r) => setTimeout(r, 300));
+    rawSend(bob, aliceId, { message: 'later' });
+    await vi.waitFor(() =>
+      expect(alice.store.getState().messages[bobId]?.at(-1)?.text).toBe('later'),
+    );
+  });
+
   it('shows a message sent without text once msgpatch orders fill it in', async () => {
     const { alice, bob, aliceId, bobId } = await pair();
     const ch = await openPatchChannel(bob, aliceId);

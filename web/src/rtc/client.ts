@@ -16,7 +16,7 @@ import {
   type ServerEntry,
   type SignalEnvelope,
 } from '../protocol';
-import { ChannelSet, parseIncoming } from './chat-link';
+import { ChannelSet, parseIncoming, RateLimit } from './chat-link';
 import { Emitter, type RtcError } from './emitter';
 import {
   DIGEST_FEATURE,
@@ -54,6 +54,11 @@ export interface ClientOptions {
   fetchImpl?: typeof fetch;
   ackTimeoutMs?: number;
   maxAttempts?: number;
+  /**
+   * Frames a peer may send on its chat, ping and msgpatch channels (average per second, burst);
+   * more are dropped unread. Default 2 000/s with bursts of 20 000.
+   */
+  peerRate?: { perSecond: number; burst: number };
   /** Stream received files to the origin private file system (default) or keep Blob parts. */
   receiveToDisk?: boolean;
   /** Connect to peers only through the server's TURN relay, where it offers one. */
@@ -115,6 +120,8 @@ interface PeerLink {
    */
   patches: Map<string, PatchOrder>;
   bodiless: Set<string>;
+  /** Frames from this peer (chat, ping, msgpatch) beyond it are dropped unread. */
+  rate: RateLimit;
   announced: Map<string, string>;
   sending: Map<string, AbortController>;
   watchdog: ReturnType<typeof setTimeout> | null;
@@ -131,6 +138,9 @@ const CONNECT_TIMEOUT = 15000;
 const MAX_CONNECT_TRIES = 3;
 
 const PING_INTERVAL = 1000;
+/** Frames per second a peer may send (chat, ping, msgpatch) on average, and in a burst. */
+const PEER_RATE = 2000;
+const PEER_BURST = 20000;
 /** Incoming file channels open at once per peer; more are closed (each may hold a writer). */
 export const MAX_INCOMING_FILES = 64;
 const MAX_PENDING_PATCH_IDS = 200;
@@ -743,6 +753,10 @@ export class TincanClient extends Emitter<ClientEvents> {
       incomingFiles: new Map(),
       patches: new Map(),
       bodiless: new Set(),
+      rate: new RateLimit(
+        this.opts.peerRate?.perSecond ?? PEER_RATE,
+        this.opts.peerRate?.burst ?? PEER_BURST,
+      ),
       announced: new Map(),
       sending: new Map(),
       watchdog: null,
@@ -836,7 +850,9 @@ export class TincanClient extends Emitter<ClientEvents> {
           // signalling did: it is gone now, not just away from the server.
           if (this.store.getState().peers[link.id]?.online === false) this.onOffline(link.id);
         });
-        ch.addEventListener('message', (ev) => this.onChat(link.id, link, ch, ev.data));
+        ch.addEventListener('message', (ev) => {
+          if (this.admit(link)) this.onChat(link.id, link, ch, ev.data);
+        });
         break;
       }
       case 'ping': {
@@ -847,7 +863,9 @@ export class TincanClient extends Emitter<ClientEvents> {
         };
         if (ch.readyState === 'open') opened();
         else ch.addEventListener('open', opened, { once: true });
-        ch.addEventListener('message', (ev) => this.onPing(link.id, link, ch, ev.data));
+        ch.addEventListener('message', (ev) => {
+          if (this.admit(link)) this.onPing(link.id, link, ch, ev.data);
+        });
         break;
       }
       case 'file':
@@ -855,11 +873,25 @@ export class TincanClient extends Emitter<ClientEvents> {
         break;
       case 'msgpatch':
         ch.binaryType = 'arraybuffer';
-        ch.addEventListener('message', (ev) => this.onPatch(link.id, link, ev.data));
+        ch.addEventListener('message', (ev) => {
+          if (this.admit(link)) this.onPatch(link.id, link, ev.data);
+        });
         break;
       default:
         console.warn('peer: ignoring channel', ch.label);
     }
+  }
+
+  /** Whether a frame from this peer is within its rate; reports drops at most once a second. */
+  private admit(link: PeerLink): boolean {
+    if (link.rate.take()) return true;
+    if (link.rate.dropped === 1) {
+      setTimeout(() => {
+        console.warn('peer: over its message rate, dropped', link.rate.dropped, 'frames', link.id);
+        link.rate.dropped = 0;
+      }, 1000);
+    }
+    return false;
   }
 
   // ---- chat -------------------------------------------------------------------------------
