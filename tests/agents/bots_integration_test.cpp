@@ -651,6 +651,37 @@ TEST_F(BotsThroughServer, StoppedBotLeavesNoFdsOrThreadsBehind) {
         << count_entries("/proc/self/task") << " threads, " << threads << " before";
 }
 
+TEST_F(BotsThroughServer, AfterAServerRestartSilentPeersAreDroppedTalkingOnesKept) {
+    auto host = start_bot(std::make_shared<EchoBot>());
+    ASSERT_TRUE(connect_to(*host));
+    FakeBrowser silent(server_.ws_url(), context_);
+    ASSERT_TRUE(wait_for([&] { return silent.registered(); }));
+    silent.call(host->node_id());
+    ASSERT_TRUE(wait_for([&] { return silent.chat->is_open(); }, 15s));
+    ASSERT_EQ(host->peer_count(), 2u);
+    const int port = server_.port();
+    server_.stop(); // no `offline` for anyone: the new server never knew them
+    ASSERT_TRUE(wait_for([&] { return !host->registered(); }));
+    ASSERT_TRUE(server_.start(port));
+    ASSERT_TRUE(wait_for([&] { return host->registered(); }, 15s));
+    // The connections survive the restart. One peer keeps talking through the grace (3 s here),
+    // the other falls silent, as one that left while the server was down.
+    auto& b = browser();
+    const auto start = std::chrono::steady_clock::now();
+    while (host->offline_checks() < 2 && std::chrono::steady_clock::now() - start < 10s) {
+        b.send("tick");
+        wait_for([] { return false; }, 300ms);
+    }
+    EXPECT_EQ(host->offline_checks(), 2u);
+    EXPECT_EQ(host->peer_count(), 1u);
+    const auto seen = b.received.size();
+    b.send("still here");
+    EXPECT_TRUE(wait_for([&] {
+        return std::any_of(b.received.begin() + static_cast<std::ptrdiff_t>(seen), b.received.end(),
+                           [](const auto& m) { return m.message && *m.message == "still here"; });
+    }));
+}
+
 TEST_F(BotsThroughServer, BotReregistersWithNewNodeIdAfterServerRestart) {
     auto host = start_bot(std::make_shared<EchoBot>());
     const auto old_id = host->node_id();

@@ -250,25 +250,42 @@ std::shared_ptr<BotHost> BotHost::create(std::shared_ptr<Bot> bot, HostConfig co
         }
     });
     host->signalling_->on_offline([weak](const std::string& node) {
+        if (auto self = weak.lock()) {
+            ++self->offline_notices_;
+            self->peer_offline(node);
+        }
+    });
+    host->signalling_->on_registered([weak](const std::string&) {
         auto self = weak.lock();
-        if (!self) {
+        if (!self || self->registrations_++ == 0) {
             return;
         }
-        ++self->offline_notices_;
-        self->early_candidates_.erase(node);
-        // A connected peer may keep talking over its own connection (PROTOCOL.md 1.6: existing
-        // peer connections are unaffected): kept while it does.
-        if (auto it = self->peers_.find(node);
-            it != self->peers_.end() &&
-            it->second->session().state() == ConnectionState::connected) {
-            spdlog::info("[{}] peer {} went offline; kept while it talks", self->bot_->name(),
-                         node);
-            it->second->went_offline();
-            return;
+        // Registered again after the signalling connection dropped (a server restart): no
+        // `offline` will ever come for peers that left meanwhile, so every peer is treated as
+        // gone offline: kept while it talks over its connection, dropped once silent.
+        self->early_candidates_.clear();
+        std::vector<std::string> ids;
+        for (const auto& [id, peer] : self->peers_) {
+            ids.push_back(id);
         }
-        self->drop_peer(node, "went offline");
+        for (const auto& id : ids) {
+            self->peer_offline(id);
+        }
     });
     return host;
+}
+
+void BotHost::peer_offline(const std::string& node) {
+    early_candidates_.erase(node);
+    // A connected peer may keep talking over its own connection (PROTOCOL.md 1.6: existing
+    // peer connections are unaffected): kept while it does.
+    if (auto it = peers_.find(node);
+        it != peers_.end() && it->second->session().state() == ConnectionState::connected) {
+        spdlog::info("[{}] peer {} went offline; kept while it talks", bot_->name(), node);
+        it->second->went_offline();
+        return;
+    }
+    drop_peer(node, "went offline");
 }
 
 BotHost::~BotHost() {

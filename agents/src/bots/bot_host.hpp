@@ -66,6 +66,8 @@ private:
     void handle_ice(const common::IceOfferPayload& payload);
     std::shared_ptr<Peer> create_peer(const std::string& peer_id);
     void drop_peer(const std::string& peer_id, const char* why);
+    /// The peer's signalling is gone: dropped, or if connected kept while it talks.
+    void peer_offline(const std::string& node);
 
     std::shared_ptr<Bot> bot_;
     HostConfig config_;
@@ -74,6 +76,7 @@ private:
     std::map<std::string, std::shared_ptr<Peer>> peers_;
     std::size_t offline_notices_ = 0;
     std::size_t offline_checks_ = 0;
+    std::size_t registrations_ = 0;
     std::map<std::string, std::vector<EarlyCandidate>> early_candidates_;
 };
 
