@@ -120,6 +120,31 @@ describe('decodeChatMessage', () => {
     expect(amend.ok && decodeChatMessage(amend.value.amend!.newMessageJSON, 1).ok).toBe(false);
   });
 
+  it('takes a message whose unused claims have the wrong type (it is still shown and ACKed)', () => {
+    const r = decodeChatMessage(
+      '{"messageId":"m","timestamp":"1745590000123","fromNodeId":5,"toNodeId":["x"],"message":"hi"}',
+    );
+    expect(r).toEqual({
+      ok: true,
+      value: { messageId: 'm', fromNodeId: '', toNodeId: '', timestamp: 0, message: 'hi' },
+    });
+    expect(decodeChatMessage('{"messageId":"m","message":5}').ok).toBe(false);
+    expect(decodeChatMessage('{"messageId":7,"message":"x"}').ok).toBe(false);
+  });
+
+  it('leaves out an absurd file size but keeps the announcement', () => {
+    for (const size of [-5, 1.5, '"12"', 1e300, '"NaN"', 'null']) {
+      const r = decodeChatMessage(
+        `{"messageId":"f","file":{"category":"file","name":"a","size":${size},"dcId":"3"}}`,
+      );
+      expect(r.ok && r.value.file).toEqual({ category: 'file', name: 'a', dcId: '3' });
+    }
+    const big = decodeChatMessage(
+      '{"messageId":"f","file":{"size":1152921504606846976,"dcId":"3"}}',
+    );
+    expect(big.ok && big.value.file?.size).toBeUndefined(); // 2^60 is past 2^53
+  });
+
   it('cuts an overlong text instead of dropping the message (it is still shown and ACKed)', () => {
     const long = `${'x'.repeat(MAX_TEXT - 1)}😀${'y'.repeat(1000)}`;
     const r = decodeChatMessage(JSON.stringify({ messageId: 'a', message: long }));

@@ -1,6 +1,5 @@
 import {
   isObject,
-  optNumber,
   optObject,
   optString,
   optUint,
@@ -67,11 +66,14 @@ export function capText(v: string): string {
 }
 
 function readChat(o: JsonObject, depth: number): ChatMessage {
+  // The claims nothing is derived from (authorship is the link, times are the receiver's clock)
+  // are read leniently: a wrong type there does not cost the peer its message and its ACK.
+  const claim = (key: string) => (typeof o[key] === 'string' ? (o[key] as string) : '');
   const m: ChatMessage = {
     messageId: boundedId(o, 'messageId', 'message'),
-    fromNodeId: (optString(o, 'fromNodeId', 'message') ?? '').slice(0, MAX_ID),
-    toNodeId: (optString(o, 'toNodeId', 'message') ?? '').slice(0, MAX_ID),
-    timestamp: optNumber(o, 'timestamp', 'message') ?? 0,
+    fromNodeId: claim('fromNodeId').slice(0, MAX_ID),
+    toNodeId: claim('toNodeId').slice(0, MAX_ID),
+    timestamp: typeof o.timestamp === 'number' && Number.isFinite(o.timestamp) ? o.timestamp : 0,
   };
   const text = boundedText(o, 'message', 'message');
   if (text !== undefined) m.message = text;
@@ -126,8 +128,10 @@ function readFile(f: JsonObject): ChatMessageFile {
   };
   const name = optString(f, 'name', 'file');
   if (name !== undefined) out.name = name.slice(0, MAX_FILE_NAME);
-  const size = optUint(f, 'size', 'file');
-  if (size !== undefined) out.size = size;
+  // A size that is not a byte count (negative, fractional, a string, beyond 2^53) is left out:
+  // the announcement is shown and ACKed, and no byte is then accepted for it (size 0).
+  const size = f.size;
+  if (typeof size === 'number' && Number.isSafeInteger(size) && size >= 0) out.size = size;
   const type = optString(f, 'type', 'file');
   if (type !== undefined) out.type = type.slice(0, 200);
   const sha = optString(f, 'sha256', 'file');
