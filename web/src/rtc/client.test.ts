@@ -1,6 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { encodePatch, MAX_TEXT, type ChatMessage, type ServerEntry } from '../protocol';
-import { MAX_INCOMING_FILES, MAX_ITEMS, MAX_ITEMS_TEXT, TincanClient } from './client';
+import {
+  MAX_INCOMING_FILES,
+  MAX_ITEMS,
+  MAX_ITEMS_TEXT,
+  MAX_OUTGOING_FILES,
+  TincanClient,
+} from './client';
 import { FakeHub, FakePeerConnection, fakeCertificate } from './testing/fake-network';
 
 const server: ServerEntry = {
@@ -589,6 +595,32 @@ describe('TincanClient over fake signalling and peer connections', () => {
     await vi.waitFor(() =>
       expect(alice.store.getState().messages[bobId]?.at(-1)?.text).toBe('later'),
     );
+  });
+
+  it('sends many files a few at a time, so a receiver never refuses one of them', async () => {
+    const { alice, bob, aliceId, bobId } = await pair({ receiveToDisk: false });
+    const session = (
+      alice as unknown as {
+        links: Map<string, { session: { createChannel: (l: string) => RTCDataChannel } }>;
+      }
+    ).links.get(bobId)!.session;
+    const create = session.createChannel.bind(session);
+    const channels: RTCDataChannel[] = [];
+    let most = 0;
+    session.createChannel = (label: string) => {
+      const ch = create(label);
+      if (label === 'file') channels.push(ch);
+      most = Math.max(most, channels.filter((c) => c.readyState !== 'closed').length);
+      return ch;
+    };
+    const n = MAX_INCOMING_FILES + 6;
+    const files = Array.from({ length: n }, (_, i) => new File([`file ${i}`], `f${i}.txt`));
+    alice.sendFiles(bobId, files);
+    const done = (c: TincanClient, peer: string) =>
+      c.store.getState().messages[peer]?.filter((m) => m.file?.status === 'complete').length;
+    await vi.waitFor(() => expect(done(alice, bobId)).toBe(n), { timeout: 10000 });
+    await vi.waitFor(() => expect(done(bob, aliceId)).toBe(n));
+    expect(most).toBeLessThanOrEqual(MAX_OUTGOING_FILES);
   });
 
   it('shows a message sent without text once msgpatch orders fill it in', async () => {

@@ -122,6 +122,9 @@ interface PeerLink {
   bodiless: Set<string>;
   /** Frames from this peer (chat, ping, msgpatch) beyond it are dropped unread. */
   rate: RateLimit;
+  /** Files being sent to this peer, and files waiting for a slot (see fileSlot). */
+  filesSending: number;
+  fileSlots: (() => void)[];
   announced: Map<string, string>;
   sending: Map<string, AbortController>;
   watchdog: ReturnType<typeof setTimeout> | null;
@@ -143,6 +146,8 @@ const PEER_RATE = 2000;
 const PEER_BURST = 20000;
 /** Incoming file channels open at once per peer; more are closed (each may hold a writer). */
 export const MAX_INCOMING_FILES = 64;
+/** Files sent to one peer at once; more wait their turn. */
+export const MAX_OUTGOING_FILES = 8;
 const MAX_PENDING_PATCH_IDS = 200;
 
 export function resolveUrls(server: ServerEntry, origin: string): { ws: string; api: string } {
@@ -753,6 +758,8 @@ export class TincanClient extends Emitter<ClientEvents> {
       incomingFiles: new Map(),
       patches: new Map(),
       bodiless: new Set(),
+      filesSending: 0,
+      fileSlots: [],
       rate: new RateLimit(
         this.opts.peerRate?.perSecond ?? PEER_RATE,
         this.opts.peerRate?.burst ?? PEER_BURST,
@@ -1287,8 +1294,16 @@ export class TincanClient extends Emitter<ClientEvents> {
     const setFile = (f: Partial<FileView>) =>
       this.patchItem(link.id, id, (m) => (m.file ? { ...m, file: { ...m.file, ...f } } : m));
     let acked = 0;
+    let slot = false;
     try {
       const thumbnail = await makeThumbnail(file);
+      // At most MAX_OUTGOING_FILES at once per peer: a receiver keeps at most MAX_INCOMING_FILES
+      // file channels open and closes more (a hostile peer's flood of them).
+      slot = await this.fileSlot(link, abort.signal);
+      if (!slot) {
+        setFile({ status: 'cancelled' });
+        return;
+      }
       const ch = link.session.createChannel('file');
       ch.binaryType = 'arraybuffer';
       await waitOpen(ch);
@@ -1339,7 +1354,32 @@ export class TincanClient extends Emitter<ClientEvents> {
     } finally {
       link.sending.delete(id);
       this.progress.delete(id);
+      if (slot) {
+        const next = link.fileSlots.shift();
+        if (next) next();
+        else link.filesSending--;
+      }
     }
+  }
+
+  /** Waits for one of the link's MAX_OUTGOING_FILES sending slots; false if cancelled first. */
+  private fileSlot(link: PeerLink, signal: AbortSignal): Promise<boolean> {
+    if (link.filesSending < MAX_OUTGOING_FILES) {
+      link.filesSending++;
+      return Promise.resolve(true);
+    }
+    return new Promise((resolve) => {
+      const take = () => {
+        signal.removeEventListener('abort', cancel);
+        resolve(true); // the finishing transfer hands its slot over
+      };
+      const cancel = () => {
+        link.fileSlots = link.fileSlots.filter((t) => t !== take);
+        resolve(false);
+      };
+      link.fileSlots.push(take);
+      signal.addEventListener('abort', cancel, { once: true });
+    });
   }
 
   private onIncomingFileChannel(link: PeerLink, ch: RTCDataChannel) {
