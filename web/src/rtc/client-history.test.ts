@@ -1,41 +1,11 @@
 // A TincanClient with IndexedDB (fake-indexeddb): what survives a reload of the page.
 import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ServerEntry } from '../protocol';
+import { describe, expect, it, vi } from 'vitest';
 import { TincanClient } from './client';
-import { FakeHub, FakePeerConnection, fakeCertificate } from './testing/fake-network';
+import { startClient } from './testing/clients';
+import { FakeHub } from './testing/fake-network';
 
-const server: ServerEntry = {
-  id: 'local',
-  name: 'Local',
-  url: '/api/ws',
-  apiPrefix: '/api',
-  iceServers: [],
-  idp: [],
-  allowAnonymous: true,
-};
-
-let clients: TincanClient[] = [];
-afterEach(() => {
-  for (const c of clients) c.stop();
-  clients = [];
-});
-
-function makeClient(hub: FakeHub, name: string) {
-  const c = new TincanClient({
-    server,
-    name,
-    origin: 'http://127.0.0.1:1',
-    fetchImpl: hub.fetch,
-    createSocket: (u) => hub.connect(u),
-    createPeerConnection: (config) =>
-      new FakePeerConnection(config) as unknown as RTCPeerConnection,
-    generateCertificate: () => Promise.resolve(fakeCertificate()),
-  });
-  clients.push(c);
-  c.start();
-  return c;
-}
+const makeClient = (hub: FakeHub, name: string) => startClient(hub, name);
 
 const peerNamed = (c: TincanClient, name: string) =>
   Object.values(c.store.getState().peers).find((p) => p.name === name);

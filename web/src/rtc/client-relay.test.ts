@@ -1,48 +1,28 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ServerEntry } from '../protocol';
 import { TincanClient } from './client';
-import { FakeHub, FakePeerConnection, fakeCertificate } from './testing/fake-network';
+import { startClient, testServer } from './testing/clients';
+import { FakeHub, FakePeerConnection } from './testing/fake-network';
 
-const server: ServerEntry = {
-  id: 'local',
-  name: 'Local',
-  url: '/api/ws',
-  apiPrefix: '/api',
-  iceServers: ['stun:stun.example:3478'],
-  idp: [],
-  allowAnonymous: true,
-};
+const server: ServerEntry = { ...testServer, iceServers: ['stun:stun.example:3478'] };
 
 const grant = {
   iceServers: [{ urls: ['turn:relay.example:3478'], username: '9999999999:t', credential: 'c' }],
   ttl: 3600,
 };
 
-let clients: TincanClient[] = [];
-afterEach(() => {
-  for (const c of clients) c.stop();
-  clients = [];
-});
-
 /** A client whose every RTCPeerConnection is kept in `pcs`. */
 function client(hub: FakeHub, name: string, relayOnly: boolean) {
   const pcs: FakePeerConnection[] = [];
-  const c = new TincanClient({
+  const c = startClient(hub, name, {
     server,
-    name,
     relayOnly,
-    origin: 'http://127.0.0.1:1',
-    fetchImpl: hub.fetch,
-    createSocket: (u) => hub.connect(u),
     createPeerConnection: (config) => {
       const pc = new FakePeerConnection(config);
       pcs.push(pc);
       return pc as unknown as RTCPeerConnection;
     },
-    generateCertificate: () => Promise.resolve(fakeCertificate()),
   });
-  clients.push(c);
-  c.start();
   return { c, pcs };
 }
 

@@ -1,5 +1,5 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { encodePatch, MAX_TEXT, type ChatMessage, type ServerEntry } from '../protocol';
+import { describe, expect, it, vi } from 'vitest';
+import { encodePatch, MAX_TEXT, type ChatMessage } from '../protocol';
 import {
   MAX_INCOMING_FILES,
   MAX_ITEMS,
@@ -7,44 +7,14 @@ import {
   MAX_OUTGOING_FILES,
   TincanClient,
 } from './client';
-import { FakeHub, FakePeerConnection, fakeCertificate } from './testing/fake-network';
+import { startClient } from './testing/clients';
+import { FakeHub } from './testing/fake-network';
 
-const server: ServerEntry = {
-  id: 'local',
-  name: 'Local',
-  url: '/api/ws',
-  apiPrefix: '/api',
-  iceServers: [],
-  idp: [],
-  allowAnonymous: true,
-};
-
-let clients: TincanClient[] = [];
-afterEach(() => {
-  for (const c of clients) c.stop();
-  clients = [];
-});
-
-function makeClient(
+const makeClient = (
   hub: FakeHub,
   name: string,
   extra: Partial<ConstructorParameters<typeof TincanClient>[0]> = {},
-) {
-  const c = new TincanClient({
-    server,
-    name,
-    origin: 'http://127.0.0.1:1',
-    fetchImpl: hub.fetch,
-    createSocket: (u) => hub.connect(u),
-    createPeerConnection: (config) =>
-      new FakePeerConnection(config) as unknown as RTCPeerConnection,
-    generateCertificate: () => Promise.resolve(fakeCertificate()),
-    ...extra,
-  });
-  clients.push(c);
-  c.start();
-  return c;
-}
+) => startClient(hub, name, extra);
 
 const idOf = (c: TincanClient, name: string) =>
   Object.values(c.store.getState().peers).find((p) => p.name === name)?.nodeId ?? '';
