@@ -148,7 +148,7 @@ test('conversation history survives a reload (IndexedDB)', async ({ users }) => 
       alice!.page.evaluate(
         (key) =>
           new Promise<number>((resolve) => {
-            const req = indexedDB.open('tincan', 1);
+            const req = indexedDB.open('tincan'); // whatever version the app made
             req.onsuccess = () => {
               const get = req.result.transaction('history').objectStore('history').get(key);
               get.onsuccess = () => {

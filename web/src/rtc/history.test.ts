@@ -115,3 +115,19 @@ describe('HistoryStore', () => {
     expect(kept[0]?.id).toBe('10');
   });
 });
+
+describe('HistoryStore bound', () => {
+  it('keeps the most recently written conversations only', async () => {
+    indexedDB.deleteDatabase('tincan');
+    const h = (await HistoryStore.open(indexedDB, 3))!;
+    const one = toStored([{ id: '1', out: true, timestamp: 1, text: 'x', status: 'delivered' }]);
+    for (const name of ['a', 'b', 'c', 'd']) await h.put(`srv:${name}`, one);
+    await h.put('srv:b', one); // written again: now the newest
+    await h.put('srv:e', one);
+    const kept = await Promise.all(
+      ['a', 'b', 'c', 'd', 'e'].map(async (n) => (await h.load(`srv:${n}`)).length),
+    );
+    expect(kept).toEqual([0, 1, 0, 1, 1]);
+    h.close();
+  });
+});

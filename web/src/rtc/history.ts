@@ -2,7 +2,14 @@ import type { ChatItem, FileView } from './state';
 
 const DB = 'tincan';
 const STORE = 'history';
+/** Key -> when the conversation was last written: the least recently written go first. */
+const SAVED = 'saved';
 export const MAX_KEPT = 500;
+/**
+ * Conversations kept: each is keyed by a peer name, so without a bound a peer that renames
+ * itself between messages could fill the origin's storage.
+ */
+export const MAX_CONVERSATIONS = 200;
 
 /** What survives a reload: text, authorship, ticks and file metadata (never file bytes). */
 export type StoredItem = Omit<ChatItem, 'file' | 'trackId'> & {
@@ -68,16 +75,31 @@ export function fromStored(items: StoredItem[]): ChatItem[] {
 export class HistoryStore {
   private timers = new Map<string, ReturnType<typeof setTimeout>>();
   private pending = new Map<string, () => void>();
-  private constructor(private readonly db: IDBDatabase) {}
+  private lastSaved = 0;
+  private constructor(
+    private readonly db: IDBDatabase,
+    private readonly maxConversations: number,
+  ) {}
 
   static open(
     factory: IDBFactory | undefined = globalThis.indexedDB,
+    maxConversations = MAX_CONVERSATIONS,
   ): Promise<HistoryStore | null> {
     if (!factory) return Promise.resolve(null);
     return new Promise((resolve) => {
-      const req = factory.open(DB, 1);
-      req.onupgradeneeded = () => req.result.createObjectStore(STORE);
-      req.onsuccess = () => resolve(new HistoryStore(req.result));
+      const req = factory.open(DB, 2);
+      req.onupgradeneeded = () => {
+        const db = req.result;
+        if (!db.objectStoreNames.contains(STORE)) db.createObjectStore(STORE);
+        if (db.objectStoreNames.contains(SAVED)) return;
+        const saved = db.createObjectStore(SAVED);
+        // Conversations from version 1 count as the oldest.
+        const keys = req.transaction!.objectStore(STORE).getAllKeys();
+        keys.onsuccess = () => {
+          for (const k of keys.result) saved.put(0, k);
+        };
+      };
+      req.onsuccess = () => resolve(new HistoryStore(req.result, maxConversations));
       req.onerror = () => resolve(null);
       req.onblocked = () => resolve(null);
     });
@@ -121,9 +143,34 @@ export class HistoryStore {
 
   put(key: string, items: StoredItem[], meta: ConversationMeta = { unread: 0 }): Promise<void> {
     const record: StoredConversation = { items, ...meta };
+    this.lastSaved = Math.max(Date.now(), this.lastSaved + 1);
+    const savedAt = this.lastSaved;
     return new Promise((resolve) => {
-      const tx = this.db.transaction(STORE, 'readwrite');
-      tx.objectStore(STORE).put(record, key);
+      const tx = this.db.transaction([STORE, SAVED], 'readwrite');
+      const store = tx.objectStore(STORE);
+      const saved = tx.objectStore(SAVED);
+      store.put(record, key);
+      saved.put(savedAt, key);
+      const count = saved.count();
+      count.onsuccess = () => {
+        if (count.result <= this.maxConversations) return;
+        // Over the bound: the least recently written conversations go (keys and times only).
+        const all: [IDBValidKey, number][] = [];
+        const cursor = saved.openCursor();
+        cursor.onsuccess = () => {
+          const c = cursor.result;
+          if (c) {
+            all.push([c.key, typeof c.value === 'number' ? c.value : 0]);
+            c.continue();
+            return;
+          }
+          all.sort((a, b) => a[1] - b[1]);
+          for (const [k] of all.slice(0, all.length - this.maxConversations)) {
+            store.delete(k);
+            saved.delete(k);
+          }
+        };
+      };
       tx.oncomplete = () => resolve();
       tx.onerror = () => resolve();
     });
