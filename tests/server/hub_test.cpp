@@ -403,3 +403,39 @@ TEST_F(HubTest, ANodeThatDisconnectsDuringItsOwnRegistrationIsRemovedCleanly) {
     EXPECT_EQ(hub.registered_count(), 1U);
     EXPECT_EQ(hub.connection_count(), 1U);
 }
+
+TEST(HubAnnounceLimit, RenamesAndReregistrationsAreBoundedThenRefill) {
+    Metrics metrics;
+    auto now = std::chrono::system_clock::time_point(std::chrono::seconds(1745590000));
+    HubLimits limits;
+    limits.announces_per_sec = 2;
+    limits.announce_burst = 3;
+    Hub hub{limits, metrics, [&] { return now; }};
+    auto sa = std::make_shared<RecordingSink>();
+    auto sb = std::make_shared<RecordingSink>();
+    const auto a = hub.connect(sa, {});
+    const auto b = hub.connect(sb, {});
+    ASSERT_FALSE(hub.handle_text(a, R"({"register":{"node_name":"a"}})")); // the first is free
+    ASSERT_FALSE(hub.handle_text(b, R"({"register":{"node_name":"b"}})"));
+    sb->take();
+    const auto rename = [&](const std::string& name) {
+        return hub.handle_text(a, R"({"rename":{"new_preference":{"name":")" + name + R"("}}})");
+    };
+    EXPECT_FALSE(rename("a1"));
+    EXPECT_FALSE(rename("a2"));
+    EXPECT_FALSE(hub.handle_text(a, R"({"register":{"node_name":"a3"}})"));
+    sa->take();
+    EXPECT_EQ(rename("a4"), make_error_code(tincan::common::ProtocolError::rate_limited));
+    const auto told = sa->take();
+    ASSERT_EQ(told.size(), 1U);
+    const std::string why(told[0].at("error").at("message").as_string());
+    EXPECT_NE(why.find("rename refused, at most 2 a second"), std::string::npos) << why;
+    // Bob heard three announcements (two renames, one online), not the refused fourth.
+    EXPECT_EQ(sb->take().size(), 3U);
+    EXPECT_EQ(json::parse(hub.conns_json()).at(a).at("node_name"), "a3");
+    // Half a second later one more is allowed.
+    now += std::chrono::milliseconds(500);
+    EXPECT_FALSE(rename("a5"));
+    EXPECT_EQ(rename("a6"), make_error_code(tincan::common::ProtocolError::rate_limited));
+    EXPECT_EQ(json::parse(hub.conns_json()).at(a).at("node_name"), "a5");
+}

@@ -243,8 +243,7 @@ Hub::validate_attributes(const Node& node, const common::AttributesAnnouncement&
     return std::nullopt;
 }
 
-std::optional<Hub::Refusal> Hub::drop_invalid(const std::string& id, const Node& node,
-                                              Envelope& env) {
+std::optional<Hub::Refusal> Hub::drop_invalid(const std::string& id, Node& node, Envelope& env) {
     // Each key stands on its own: a bad one is reported and left out, the others still apply
     // (an original client sends register and attributes in one frame and never retries).
     std::optional<Refusal> first;
@@ -255,6 +254,18 @@ std::optional<Hub::Refusal> Hub::drop_invalid(const std::string& id, const Node&
             first = std::move(r);
         }
     };
+    // Each rename and each registration of an already registered connection is broadcast to
+    // everyone: a connection gets a bounded number of them.
+    const auto announce_limited = [&](auto& member, std::string_view what) {
+        if (member && (what == "rename" || node.registered) && !take_announce(node)) {
+            refuse(member, {ProtocolError::rate_limited,
+                            "too many renames and registrations: " + std::string(what) +
+                                " refused, at most " +
+                                fmt::format("{:g}", limits_.announces_per_sec) + " a second"});
+        }
+    };
+    announce_limited(env.register_, "register");
+    announce_limited(env.rename, "rename");
     if (env.register_) {
         // A name the server cannot take does not cost the registration: the connection is told
         // why and registers under its assigned name (an account's own name when signed in).
@@ -398,6 +409,23 @@ void Hub::on_echo(const std::string& id, Node& node, const Envelope& env) {
     pong.echo->direction = "pong";
     pong.echo->server_timestamp = now_millis();
     send(node, make_frame(pong));
+}
+
+bool Hub::take_announce(Node& node) {
+    const auto now = now_millis();
+    if (node.announce_tokens < 0) {
+        node.announce_tokens = limits_.announce_burst;
+    } else {
+        const double elapsed = static_cast<double>(now - node.announce_at) / 1000.0;
+        node.announce_tokens = std::min(limits_.announce_burst,
+                                        node.announce_tokens + elapsed * limits_.announces_per_sec);
+    }
+    node.announce_at = now;
+    if (node.announce_tokens < 1) {
+        return false;
+    }
+    node.announce_tokens -= 1;
+    return true;
 }
 
 void Hub::on_rename(const std::string& id, Node& node, const Envelope& env) {

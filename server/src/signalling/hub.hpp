@@ -76,8 +76,12 @@ private:
         bool registered = false;
         std::string name;
         std::map<std::string, std::string> attributes;
-        bool leaving = false; ///< disconnected during a dispatch; removed when it ends
+        bool leaving = false;          ///< disconnected during a dispatch; removed when it ends
+        double announce_tokens = -1;   ///< rename/re-register budget (-1: full, not used yet)
+        std::uint64_t announce_at = 0; ///< when the budget was last refilled (ms)
     };
+    /// Takes one rename/re-register from the node's budget; false when it is spent.
+    bool take_announce(Node& node);
 
     /// Marks a call into the hub from outside; disconnects made while one runs are deferred to
     /// its end (see disconnect()).
@@ -99,8 +103,7 @@ private:
         std::string message;
     };
     /// Reports and removes every key of `env` that cannot be applied; the first refusal, if any.
-    std::optional<Refusal> drop_invalid(const std::string& id, const Node& node,
-                                        common::Envelope& env);
+    std::optional<Refusal> drop_invalid(const std::string& id, Node& node, common::Envelope& env);
     std::optional<Refusal> validate_name(std::string_view name, const Node& node) const;
     /// Counts, logs and tells the connection about a refusal; `outcome` says what happened.
     void report(const std::string& node_id, const Refusal& r, std::string_view outcome);
