@@ -8,7 +8,7 @@ import {
   TincanClient,
 } from './client';
 import { startClient } from './testing/clients';
-import { FakeHub } from './testing/fake-network';
+import { FakeHub, type FakeSocket } from './testing/fake-network';
 
 const makeClient = (
   hub: FakeHub,
@@ -715,5 +715,36 @@ describe('peer identity from the server', () => {
     const p = Object.values(alice.store.getState().peers).find((q) => q.name === 'renamed');
     expect(p?.authentication).toBe('session');
     expect(p?.account).toBeUndefined();
+  });
+});
+
+describe('offers from throwaway connections', () => {
+  it('leaves offers unanswered while too many connections are still negotiating', async () => {
+    const hub = new FakeHub();
+    const alice = makeClient(hub, 'alice', { maxNegotiating: 2 });
+    await vi.waitFor(() => expect(alice.store.getState().nodeId).not.toBeNull());
+    const me = alice.store.getState().nodeId!;
+    const answers: string[] = [];
+    // Three raw connections offer with descriptions that never connect (no such peer).
+    for (const n of ['x1', 'x2', 'x3']) {
+      const s = hub.connect('/api/ws') as unknown as FakeSocket;
+      s.onmessage = ({ data }) => {
+        if (data.includes('"answer"')) answers.push(n);
+      };
+      await vi.waitFor(() => expect(s.readyState).toBe(1));
+      s.send(JSON.stringify({ register: { node_name: n } }));
+      const offer = JSON.stringify({ type: 'offer', sdp: `fake:nowhere-${n}` });
+      s.send(JSON.stringify({ sdp_offer: { type: 'offer', offer_json: offer, to_node_id: me } }));
+    }
+    await vi.waitFor(() => expect(answers).toEqual(['x1', 'x2']));
+    const links = (alice as unknown as { links: Map<string, unknown> }).links;
+    expect(links.size).toBe(2);
+    // A real peer still gets through once the flood's connections are gone.
+    for (const id of [...links.keys()]) hub.sockets.get(id)?.close();
+    await vi.waitFor(() => expect(links.size).toBe(0));
+    const bob = makeClient(hub, 'bob');
+    await vi.waitFor(() => expect(idOf(bob, 'alice')).toBe(me));
+    bob.selectPeer(me);
+    await vi.waitFor(() => expect(bob.store.getState().peers[me]?.chatOpen).toBe(true));
   });
 });

@@ -63,6 +63,8 @@ export interface ClientOptions {
   receiveToDisk?: boolean;
   /** Connect to peers only through the server's TURN relay, where it offers one. */
   relayOnly?: boolean;
+  /** Connections still negotiating at once (default 16); further offers are not answered. */
+  maxNegotiating?: number;
   /** Test seams: in-process fakes instead of the browser's WebSocket and RTCPeerConnection. */
   createSocket?: (url: string) => WebSocket;
   createPeerConnection?: (config: RTCConfiguration) => RTCPeerConnection;
@@ -144,6 +146,8 @@ const PING_INTERVAL = 1000;
 /** Frames per second a peer may send (chat, ping, msgpatch) on average, and in a burst. */
 const PEER_RATE = 2000;
 const PEER_BURST = 20000;
+/** Connections without an open chat channel at once; offers beyond them are not answered. */
+const MAX_NEGOTIATING = 16;
 /** Incoming file channels open at once per peer; more are closed (each may hold a writer). */
 export const MAX_INCOMING_FILES = 64;
 /** Files sent to one peer at once; more wait their turn. */
@@ -480,8 +484,14 @@ export class TincanClient extends Emitter<ClientEvents> {
         link = undefined;
       }
       if (!link && env.sdp_offer.type === 'offer') {
-        link = this.createLink(from, false);
-        this.scheduleRefresh(0);
+        // Every offer would get its own RTCPeerConnection: while many are still negotiating
+        // (a flood of offers from throwaway connections), further ones are left unanswered; a
+        // real peer's connect attempt is retried.
+        const negotiating = [...this.links.values()].filter((l) => !l.chat.open).length;
+        if (negotiating < (this.opts.maxNegotiating ?? MAX_NEGOTIATING)) {
+          link = this.createLink(from, false);
+          this.scheduleRefresh(0);
+        } else console.warn('peer: too many connections negotiating; offer left unanswered', from);
       }
       void link?.session.handleDescription(env.sdp_offer.offer_json);
     }
