@@ -48,6 +48,8 @@ test('MusicBot: /play A4 is heard in the audio card, /play C4 brings a new track
     await expect(reply('Now playing: A4')).toHaveCount(1);
     const card = page.getByRole('group', { name: 'Audio from peer' });
     await expect(card).toHaveCount(1, { timeout: 20_000 });
+    // Titled by MusicBot's "Now playing" (the browser's own label is a random id).
+    await expect(card.getByText('A4', { exact: true })).toBeVisible();
     const visualiser = card.getByRole('img', { name: 'Audio visualiser' });
     await expect(visualiser).toBeVisible();
     await expect(card.getByRole('slider', { name: 'Volume' })).toBeVisible();
@@ -129,6 +131,7 @@ test('MusicBot: /play A4 is heard in the audio card, /play C4 brings a new track
       messages(page, 'MusicBot').getByText('The track is ended or not ready to play yet.'),
     ).toHaveCount(1);
     await expect(card).toHaveCount(1);
+    await expect(card.getByText('C4', { exact: true })).toBeVisible();
     await expect(card.getByRole('button', { name: 'Pause' })).toBeVisible();
     await expect(card.getByText('31%')).toBeVisible();
     await heard(261.63);

@@ -122,6 +122,12 @@ interface PeerLink {
    */
   patches: Map<string, PatchOrder>;
   bodiless: Set<string>;
+  /**
+   * Naming received audio by MusicBot's "Now playing: <name>" (its only word on what plays,
+   * PROTOCOL.md 5.1, 5.4), which arrives just before or just after the new track.
+   */
+  nowPlaying: { name: string; at: number } | null;
+  lastTrack: { itemId: string; at: number; named: boolean } | null;
   /** Frames from this peer (chat, ping, msgpatch) beyond it are dropped unread. */
   rate: RateLimit;
   /** Files being sent to this peer, and files waiting for a slot (see fileSlot). */
@@ -146,6 +152,10 @@ const PING_INTERVAL = 1000;
 /** Frames per second a peer may send (chat, ping, msgpatch) on average, and in a burst. */
 const PEER_RATE = 2000;
 const PEER_BURST = 20000;
+/** MusicBot's reply to a successful `/play` (PROTOCOL.md 5.1). */
+const NOW_PLAYING = /^Now playing: (.{1,120})$/;
+/** How far apart "Now playing" and its track may arrive to be matched. */
+const TRACK_NAME_WINDOW_MS = 10_000;
 /** Connections without an open chat channel at once; offers beyond them are not answered. */
 const MAX_NEGOTIATING = 16;
 /** Incoming file channels open at once per peer; more are closed (each may hold a writer). */
@@ -768,6 +778,8 @@ export class TincanClient extends Emitter<ClientEvents> {
       incomingFiles: new Map(),
       patches: new Map(),
       bodiless: new Set(),
+      nowPlaying: null,
+      lastTrack: null,
       filesSending: 0,
       fileSlots: [],
       rate: new RateLimit(
@@ -1040,6 +1052,8 @@ export class TincanClient extends Emitter<ClientEvents> {
       };
     }
     this.addItem(peer, item);
+    const playing = item.text !== undefined ? NOW_PLAYING.exec(item.text) : null;
+    if (playing) this.nameTrack(peer, link, playing[1]!);
     const preview = item.file
       ? `📎 ${sanitizeFileName(item.file.name)}`
       : toPlainText(item.text ?? item.rich ?? '').slice(0, 80);
@@ -1264,13 +1278,32 @@ export class TincanClient extends Emitter<ClientEvents> {
     if (ev.track.kind !== 'audio') return;
     const stream = ev.streams[0] ?? new MediaStream([ev.track]);
     const trackId = this.tracks.add(peer, stream);
+    const link = this.links.get(peer);
+    const now = Date.now();
+    // Named by a "Now playing" that came just before it; else by the browser's label until one
+    // comes.
+    const said = link?.nowPlaying && now - link.nowPlaying.at < TRACK_NAME_WINDOW_MS;
+    const id = crypto.randomUUID();
     this.addItem(peer, {
-      id: crypto.randomUUID(),
+      id,
       out: false,
-      timestamp: Date.now(),
+      timestamp: now,
       trackId,
-      text: ev.track.label,
+      text: said ? link.nowPlaying!.name : ev.track.label,
     });
+    if (link) {
+      link.lastTrack = { itemId: id, at: now, named: !!said };
+      link.nowPlaying = null;
+    }
+  }
+
+  private nameTrack(peer: string, link: PeerLink, name: string) {
+    const now = Date.now();
+    const last = link.lastTrack;
+    if (last && !last.named && now - last.at < TRACK_NAME_WINDOW_MS) {
+      last.named = true;
+      this.patchItem(peer, last.itemId, (m) => ({ ...m, text: name }));
+    } else link.nowPlaying = { name, at: now };
   }
 
   // ---- files ------------------------------------------------------------------------------
