@@ -400,8 +400,12 @@ describe('TincanClient over fake signalling and peer connections', () => {
     await vi.waitFor(() => expect(alice.store.getState().messages[bobId]?.length).toBe(1));
     const chunk = encodePatch({ kind: 'append', messageId: 'grow', value: 'x'.repeat(60000) });
     for (let i = 0; i < 40; i++) ch.send(chunk as Uint8Array<ArrayBuffer>);
-    const early = encodePatch({ kind: 'append', messageId: 'early', value: 'y'.repeat(60000) });
-    for (let i = 0; i < 2; i++) ch.send(early as Uint8Array<ArrayBuffer>);
+    const earlyAppend = encodePatch({
+      kind: 'append',
+      messageId: 'early',
+      value: 'y'.repeat(60000),
+    });
+    for (let i = 0; i < 2; i++) ch.send(earlyAppend as Uint8Array<ArrayBuffer>);
     ch.send(
       encodePatch({ kind: 'append', messageId: 'grow', value: 'END' }) as Uint8Array<ArrayBuffer>,
     );
