@@ -57,30 +57,32 @@ void WebSocketSession::on_accept(beast::error_code ec) {
     do_read();
 }
 
-void WebSocketSession::arm_idle_timer() {
-    idle_timer_.expires_after(ctx_.config.ws_timeout);
-    idle_timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+template <class OnExpiry>
+void WebSocketSession::arm_timer(boost::asio::steady_timer& timer, OnExpiry on_expiry) {
+    timer.expires_after(ctx_.config.ws_timeout);
+    timer.async_wait([weak = weak_from_this(), on_expiry](beast::error_code ec) {
         auto self = weak.lock();
         if (ec || !self) {
             return;
         }
-        spdlog::info("websocket idle timeout node={}", self->node_id_);
-        self->ctx_.metrics.rejected("idle_timeout");
-        self->close(websocket::close_code::going_away, "idle timeout");
+        on_expiry(*self);
+    });
+}
+
+void WebSocketSession::arm_idle_timer() {
+    arm_timer(idle_timer_, [](WebSocketSession& self) {
+        spdlog::info("websocket idle timeout node={}", self.node_id_);
+        self.ctx_.metrics.rejected("idle_timeout");
+        self.close(websocket::close_code::going_away, "idle timeout");
     });
 }
 
 void WebSocketSession::arm_write_timer() {
-    write_timer_.expires_after(ctx_.config.ws_timeout);
-    write_timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
-        auto self = weak.lock();
-        if (ec || !self) {
-            return;
-        }
-        self->ctx_.metrics.rejected("write_stalled");
+    arm_timer(write_timer_, [](WebSocketSession& self) {
+        self.ctx_.metrics.rejected("write_stalled");
         spdlog::warn("websocket write stalled node={} queued_bytes={}: disconnecting",
-                     self->node_id_, self->queued_bytes_);
-        self->abort("write stalled");
+                     self.node_id_, self.queued_bytes_);
+        self.abort("write stalled");
     });
 }
 

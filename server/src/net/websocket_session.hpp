@@ -34,6 +34,9 @@ private:
     void on_read(boost::beast::error_code ec, std::size_t bytes);
     void do_write();
     void on_write(boost::beast::error_code ec, std::size_t bytes);
+    /// Runs `on_expiry(*this)` after --ws-timeout unless the timer is re-armed or cancelled
+    /// (or the session is gone).
+    template <class OnExpiry> void arm_timer(boost::asio::steady_timer& timer, OnExpiry on_expiry);
     void arm_idle_timer();
     void arm_write_timer();
     void close(boost::beast::websocket::close_code code, std::string_view reason);

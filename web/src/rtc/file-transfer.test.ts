@@ -59,6 +59,10 @@ function pair(): [RTCDataChannel, RTCDataChannel] {
 
 const sha = referenceFileDigest;
 
+/** A receiver that stores nothing until `accept` (what the client makes for a peer's channel). */
+const gatedReceiver = (rx: RTCDataChannel, sink: () => ReceiveSink = () => new HashingSink()) =>
+  new FileReceiver(rx, () => {}, sink, { gated: true });
+
 describe('file transfer over a channel pair', () => {
   it.each([
     ['zero bytes', 0, 65536],
@@ -117,15 +121,10 @@ describe('file transfer over a channel pair', () => {
   it('a gated receiver stores nothing and closes the channel on bytes before the announcement', async () => {
     const [tx, rx] = pair();
     let opened = 0;
-    const receiver = new FileReceiver(
-      rx,
-      () => {},
-      () => {
-        opened++;
-        return new HashingSink();
-      },
-      { gated: true },
-    );
+    const receiver = gatedReceiver(rx, () => {
+      opened++;
+      return new HashingSink();
+    });
     tx.send(new Uint8Array(1000));
     const got = await receiver.done;
     expect(got.refused).toBe('unannounced');
@@ -138,16 +137,11 @@ describe('file transfer over a channel pair', () => {
     const [tx, rx] = pair();
     let discarded = false;
     const inner = new HashingSink();
-    const receiver = new FileReceiver(
-      rx,
-      () => {},
-      () => ({
-        write: (b) => inner.write(b),
-        finish: (mime) => inner.finish(mime),
-        discard: () => (discarded = true),
-      }),
-      { gated: true },
-    );
+    const receiver = gatedReceiver(rx, () => ({
+      write: (b) => inner.write(b),
+      finish: (mime) => inner.finish(mime),
+      discard: () => (discarded = true),
+    }));
     receiver.accept(1500, 'text/plain');
     const outcome = streamFile(
       tx,
@@ -166,12 +160,7 @@ describe('file transfer over a channel pair', () => {
   it('a gated receiver delivers an announced file as before', async () => {
     const data = new Uint8Array(randomBytes(5000));
     const [tx, rx] = pair();
-    const receiver = new FileReceiver(
-      rx,
-      () => {},
-      () => new HashingSink(),
-      { gated: true },
-    );
+    const receiver = gatedReceiver(rx);
     receiver.accept(data.length, 'text/plain');
     expect(
       await streamFile(tx, new Blob([data]), 1024, () => {}, new AbortController().signal),
@@ -189,12 +178,7 @@ describe('file transfer over a channel pair', () => {
       ['image/png', 'image/png'],
     ]) {
       const [tx, rx] = pair();
-      const receiver = new FileReceiver(
-        rx,
-        () => {},
-        () => new HashingSink(),
-        { gated: true },
-      );
+      const receiver = gatedReceiver(rx);
       receiver.accept(3, announced!);
       await streamFile(tx, new Blob(['<b>']), 1024, () => {}, new AbortController().signal);
       expect((await receiver.done).blob.type).toBe(stored);
