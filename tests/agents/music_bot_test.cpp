@@ -93,7 +93,7 @@ TEST_F(MusicTest, ListsBuiltInTracksThenOggFilesInOrder) {
                                "\n"
                                "Use /play <track_name> to play a track.");
     EXPECT_NE(std::string(MusicBot::help_text).find("/play <track_name>"), std::string::npos);
-    EXPECT_NE(std::string(MusicBot::help_text).find("/play A4"), std::string::npos);
+    EXPECT_NE(std::string(MusicBot::help_text).find("Example: /play A4"), std::string::npos);
 }
 
 TEST_F(MusicTest, AcceptsOnlyOggOpus48kStereo) {

@@ -8,10 +8,11 @@ using namespace std::chrono_literals;
 
 const char* const ClockBot::help_text =
     "🕐 Clock Bot - Available Commands:\n"
-    "/start - Show this help message\n"
-    "/now - Show the current time, updated every second\n"
     "\n"
-    "The time keeps updating until you send /now again or disconnect.";
+    "/start - Show this help message\n"
+    "/now - Display a real-time clock that updates every second\n"
+    "\n"
+    "The clock keeps updating until you send /now again or disconnect.";
 
 ClockBot::ClockBot(GMainContext* context)
     : context_(context != nullptr ? context : g_main_context_get_thread_default()) {

@@ -4,12 +4,14 @@
 
 namespace tincan::agents {
 
-const char* const CounterBot::help_text = "🔢 Counter Bot - Available Commands:\n"
-                                          "/start - Show this help message\n"
-                                          "/increase - Increase your counter by 1\n"
-                                          "/reset - Reset your counter to 0\n"
-                                          "\n"
-                                          "Your counter is personal: only you can see it.";
+const char* const CounterBot::help_text =
+    "🔢 Counter Bot - Available Commands:\n"
+    "\n"
+    "/start - Show this help message\n"
+    "/increase - Increase your personal counter by 1\n"
+    "/reset - Reset your personal counter to 0\n"
+    "\n"
+    "Your counter is personal and independent from other users!";
 
 std::string CounterBot::respond(const std::string& text, std::int64_t& counter) {
     if (text == "/start") {

@@ -5,8 +5,9 @@
 namespace tincan::agents {
 
 const char* const MusicBot::help_text = "🎵 WebRTC Audio Bot - Available Commands:\n"
+                                        "\n"
                                         "/start - Show this help message\n"
-                                        "/list - List available tracks\n"
+                                        "/list - List all available audio tracks\n"
                                         "/play <track_name> - Play a track\n"
                                         "\n"
                                         "Example: /play A4";
