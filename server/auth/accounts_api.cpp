@@ -155,13 +155,14 @@ HttpResponse AccountsApi::handle(const HttpRequest& req, const AccountsContext& 
     return error_response(req, http::status::not_found, "404 page not found");
 }
 
-HttpResponse AccountsApi::profile(const HttpRequest& req, const AccountsContext& ctx) const {
-    if (auto name = query_param(req.target(), "username")) {
+std::variant<User, HttpResponse> AccountsApi::profile_user(const HttpRequest& req,
+                                                           const AccountsContext& ctx) const {
+    if (auto name = query_param(req.target(), "username"); name && !name->empty()) {
         auto user = service_.store().user_by_username(*name);
         if (!user) {
             return error_response(req, http::status::not_found, "User is not found");
         }
-        return json_response(req, http::status::ok, profile_json(*user));
+        return std::move(*user);
     }
     auto state = current(ctx);
     if (!state.session || !state.session->user_id) {
@@ -170,7 +171,15 @@ HttpResponse AccountsApi::profile(const HttpRequest& req, const AccountsContext&
     if (!state.user) {
         return error_response(req, http::status::unauthorized, "User didn't found");
     }
-    return json_response(req, http::status::ok, profile_json(*state.user));
+    return std::move(*state.user);
+}
+
+HttpResponse AccountsApi::profile(const HttpRequest& req, const AccountsContext& ctx) const {
+    auto found = profile_user(req, ctx);
+    if (auto* err = std::get_if<HttpResponse>(&found)) {
+        return std::move(*err);
+    }
+    return json_response(req, http::status::ok, profile_json(std::get<User>(found)));
 }
 
 HttpResponse AccountsApi::profile_status(const HttpRequest& req, const AccountsContext& ctx) const {
@@ -179,22 +188,11 @@ HttpResponse AccountsApi::profile_status(const HttpRequest& req, const AccountsC
 }
 
 HttpResponse AccountsApi::avatar(const HttpRequest& req, const AccountsContext& ctx) const {
-    std::optional<User> user;
-    if (auto name = query_param(req.target(), "username")) {
-        user = service_.store().user_by_username(*name);
-        if (!user) {
-            return error_response(req, http::status::not_found, "User is not found");
-        }
-    } else {
-        auto state = current(ctx);
-        if (!state.session || !state.session->user_id) {
-            return error_response(req, http::status::unauthorized, "Unauthorized");
-        }
-        if (!state.user) {
-            return error_response(req, http::status::unauthorized, "User didn't found");
-        }
-        user = std::move(state.user);
+    auto found = profile_user(req, ctx);
+    if (auto* err = std::get_if<HttpResponse>(&found)) {
+        return std::move(*err);
     }
+    const auto* user = std::get_if<User>(&found);
     std::string_view url = trim(user->avatar_url);
     if (url.empty()) {
         return error_response(req, http::status::not_found, "No avatar URL found");

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 
 namespace tincan::server {
 
@@ -43,6 +44,10 @@ private:
     AuthResult<Session> ensure_session(const AccountsContext& ctx, HttpResponse& res) const;
     void set_session_cookie(HttpResponse& res, const Session& session) const;
 
+    // The user a profile route is about: `?username=` (a non-empty value, as the original's
+    // `Query().Get(...) != ""`), else the signed-in user; the error response otherwise.
+    std::variant<User, HttpResponse> profile_user(const HttpRequest& req,
+                                                  const AccountsContext& ctx) const;
     HttpResponse profile(const HttpRequest& req, const AccountsContext& ctx) const;
     HttpResponse profile_status(const HttpRequest& req, const AccountsContext& ctx) const;
     HttpResponse avatar(const HttpRequest& req, const AccountsContext& ctx) const;

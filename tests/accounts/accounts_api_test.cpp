@@ -98,6 +98,25 @@ TEST_F(AccountsApiTest, ProfileByUsername) {
     EXPECT_EQ(body(res).at("err"), "User is not found");
 }
 
+TEST_F(AccountsApiTest, AnEmptyUsernameQueryMeansTheSignedInUser) {
+    // `?username=` names nobody: as without it, the session decides (401 when anonymous).
+    for (const char* target : {"/profile?username=", "/profile/avatar?username="}) {
+        auto res = call(http::verb::get, target);
+        EXPECT_EQ(res.result(), http::status::unauthorized) << target;
+        EXPECT_EQ(body(res).at("err"), "Unauthorized") << target;
+    }
+    User u;
+    u.username = "octocat";
+    u.avatar_url = "data:image/png;base64,iVBORw0KGgo=";
+    auto sid = login(u);
+    auto res = call(http::verb::get, "/profile?username=", sid);
+    EXPECT_EQ(res.result(), http::status::ok);
+    EXPECT_EQ(body(res).at("username"), "octocat");
+    res = call(http::verb::get, "/profile/avatar?username=", sid);
+    EXPECT_EQ(res.result(), http::status::ok);
+    EXPECT_EQ(res[http::field::content_type], "image/png");
+}
+
 TEST_F(AccountsApiTest, SessionsExpire) {
     User u;
     u.username = "ivy";

@@ -414,6 +414,7 @@ TEST(Integration, ServersJsonHealthzAndAnonymousAccountRoutes) {
     EXPECT_EQ(http_get(port, "/api/profile/status").body, R"({"logged_in":false})");
     EXPECT_EQ(http_get(port, "/api/profile").status, 401U);
     EXPECT_EQ(http_get(port, "/api/profile?username=nobody").status, 404U);
+    EXPECT_EQ(http_get(port, "/api/profile?username=").status, 401U); // names nobody
     EXPECT_EQ(http_get(port, "/api/logout").status, 405U);
     EXPECT_EQ(http_get(port, "/api/logout", "POST").status, 200U);
     EXPECT_EQ(http_get(port, "/api/nope").status, 404U);

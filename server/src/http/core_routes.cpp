@@ -17,9 +17,14 @@ namespace json = boost::json;
 
 namespace {
 
-bool query_has(std::string_view query, std::string_view key) {
+// A non-empty value for `key`: the original's `Query().Get(key) != ""`.
+bool query_has_value(std::string_view query, std::string_view key) {
     auto parsed = boost::urls::parse_query(query);
-    return parsed && parsed->find(key) != parsed->end();
+    if (!parsed) {
+        return false;
+    }
+    auto it = parsed->find(key);
+    return it != parsed->end() && !(*it).value.empty();
 }
 
 } // namespace
@@ -110,7 +115,7 @@ void install_core_routes(ServerContext& ctx, Router& router) {
                              R"({"logged_in":false})");
     });
     auto no_profile = [](const Request& req, RequestContext& rc) {
-        if (query_has(rc.query, "username")) {
+        if (query_has_value(rc.query, "username")) {
             return json_error(http::status::not_found, req.version(), req.keep_alive(),
                               "User is not found");
         }
