@@ -125,5 +125,32 @@ TEST(BotCommands, CommandBotsAckUnknownAndOddlySpacedCommandsWithoutReplying) {
                   "Error: Track ' A4' not found. Use /list to see available tracks."});
 }
 
+TEST(BotCommands, ChatBotAcksEveryMessageWithATextField) {
+    ChatBot bot(LlmConfig{}); // not configured: it says so to every text
+    const auto acked_then = [&](json::object fields) {
+        auto peer = std::make_shared<RecordingPeer>();
+        bot.on_message(peer, incoming(std::move(fields)));
+        std::vector<std::string> out;
+        for (std::size_t i = 0; i < peer->sent.size(); ++i) {
+            if (i == 0) {
+                EXPECT_EQ(peer->sent[0].ack, "m-1");
+            } else {
+                out.push_back(peer->sent[i].message.value_or("?"));
+            }
+        }
+        return std::make_pair(!peer->sent.empty(), out.size());
+    };
+    EXPECT_EQ(acked_then({{"message", "hi"}}), std::make_pair(true, std::size_t{1}));
+    EXPECT_EQ(acked_then({{"richText", json::object{{"content", "hi"}, {"type", "text/plain"}}}}),
+              std::make_pair(true, std::size_t{1}));
+    // An empty text is ACKed (it has a `message` field) but needs no answer.
+    EXPECT_EQ(acked_then({{"message", ""}}), std::make_pair(true, std::size_t{0}));
+    // No text field: file announcements, amends, deletes get nothing, not even an ACK.
+    EXPECT_EQ(acked_then({{"file", json::object{{"category", "file"}, {"dcId", "3"}}}}),
+              std::make_pair(false, std::size_t{0}));
+    EXPECT_EQ(acked_then({{"delete", json::object{{"messageId", "x"}}}}),
+              std::make_pair(false, std::size_t{0}));
+}
+
 } // namespace
 } // namespace tincan::agents::test

@@ -577,6 +577,11 @@ TEST_F(BotsThroughServer, ChatBotAnswersOtherPeersWithOnePlainMessageInTurn) {
     EXPECT_TRUE(b.patch_channels.empty()); // nothing streamed, no msgpatch channel
     // Answered in order, each with the history before it.
     ASSERT_EQ(llm.bodies.size(), 1 + ChatBot::max_waiting);
+    // The original's request: model, messages and reasoning off; no streaming asked for.
+    const auto first = json::parse(llm.bodies[0]).as_object();
+    EXPECT_FALSE(first.contains("stream")) << llm.bodies[0];
+    EXPECT_EQ(first.at("reasoning"), (json::object{{"enabled", false}}));
+    EXPECT_EQ(first.at("model"), "test/model");
     const auto second = json::parse(llm.bodies[1]).at("messages").as_array();
     ASSERT_EQ(second.size(), 4u); // system, first, its answer, next 0
     EXPECT_EQ(second[1].at("content"), "first");

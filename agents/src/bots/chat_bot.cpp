@@ -55,10 +55,15 @@ void ChatBot::on_peer(const std::shared_ptr<PeerContext>&) {}
 
 void ChatBot::on_message(const std::shared_ptr<PeerContext>& peer,
                          const common::ChatMessage& message) {
-    if (!message.is_plain_text() || text_of(message).empty()) {
+    // As the original: every message with a text field is ACKed (4.4); an empty one needs no
+    // answer.
+    if (message.ack || (!message.message && !message.rich_text)) {
         return;
     }
     peer->ack(message);
+    if (text_of(message).empty()) {
+        return;
+    }
     if (!client_) {
         peer->reply(message, not_configured_);
         return;
@@ -102,7 +107,8 @@ void ChatBot::start(const std::shared_ptr<PeerContext>& peer, Conversation& c,
             it2->second.text += delta;
             flush(*p, it2->second);
         },
-        [this, weak, peer_id](const std::string& error) { finish(weak, peer_id, error); });
+        [this, weak, peer_id](const std::string& error) { finish(weak, peer_id, error); },
+        c.stream);
     if (!c.request) {
         finish(weak, peer_id, "the language model endpoint is misconfigured");
     }

@@ -18,8 +18,9 @@ public:
     }
 
     void start(SoupSession* session, SoupMessage* msg, GMainContext* context,
-               std::chrono::milliseconds timeout) {
+               std::chrono::milliseconds timeout, bool stream) {
         message_ = GRef<SoupMessage>::ref(msg);
+        streamed_ = stream;
         std::weak_ptr<LlmRequest> weak = shared_from_this();
         timeout_.once(context, timeout, [weak] {
             if (auto self = weak.lock()) {
@@ -49,11 +50,12 @@ public:
                     return;
                 }
                 self->stream_ = GRef<GInputStream>::adopt(stream);
-                // An upstream may answer with one JSON object instead of a stream.
+                // An upstream may answer with one JSON object instead of a stream (and the other
+                // way round); without a content type, what was asked for.
                 const char* type = soup_message_headers_get_content_type(
                     soup_message_get_response_headers(self->message_.get()), nullptr);
-                self->whole_ =
-                    type != nullptr && g_ascii_strcasecmp(type, "text/event-stream") != 0;
+                self->whole_ = type != nullptr ? g_ascii_strcasecmp(type, "text/event-stream") != 0
+                                               : !self->streamed_;
                 const auto status = soup_message_get_status(self->message_.get());
                 if (status != SOUP_STATUS_OK) {
                     spdlog::warn("ChatBot: LLM answered HTTP {}", static_cast<int>(status));
@@ -179,7 +181,8 @@ private:
     Timer timeout_;
     bool finished_ = false;
     bool got_done_ = false;
-    bool whole_ = false; ///< a single JSON answer, read to the end first
+    bool whole_ = false;   ///< a single JSON answer, read to the end first
+    bool streamed_ = true; ///< server-sent events were asked for
     std::string body_;
     static constexpr std::size_t max_whole_body = 4 * 1024 * 1024;
 };
@@ -203,21 +206,22 @@ LlmClient::~LlmClient() {
     }
 }
 
-std::string LlmClient::request_body(const ChatHistory& history) const {
+std::string LlmClient::request_body(const ChatHistory& history, bool stream) const {
     json::array messages;
     messages.push_back(json::object{{"role", "system"}, {"content", config_.system_prompt}});
     for (const auto& turn : history.turns()) {
         messages.push_back(json::object{{"role", turn.role}, {"content", turn.content}});
     }
-    json::object body{{"model", config_.model},
-                      {"messages", std::move(messages)},
-                      {"stream", true},
-                      {"reasoning", json::object{{"enabled", false}}}};
+    json::object body{{"model", config_.model}, {"messages", std::move(messages)}};
+    if (stream) {
+        body["stream"] = true;
+    }
+    body["reasoning"] = json::object{{"enabled", false}};
     return json::serialize(body);
 }
 
 std::shared_ptr<LlmRequest> LlmClient::complete(const ChatHistory& history, OnDelta on_delta,
-                                                OnDone on_done) {
+                                                OnDone on_done, bool stream) {
     auto request = std::make_shared<LlmRequest>(std::move(on_delta), std::move(on_done));
     std::string url = config_.base_url;
     while (!url.empty() && url.back() == '/') {
@@ -231,12 +235,13 @@ std::shared_ptr<LlmRequest> LlmClient::complete(const ChatHistory& history, OnDe
     }
     auto* headers = soup_message_get_request_headers(msg);
     soup_message_headers_replace(headers, "Authorization", ("Bearer " + config_.api_key).c_str());
-    soup_message_headers_replace(headers, "Accept", "text/event-stream");
-    const auto body = request_body(history);
+    soup_message_headers_replace(headers, "Accept",
+                                 stream ? "text/event-stream" : "application/json");
+    const auto body = request_body(history, stream);
     GBytes* bytes = g_bytes_new(body.data(), body.size());
     soup_message_set_request_body_from_bytes(msg, "application/json", bytes);
     g_bytes_unref(bytes);
-    request->start(session_.get(), msg, context_, config_.timeout);
+    request->start(session_.get(), msg, context_, config_.timeout, stream);
     g_object_unref(msg);
     return request;
 }

@@ -1,7 +1,8 @@
 #pragma once
 
 // Streaming OpenAI-compatible chat completions over libsoup 3 on the GLib main context
-// (`POST {base}/chat/completions` with `"stream": true`, read as server-sent events).
+// (`POST {base}/chat/completions`, with `"stream": true` read as server-sent events, or the
+// original's plain request answered by one JSON completion).
 // Upstream error bodies are never passed on: callers get a short, safe description.
 
 #include "llm/chat_history.hpp"
@@ -39,11 +40,13 @@ public:
     using OnDone = std::function<void(const std::string& error)>;
 
     /// Starts a request; destroying the returned handle cancels it (no callbacks afterwards).
+    /// `stream`: ask for server-sent events (deltas as they come); otherwise the original's
+    /// plain request, answered by one JSON completion (one delta at the end).
     std::shared_ptr<LlmRequest> complete(const ChatHistory& history, OnDelta on_delta,
-                                         OnDone on_done);
+                                         OnDone on_done, bool stream = true);
     const LlmConfig& config() const noexcept { return config_; }
     /// The JSON body for `history` (exposed for tests).
-    std::string request_body(const ChatHistory& history) const;
+    std::string request_body(const ChatHistory& history, bool stream = true) const;
 
 private:
     LlmConfig config_;
