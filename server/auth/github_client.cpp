@@ -1,6 +1,7 @@
 #include "auth/github_client.hpp"
 
 #include "auth/crypto.hpp"
+#include "auth/http_util.hpp"
 
 #include <boost/json.hpp>
 #include <boost/url/url.hpp>
@@ -47,15 +48,13 @@ GithubClient::GithubClient(GithubConfig config, const HttpClient& http)
 
 std::string GithubClient::authorize_url(const std::string& state,
                                         const std::string& code_challenge) const {
-    boost::urls::url u(config_.oauth_base + "/login/oauth/authorize");
-    auto p = u.params();
-    p.append({"client_id", config_.client_id});
-    p.append({"redirect_uri", config_.redirect_uri});
-    p.append({"scope", config_.scope});
-    p.append({"state", state});
-    p.append({"code_challenge", code_challenge});
-    p.append({"code_challenge_method", "S256"});
-    return std::string(u.buffer());
+    return url_with_query(config_.oauth_base + "/login/oauth/authorize",
+                          {{"client_id", config_.client_id},
+                           {"redirect_uri", config_.redirect_uri},
+                           {"scope", config_.scope},
+                           {"state", state},
+                           {"code_challenge", code_challenge},
+                           {"code_challenge_method", "S256"}});
 }
 
 AuthResult<std::string> GithubClient::exchange_code(const std::string& code,

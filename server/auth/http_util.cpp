@@ -4,6 +4,8 @@
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
 
+#include <algorithm>
+
 namespace tincan::server {
 
 namespace http = boost::beast::http;
@@ -56,6 +58,37 @@ std::optional<std::string> query_param(std::string_view target, std::string_view
         return std::nullopt;
     }
     return std::string((*it).value);
+}
+
+std::string url_with_query(std::string_view base,
+                           std::vector<std::pair<std::string_view, std::string_view>> params) {
+    static constexpr char hex[] = "0123456789ABCDEF";
+    const auto escape = [](std::string& out, std::string_view s) {
+        for (const unsigned char c : s) {
+            if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                c == '-' || c == '_' || c == '.' || c == '~') {
+                out += static_cast<char>(c);
+            } else if (c == ' ') {
+                out += '+';
+            } else {
+                out += '%';
+                out += hex[c >> 4];
+                out += hex[c & 15];
+            }
+        }
+    };
+    std::stable_sort(params.begin(), params.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::string out(base);
+    char sep = out.find('?') == std::string::npos ? '?' : '&';
+    for (const auto& [key, value] : params) {
+        out += sep;
+        escape(out, key);
+        out += '=';
+        escape(out, value);
+        sep = '&';
+    }
+    return out;
 }
 
 std::string_view target_path(std::string_view target) {

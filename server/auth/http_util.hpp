@@ -8,6 +8,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace tincan::server {
 
@@ -24,6 +26,10 @@ HttpResponse redirect_response(const HttpRequest& req, std::string_view location
 
 // Percent-decoded value of query parameter `key` of the request target, if present.
 std::optional<std::string> query_param(std::string_view target, std::string_view key);
+// `base` with the query `k=v&...` in Go's url.Values.Encode form (keys sorted, everything but
+// A-Z a-z 0-9 - _ . ~ percent-encoded, space as '+'), as the original builds its login redirects.
+std::string url_with_query(std::string_view base,
+                           std::vector<std::pair<std::string_view, std::string_view>> params);
 // The request target's path without query.
 std::string_view target_path(std::string_view target);
 // ASCII lower case (header values, schemes, hosts, domains).

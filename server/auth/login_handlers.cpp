@@ -32,6 +32,11 @@ std::string restore_plus(std::string s) {
     return s;
 }
 
+// The original's message for a state/token that names no login of this session.
+std::string invalid_nonce(std::string_view nonce) {
+    return "Invalid nonce " + std::string(nonce.substr(0, 64)) + ", no session is bound";
+}
+
 } // namespace
 
 HttpResponse AccountsApi::login_start(const HttpRequest& req, const AccountsContext& ctx,
@@ -62,10 +67,9 @@ HttpResponse AccountsApi::login_start(const HttpRequest& req, const AccountsCont
     if (provider == "github") {
         location = service_.github()->authorize_url(state, pkce_challenge(nonce.pkce_verifier));
     } else {
-        boost::urls::url u(service_.config().kioubit_auth_url);
-        u.params().append({"return", service_.config().kioubit_redir_url});
-        u.params().append({"token", state});
-        location = std::string(u.buffer());
+        location =
+            url_with_query(service_.config().kioubit_auth_url,
+                           {{"return", service_.config().kioubit_redir_url}, {"token", state}});
     }
     auto res = redirect_response(req, location);
     for (const auto& f : cookie_carrier) {
@@ -85,17 +89,18 @@ HttpResponse AccountsApi::github_auth(const HttpRequest& req, const AccountsCont
     }
     auto state = query_param(target, "state");
     if (!state || state->empty()) {
-        return error_response(req, http::status::bad_request, "missing state");
+        return error_response(req, http::status::bad_request, "No nonce is found in the request");
     }
     auto nonce =
         service_.store().take_nonce(*state, ctx.session_id.value_or(""), "github", service_.now());
     if (!nonce) {
         spdlog::warn("accounts: GitHub callback with bad state: {}", nonce.error().message);
-        return error_response(req, http::status::bad_request, "Invalid nonce, no session is bound");
+        return error_response(req, http::status::bad_request, invalid_nonce(*state));
     }
     auto code = query_param(target, "code");
     if (!code || code->empty()) {
-        return error_response(req, http::status::unauthorized, "missing code");
+        return error_response(req, http::status::unauthorized,
+                              "No authorization code is found in the request");
     }
     const auto& github = *service_.github();
     auto token = github.exchange_code(*code, nonce->pkce_verifier);
@@ -134,7 +139,7 @@ HttpResponse AccountsApi::kioubit_auth(const HttpRequest& req, const AccountsCon
                                              "kioubit", service_.now());
     if (!nonce) {
         spdlog::warn("accounts: Kioubit callback with bad token: {}", nonce.error().message);
-        return error_response(req, http::status::bad_request, "Invalid nonce, no session is bound");
+        return error_response(req, http::status::bad_request, invalid_nonce(assertion->user_token));
     }
     auto username = assertion->username();
     if (username.empty()) {

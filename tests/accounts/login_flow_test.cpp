@@ -85,6 +85,12 @@ TEST_F(LoginFlow, GithubHappyPathRotatesSessionAndRevokesToken) {
     EXPECT_EQ(param(authorize, "client_id"), "client-1");
     EXPECT_EQ(param(authorize, "redirect_uri"), "https://chat.example/api/github/login/auth");
     EXPECT_EQ(param(authorize, "scope"), "read:user");
+    // Encoded as the original's url.Values.Encode: keys sorted, ':' and '/' escaped.
+    EXPECT_NE(authorize.find("?client_id=client-1&code_challenge="), std::string::npos);
+    EXPECT_NE(
+        authorize.find("&redirect_uri=https%3A%2F%2Fchat.example%2Fapi%2Fgithub%2Flogin%2Fauth"
+                       "&scope=read%3Auser&state="),
+        std::string::npos);
     EXPECT_EQ(param(authorize, "code_challenge_method"), "S256");
     EXPECT_GE(param(authorize, "state").size(), 43u);
 
@@ -138,6 +144,15 @@ TEST_F(LoginFlow, MissingStateRejected) {
     auto code = param(callback, "code");
     auto res = call(http::verb::get, "/github/login/auth?code=" + code, sid);
     EXPECT_EQ(res.result(), http::status::bad_request);
+    EXPECT_EQ(json::parse(res.body()).at("err"), "No nonce is found in the request");
+    EXPECT_EQ(github.exchanges(), 0);
+}
+
+TEST_F(LoginFlow, MissingCodeIsUnauthorized) {
+    auto [sid, authorize] = start();
+    auto res = call(http::verb::get, "/github/login/auth?state=" + param(authorize, "state"), sid);
+    EXPECT_EQ(res.result(), http::status::unauthorized);
+    EXPECT_EQ(json::parse(res.body()).at("err"), "No authorization code is found in the request");
     EXPECT_EQ(github.exchanges(), 0);
 }
 
@@ -146,7 +161,7 @@ TEST_F(LoginFlow, ForgedStateRejected) {
     auto code = param(github.consent(authorize), "code");
     auto res = call(http::verb::get, "/github/login/auth?code=" + code + "&state=forged", sid);
     EXPECT_EQ(res.result(), http::status::bad_request);
-    EXPECT_EQ(json::parse(res.body()).at("err"), "Invalid nonce, no session is bound");
+    EXPECT_EQ(json::parse(res.body()).at("err"), "Invalid nonce forged, no session is bound");
     EXPECT_EQ(github.exchanges(), 0);
 }
 
@@ -240,6 +255,9 @@ protected:
         std::string location(res[http::field::location]);
         EXPECT_EQ(location.rfind("https://dn42.g-load.eu/auth/?", 0), 0u);
         EXPECT_EQ(param(location, "return"), "https://chat.example/api/kioubit/login/auth");
+        EXPECT_NE(location.find("?return=https%3A%2F%2Fchat.example%2Fapi%2Fkioubit%2Flogin%2Fauth"
+                                "&token="),
+                  std::string::npos);
         return {set_cookie_session(res), param(location, "token")};
     }
     HttpResponse callback(const std::string& sid, const std::string& params,
