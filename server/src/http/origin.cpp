@@ -18,7 +18,8 @@ bool iequals(std::string_view a, std::string_view b) {
 
 bool origin_allowed(std::string_view origin, bool has_origin, std::string_view host,
                     const std::vector<std::string>& allowed, bool allow_missing) {
-    if (!has_origin) {
+    if (!has_origin || origin.empty()) {
+        // An empty Origin header counts as none, as the original's `Header.Get("Origin") != ""`.
         return allow_missing;
     }
     if (std::find(allowed.begin(), allowed.end(), origin) != allowed.end()) {
