@@ -16,6 +16,8 @@ struct AgentConfig {
     std::string log_level = "info";
     std::vector<std::string> ice_servers{"stun:stun.l.google.com:19302"};
     std::vector<std::string> custom_ca;
+    std::string custom_resolver; ///< DNS server for the signalling dial; empty: the system's
+    bool prefer_ipv6 = false;    ///< AAAA only for the signalling dial
     bool reconnect = true;
     std::chrono::milliseconds reconnect_delay{3000};
     std::vector<std::string> ogg_files;

@@ -3,6 +3,7 @@
 #include "agent_config.hpp"
 #include "bots/bot_host.hpp"
 #include "bots/registry.hpp"
+#include "signalling/dial_resolver.hpp"
 #include "tincan/common/dotenv.hpp"
 
 #include <CLI/CLI.hpp>
@@ -41,18 +42,26 @@ int main(int argc, char** argv) {
     app.add_option("--log-level", cfg.log_level, "trace, debug, info, warn, error")
         ->capture_default_str();
     app.add_option("--ice-server", cfg.ice_servers,
-                   "STUN/TURN URL, repeatable; turn://user:pass@host:port for TURN with "
-                   "credentials; pass an empty value for none")
+                   "STUN/TURN URL, repeatable or comma-separated; turn://user:pass@host:port for "
+                   "TURN with credentials; pass an empty value for none")
+        ->delimiter(',')
         ->capture_default_str();
-    app.add_option("--custom-ca", cfg.custom_ca, "PEM file added to the system roots (wss)")
+    app.add_option("--custom-ca", cfg.custom_ca,
+                   "PEM file added to the system roots (wss); repeatable or comma-separated")
+        ->delimiter(',')
         ->check(CLI::ExistingFile);
+    app.add_option("--custom-resolver", cfg.custom_resolver,
+                   "DNS server host[:port] (port 53) for the signalling dial only");
+    app.add_flag("--prefer-ipv6", cfg.prefer_ipv6,
+                 "Resolve the signalling server to IPv6 (AAAA) addresses only");
     app.add_flag("--reconnect-on-disconnect,!--no-reconnect", cfg.reconnect,
                  "Redial the signalling server after a disconnect (default on)");
     app.add_option("--reconnect-delay", reconnect_delay, "Delay before redialling (duration)")
         ->check(duration_validator())
         ->capture_default_str();
     app.add_option("--ogg-file", cfg.ogg_files,
-                   "Extra MusicBot track: Ogg Opus, 48 kHz stereo; repeatable");
+                   "Extra MusicBot track: Ogg Opus, 48 kHz stereo; repeatable or comma-separated")
+        ->delimiter(',');
     app.add_option("--openrouter-apikey-env", cfg.openrouter_apikey_env,
                    "Name of the env variable holding the LLM API key")
         ->capture_default_str();
@@ -80,6 +89,10 @@ int main(int argc, char** argv) {
     cfg.reconnect_delay = *parse_duration(reconnect_delay);
     cfg.llm_timeout = *parse_duration(llm_timeout);
     std::erase(cfg.ice_servers, std::string());
+    if (!cfg.custom_resolver.empty() && !parse_host_port(cfg.custom_resolver, 53)) {
+        spdlog::critical("--custom-resolver: '{}' is not host[:port]", cfg.custom_resolver);
+        return 2;
+    }
     spdlog::set_level(cfg.debug ? spdlog::level::debug : spdlog::level::from_str(cfg.log_level));
 
     if (!cfg.bots_secret_env_file.empty() &&
@@ -110,6 +123,7 @@ int main(int argc, char** argv) {
         hc.signalling.reconnect = cfg.reconnect;
         hc.signalling.reconnect_delay = cfg.reconnect_delay;
         hc.signalling.custom_ca_files = cfg.custom_ca;
+        hc.signalling.resolver = {cfg.custom_resolver, cfg.prefer_ipv6};
         hc.signalling.node_name = bot->name();
         std::string env = bot->name();
         for (auto& c : env) {

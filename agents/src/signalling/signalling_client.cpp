@@ -103,14 +103,22 @@ void SignallingClient::start() {
         return;
     }
     started_ = true;
-    session_ = GRef<SoupSession>::adopt(soup_session_new_with_options("timeout", 45u, nullptr));
+    session_ = make_session(nullptr);
+    connect();
+}
+
+GRef<SoupSession> SignallingClient::make_session(GSocketConnectable* remote) const {
+    auto session = GRef<SoupSession>::adopt(
+        remote != nullptr
+            ? soup_session_new_with_options("timeout", 45u, "remote-connectable", remote, nullptr)
+            : soup_session_new_with_options("timeout", 45u, nullptr));
     if (!config_.custom_ca_files.empty()) {
         if (GTlsDatabase* db = make_tls_database(config_.custom_ca_files, config_.log_name)) {
-            soup_session_set_tls_database(session_.get(), db);
+            soup_session_set_tls_database(session.get(), db);
             g_object_unref(db);
         }
     }
-    connect();
+    return session;
 }
 
 void SignallingClient::connect() {
@@ -126,6 +134,42 @@ void SignallingClient::connect() {
         soup_message_headers_replace(soup_message_get_request_headers(msg), "Authorization",
                                      ("bearer " + config_.jwt).c_str());
     }
+    GUri* uri = soup_message_get_uri(msg);
+    const char* host = g_uri_get_host(uri);
+    const bool literal = host == nullptr || g_hostname_is_ip_address(host);
+    if (literal || (config_.resolver.server.empty() && !config_.resolver.ipv6_only)) {
+        dial(msg);
+        g_object_unref(msg);
+        return;
+    }
+    // The server's name resolved as configured; the URL (Host header, TLS name) is unchanged.
+    int port = g_uri_get_port(uri);
+    if (port <= 0) {
+        port = g_ascii_strcasecmp(g_uri_get_scheme(uri), "wss") == 0 ? 443 : 80;
+    }
+    resolve_for_dial(config_.resolver, host, context_,
+                     [weak = weak_from_this(), msg = GRef<SoupMessage>::adopt(msg),
+                      port](std::vector<std::string> addresses, std::string error) {
+                         auto self = weak.lock();
+                         if (!self || self->stopped_) {
+                             return;
+                         }
+                         if (addresses.empty()) {
+                             self->on_connect_failed(error);
+                             return;
+                         }
+                         const auto& address = addresses[self->dial_attempt_ % addresses.size()];
+                         spdlog::debug("[{}] {} resolved to {}", self->config_.log_name,
+                                       self->config_.url, address);
+                         GSocketAddress* remote = g_inet_socket_address_new_from_string(
+                             address.c_str(), static_cast<guint>(port));
+                         self->session_ = self->make_session(G_SOCKET_CONNECTABLE(remote));
+                         g_object_unref(remote);
+                         self->dial(msg.get());
+                     });
+}
+
+void SignallingClient::dial(SoupMessage* msg) {
     cancellable_ = GRef<GCancellable>::adopt(g_cancellable_new());
     spdlog::debug("[{}] connecting to {}", config_.log_name, config_.url);
     soup_session_websocket_connect_async(
@@ -153,11 +197,11 @@ void SignallingClient::connect() {
             self->on_connected(conn);
         },
         new ClientRef{weak_from_this()});
-    g_object_unref(msg);
 }
 
 void SignallingClient::on_connect_failed(const std::string& why) {
     spdlog::warn("[{}] cannot connect to {}: {}", config_.log_name, config_.url, why);
+    ++dial_attempt_; // with a resolved address list, the next dial tries the next address
     schedule_reconnect();
 }
 

@@ -4,6 +4,7 @@
 // context, reconnect on by default, echo pings, JWT bearer header, register with the bot's name
 // (or an empty name when holding a JWT). The own node id is refreshed on every registration.
 
+#include "signalling/dial_resolver.hpp"
 #include "tincan/common/signalling.hpp"
 #include "util/gobject.hpp"
 #include "util/main_context.hpp"
@@ -26,6 +27,8 @@ struct SignallingConfig {
     std::chrono::milliseconds ping_period{3000};
     std::chrono::milliseconds reconnect_delay{3000};
     bool reconnect = true;
+    /// `--custom-resolver` / `--prefer-ipv6`: how the server's name is resolved for the dial.
+    DialResolverConfig resolver;
     std::string log_name = "signalling";
 };
 
@@ -61,6 +64,9 @@ public:
 private:
     SignallingClient(SignallingConfig config, GMainContext* context);
     void connect();
+    /// Dials with session_ (created for this dial when it goes to a resolved address).
+    void dial(SoupMessage* msg);
+    GRef<SoupSession> make_session(GSocketConnectable* remote) const;
     void on_connected(SoupWebsocketConnection* connection);
     void on_connect_failed(const std::string& why);
     void handle_text(std::string_view text);
@@ -79,6 +85,7 @@ private:
     Timer reconnect_timer_;
     std::string node_id_;
     std::uint64_t ping_seq_ = 0;
+    std::size_t dial_attempt_ = 0; ///< picks the next resolved address after a failed dial
     std::int64_t last_pong_us_ = 0;
     bool started_ = false;
     bool stopped_ = false;
