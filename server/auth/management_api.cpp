@@ -123,12 +123,21 @@ bool valid_username(std::string_view name) {
 HttpResponse ManagementApi::handle(const HttpRequest& req) const {
     auto path = target_path(req.target());
     // Method and path together name a route; anything else is the original's 404 (PROTOCOL.md
-    // 3.6), a known path with another method included.
+    // 3.6), a known path with another method included. As the original, `add` and `delete`
+    // answer at any path below /bots/ that ends with them.
     const auto m = req.method();
-    if (path == "/bots/add" && m == http::verb::post) {
+    const auto below_bots_ending = [&](std::string_view suffix) {
+        return path.starts_with("/bots/") && path.ends_with(suffix);
+    };
+    if (below_bots_ending("/add") && m == http::verb::post) {
         return add(req);
     }
-    if (path == "/bots/delete" && m == http::verb::delete_) {
+    if (below_bots_ending("/delete") && m == http::verb::delete_) {
+        if (requested_username(req).empty()) {
+            // The original's reply (it deletes nothing); naming a bot deletes it.
+            return json_response(req, http::status::ok,
+                                 json::object{{"err", "not implemented yet"}});
+        }
         return remove(req);
     }
     if (path == "/bots/token" && m == http::verb::post) {

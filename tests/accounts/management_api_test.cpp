@@ -145,6 +145,26 @@ TEST_F(ManagementTest, TokenReissueListAndDelete) {
         http::status::ok);
 }
 
+TEST_F(ManagementTest, TheOriginalsRequestsGetTheOriginalsReplies) {
+    // `add` and `delete` anywhere below /bots/ (the original dispatches on the path's ending).
+    auto res =
+        call(http::verb::post, "/bots/v1/add", R"({"username":"echo_bot"})", "application/json");
+    ASSERT_EQ(res.result(), http::status::ok);
+    EXPECT_TRUE(json::parse(res.body()).as_object().contains("token"));
+    // A delete naming no bot: the original's stub reply, nothing deleted.
+    res = call(http::verb::delete_, "/bots/delete");
+    EXPECT_EQ(res.result(), http::status::ok);
+    EXPECT_EQ(json::parse(res.body()), json::parse(R"({"err":"not implemented yet"})"));
+    EXPECT_TRUE(service->store().user_by_username("echo_bot").has_value());
+    EXPECT_EQ(call(http::verb::delete_, "/bots/v1/delete?username=echo_bot").result(),
+              http::status::ok);
+    EXPECT_FALSE(service->store().user_by_username("echo_bot").has_value());
+    res = call(http::verb::get, "/bots/add");
+    EXPECT_EQ(res.result(), http::status::not_found);
+    EXPECT_EQ(json::parse(res.body()).at("err"), "no handlers matched the request.");
+    EXPECT_EQ(call(http::verb::post, "/other/add").result(), http::status::not_found);
+}
+
 TEST_F(ManagementTest, TokenReissueCanRevokeEarlierTokens) {
     auto first = add_bot("echo_bot");
     auto res =
