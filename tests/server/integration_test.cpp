@@ -430,6 +430,32 @@ TEST(Integration, GracefulShutdownClosesWebSocketsWithGoingAway) {
     EXPECT_EQ(a.wait_closed(), 1001U);
 }
 
+TEST(Integration, HeadGetsTheHeaderOnlySoTheNextKeepAliveResponseIsIntact) {
+    TestServer server;
+    namespace http = boost::beast::http;
+    boost::asio::io_context ioc;
+    boost::beast::tcp_stream stream(ioc);
+    stream.connect({boost::asio::ip::make_address("127.0.0.1"), server.port()});
+    stream.expires_after(5s);
+    boost::beast::flat_buffer buffer;
+    const auto exchange = [&](http::verb method, const std::string& target) {
+        http::request<http::empty_body> req{method, target, 11};
+        req.set(http::field::host, "127.0.0.1");
+        http::write(stream, req);
+        http::response_parser<http::string_body> parser;
+        parser.skip(method == http::verb::head); // a HEAD response has no body to read
+        http::read(stream, buffer, parser);
+        return parser.release();
+    };
+    for (const char* target : {"/api/conns", "/api/nothing", "/nothing.js"}) {
+        const auto head = exchange(http::verb::head, target);
+        EXPECT_NE(head[http::field::content_length], "0") << target;
+        const auto get = exchange(http::verb::get, "/api/profile/status");
+        EXPECT_EQ(get.result_int(), 200U) << "after HEAD " << target;
+        EXPECT_EQ(get.body(), R"({"logged_in":false})") << "after HEAD " << target;
+    }
+}
+
 TEST(Integration, InjectAllowAllCorsHeadersIsOffByDefault) {
     TestServer plain;
     EXPECT_EQ(http_get(plain.port(), "/api/conns").headers.count("Access-Control-Allow-Origin"),

@@ -20,6 +20,19 @@ struct RoutedResponse {
     boost::beast::http::message_generator message;
 };
 
+/// `res` as the answer to a request with `method`: a HEAD request gets the header only, with the
+/// Content-Length of the body it would have had (RFC 9110 9.3.2), so a keep-alive client does not
+/// read the body as the start of its next response.
+template <class Body>
+RoutedResponse respond_to(boost::beast::http::verb method,
+                          boost::beast::http::response<Body>&& res) {
+    if (method == boost::beast::http::verb::head) {
+        return RoutedResponse(
+            boost::beast::http::response<boost::beast::http::empty_body>(std::move(res.base())));
+    }
+    return RoutedResponse(std::move(res));
+}
+
 /// A response with a body and content type; keep-alive and version follow the request.
 StringResponse make_response(boost::beast::http::status status, unsigned version, bool keep_alive,
                              std::string body, std::string_view content_type);

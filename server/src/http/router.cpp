@@ -69,7 +69,7 @@ RoutedResponse Router::handle(const Request& req, RequestContext& ctx) const {
         if (inject_cors_) {
             add_allow_all_cors(res);
         }
-        return RoutedResponse(std::move(res));
+        return respond_to(req.method(), std::move(res));
     }
     const auto under = [&](const std::string& p) {
         return ctx.path == p || ctx.path.starts_with(p + "/");
@@ -83,7 +83,7 @@ RoutedResponse Router::handle(const Request& req, RequestContext& ctx) const {
     if (inject_cors_) {
         add_allow_all_cors(res);
     }
-    return RoutedResponse(std::move(res));
+    return respond_to(req.method(), std::move(res));
 }
 
 } // namespace tincan::server

@@ -96,11 +96,11 @@ RoutedResponse StaticFiles::serve(const Request& req, std::string_view encoded_p
                                   bool cors) const {
     const auto version = req.version();
     const bool keep_alive = req.keep_alive();
-    auto done = [cors](auto&& res) {
+    auto done = [cors, method = req.method()](auto&& res) {
         if (cors) {
             add_allow_all_cors(res);
         }
-        return RoutedResponse(std::move(res));
+        return respond_to(method, std::move(res));
     };
     auto not_found = [&] {
         auto res = make_response(http::status::not_found, version, keep_alive, "404 not found\n",

@@ -112,16 +112,19 @@ template <class Protocol> bool HttpSession<Protocol>::try_offload(Request& req) 
     // The handler answers later from another thread; the reply is written on this session's
     // executor. Reading the next request waits until then (HTTP/1.1 answers in order).
     auto self = this->shared_from_this();
-    auto reply = [self](StringResponse res) {
+    auto reply = [self, method = req.method()](StringResponse res) {
         auto sp = std::make_shared<StringResponse>(std::move(res));
-        boost::asio::post(self->stream_.get_executor(), [self, sp] {
+        boost::asio::post(self->stream_.get_executor(), [self, sp, method] {
             if (self->ctx_.config.inject_allow_all_cors_headers) {
                 add_allow_all_cors(*sp);
             }
             self->ctx_.metrics.http_request(sp->result_int());
-            http::async_write(self->stream_, *sp, [self, sp](beast::error_code e, std::size_t n) {
-                self->on_write(sp->keep_alive(), e, n);
-            });
+            auto routed = respond_to(method, std::move(*sp));
+            beast::async_write(
+                self->stream_, std::move(routed.message),
+                [self, keep_alive = routed.keep_alive](beast::error_code e, std::size_t n) {
+                    self->on_write(keep_alive, e, n);
+                });
         });
     };
     return ctx_.offload(req, std::move(reply));
