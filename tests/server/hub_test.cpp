@@ -300,10 +300,15 @@ TEST_F(HubTest, MalformedFramesGetAnErrorReply) {
     auto [a, sa] = join();
     EXPECT_TRUE(hub.handle_text(a, "{nope"));
     EXPECT_TRUE(hub.handle_text(a, R"({"echo":{"seq_id":-4}})"));
+    EXPECT_TRUE(hub.handle_text(a, "[1]"));
     const auto f = sa->take();
-    ASSERT_EQ(f.size(), 2U);
+    ASSERT_EQ(f.size(), 3U);
     EXPECT_EQ(f[0].at("error").at("code"), "malformed_json");
+    EXPECT_EQ(f[0].at("error").at("message"), "frame is not valid JSON");
     EXPECT_EQ(f[1].at("error").at("code"), "wrong_type");
+    EXPECT_EQ(f[1].at("error").at("message"), "a known key has the wrong JSON type");
+    EXPECT_EQ(f[2].at("error").at("code"), "not_an_object");
+    EXPECT_EQ(f[2].at("error").at("message"), "frame is not a JSON object");
     EXPECT_EQ(metrics.rejected_count("malformed_json"), 1U);
 }
 

@@ -52,6 +52,19 @@ bool is_json_object_text(std::string_view text) {
     return !ec && v.is_object();
 }
 
+std::string decode_failure_message(ProtocolError code) {
+    switch (code) {
+    case ProtocolError::malformed_json:
+        return "frame is not valid JSON";
+    case ProtocolError::not_an_object:
+        return "frame is not a JSON object";
+    case ProtocolError::wrong_type:
+        return "a known key has the wrong JSON type";
+    default:
+        return "frame refused";
+    }
+}
+
 std::string uuid4() {
     thread_local boost::uuids::random_generator gen;
     return boost::uuids::to_string(gen());
@@ -181,10 +194,7 @@ boost::system::error_code Hub::handle_text(const std::string& node_id, std::stri
     if (!decoded) {
         // A known key of the wrong JSON type drops the whole frame, as in the original.
         const auto code = static_cast<ProtocolError>(decoded.error().value());
-        report(node_id,
-               {code, code == ProtocolError::wrong_type ? "a known key has the wrong JSON type"
-                                                        : "frame is not a JSON object"},
-               "");
+        report(node_id, {code, decode_failure_message(code)}, "");
         return make_error_code(code);
     }
     auto refusal = drop_invalid(node_id, node, *decoded);
