@@ -7,6 +7,7 @@
 #include "bots/counter_bot.hpp"
 #include "bots/echo_bot.hpp"
 #include "bots/music_bot.hpp"
+#include "coturn_process.hpp"
 #include "fake_llm_server.hpp"
 #include "rtc_fixture.hpp"
 #include "server_process.hpp"
@@ -47,6 +48,7 @@ public:
                 return;
             }
             auto v = json::parse(p.offer_json).as_object();
+            remote_candidates.emplace_back(v.at("candidate").as_string());
             std::optional<unsigned> mline;
             if (auto* m = v.if_contains("sdpMLineIndex")) {
                 mline = static_cast<unsigned>(m->to_number<int>());
@@ -150,6 +152,7 @@ public:
     std::vector<common::ChatMessage> received, pongs;
     std::vector<std::shared_ptr<DataChannel>> patch_channels;
     std::vector<common::PatchOrder> patches;
+    std::vector<std::string> remote_candidates; ///< the bot's, as trickled to us
     std::atomic<int> audio_packets{0};
     /// Set before call(): the offer goes out, then nothing (no candidates, the answer ignored),
     /// while the signalling connection stays up.
@@ -700,6 +703,41 @@ TEST_F(BotsThroughServer, BotReregistersWithNewNodeIdAfterServerRestart) {
     ASSERT_TRUE(connect_to(*host));
     browser().send("again");
     EXPECT_TRUE(wait_for([&] { return browser().received.size() >= 2; }));
+}
+
+TEST_F(BotsThroughServer, BotsRelayThroughTurnCredentialsFromTheServer) {
+    // coturn with REST credentials; the server hands them out at /api/ice-servers; the bot has
+    // no --ice-server of its own, fetches them with its signalling identity and gathers a relay
+    // candidate through coturn for the browser.
+    CoturnProcess turn;
+    ASSERT_TRUE(turn.start());
+    server_.stop();
+    ASSERT_TRUE(
+        server_.start(0, {"--turn-url", turn.url()}, {"TURN_STATIC_AUTH_SECRET=" + turn.secret()}));
+    auto host = start_bot(std::make_shared<EchoBot>(), [](HostConfig& hc) { hc.ice_servers = {}; });
+    const auto* credentials = host->turn_credentials();
+    ASSERT_NE(credentials, nullptr);
+    ASSERT_TRUE(wait_for([&] { return !credentials->urls().empty(); }));
+    EXPECT_EQ(credentials->urls()[0].rfind("turn://", 0), 0u) << credentials->urls()[0];
+    ASSERT_TRUE(connect_to(*host));
+    auto& b = browser();
+    EXPECT_TRUE(wait_for([&] {
+        return std::any_of(b.remote_candidates.begin(), b.remote_candidates.end(),
+                           [](const std::string& c) { return c.find(" typ relay ") != c.npos; });
+    }));
+    b.send("through the relay's server");
+    EXPECT_TRUE(wait_for([&] { return b.text_reply() != nullptr; }));
+}
+
+TEST_F(BotsThroughServer, WithoutARelayOnTheServerBotsGoOnWithoutOne) {
+    auto host = start_bot(std::make_shared<EchoBot>());
+    const auto* credentials = host->turn_credentials();
+    ASSERT_NE(credentials, nullptr);
+    ASSERT_TRUE(wait_for([&] { return credentials->answers() == 1; })); // the server's 404
+    EXPECT_TRUE(credentials->urls().empty());
+    ASSERT_TRUE(connect_to(*host));
+    browser().send("no relay needed");
+    EXPECT_TRUE(wait_for([&] { return browser().text_reply() != nullptr; }));
 }
 
 } // namespace

@@ -11,35 +11,49 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <vector>
 
 namespace tincan::agents::test {
 
 class ServerProcess {
 public:
     /// port 0: ephemeral. Returns false if the server did not come up.
-    bool start(int port = 0) {
+    /// `extra` are added to the command line, `env` (NAME=value) to the environment.
+    bool start(int port = 0, const std::vector<std::string>& extra = {},
+               const std::vector<std::string>& env = {}) {
+        remove_dir(); // a restarted server gets a fresh directory
         dir_ = g_dir_make_tmp("tincan-agents-test-XXXXXX", nullptr);
         const std::string port_file = dir_ + "/port";
         const std::string listen = "127.0.0.1:" + std::to_string(port);
         const std::string data = dir_ + "/data";
-        const char* argv[] = {TINCAN_SERVER_BIN,
-                              "--listen-addr",
-                              listen.c_str(),
-                              "--port-file",
-                              port_file.c_str(),
-                              "--management-listen",
-                              "",
-                              "--data-dir",
-                              data.c_str(),
-                              "--web-root",
-                              dir_.c_str(),
-                              "--log-level",
-                              "warn",
-                              nullptr};
+        std::vector<const char*> argv = {TINCAN_SERVER_BIN,
+                                         "--listen-addr",
+                                         listen.c_str(),
+                                         "--port-file",
+                                         port_file.c_str(),
+                                         "--management-listen",
+                                         "",
+                                         "--data-dir",
+                                         data.c_str(),
+                                         "--web-root",
+                                         dir_.c_str(),
+                                         "--log-level",
+                                         "warn"};
+        for (const auto& a : extra) {
+            argv.push_back(a.c_str());
+        }
+        argv.push_back(nullptr);
+        gchar** envp = g_get_environ();
+        for (const auto& e : env) {
+            const auto eq = e.find('=');
+            envp = g_environ_setenv(envp, e.substr(0, eq).c_str(), e.substr(eq + 1).c_str(), TRUE);
+        }
         GError* error = nullptr;
-        if (!g_spawn_async(
-                nullptr, const_cast<char**>(argv), nullptr, G_SPAWN_DO_NOT_REAP_CHILD,
-                [](gpointer) { prctl(PR_SET_PDEATHSIG, SIGTERM); }, nullptr, &pid_, &error)) {
+        const bool spawned = g_spawn_async(
+            nullptr, const_cast<char**>(argv.data()), envp, G_SPAWN_DO_NOT_REAP_CHILD,
+            [](gpointer) { prctl(PR_SET_PDEATHSIG, SIGTERM); }, nullptr, &pid_, &error);
+        g_strfreev(envp);
+        if (!spawned) {
             ADD_FAILURE() << "cannot start tincan-server: " << error->message;
             g_clear_error(&error);
             return false;
@@ -68,16 +82,21 @@ public:
 
     ~ServerProcess() {
         stop();
-        if (!dir_.empty()) {
-            const std::string cmd = "rm -rf '" + dir_ + "'";
-            (void)std::system(cmd.c_str());
-        }
+        remove_dir();
     }
 
     int port() const { return port_; }
     std::string ws_url() const { return "ws://127.0.0.1:" + std::to_string(port_) + "/api/ws"; }
 
 private:
+    void remove_dir() {
+        if (!dir_.empty()) {
+            const std::string cmd = "rm -rf '" + dir_ + "'";
+            (void)std::system(cmd.c_str());
+            dir_.clear();
+        }
+    }
+
     GPid pid_ = 0;
     int port_ = 0;
     std::string dir_;

@@ -255,9 +255,26 @@ std::shared_ptr<BotHost> BotHost::create(std::shared_ptr<Bot> bot, HostConfig co
             self->peer_offline(node);
         }
     });
+    if (host->config_.server_turn_credentials) {
+        host->turn_ = std::make_unique<TurnCredentials>(
+            ice_servers_url(host->config_.signalling.url),
+            [weak_signalling = std::weak_ptr<SignallingClient>(host->signalling_)](
+                const std::string& url, std::function<void(unsigned, std::string)> done) {
+                if (auto s = weak_signalling.lock()) {
+                    s->http_get(url, std::move(done));
+                }
+            },
+            context);
+    }
     host->signalling_->on_registered([weak](const std::string&) {
         auto self = weak.lock();
-        if (!self || self->registrations_++ == 0) {
+        if (!self) {
+            return;
+        }
+        if (self->turn_) {
+            self->turn_->refresh(); // the server may have changed since the last registration
+        }
+        if (self->registrations_++ == 0) {
             return;
         }
         // Registered again after the signalling connection dropped (a server restart): no
@@ -303,6 +320,9 @@ void BotHost::stop() {
         guarded(bot_->name(), "on_peer_left", [&] { bot_->on_peer_left(id); });
     }
     early_candidates_.clear();
+    if (turn_) {
+        turn_->stop();
+    }
     signalling_->stop();
 }
 
@@ -408,6 +428,10 @@ std::shared_ptr<BotHost::Peer> BotHost::create_peer(const std::string& peer_id) 
     PeerConfig pc;
     pc.name = bot_->name() + "<-" + peer_id.substr(0, 8);
     pc.ice_servers = config_.ice_servers;
+    if (turn_) {
+        auto relays = turn_->urls();
+        pc.ice_servers.insert(pc.ice_servers.end(), relays.begin(), relays.end());
+    }
     pc.context = context_;
     auto session = PeerSession::create(std::move(pc));
     if (!session) {

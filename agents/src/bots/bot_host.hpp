@@ -8,6 +8,7 @@
 #include "bots/bot.hpp"
 #include "rtc/peer_session.hpp"
 #include "signalling/signalling_client.hpp"
+#include "signalling/turn_credentials.hpp"
 #include "util/main_context.hpp"
 
 #include <chrono>
@@ -20,7 +21,10 @@ namespace tincan::agents {
 
 struct HostConfig {
     SignallingConfig signalling;
-    std::vector<std::string> ice_servers;
+    std::vector<std::string> ice_servers; ///< static (`--ice-server`)
+    /// Ask the server for TURN relay credentials (`{api-prefix}/ice-servers`) and add them to new
+    /// connections.
+    bool server_turn_credentials = true;
     std::size_t max_peers = 256;
     /// A peer whose connection stays `disconnected` this long is dropped.
     std::chrono::milliseconds disconnected_grace{10000};
@@ -52,6 +56,8 @@ public:
     std::size_t offline_notices() const { return offline_notices_; }
     /// Offline graces that ran out (the peer then dropped or kept).
     std::size_t offline_checks() const { return offline_checks_; }
+    /// The relay credentials from the server (for tests), null when not asked for.
+    const TurnCredentials* turn_credentials() const { return turn_.get(); }
 
 private:
     class Peer;
@@ -73,6 +79,7 @@ private:
     HostConfig config_;
     GMainContext* context_;
     std::shared_ptr<SignallingClient> signalling_;
+    std::unique_ptr<TurnCredentials> turn_;
     std::map<std::string, std::shared_ptr<Peer>> peers_;
     std::size_t offline_notices_ = 0;
     std::size_t offline_checks_ = 0;

@@ -366,6 +366,44 @@ bool SignallingClient::send_ice(const std::string& to, const std::string& candid
     return send_envelope(env);
 }
 
+void SignallingClient::http_get(const std::string& url,
+                                std::function<void(unsigned, std::string)> done) {
+    SoupMessage* msg =
+        session_ && !stopped_ ? soup_message_new(SOUP_METHOD_GET, url.c_str()) : nullptr;
+    if (msg == nullptr) {
+        post(context_, [done = std::move(done)] { done(0, {}); });
+        return;
+    }
+    if (!config_.jwt.empty()) {
+        soup_message_headers_replace(soup_message_get_request_headers(msg), "Authorization",
+                                     ("bearer " + config_.jwt).c_str());
+    }
+    struct Request {
+        GRef<SoupMessage> msg;
+        std::function<void(unsigned, std::string)> done;
+    };
+    auto* request = new Request{GRef<SoupMessage>::adopt(msg), std::move(done)};
+    soup_session_send_and_read_async(
+        session_.get(), msg, G_PRIORITY_DEFAULT, nullptr,
+        [](GObject* source, GAsyncResult* result, gpointer data) {
+            std::unique_ptr<Request> r(static_cast<Request*>(data));
+            GError* error = nullptr;
+            GBytes* bytes = soup_session_send_and_read_finish(SOUP_SESSION(source), result, &error);
+            std::string body;
+            unsigned status = 0;
+            if (bytes != nullptr) {
+                gsize size = 0;
+                const auto* p = static_cast<const char*>(g_bytes_get_data(bytes, &size));
+                body.assign(p != nullptr ? p : "", size);
+                g_bytes_unref(bytes);
+                status = soup_message_get_status(r->msg.get());
+            }
+            g_clear_error(&error);
+            r->done(status, std::move(body));
+        },
+        request);
+}
+
 void SignallingClient::stop() {
     if (stopped_) {
         return;

@@ -57,6 +57,11 @@ public:
     bool send_ice(const std::string& to, const std::string& candidate, const std::string& mid,
                   unsigned mline);
 
+    /// GET `url` over this client's HTTP session (same TLS roots and resolution as the
+    /// WebSocket, the bot's JWT as bearer); `done(status, body)` on the main context, status 0
+    /// when there was no answer.
+    void http_get(const std::string& url, std::function<void(unsigned, std::string)> done);
+
     bool registered() const noexcept { return !node_id_.empty(); }
     const std::string& node_id() const noexcept { return node_id_; }
     const SignallingConfig& config() const noexcept { return config_; }
