@@ -710,6 +710,9 @@ TEST_F(BotsThroughServer, BotsRelayThroughTurnCredentialsFromTheServer) {
     // no --ice-server of its own, fetches them with its signalling identity and gathers a relay
     // candidate through coturn for the browser.
     CoturnProcess turn;
+    if (turn.url().find("127.0.0.1") != std::string::npos) {
+        GTEST_SKIP() << "no non-loopback IPv4 address: libnice would not reach a relay";
+    }
     ASSERT_TRUE(turn.start());
     server_.stop();
     ASSERT_TRUE(

@@ -24,7 +24,7 @@ namespace tincan::agents::test {
 
 class CoturnProcess {
 public:
-    CoturnProcess() {
+    CoturnProcess() : ip_(local_ipv4()) {
         std::random_device rd;
         static constexpr char hex[] = "0123456789abcdef";
         for (int i = 0; i < 32; ++i) {
@@ -46,7 +46,6 @@ public:
 
     /// False (with a test failure) if coturn is missing or does not answer STUN in time.
     bool start() {
-        ip_ = local_ipv4();
         port_ = free_udp_port();
         dir_ = g_dir_make_tmp("tincan-coturn-XXXXXX", nullptr);
         const auto port = "--listening-port=" + std::to_string(port_);
@@ -149,8 +148,8 @@ private:
         return ok;
     }
 
+    std::string ip_;
     std::string secret_;
-    std::string ip_ = "127.0.0.1";
     std::string dir_;
     int port_ = 0;
     GPid pid_ = 0;
