@@ -9,6 +9,13 @@ import {
   uniq,
   waitConnected,
 } from './helpers';
+import { rawPeer, type RawPeerState } from './raw-peer';
+
+declare global {
+  interface Window {
+    RP: RawPeerState;
+  }
+}
 
 test('two visitors see each other, chat with delivered ticks, edit and delete', async ({
   users,
@@ -110,6 +117,35 @@ test('glare: both users click each other at once and still chat', async ({ users
     'data-status',
     'delivered',
   );
+});
+
+test('glare with an original client: both call at once and still chat', async ({
+  users,
+  browser,
+  server,
+}) => {
+  const [alice] = await users(uniq('glareApp'));
+  // A peer speaking the original protocol, whose node id is the larger one: by node ids alone the
+  // app would roll its own offer back, and so would the original (implicitly): nobody's stands.
+  const conns = (await (await fetch(`${server.url}/api/conns`)).json()) as Record<
+    string,
+    { node_name?: string }
+  >;
+  const aliceId = Object.keys(conns).find((id) => conns[id]?.node_name === alice!.name);
+  expect(aliceId).toBeTruthy();
+  const original = await rawPeer(browser, server.url, uniq('original'), aliceId);
+  expect(original.id > aliceId!).toBe(true);
+  await original.collideOnNextOffer();
+  await peerButton(alice!.page, original.name).click();
+  await waitConnected(alice!.page);
+  // The original sent its own offer before answering the app's: it was a real collision.
+  expect(await original.page.evaluate(() => window.RP.answered)).toBe(1);
+  await send(alice!.page, 'to the original');
+  await expect(
+    messages(alice!.page, original.name).locator('[data-direction="out"]'),
+  ).toHaveAttribute('data-status', 'delivered');
+  await original.page.evaluate(() => window.RP.send({ message: 'from the original' }));
+  await expect(messages(alice!.page, original.name).getByText('from the original')).toBeVisible();
 });
 
 test('RTT is measured on both sides and shown in diagnostics', async ({ users }) => {

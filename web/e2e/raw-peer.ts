@@ -2,14 +2,25 @@ import type { Browser, Page } from '@playwright/test';
 
 /**
  * A scripted peer that speaks the original protocol (PROTOCOL.md 1, 4) from a bare page of the
- * server's origin, without the app: it registers, calls a user (offer with `chat` and `ping`),
- * and then sends whatever a test wants, hostile or not.
+ * server's origin, without the app: it registers, calls a user (offer with `chat` and `ping`) or
+ * answers a call as the original client does (4.10: no glare handling), and then sends whatever
+ * a test wants, hostile or not.
  */
 export interface RawPeer {
   page: Page;
   name: string;
+  /** Its node id. */
+  id: string;
+  /** The node id the server lists for `user`. */
+  nodeId(user: string): Promise<string>;
   /** Calls the node registered as `user`; resolves when the `chat` channel is open. */
   call(user: string): Promise<void>;
+  /**
+   * From now on, an offer that arrives while this peer has no connection finds it calling too:
+   * its own offer goes out first (both sides are initiators, as when two users click each other
+   * at once), then it handles the incoming one as the original does.
+   */
+  collideOnNextOffer(): Promise<void>;
 }
 
 /** What the page keeps in `window.RP` (used inside `page.evaluate`). */
@@ -25,13 +36,19 @@ export interface RawPeerState {
   /** Opens a channel with `label` on the peer connection; resolves when it opened or closed. */
   open(label: string): Promise<RTCDataChannel>;
   acked(messageId: string): boolean;
+  /** Answers of ours that the remote took: the remote's offers this peer answered. */
+  answered: number;
+  /** See RawPeer.collideOnNextOffer. */
+  collide: boolean;
 }
 
-function install(name: string): Promise<string> {
+function install({ name, idAbove }: { name: string; idAbove: string }): Promise<string> {
   const rp = {} as RawPeerState & { pending: RTCIceCandidateInit[]; ws: WebSocket };
   (window as unknown as { RP: RawPeerState }).RP = rp;
   rp.chatIn = [];
   rp.pending = [];
+  rp.answered = 0;
+  rp.collide = false;
   const sig = (key: string, body: object) =>
     rp.ws.send(JSON.stringify({ [key]: { ...body, from_node_id: rp.me, to_node_id: rp.peer } }));
   rp.msg = (body) => ({
@@ -53,70 +70,142 @@ function install(name: string): Promise<string> {
       ch.binaryType = 'arraybuffer';
       ch.onopen = ch.onclose = () => resolve(ch);
     });
-  return new Promise((resolve) => {
-    const ws = new WebSocket(location.origin.replace(/^http/, 'ws') + '/api/ws');
-    rp.ws = ws;
-    ws.onopen = () => {
-      ws.send(JSON.stringify({ register: { node_name: name } }));
-      setInterval(() => {
-        const echo = { direction: 'ping', correlation_id: 'raw', server_timestamp: 0 };
-        ws.send(JSON.stringify({ echo: { ...echo, timestamp: Date.now(), seq_id: 1 } }));
-      }, 1000);
-    };
-    ws.onmessage = async (ev) => {
-      const m = JSON.parse(ev.data as string);
-      if (m.register && m.node_id) {
-        rp.me = m.node_id;
-        resolve(m.node_id);
-      }
-      if (m.sdp_offer?.to_node_id === rp.me && m.sdp_offer.type === 'answer') {
-        await rp.pc.setRemoteDescription(JSON.parse(m.sdp_offer.offer_json));
-        for (const c of rp.pending.splice(0)) await rp.pc.addIceCandidate(c);
-      }
-      if (m.ice_offer?.to_node_id === rp.me) {
-        const c = JSON.parse(m.ice_offer.offer_json);
-        if (rp.pc.remoteDescription) await rp.pc.addIceCandidate(c);
-        else rp.pending.push(c);
-      }
-    };
-  }).then((me) => {
-    // Calls are placed from here on; the offer goes out when `call` names the user.
-    (window as unknown as { call: (peer: string) => Promise<void> }).call = async (peer) => {
-      rp.peer = peer;
-      rp.pc = new RTCPeerConnection();
-      rp.pc.onicecandidate = (e) =>
-        e.candidate && sig('ice_offer', { offer_json: JSON.stringify(e.candidate) });
-      rp.chat = rp.pc.createDataChannel('chat');
-      rp.pc.createDataChannel('ping');
-      rp.chat.onmessage = (e) => {
+  // A connection to `peer` with the original's handlers; as initiator with `chat` and `ping`.
+  const connect = (peer: string, initiator: boolean) => {
+    rp.peer = peer;
+    rp.pc = new RTCPeerConnection();
+    rp.pc.onicecandidate = (e) =>
+      e.candidate && sig('ice_offer', { offer_json: JSON.stringify(e.candidate) });
+    const listen = (ch: RTCDataChannel) =>
+      (ch.onmessage = (e) => {
         rp.chatIn.push(e.data as string);
         const m = JSON.parse(e.data as string);
         if (!m.ack) rp.send({ ack: { messageId: m.messageId } }); // as the original does
+      });
+    rp.pc.ondatachannel = (e) => {
+      if (e.channel.label !== 'chat') return;
+      listen(e.channel);
+      if (!initiator) rp.chat = e.channel;
+    };
+    if (initiator) {
+      rp.chat = rp.pc.createDataChannel('chat');
+      listen(rp.chat);
+      rp.pc.createDataChannel('ping');
+    }
+  };
+  const offer = async () => {
+    await rp.pc.setLocalDescription();
+    sig('sdp_offer', { type: 'offer', offer_json: JSON.stringify(rp.pc.localDescription) });
+  };
+  const dial = (): Promise<string> =>
+    new Promise<string>((resolve) => {
+      const ws = new WebSocket(location.origin.replace(/^http/, 'ws') + '/api/ws');
+      rp.ws = ws;
+      let keepAlive: ReturnType<typeof setInterval> | undefined;
+      ws.onopen = () => {
+        ws.send(JSON.stringify({ register: { node_name: name } }));
+        keepAlive = setInterval(() => {
+          const echo = { direction: 'ping', correlation_id: 'raw', server_timestamp: 0 };
+          ws.send(JSON.stringify({ echo: { ...echo, timestamp: Date.now(), seq_id: 1 } }));
+        }, 1000);
       };
-      await rp.pc.setLocalDescription();
-      sig('sdp_offer', { type: 'offer', offer_json: JSON.stringify(rp.pc.localDescription) });
+      ws.onclose = () => clearInterval(keepAlive);
+      ws.onmessage = async (ev) => {
+        const m = JSON.parse(ev.data as string);
+        if (m.register && m.node_id) {
+          if (m.node_id <= idAbove) {
+            // Not the id wanted: register again on a new connection.
+            ws.onmessage = null;
+            ws.close();
+            return resolve(dial());
+          }
+          rp.me = m.node_id;
+          resolve(m.node_id);
+        }
+        const sdp = m.sdp_offer?.to_node_id === rp.me ? m.sdp_offer : null;
+        if (sdp?.type === 'answer') {
+          await rp.pc.setRemoteDescription(JSON.parse(sdp.offer_json));
+          for (const c of rp.pending.splice(0)) await rp.pc.addIceCandidate(c);
+        }
+        if (sdp?.type === 'offer') {
+          if (!rp.pc && rp.collide) {
+            rp.collide = false;
+            connect(sdp.from_node_id, true);
+            // Its own offer goes out once its candidates are gathered, and the incoming offer
+            // is handled right after (Chromium can wedge a connection rolled back while it still
+            // gathers: it never gathers again, whatever the other side does).
+            const pc = rp.pc;
+            await pc.setLocalDescription();
+            await new Promise<void>((done) => {
+              const check = () => pc.iceGatheringState === 'complete' && done();
+              pc.addEventListener('icegatheringstatechange', check);
+              check();
+            });
+            sig('sdp_offer', { type: 'offer', offer_json: JSON.stringify(pc.localDescription) });
+          }
+          if (!rp.pc) connect(sdp.from_node_id, false);
+          // The original: setRemoteDescription not awaited, then answer (PROTOCOL.md 4.10). In a
+          // browser an offer arriving in `have-local-offer` implicitly rolls back our own offer.
+          void rp.pc.setRemoteDescription(JSON.parse(sdp.offer_json));
+          await rp.pc.setLocalDescription(await rp.pc.createAnswer());
+          sig('sdp_offer', { type: 'answer', offer_json: JSON.stringify(rp.pc.localDescription) });
+          rp.answered++;
+          for (const c of rp.pending.splice(0)) await rp.pc.addIceCandidate(c).catch(() => {});
+        }
+        if (m.ice_offer?.to_node_id === rp.me) {
+          const c = JSON.parse(m.ice_offer.offer_json);
+          if (rp.pc?.remoteDescription) await rp.pc.addIceCandidate(c).catch(() => {});
+          else rp.pending.push(c);
+        }
+      };
+    });
+  return dial().then((me) => {
+    // Calls are placed from here on; the offer goes out when `call` names the user.
+    (window as unknown as { call: (peer: string) => Promise<void> }).call = async (peer) => {
+      connect(peer, true);
+      await offer();
       await new Promise((r) => (rp.chat.onopen = r));
     };
     return me as string;
   });
 }
 
-export async function rawPeer(browser: Browser, url: string, name: string): Promise<RawPeer> {
+/** `idAbove`: register until the server assigns a node id larger than this one. */
+export async function rawPeer(
+  browser: Browser,
+  url: string,
+  name: string,
+  idAbove = '',
+): Promise<RawPeer> {
   const page = await (await browser.newContext()).newPage();
   await page.goto(`${url}/servers.json`); // any document of the server's origin
-  await page.evaluate(install, name);
+  const id = await page.evaluate(install, { name, idAbove });
   return {
     page,
     name,
+    id,
+    async collideOnNextOffer() {
+      await page.evaluate(() => {
+        (window as unknown as { RP: RawPeerState }).RP.collide = true;
+      });
+    },
+    nodeId: (user: string) => nodeId(page, user),
     async call(user: string) {
-      await page.evaluate(async (user) => {
-        const conns = (await (await fetch('/api/conns')).json()) as Record<
-          string,
-          { node_name?: string }
-        >;
-        const id = Object.entries(conns).find(([, c]) => c.node_name === user)?.[0] ?? '';
+      const id = await nodeId(page, user);
+      await page.evaluate(async (id) => {
         await (window as unknown as { call: (peer: string) => Promise<void> }).call(id);
-      }, user);
+      }, id);
     },
   };
+}
+
+/** The node id the server lists for `user` (`/api/conns`), or ''. */
+function nodeId(page: Page, user: string): Promise<string> {
+  return page.evaluate(async (user) => {
+    const conns = (await (await fetch('/api/conns')).json()) as Record<
+      string,
+      { node_name?: string }
+    >;
+    return Object.entries(conns).find(([, c]) => c.node_name === user)?.[0] ?? '';
+  }, user);
 }

@@ -135,7 +135,7 @@ describe('TincanClient over fake signalling and peer connections', () => {
     const { hub, alice, bob, aliceId, bobId } = await pair();
     expect(hub.attributes.get(aliceId)).toEqual({
       support_attachment: 'true',
-      tincan_features: 'file-sha256-blocks',
+      tincan_features: 'file-sha256-blocks,perfect-negotiation',
       tincan_dtls: expect.stringMatching(/^sha-256 [0-9A-F]{2}(:[0-9A-F]{2}){31}$/),
     });
     alice.sendText(bobId, 'hello *bob*');

@@ -141,6 +141,12 @@ interface PeerLink {
 /** What our text messages tell a bot we take in its replies (ChatBot streams to these). */
 const REPLY_FEATURES = 'msgpatch-stream';
 
+/**
+ * Announced in `tincan_features`: this client resolves glare itself (perfect negotiation). Towards
+ * peers that do not announce it, it is always the polite side (PeerSession `remoteHandlesGlare`).
+ */
+const GLARE_FEATURE = 'perfect-negotiation';
+
 /** Failed messages per peer kept to take a late ACK. */
 const UNCONFIRMED_KEPT = 200;
 
@@ -466,7 +472,7 @@ export class TincanClient extends Emitter<ClientEvents> {
     // tincan_features: additive capabilities; original clients ignore unknown attributes.
     const attributes: Record<string, string> = {
       support_attachment: 'true',
-      tincan_features: DIGEST_FEATURE,
+      tincan_features: [DIGEST_FEATURE, GLARE_FEATURE].join(','),
     };
     if (this.fingerprint) attributes.tincan_dtls = this.fingerprint;
     if (this.opts.colorIndex !== undefined)
@@ -687,6 +693,14 @@ export class TincanClient extends Emitter<ClientEvents> {
     });
   }
 
+  /**
+   * Whether the peer is a Tincan web app (perfect negotiation). Earlier versions announced only
+   * the digest feature, and had perfect negotiation too.
+   */
+  private negotiatesPerfectly(peer: string): boolean {
+    return this.peerHasFeature(peer, GLARE_FEATURE) || this.peerHasFeature(peer, DIGEST_FEATURE);
+  }
+
   private peerHasFeature(peer: string, feature: string): boolean {
     const f = this.store.getState().peers[peer]?.attributes.tincan_features ?? '';
     return f.split(',').includes(feature);
@@ -756,6 +770,7 @@ export class TincanClient extends Emitter<ClientEvents> {
       ...this.iceConfig(),
       currentIce: () => this.iceConfig(),
       localId: () => this.myId(),
+      remoteHandlesGlare: () => this.negotiatesPerfectly(peer),
       sendSignal: (env) => this.signalling.send(env),
       certificate: this.certificate,
       ...(this.opts.createPeerConnection
@@ -832,7 +847,8 @@ export class TincanClient extends Emitter<ClientEvents> {
     const id = link.id;
     this.dropLink(id);
     if (tries >= MAX_CONNECT_TRIES) return;
-    const polite = (this.myId() ?? '') < id;
+    // A peer that does not resolve glare never rebuilds by itself: only this side can.
+    const polite = this.negotiatesPerfectly(id) && (this.myId() ?? '') < id;
     const delay = polite ? 4000 + Math.random() * 3000 : 300;
     setTimeout(() => {
       if (!this.started || this.links.has(id) || !this.store.getState().peers[id]?.online) return;

@@ -1,14 +1,19 @@
-import { describe, expect, it, vi } from 'vitest';
-import { MAX_PENDING_CANDIDATES, PeerSession } from './peer-session';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { GLARE_FALLBACK_MS, MAX_PENDING_CANDIDATES, PeerSession } from './peer-session';
 import { FakePeerConnection } from './testing/fake-network';
+import type { SignalEnvelope } from '../protocol';
 
-function session(pc: FakePeerConnection) {
+function session(
+  pc: FakePeerConnection,
+  more: { sent?: SignalEnvelope[]; remoteHandlesGlare?: () => boolean } = {},
+) {
   return new PeerSession({
     remoteId: 'b',
     iceServers: [],
     localId: () => 'a',
-    sendSignal: () => true,
+    sendSignal: (env) => (more.sent?.push(env), true),
     createPeerConnection: () => pc as unknown as RTCPeerConnection,
+    ...(more.remoteHandlesGlare ? { remoteHandlesGlare: more.remoteHandlesGlare } : {}),
   });
 }
 
@@ -58,5 +63,56 @@ describe('PeerSession candidates', () => {
     const queued = (s as unknown as { pendingCandidates: unknown[] }).pendingCandidates;
     expect(queued).toHaveLength(MAX_PENDING_CANDIDATES);
     expect(added).not.toHaveBeenCalled();
+  });
+});
+
+describe('PeerSession glare with a peer that does not resolve it', () => {
+  const offerFrom = (sdp: string) => JSON.stringify({ type: 'offer', sdp });
+  const sentTypes = (sent: SignalEnvelope[]) =>
+    sent.flatMap((e) => (e.sdp_offer ? [e.sdp_offer.type] : []));
+
+  async function glare(remoteHandlesGlare: () => boolean) {
+    vi.useFakeTimers();
+    const pc = new FakePeerConnection();
+    const sent: SignalEnvelope[] = [];
+    // 'a' < 'b': by node ids alone this side would be the polite one.
+    const s = session(pc, { sent, remoteHandlesGlare });
+    pc.createDataChannel('chat');
+    await vi.advanceTimersByTimeAsync(0); // negotiationneeded: our offer goes out
+    expect(pc.signalingState).toBe('have-local-offer');
+    const applied = vi.spyOn(pc, 'setRemoteDescription');
+    await s.handleDescription(offerFrom('fake:their-offer'));
+    return { pc, s, sent, applied };
+  }
+
+  afterEach(() => vi.useRealTimers());
+
+  it('keeps its own offer, which an original client in a browser answers', async () => {
+    const { pc, s, sent, applied } = await glare(() => false);
+    expect(s.polite).toBe(false);
+    expect(applied).not.toHaveBeenCalled();
+    await s.handleDescription(JSON.stringify({ type: 'answer', sdp: 'fake:their-answer' }));
+    await vi.advanceTimersByTimeAsync(GLARE_FALLBACK_MS * 2);
+    expect(applied).toHaveBeenCalledTimes(1);
+    expect(applied.mock.calls[0]![0].type).toBe('answer');
+    expect(pc.signalingState).toBe('stable');
+    expect(sentTypes(sent)).toEqual(['offer']);
+  });
+
+  it("takes the peer's offer when its stack never answers ours", async () => {
+    const { pc, sent, applied } = await glare(() => false);
+    await vi.advanceTimersByTimeAsync(GLARE_FALLBACK_MS - 100);
+    expect(applied).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(200);
+    expect(applied).toHaveBeenCalledWith({ type: 'offer', sdp: 'fake:their-offer' });
+    expect(pc.signalingState).toBe('stable');
+    expect(sentTypes(sent)).toEqual(['offer', 'answer']);
+  });
+
+  it('between two Tincan apps, the smaller node id rolls back at once', async () => {
+    const { s, sent, applied } = await glare(() => true);
+    expect(s.polite).toBe(true);
+    expect(applied).toHaveBeenCalledWith({ type: 'offer', sdp: 'fake:their-offer' });
+    expect(sentTypes(sent)).toEqual(['offer', 'answer']);
   });
 });

@@ -24,6 +24,14 @@ export interface PeerSessionOptions {
   currentIce?: () => { iceServers: RTCIceServer[]; iceTransportPolicy: RTCIceTransportPolicy };
   /** Our current node id (changes when signalling reconnects). */
   localId: () => string | null;
+  /**
+   * Whether the remote resolves glare itself (perfect negotiation: another Tincan web app).
+   * Others do not (PROTOCOL.md 4.10): an original client in a browser takes a colliding offer by
+   * implicitly rolling back its own and answers it, a bot's stack refuses it. Towards them this
+   * side keeps its own offer (impolite), and takes theirs only if no answer came within
+   * GLARE_FALLBACK_MS. Default: true.
+   */
+  remoteHandlesGlare?: () => boolean;
   /** Hands a frame to signalling; false while signalling is down. */
   sendSignal: (env: SignalEnvelope) => boolean;
   maxIceRestarts?: number;
@@ -57,6 +65,12 @@ export function dtlsFingerprint(cert: RTCCertificate): string | null {
  */
 export const MAX_PENDING_CANDIDATES = 100;
 
+/**
+ * How long our offer may stay unanswered after glare with a peer that does not resolve glare
+ * before this side takes the peer's offer instead (an answer over the server takes milliseconds).
+ */
+export const GLARE_FALLBACK_MS = 2500;
+
 export type CandidateType = 'host' | 'srflx' | 'prflx' | 'relay' | 'unknown';
 
 function candidateType(t: string | null | undefined): CandidateType {
@@ -66,7 +80,8 @@ function candidateType(t: string | null | undefined): CandidateType {
 /**
  * One RTCPeerConnection to one remote peer, negotiated with the "perfect negotiation" pattern:
  * the polite side (smaller node id) rolls back its own offer on glare, the impolite one ignores
- * the colliding offer. Signalling input is processed strictly in order; remote candidates wait
+ * the colliding offer. Towards a peer without perfect negotiation this side is impolite, with a
+ * fallback to the peer's offer when it never answers ours. Signalling input is processed strictly in order; remote candidates wait
  * until a remote description exists. ICE failure triggers a bounded number of ICE restarts
  * with backoff.
  */
@@ -116,8 +131,12 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
     this.pc.oniceconnectionstatechange = () => this.onIceState();
   }
 
-  /** Polite = the smaller node id; both sides compute the same answer. */
-  private get polite(): boolean {
+  /**
+   * Polite = the smaller node id, so both sides compute the same answer. Never polite towards a
+   * peer that does not resolve glare (see `remoteHandlesGlare`).
+   */
+  get polite(): boolean {
+    if (!this.handlesGlare) return false;
     const me = this.opts.localId() ?? '';
     return me < this.remoteId;
   }
@@ -167,15 +186,53 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
       const collision =
         desc.type === 'offer' && (this.makingOffer || this.pc.signalingState !== 'stable');
       this.ignoreOffer = !this.polite && collision;
-      if (this.ignoreOffer) return;
-      await this.pc.setRemoteDescription(desc); // rolls back our own offer when polite
-      for (const c of this.pendingCandidates.splice(0)) await this.addCandidate(c);
-      if (desc.type === 'offer') {
-        await this.pc.setLocalDescription();
-        this.sendDescription();
+      if (this.ignoreOffer) {
+        if (!this.handlesGlare) this.armGlareFallback(desc);
+        return;
       }
-      this.watchGathering();
+      await this.apply(desc); // rolls back our own offer when polite
     });
+  }
+
+  private get handlesGlare(): boolean {
+    return this.opts.remoteHandlesGlare?.() ?? true;
+  }
+
+  private async apply(desc: RTCSessionDescriptionInit) {
+    if (desc.type === 'answer') this.clearGlareFallback();
+    await this.pc.setRemoteDescription(desc);
+    for (const c of this.pendingCandidates.splice(0)) await this.addCandidate(c);
+    if (desc.type === 'offer') {
+      await this.pc.setLocalDescription();
+      this.sendDescription();
+    }
+    this.watchGathering();
+  }
+
+  /**
+   * Glare with a peer that does not resolve it: its offer was ignored, ours stands. If the peer
+   * cannot take ours (a stack without implicit rollback refuses an offer in `have-local-offer`),
+   * no answer ever comes: then take its offer after all, rolling ours back.
+   */
+  private glareTimer: ReturnType<typeof setTimeout> | null = null;
+  private armGlareFallback(theirs: RTCSessionDescriptionInit) {
+    this.clearGlareFallback();
+    const ours = this.pc.localDescription?.sdp;
+    this.glareTimer = setTimeout(() => {
+      this.glareTimer = null;
+      void this.enqueue(async () => {
+        const pc = this.pc;
+        if (pc.signalingState !== 'have-local-offer' || pc.localDescription?.sdp !== ours) return;
+        console.warn('peer: no answer to our offer after glare; taking theirs', this.remoteId);
+        this.ignoreOffer = false;
+        await this.apply(theirs);
+      });
+    }, GLARE_FALLBACK_MS);
+  }
+
+  private clearGlareFallback() {
+    if (this.glareTimer) clearTimeout(this.glareTimer);
+    this.glareTimer = null;
   }
 
   /** Handles a relayed `ice_offer`; queued until a remote description exists. */
@@ -233,6 +290,7 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
     this.closed = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
     if (this.gatherTimer) clearTimeout(this.gatherTimer);
+    this.clearGlareFallback();
     this.pc.onnegotiationneeded = this.pc.onicecandidate = this.pc.ondatachannel = null;
     this.pc.ontrack = this.pc.oniceconnectionstatechange = null;
     this.pc.close();
