@@ -106,7 +106,7 @@ TEST(BotCommands, ClockAndMusicBotHelpListTheirCommandsAfterABlankLine) {
                                      "\n"
                                      "/start - Show this help message\n"
                                      "/list - List all available audio tracks\n"
-                                     "/play <track_name> - ");
+                                     "/play <track_name> - Play a specific audio track\n");
 }
 
 TEST(BotCommands, CommandBotsAckUnknownAndOddlySpacedCommandsWithoutReplying) {

@@ -30,7 +30,7 @@ test('MusicBot: /play A4 is heard in the audio card, /play C4 brings a new track
 
     await send(page, '/start');
     await expect(reply('WebRTC Audio Bot - Available Commands:')).toContainText(
-      '/play <track_name> - Play a track',
+      '/play <track_name> - Play a specific audio track',
     );
     await send(page, '/list');
     const tracks = reply('Available tracks:').locator('.message-text');

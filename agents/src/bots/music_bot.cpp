@@ -8,7 +8,7 @@ const char* const MusicBot::help_text = "🎵 WebRTC Audio Bot - Available Comma
                                         "\n"
                                         "/start - Show this help message\n"
                                         "/list - List all available audio tracks\n"
-                                        "/play <track_name> - Play a track\n"
+                                        "/play <track_name> - Play a specific audio track\n"
                                         "\n"
                                         "Example: /play A4";
 
