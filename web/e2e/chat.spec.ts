@@ -71,9 +71,20 @@ test('two visitors see each other, chat with delivered ticks, edit and delete', 
   await expect(got.getByText('edited')).toBeVisible();
   await shot(bob!.page, 'conversation');
 
+  // Delete asks first; Cancel keeps the message, on both sides.
+  await sent.getByRole('button', { name: 'Message actions' }).click();
+  await alice!.page.getByRole('menuitem', { name: 'Delete' }).click();
+  const confirm = alice!.page.getByRole('dialog', { name: 'Delete this message?' });
+  await expect(confirm).toContainText(`It is removed for you and for ${bob!.name}.`);
+  await shot(alice!.page, 'delete-confirm');
+  await confirm.getByRole('button', { name: 'Cancel' }).click();
+  await expect(confirm).toBeHidden();
+  await expect(sent.getByRole('button', { name: 'Message actions' })).toBeFocused();
+  await expect(got.locator('.message-text')).toHaveText('hello again');
   // Delete: gone on both sides.
   await sent.getByRole('button', { name: 'Message actions' }).click();
   await alice!.page.getByRole('menuitem', { name: 'Delete' }).click();
+  await confirm.getByRole('button', { name: 'Delete' }).click();
   // Focus goes to the message box, not lost with the deleted bubble (keyboard users).
   await expect(alice!.page.getByLabel('Message', { exact: true })).toBeFocused();
   await expect(messages(bob!.page, alice!.name).getByText('hello again')).toHaveCount(0);

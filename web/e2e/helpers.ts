@@ -107,7 +107,8 @@ export function messages(page: Page, peer: string) {
 
 export async function shot(page: Page, name: string) {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
+  // Transitions (dialogs fading in, menus fading out) are taken at their end.
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), animations: 'disabled' });
 }
 
 const BOT_NAMES: Record<string, string> = {

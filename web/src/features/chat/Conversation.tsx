@@ -9,6 +9,7 @@ import { peerIdentity } from '../../ui/identity';
 import { IdentityBadges } from '../../ui/IdentityBadges';
 import { PeerAvatar } from '../../ui/PeerAvatar';
 import { Composer } from './Composer';
+import { DeleteDialog } from './DeleteDialog';
 import { EditDialog } from './EditDialog';
 import { MessageList } from './MessageList';
 
@@ -54,6 +55,7 @@ export function Conversation({
   const peer = useAppState((s) => s.peers[peerId]);
   const items = useAppState((s) => s.messages[peerId] ?? EMPTY);
   const [editing, setEditing] = useState<ChatItem | null>(null);
+  const [deleting, setDeleting] = useState<ChatItem | null>(null);
   const [diag, setDiag] = useState(false);
   /** Files dragged over the pane: null, or what the overlay says (taken, or why not). */
   const [dragging, setDragging] = useState<{ ok: boolean; text: string } | null>(null);
@@ -63,13 +65,8 @@ export function Conversation({
     () => ({
       onEdit: (id: string) =>
         setEditing(client.store.getState().messages[peerId]?.find((m) => m.id === id) ?? null),
-      onDelete: (id: string) => {
-        client.deleteMessage(peerId, id);
-        // The deleted bubble held the focus (its menu): hand it to the composer, not the page.
-        requestAnimationFrame(() =>
-          composer.current?.querySelector<HTMLElement>('textarea:not([aria-hidden])')?.focus(),
-        );
-      },
+      onDelete: (id: string) =>
+        setDeleting(client.store.getState().messages[peerId]?.find((m) => m.id === id) ?? null),
       onRetry: (id: string) => client.retry(peerId, id),
       onCancel: (id: string) => client.cancelTransfer(peerId, id),
     }),
@@ -203,6 +200,21 @@ export function Conversation({
             {dragging.text}
           </Typography>
         </Box>
+      )}
+      {deleting && (
+        <DeleteDialog
+          item={deleting}
+          peerName={name}
+          onClose={() => setDeleting(null)}
+          onDelete={() => {
+            client.deleteMessage(peerId, deleting.id);
+            setDeleting(null);
+            // The deleted bubble held the focus (its menu): hand it to the composer, not the page.
+            requestAnimationFrame(() =>
+              composer.current?.querySelector<HTMLElement>('textarea:not([aria-hidden])')?.focus(),
+            );
+          }}
+        />
       )}
       {editing && (
         <EditDialog
