@@ -16,6 +16,11 @@ export interface RawPeer {
   /** Calls the node registered as `user`; resolves when the `chat` channel is open. */
   call(user: string): Promise<void>;
   /**
+   * Calls `user` sending all its ICE candidates before its offer (an offer without candidates in
+   * its SDP), and takes none of the callee's: only the callee's checks can find the path.
+   */
+  callCandidatesFirst(user: string): Promise<void>;
+  /**
    * From now on, an offer that arrives while this peer has no connection finds it calling too:
    * its own offer goes out first (both sides are initiators, as when two users click each other
    * at once), then it handles the incoming one as the original does.
@@ -36,16 +41,40 @@ export interface RawPeerState {
   /** Opens a channel with `label` on the peer connection; resolves when it opened or closed. */
   open(label: string): Promise<RTCDataChannel>;
   acked(messageId: string): boolean;
+  /** Resolves once the remote ACKed `messageId` on `chat`. */
+  waitAck(messageId: string): Promise<void>;
   /** Answers of ours that the remote took: the remote's offers this peer answered. */
   answered: number;
   /** See RawPeer.collideOnNextOffer. */
   collide: boolean;
+  /** The `ping` channel this peer created as initiator (nothing sent on it unless a test does). */
+  pingOut: RTCDataChannel;
+  /** Frames received on `ping` channels the remote created (answered as the original does). */
+  pingIn: string[];
+  /** Files received on `file` channels the remote created, as the original receiver does. */
+  filesIn: ReceivedFile[];
+  /** Remote candidates are dropped (see callCandidatesFirst). */
+  ignoreCandidates: boolean;
+}
+
+/** A file as the original receiver got it (PROTOCOL.md 4.7). */
+export interface ReceivedFile {
+  dcId: string;
+  /** Sizes of the binary messages, in order. */
+  chunks: number[];
+  bytes: Uint8Array;
+  /** Text frames on the channel (the original would take them for chunks). */
+  texts: number;
+  closed: boolean;
 }
 
 function install({ name, idAbove }: { name: string; idAbove: string }): Promise<string> {
   const rp = {} as RawPeerState & { pending: RTCIceCandidateInit[]; ws: WebSocket };
   (window as unknown as { RP: RawPeerState }).RP = rp;
   rp.chatIn = [];
+  rp.pingIn = [];
+  rp.filesIn = [];
+  rp.ignoreCandidates = false;
   rp.pending = [];
   rp.answered = 0;
   rp.collide = false;
@@ -64,6 +93,16 @@ function install({ name, idAbove }: { name: string; idAbove: string }): Promise<
     return m.messageId as string;
   };
   rp.acked = (id) => rp.chatIn.some((d) => d.includes(`"ack":{"messageId":"${id}"}`));
+  rp.waitAck = (id) =>
+    new Promise<void>((resolve) => {
+      const check = () => {
+        if (!rp.acked(id)) return;
+        rp.chat.removeEventListener('message', check);
+        resolve();
+      };
+      rp.chat.addEventListener('message', check);
+      check();
+    });
   rp.open = (label) =>
     new Promise((resolve) => {
       const ch = rp.pc.createDataChannel(label);
@@ -83,14 +122,57 @@ function install({ name, idAbove }: { name: string; idAbove: string }): Promise<
         if (!m.ack) rp.send({ ack: { messageId: m.messageId } }); // as the original does
       });
     rp.pc.ondatachannel = (e) => {
-      if (e.channel.label !== 'chat') return;
-      listen(e.channel);
-      if (!initiator) rp.chat = e.channel;
+      const ch = e.channel;
+      if (ch.label === 'ping') {
+        // The original acceptor answers any message with a `ping` field with a pong.
+        ch.onmessage = (ev) => {
+          rp.pingIn.push(ev.data as string);
+          const m = JSON.parse(ev.data as string);
+          if (!m.ping) return;
+          const pong = { direction: 'pong', seq: m.ping.seq };
+          const reply = { messageId: crypto.randomUUID(), timestamp: Date.now(), ping: pong };
+          ch.send(JSON.stringify({ ...reply, fromNodeId: m.toNodeId, toNodeId: m.fromNodeId }));
+        };
+      }
+      if (ch.label === 'file') {
+        // The original receiver: a 0-word at open, one word per chunk, complete on close.
+        const file: ReceivedFile = {
+          dcId: String(ch.id),
+          chunks: [],
+          bytes: new Uint8Array(0),
+          texts: 0,
+          closed: false,
+        };
+        rp.filesIn.push(file);
+        const word = (n: number) => {
+          const b = new ArrayBuffer(4);
+          new DataView(b).setUint32(0, n);
+          ch.send(b);
+        };
+        ch.onopen = () => {
+          ch.binaryType = 'arraybuffer';
+          word(0);
+        };
+        ch.onmessage = (ev) => {
+          if (typeof ev.data === 'string') return void file.texts++;
+          const chunk = new Uint8Array(ev.data as ArrayBuffer);
+          const all = new Uint8Array(file.bytes.length + chunk.length);
+          all.set(file.bytes);
+          all.set(chunk, file.bytes.length);
+          file.bytes = all;
+          file.chunks.push(chunk.length);
+          word(chunk.length);
+        };
+        ch.onclose = () => (file.closed = true);
+      }
+      if (ch.label !== 'chat') return;
+      listen(ch);
+      if (!initiator) rp.chat = ch;
     };
     if (initiator) {
       rp.chat = rp.pc.createDataChannel('chat');
       listen(rp.chat);
-      rp.pc.createDataChannel('ping');
+      rp.pingOut = rp.pc.createDataChannel('ping');
     }
   };
   const offer = async () => {
@@ -103,7 +185,14 @@ function install({ name, idAbove }: { name: string; idAbove: string }): Promise<
       rp.ws = ws;
       let keepAlive: ReturnType<typeof setInterval> | undefined;
       ws.onopen = () => {
-        ws.send(JSON.stringify({ register: { node_name: name } }));
+        // As the original registers (PROTOCOL.md 7.2, 9): colour and attachment support.
+        const attributes = { preferred_color: '5', support_attachment: 'true' };
+        ws.send(
+          JSON.stringify({
+            register: { node_name: name },
+            attributes_announcement: { attributes },
+          }),
+        );
         keepAlive = setInterval(() => {
           const echo = { direction: 'ping', correlation_id: 'raw', server_timestamp: 0 };
           ws.send(JSON.stringify({ echo: { ...echo, timestamp: Date.now(), seq_id: 1 } }));
@@ -152,7 +241,7 @@ function install({ name, idAbove }: { name: string; idAbove: string }): Promise<
           rp.answered++;
           for (const c of rp.pending.splice(0)) await rp.pc.addIceCandidate(c).catch(() => {});
         }
-        if (m.ice_offer?.to_node_id === rp.me) {
+        if (m.ice_offer?.to_node_id === rp.me && !rp.ignoreCandidates) {
           const c = JSON.parse(m.ice_offer.offer_json);
           if (rp.pc?.remoteDescription) await rp.pc.addIceCandidate(c).catch(() => {});
           else rp.pending.push(c);
@@ -164,6 +253,25 @@ function install({ name, idAbove }: { name: string; idAbove: string }): Promise<
     (window as unknown as { call: (peer: string) => Promise<void> }).call = async (peer) => {
       connect(peer, true);
       await offer();
+      await new Promise((r) => (rp.chat.onopen = r));
+    };
+    (window as unknown as { callEarly: (peer: string) => Promise<void> }).callEarly = async (
+      peer,
+    ) => {
+      rp.ignoreCandidates = true;
+      connect(peer, true);
+      const pc = rp.pc;
+      const candidates: string[] = [];
+      pc.onicecandidate = (e) => e.candidate && candidates.push(JSON.stringify(e.candidate));
+      const bare = await pc.createOffer();
+      await pc.setLocalDescription(bare);
+      await new Promise<void>((done) => {
+        const check = () => pc.iceGatheringState === 'complete' && done();
+        pc.addEventListener('icegatheringstatechange', check);
+        check();
+      });
+      for (const c of candidates) sig('ice_offer', { offer_json: c });
+      sig('sdp_offer', { type: 'offer', offer_json: JSON.stringify(bare) });
       await new Promise((r) => (rp.chat.onopen = r));
     };
     return me as string;
@@ -190,6 +298,12 @@ export async function rawPeer(
       });
     },
     nodeId: (user: string) => nodeId(page, user),
+    async callCandidatesFirst(user: string) {
+      const id = await nodeId(page, user);
+      await page.evaluate(async (id) => {
+        await (window as unknown as { callEarly: (peer: string) => Promise<void> }).callEarly(id);
+      }, id);
+    },
     async call(user: string) {
       const id = await nodeId(page, user);
       await page.evaluate(async (id) => {

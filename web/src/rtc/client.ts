@@ -31,7 +31,12 @@ import { HistoryStore } from './history';
 import { ProgressBoard } from './progress-board';
 import { Pulse } from './pulse';
 import { makeThumbnail, TrackRegistry } from './media';
-import { dtlsFingerprint, PeerSession, sdpHasFingerprint } from './peer-session';
+import {
+  dtlsFingerprint,
+  MAX_PENDING_CANDIDATES,
+  PeerSession,
+  sdpHasFingerprint,
+} from './peer-session';
 import { ProfileDirectory } from './profiles';
 import { SignallingClient } from './signalling-client';
 import { fetchTurnGrant, type TurnGrant } from './turn';
@@ -169,6 +174,8 @@ export const MAX_INCOMING_FILES = 64;
 /** Files sent to one peer at once; more wait their turn. */
 export const MAX_OUTGOING_FILES = 8;
 const MAX_PENDING_PATCH_IDS = 200;
+/** How long candidates that came before their offer are kept. */
+const EARLY_CANDIDATE_MS = 10_000;
 
 export function resolveUrls(server: ServerEntry, origin: string): { ws: string; api: string } {
   const ws = /^wss?:\/\//.test(server.url)
@@ -208,6 +215,8 @@ export class TincanClient extends Emitter<ClientEvents> {
   private history: HistoryStore | null = null;
   private savedLists = new Map<string, ChatItem[]>();
   private savedUnread = new Map<string, number>();
+  /** Candidates of peers whose offer has not arrived yet (see keepEarlyCandidate). */
+  private readonly earlyCandidates = new Map<string, { at: number; list: string[] }>();
   private certificate: RTCCertificate | null = null;
   private fingerprint: string | null = null;
   private unsubscribeHistory: (() => void) | null = null;
@@ -322,6 +331,7 @@ export class TincanClient extends Emitter<ClientEvents> {
     this.turnTimer = null;
     this.pulse.stop();
     this.rttSamples.clear();
+    this.earlyCandidates.clear();
     for (const id of [...this.links.keys()]) this.dropLink(id);
     this.tracks.clear();
     // The last changes (store notifications wait for a microtask) are written at close.
@@ -509,12 +519,36 @@ export class TincanClient extends Emitter<ClientEvents> {
           this.scheduleRefresh(0);
         } else console.warn('peer: too many connections negotiating; offer left unanswered', from);
       }
+      // Candidates that came before the offer go first: they wait in the session for it.
+      const early = this.earlyCandidates.get(from);
+      this.earlyCandidates.delete(from);
+      if (link && early && Date.now() - early.at < EARLY_CANDIDATE_MS)
+        for (const c of early.list) void link.session.handleCandidate(c);
       void link?.session.handleDescription(env.sdp_offer.offer_json);
     }
     if (env.ice_offer && me && env.ice_offer.to_node_id === me) {
-      const link = this.links.get(env.ice_offer.from_node_id);
+      const from = env.ice_offer.from_node_id;
+      const link = this.links.get(from);
       if (link) void link.session.handleCandidate(env.ice_offer.offer_json);
+      else this.keepEarlyCandidate(from, env.ice_offer.offer_json);
     }
+  }
+
+  /**
+   * A candidate from a peer we have no connection with: its offer may still be on the way (the
+   * original drops these, PROTOCOL.md 10.2). Kept a while, bounded per peer and in peers.
+   */
+  private keepEarlyCandidate(from: string, json: string) {
+    const now = Date.now();
+    for (const [id, e] of this.earlyCandidates)
+      if (now - e.at >= EARLY_CANDIDATE_MS) this.earlyCandidates.delete(id);
+    let entry = this.earlyCandidates.get(from);
+    if (!entry) {
+      if (this.earlyCandidates.size >= MAX_NEGOTIATING) return;
+      entry = { at: now, list: [] };
+      this.earlyCandidates.set(from, entry);
+    }
+    if (entry.list.length < MAX_PENDING_CANDIDATES) entry.list.push(json);
   }
 
   /** A direct link that still carries the chat (kept while the peer's signalling is away). */
@@ -1514,7 +1548,9 @@ export class TincanClient extends Emitter<ClientEvents> {
     inc.itemId = itemId;
     const item = this.store.getState().messages[peer]?.find((m) => m.id === itemId);
     if (!item?.file) return inc.receiver.cancel();
-    inc.receiver.accept(item.file.size, item.file.type);
+    // An original sender never closes a zero-byte file's channel (PROTOCOL.md 4.7): we do.
+    const original = !this.peerHasFeature(peer, DIGEST_FEATURE);
+    inc.receiver.accept(item.file.size, item.file.type, original);
   }
 
   private finishIncoming(peer: string, itemId: string, r: ReceivedFile, receiver: FileReceiver) {

@@ -171,6 +171,33 @@ describe('file transfer over a channel pair', () => {
     expect(got.blob.type).toBe('text/plain');
   });
 
+  it('completes a zero-byte file from an original sender by closing the channel itself', async () => {
+    // The original sender reads feedback only after the ACK (missing the 0-word) and closes
+    // the channel only when a word arrives: for zero bytes it never would (PROTOCOL.md 4.7).
+    const [tx, rx] = pair();
+    const receiver = gatedReceiver(rx);
+    let closedAtSender = false;
+    tx.addEventListener('close', () => (closedAtSender = true));
+    receiver.accept(0, 'text/plain', true);
+    const got = await receiver.done;
+    expect(got.bytes).toBe(0);
+    expect(got.refused).toBeUndefined();
+    expect(got.sha256).toBe(sha(new Uint8Array(0)));
+    expect(closedAtSender).toBe(true);
+  });
+
+  it('a sender reports a zero-byte file complete when the receiver closes the channel', async () => {
+    const [tx] = pair();
+    const outcome = streamFile(tx, new Blob([]), 65536, () => {}, new AbortController().signal, {
+      trailer: true,
+    });
+    // The receiver's close arrives before the sender has finished its (empty) digest.
+    const end = tx as unknown as FakeChannel;
+    end.readyState = 'closed';
+    end.dispatchEvent(new Event('close'));
+    expect(await outcome).toBe('complete');
+  });
+
   it('types a received file as announced only when passive (HTML would run from its blob URL)', async () => {
     for (const [announced, stored] of [
       ['text/html', 'application/octet-stream'],

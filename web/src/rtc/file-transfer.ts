@@ -209,8 +209,9 @@ export function streamFile(
       meter.update(Math.min(size, feedback.acknowledged));
       if (feedback.acknowledged >= size && sentAll) finish('complete');
     };
+    // A receiver may close a zero-byte file's channel itself (FileReceiver.accept): complete.
     const onClose = () =>
-      finish(feedback.acknowledged >= size && sentAll ? 'complete' : 'cancelled');
+      finish(feedback.acknowledged >= size && (sentAll || size === 0) ? 'complete' : 'cancelled');
     let sentAll = false;
     signal.addEventListener('abort', onAbort);
     ch.addEventListener('message', onMessage);
@@ -325,13 +326,27 @@ export class FileReceiver {
     this.mime = passiveMime(mime);
   }
 
-  /** The announcement arrived (gated receivers): store up to `maxBytes` bytes from now on. */
-  accept(maxBytes: number, mime: string) {
+  /**
+   * The announcement arrived (gated receivers): store up to `maxBytes` bytes from now on.
+   * `closeIfEmpty`: for a zero-byte file, close the channel ourselves (a sender as the original,
+   * see below; a Tincan sender sends its digest trailer and closes by itself).
+   */
+  accept(maxBytes: number, mime: string, closeIfEmpty = false) {
     this.setType(mime);
     this.limit = maxBytes;
     if (this.accepted || this.refused) return;
     this.accepted = true;
     this.startSink();
+    // Zero bytes: no chunk will come, and an original sender closes the channel only on a
+    // feedback word arriving after our ACK, while its reader misses our initial 0-word
+    // (PROTOCOL.md 4.7): closing it here (the ACK went first) completes the file on both sides.
+    if (maxBytes === 0 && closeIfEmpty) this.closeOnceGreeted();
+  }
+
+  private closeOnceGreeted() {
+    if (this.channel.readyState === 'open') this.channel.close();
+    else if (this.channel.readyState === 'connecting')
+      this.channel.addEventListener('open', () => this.channel.close(), { once: true });
   }
 
   private startSink() {
