@@ -145,6 +145,13 @@ describe('decodeChatMessage', () => {
     expect(big.ok && big.value.file?.size).toBeUndefined(); // 2^60 is past 2^53
   });
 
+  it('takes a file stream id sent as a JSON number as the decimal string the original sends', () => {
+    const r = decodeChatMessage('{"messageId":"f","file":{"category":"file","size":0,"dcId":5}}');
+    expect(r.ok && r.value.file).toEqual({ category: 'file', size: 0, dcId: '5' });
+    expect(decodeChatMessage('{"messageId":"f","file":{"dcId":-1}}').ok).toBe(false);
+    expect(decodeChatMessage('{"messageId":"f","file":{"dcId":1.5}}').ok).toBe(false);
+  });
+
   it('cuts an overlong text instead of dropping the message (it is still shown and ACKed)', () => {
     const long = `${'x'.repeat(MAX_TEXT - 1)}😀${'y'.repeat(1000)}`;
     const r = decodeChatMessage(JSON.stringify({ messageId: 'a', message: long }));

@@ -116,7 +116,13 @@ function readChat(o: JsonObject, depth: number): ChatMessage {
 
 function readFile(f: JsonObject): ChatMessageFile {
   const category = optString(f, 'category', 'file') ?? 'file';
-  const dcId = optString(f, 'dcId', 'file') ?? '';
+  // A string as the original sends it (PROTOCOL.md 4.3); a stream id as a JSON number is taken
+  // too (a peer written from the table may well send one), rather than dropping the message.
+  const rawDcId = f.dcId;
+  const dcId =
+    typeof rawDcId === 'number' && Number.isInteger(rawDcId) && rawDcId >= 0 && rawDcId <= 65535
+      ? String(rawDcId)
+      : (optString(f, 'dcId', 'file') ?? '');
   if (dcId !== '' && !/^\d{1,5}$/.test(dcId)) {
     throw new DecodeError('invalid_value', 'file.dcId must be a decimal stream id');
   }
