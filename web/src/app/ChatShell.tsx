@@ -46,7 +46,7 @@ function ServerRtt() {
   const online = useAppState((s) => s.status === 'online');
   // No stale figure while the server is unreachable.
   return (
-    <Typography variant="caption" color="text.secondary" noWrap component="div">
+    <Typography variant="caption" color="textSecondary" noWrap component="div">
       Server RTT {online ? formatRtt(wsRtt) : '—'}
     </Typography>
   );
@@ -180,7 +180,7 @@ export function ChatShell({
             />
           ) : wide ? (
             <Box sx={{ display: 'grid', placeItems: 'center', height: '100%' }}>
-              <Typography color="text.secondary">Select a chat to start messaging</Typography>
+              <Typography color="textSecondary">Select a chat to start messaging</Typography>
             </Box>
           ) : (
             // Phone width with no chat open: the peer list is the page.

@@ -2,9 +2,13 @@ import { createTheme } from '@mui/material';
 
 export const theme = createTheme({
   cssVariables: { colorSchemeSelector: 'class' },
+  // Text on a coloured fill (buttons, badges, the failed bubble) picks black or white for WCAG AA
+  // (4.5:1): with MUI's default threshold of 3, white on dark mode's red was 3.7:1.
   colorSchemes: {
-    light: { palette: { background: { default: '#f5f5f5', paper: '#ffffff' } } },
-    dark: true,
+    light: {
+      palette: { contrastThreshold: 4.5, background: { default: '#f5f5f5', paper: '#ffffff' } },
+    },
+    dark: { palette: { contrastThreshold: 4.5 } },
   },
   shape: { borderRadius: 8 },
   components: {

@@ -36,16 +36,18 @@ function useProgress(file: FileView): { bytes: number; rate: number } {
 }
 
 // Progress ticks (once a second, rtc/pulse.ts) re-render only these two small components.
-function TransferCaption({ file, gone }: { file: FileView; gone?: string }) {
+function TransferCaption({ file, gone, out }: { file: FileView; gone?: string; out: boolean }) {
   const { bytes, rate } = useProgress(file);
+  // On our own (primary) bubble the bubble's text colour; a grey there is unreadable.
+  const color = out ? 'inherit' : 'textSecondary';
   if (gone)
     return (
-      <Typography variant="caption" color="text.secondary" component="div">
+      <Typography variant="caption" color={color} component="div">
         <span data-testid="transfer-status">{gone}</span> · {formatBytes(file.size)}
       </Typography>
     );
   return (
-    <Typography variant="caption" color="text.secondary" component="div" aria-live="polite">
+    <Typography variant="caption" color={color} component="div" aria-live="polite">
       <span data-testid="transfer-status">{STATUS_TEXT[file.status]}</span> · {formatBytes(bytes)}{' '}
       of {formatBytes(file.size)}
       {file.status === 'transferring' &&
@@ -186,7 +188,7 @@ export function FileCard({
           <Typography sx={{ wordBreak: 'break-all' }}>{safeName}</Typography>
         )}
       </Stack>
-      <TransferCaption file={file} {...(gone ? { gone } : {})} />
+      <TransferCaption file={file} out={out} {...(gone ? { gone } : {})} />
       {active && (
         <Stack direction="row" sx={{ alignItems: 'center', gap: 1 }}>
           <TransferBar file={file} label={`Transfer progress of ${safeName}`} out={out} />

@@ -32,7 +32,7 @@ function PeerRtt({ peerId }: { peerId: string }) {
   return (
     <Typography
       variant="caption"
-      color="text.secondary"
+      color="textSecondary"
       aria-label="Round-trip time"
       data-testid="peer-rtt"
     >
@@ -146,7 +146,7 @@ export function Conversation({
               sx={{ width: 8, height: 8, borderRadius: '50%', bgcolor: stateColor }}
               aria-hidden
             />
-            <Typography variant="caption" color="text.secondary" data-testid="peer-state">
+            <Typography variant="caption" color="textSecondary" data-testid="peer-state">
               {stateText}
               {!peer.online &&
                 (peer.connection === 'connected' ? ' · away from the server' : ' · offline')}

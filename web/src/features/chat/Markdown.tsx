@@ -36,7 +36,9 @@ export function Markdown({ text }: { text: string }) {
               <Box
                 component="blockquote"
                 key={i}
-                sx={{ m: 0, pl: 1, borderLeft: 3, borderColor: 'divider', color: 'text.secondary' }}
+                // The bubble's own text colour (a grey was unreadable on our primary bubbles); a
+                // bar in that colour sets the quote apart.
+                sx={{ m: 0, pl: 1, borderLeft: 3, borderColor: 'currentColor' }}
               >
                 {inline(b.c)}
               </Box>

@@ -84,7 +84,15 @@ export const MessageBubble = memo(function MessageBubble({
         {item.rich !== undefined && <MessageText text={item.rich} />}
         <Stack
           direction="row"
-          sx={{ alignItems: 'center', justifyContent: 'flex-end', gap: 0.5, mt: 0.5, opacity: 0.8 }}
+          // Subdued beside the text, except on our own (primary) bubble: there white is just
+          // readable as it is (4.6:1), any fainter is not.
+          sx={{
+            alignItems: 'center',
+            justifyContent: 'flex-end',
+            gap: 0.5,
+            mt: 0.5,
+            opacity: item.out ? 1 : 0.8,
+          }}
         >
           {item.edited && <Typography variant="caption">edited</Typography>}
           <Typography variant="caption">{time}</Typography>

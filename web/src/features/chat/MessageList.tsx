@@ -182,7 +182,7 @@ export const MessageList = memo(function MessageList({
               {m.restored && !prev?.restored && (
                 <Box component="li" sx={{ listStyle: 'none', my: 1 }}>
                   <Divider sx={WRAPPING_DIVIDER}>
-                    <Typography variant="caption" color="text.secondary">
+                    <Typography variant="caption" color="textSecondary">
                       Earlier messages with someone named {peerName}, kept in this browser
                     </Typography>
                   </Divider>
@@ -191,7 +191,7 @@ export const MessageList = memo(function MessageList({
               {!m.restored && prev?.restored && (
                 <Box component="li" sx={{ listStyle: 'none', my: 1 }}>
                   <Divider sx={WRAPPING_DIVIDER}>
-                    <Typography variant="caption" color="text.secondary">
+                    <Typography variant="caption" color="textSecondary">
                       This connection
                     </Typography>
                   </Divider>
@@ -200,7 +200,7 @@ export const MessageList = memo(function MessageList({
               {newDay && (
                 <Box component="li" sx={{ listStyle: 'none', my: 1 }} aria-hidden>
                   <Divider sx={WRAPPING_DIVIDER}>
-                    <Typography variant="caption" color="text.secondary">
+                    <Typography variant="caption" color="textSecondary">
                       {dayLabel(m.timestamp)}
                     </Typography>
                   </Divider>
@@ -212,7 +212,7 @@ export const MessageList = memo(function MessageList({
         })}
       </Box>
       {items.length === 0 && (
-        <Typography color="text.secondary" sx={{ textAlign: 'center', mt: 4 }}>
+        <Typography color="textSecondary" sx={{ textAlign: 'center', mt: 4 }}>
           No messages yet. Say hello!
         </Typography>
       )}

@@ -95,7 +95,7 @@ export function ConnectScreen({ onConnect }: { onConnect: (r: ConnectRequest) =>
         <Typography variant="h4" component="h1" gutterBottom>
           Tincan
         </Typography>
-        <Typography color="text.secondary" gutterBottom>
+        <Typography color="textSecondary" gutterBottom>
           Chat and share files directly between browsers.
         </Typography>
         {error && (
@@ -141,7 +141,7 @@ export function ConnectScreen({ onConnect }: { onConnect: (r: ConnectRequest) =>
               ))}
             </TextField>
             {login === null && (
-              <Typography color="text.secondary">Fetching login status…</Typography>
+              <Typography color="textSecondary">Fetching login status…</Typography>
             )}
             {login?.loggedIn && (
               <Stack direction="row" sx={{ alignItems: 'center', gap: 1 }}>
@@ -172,7 +172,7 @@ export function ConnectScreen({ onConnect }: { onConnect: (r: ConnectRequest) =>
               })}
             {login && !login.loggedIn && server.allowAnonymous && (
               <>
-                <Typography color="text.secondary">
+                <Typography color="textSecondary">
                   {server.idp.length ? 'Or connect as a visitor:' : 'Connect as a visitor:'}
                 </Typography>
                 <TextField

@@ -29,7 +29,7 @@ export function DiagnosticsPanel({ peer }: { peer: PeerView }) {
       >
         {rows.map(([k, v]) => (
           <Box key={k} sx={{ display: 'contents' }}>
-            <Typography component="dt" variant="body2" color="text.secondary">
+            <Typography component="dt" variant="body2" color="textSecondary">
               {k}
             </Typography>
             <Typography component="dd" variant="body2" sx={{ m: 0 }} aria-label={k}>
@@ -48,7 +48,7 @@ export function DiagnosticsPanel({ peer }: { peer: PeerView }) {
           <Box key={label}>
             <Sparkline values={values} label={label} />
             {values.length > 1 && (
-              <Typography variant="caption" color="text.secondary" component="div" aria-hidden>
+              <Typography variant="caption" color="textSecondary" component="div" aria-hidden>
                 {label} (max {formatRtt(Math.max(...values))})
               </Typography>
             )}

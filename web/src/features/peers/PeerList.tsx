@@ -3,6 +3,7 @@ import {
   Box,
   List,
   ListItemAvatar,
+  ListItem,
   ListItemButton,
   ListItemText,
   TextField,
@@ -54,73 +55,81 @@ export function PeerList({ onSelected }: { onSelected?: () => void }) {
       />
       <List aria-label="Peers" sx={{ overflowY: 'auto', flex: 1 }}>
         {list.length === 0 && (
-          <Typography sx={{ px: 2, py: 1 }} color="text.secondary">
-            {search ? 'No peers match' : 'Nobody else is here yet'}
-          </Typography>
+          <ListItem>
+            <Typography color="textSecondary">
+              {search ? 'No peers match' : 'Nobody else is here yet'}
+            </Typography>
+          </ListItem>
         )}
         {list.map((p) => {
           const id = peerIdentity(p, client.apiBase);
+          // A list holds list items: the row's button goes inside one.
           return (
-            <ListItemButton
-              key={p.nodeId}
-              selected={p.nodeId === active}
-              aria-current={p.nodeId === active ? 'true' : undefined}
-              aria-label={`${id.label}${p.unread ? `, ${p.unread} unread` : ''}`}
-              // The node name, not the display name: stable for tests and unique on the server.
-              data-peer-name={p.name || '(no name)'}
-              onClick={() => {
-                client.selectPeer(p.nodeId);
-                onSelected?.();
-              }}
-            >
-              <ListItemAvatar>
-                <Badge
-                  color="primary"
-                  badgeContent={p.unread > 99 ? '99+' : p.unread}
-                  invisible={p.unread === 0}
-                  slotProps={{ badge: { 'aria-label': `${p.unread} unread` } as object }}
-                >
-                  <PeerAvatar name={id.displayName} colorIndex={p.colorIndex} src={id.avatarSrc} />
-                </Badge>
-              </ListItemAvatar>
-              <ListItemText
-                primary={
-                  <Box component="span" sx={{ display: 'flex', alignItems: 'center', gap: 0.75 }}>
-                    <Box
-                      component="span"
-                      // The whole name when the row cuts it.
-                      title={id.displayName}
-                      sx={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}
-                    >
-                      {id.displayName}
-                    </Box>
-                    <IdentityBadges identity={id} />
-                  </Box>
-                }
-                secondary={
-                  p.lastPreview !== undefined ? (
-                    <Preview text={p.lastPreview} />
-                  ) : p.connection === 'connected' ? (
-                    p.online ? (
-                      'Connected'
-                    ) : (
-                      'Connected directly (away from the server)'
-                    )
-                  ) : !p.online ? (
-                    'Offline'
-                  ) : serverUp ? (
-                    'Online'
-                  ) : (
-                    // Presence is unknown while we cannot reach the server ourselves.
-                    'Last seen online'
-                  )
-                }
-                slotProps={{
-                  primary: { noWrap: true, sx: { fontWeight: p.unread ? 700 : 400 } },
-                  secondary: { noWrap: true },
+            <ListItem key={p.nodeId} disablePadding>
+              <ListItemButton
+                selected={p.nodeId === active}
+                aria-current={p.nodeId === active ? 'true' : undefined}
+                aria-label={`${id.label}${p.unread ? `, ${p.unread} unread` : ''}`}
+                // The node name, not the display name: stable for tests and unique on the server.
+                data-peer-name={p.name || '(no name)'}
+                onClick={() => {
+                  client.selectPeer(p.nodeId);
+                  onSelected?.();
                 }}
-              />
-            </ListItemButton>
+              >
+                <ListItemAvatar>
+                  <Badge
+                    color="primary"
+                    badgeContent={p.unread > 99 ? '99+' : p.unread}
+                    invisible={p.unread === 0}
+                    slotProps={{ badge: { 'aria-label': `${p.unread} unread` } as object }}
+                  >
+                    <PeerAvatar
+                      name={id.displayName}
+                      colorIndex={p.colorIndex}
+                      src={id.avatarSrc}
+                    />
+                  </Badge>
+                </ListItemAvatar>
+                <ListItemText
+                  primary={
+                    <Box component="span" sx={{ display: 'flex', alignItems: 'center', gap: 0.75 }}>
+                      <Box
+                        component="span"
+                        // The whole name when the row cuts it.
+                        title={id.displayName}
+                        sx={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}
+                      >
+                        {id.displayName}
+                      </Box>
+                      <IdentityBadges identity={id} />
+                    </Box>
+                  }
+                  secondary={
+                    p.lastPreview !== undefined ? (
+                      <Preview text={p.lastPreview} />
+                    ) : p.connection === 'connected' ? (
+                      p.online ? (
+                        'Connected'
+                      ) : (
+                        'Connected directly (away from the server)'
+                      )
+                    ) : !p.online ? (
+                      'Offline'
+                    ) : serverUp ? (
+                      'Online'
+                    ) : (
+                      // Presence is unknown while we cannot reach the server ourselves.
+                      'Last seen online'
+                    )
+                  }
+                  slotProps={{
+                    primary: { noWrap: true, sx: { fontWeight: p.unread ? 700 : 400 } },
+                    secondary: { noWrap: true },
+                  }}
+                />
+              </ListItemButton>
+            </ListItem>
           );
         })}
       </List>

@@ -44,7 +44,7 @@ export function PreferencesDialog(props: {
           helperText={`${name.length}/64 characters`}
           slotProps={{ htmlInput: { maxLength: 64 } }}
         />
-        <Typography id="prefs-colour" variant="body2" color="text.secondary" sx={{ mt: 2 }}>
+        <Typography id="prefs-colour" variant="body2" color="textSecondary" sx={{ mt: 2 }}>
           Colour
         </Typography>
         <Box
