@@ -1,13 +1,13 @@
 import { expect, messages, peerButton, send, shot, test, uniq, waitConnected } from './helpers';
 
-test('phone width in dark mode: drawer, conversation and back, readable colours', async ({
+test('phone width (320 px) in dark mode: drawer, conversation and back, readable colours', async ({
   browser,
   server,
   users,
 }) => {
   const [desk] = await users(uniq('desk'));
   const context = await browser.newContext({
-    viewport: { width: 390, height: 844 },
+    viewport: { width: 320, height: 640 },
     colorScheme: 'dark',
     isMobile: true,
     hasTouch: true,
@@ -40,6 +40,11 @@ test('phone width in dark mode: drawer, conversation and back, readable colours'
       'hello phone, this is a longer reply that has to wrap on a narrow screen',
     );
     await expect(messages(page, desk!.name).getByText(/longer reply/)).toBeVisible();
+    // The header's round-trip time stays one piece ("RTT 1.7 ms", not "RTT 1.7" above "ms").
+    const rtt = page.getByTestId('peer-rtt');
+    await expect(rtt).toBeVisible();
+    const lineHeight = await rtt.evaluate((el) => parseFloat(getComputedStyle(el).lineHeight));
+    expect((await rtt.boundingBox())!.height).toBeLessThan(lineHeight * 1.5);
     await shot(page, 'phone-conversation-dark');
 
     // Dragging a file over the conversation: the overlay is plain to see in dark mode too.

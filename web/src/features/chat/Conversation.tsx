@@ -35,6 +35,8 @@ function PeerRtt({ peerId }: { peerId: string }) {
       color="textSecondary"
       aria-label="Round-trip time"
       data-testid="peer-rtt"
+      // On a narrow phone it moves to its own line whole, not "RTT 1.7" and "ms" apart.
+      sx={{ whiteSpace: 'nowrap' }}
     >
       · RTT {formatRtt(rtt)}
     </Typography>
@@ -141,7 +143,7 @@ export function Conversation({
             </Typography>
             <IdentityBadges identity={id} focusable />
           </Stack>
-          <Stack direction="row" sx={{ alignItems: 'center', gap: 0.75 }}>
+          <Stack direction="row" sx={{ alignItems: 'center', columnGap: 0.75, flexWrap: 'wrap' }}>
             <Box
               sx={{ width: 8, height: 8, borderRadius: '50%', bgcolor: stateColor }}
               aria-hidden
