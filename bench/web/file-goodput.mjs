@@ -6,12 +6,14 @@
 //   node bench/web/file-goodput.mjs [--sizes 20M,256M,1G] [--runs 5]
 //                                   [--modes raw,original,app,app-memory,app-nodigest,raw+app,
 //                                            raw+feedback,raw+load,raw+load-fine,raw+load-s,raw+load-r]
-//                                   [--json out.json] [--cpu] [--js-profile]
+//                                   [--json out.json] [--cpu] [--js-profile] [--timeline]
 //
 // --cpu adds the CPU time each browser spent during the transfer, by process type and thread name
 // (from /proc/<pid>/task/*/stat), so the cost of each part of the app can be compared with raw;
 // the --json lines also get each thread's minor page faults. --js-profile prints where the two
-// pages' JavaScript spent its time during each app transfer.
+// pages' JavaScript spent its time during each app transfer. --timeline adds each run's received
+// MB/s second by second (from the receiving page's transport stats), to see whether a transfer
+// slows down at some point or runs slower throughout.
 //
 // Needs build/bin/tincan-server (or TINCAN_SERVER_BIN) and web/dist. Prints one JSON line per
 // run and a Markdown table of medians at the end.
@@ -173,6 +175,38 @@ async function transportStats(page) {
     }
     return out;
   });
+}
+
+const TIMELINE = 'timeline' in ARGS;
+
+/**
+ * --timeline: the receiving page's transport bytes (every connection's selected pair) once a
+ * second, so a run's speed can be followed over time; the returned function gives MB/s per second.
+ */
+async function timelineSampler(page) {
+  if (!TIMELINE) return async () => ({});
+  const read = () =>
+    page.evaluate(async () => {
+      let bytes = 0;
+      for (const pc of window.benchPcs ?? []) {
+        for (const s of (await pc.getStats()).values())
+          if (s.type === 'transport' && s.selectedCandidatePairId) bytes += s.bytesReceived ?? 0;
+      }
+      return bytes;
+    });
+  const samples = [await read()];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      await new Promise((r) => setTimeout(r, 1000)); // sampling period
+      if (running) samples.push(await read());
+    }
+  })();
+  return async () => {
+    running = false;
+    await loop;
+    return { timeline: samples.slice(1).map((b, i) => +((b - samples[i]) / 1e6).toFixed(1)) };
+  };
 }
 
 /** Samples the receiving browser's memory until stopped; returns peaks and the baseline. */
@@ -344,6 +378,7 @@ async function rawOrOriginal(mode, pair, size, filePath) {
   const stopMem = await memorySampler(pair.receiverCtx.browser() ?? pair.receiverCtx, rPage);
   const stopCpu = await cpuMeter(pair);
   const stopUdp = udpMeter();
+  const stopTimeline = await timelineSampler(rPage);
   const t0 = Date.now();
   await sPage.evaluate(
     async ({ mode, size }) => {
@@ -399,7 +434,7 @@ async function rawOrOriginal(mode, pair, size, filePath) {
   const seconds = ((await rPage.evaluate(() => window.bench.done)) - t0) / 1000;
   const udp = stopUdp();
   const { cpu, faults } = await stopCpu();
-  return { seconds, ...udp, transport: await transportStats(sPage), ...(await stopMem()), cpu, faults };
+  return { seconds, ...udp, ...(await stopTimeline()), transport: await transportStats(sPage), ...(await stopMem()), cpu, faults };
 }
 
 let userSeq = 0;
@@ -471,6 +506,7 @@ async function appRun(pair, size, filePath, mode) {
   const stopMem = await memorySampler(pair.receiverCtx.browser() ?? pair.receiverCtx, rPage);
   const stopCpu = await cpuMeter(pair);
   const stopUdp = udpMeter();
+  const stopTimeline = await timelineSampler(rPage);
   const profilers = [];
   if ('js-profile' in ARGS)
     for (const page of [sPage, rPage]) {
@@ -490,7 +526,7 @@ async function appRun(pair, size, filePath, mode) {
   const { cpu, faults } = await stopCpu();
   const verified = await rPage.getByText('SHA-256 verified').count();
   if (!verified) throw new Error('app run: digest not verified');
-  return { seconds, ...udp, transport: await transportStats(sPage), ...(await stopMem()), cpu, faults };
+  return { seconds, ...udp, ...(await stopTimeline()), transport: await transportStats(sPage), ...(await stopMem()), cpu, faults };
 }
 
 const results = [];
