@@ -32,6 +32,30 @@ Server::Server(Config config)
 
 Server::~Server() = default;
 
+asio::ip::address Server::listen_ip(const std::string& host, boost::system::error_code& ec) {
+    if (host.empty()) {
+        return asio::ip::address_v6::any();
+    }
+    auto ip = asio::ip::make_address(host, ec);
+    if (!ec) {
+        return ip;
+    }
+    // A host name (`localhost:3001`), which the original's net.Listen resolves: its first IPv4
+    // address, else its first address.
+    tcp::resolver resolver(io_);
+    const auto results = resolver.resolve(host, "", ec);
+    if (ec || results.empty()) {
+        ec = ec ? ec : asio::error::host_not_found;
+        return {};
+    }
+    for (const auto& entry : results) {
+        if (entry.endpoint().address().is_v4()) {
+            return entry.endpoint().address();
+        }
+    }
+    return results.begin()->endpoint().address();
+}
+
 bool Server::start() {
     for (auto& ext : extensions_) {
         if (!ext(ctx_)) {
@@ -40,8 +64,7 @@ bool Server::start() {
     }
     const auto addr = parse_listen_addr(ctx_.config.listen_addr);
     boost::system::error_code ec;
-    const auto ip = addr->host.empty() ? asio::ip::address(asio::ip::address_v6::any())
-                                       : asio::ip::make_address(addr->host, ec);
+    const auto ip = listen_ip(addr->host, ec);
     if (ec) {
         spdlog::error("bad --listen-addr host \"{}\": {}", addr->host, ec.message());
         return false;
@@ -73,7 +96,7 @@ bool Server::start() {
     if (!start_management()) {
         return false;
     }
-    const auto host = addr->host.empty() ? std::string("127.0.0.1") : addr->host;
+    const auto host = addr->host.empty() ? std::string("127.0.0.1") : ip.to_string();
     spdlog::info("listening on http://{}:{}/ (web root {}, API prefix '{}', WebSocket {}{})",
                  ip.is_v6() && !addr->host.empty() ? "[" + host + "]" : host, port_,
                  ctx_.config.web_root, ctx_.config.api_prefix, ctx_.config.api_prefix,

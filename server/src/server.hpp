@@ -45,6 +45,9 @@ private:
     void accept_failed(const boost::system::error_code& ec, boost::asio::steady_timer& timer,
                        void (Server::*again)());
     bool start_management();
+    /// The address to listen on: any (IPv4 and IPv6) for an empty host, else the literal or the
+    /// resolved host name.
+    boost::asio::ip::address listen_ip(const std::string& host, boost::system::error_code& ec);
     void wait_for_sessions(std::chrono::steady_clock::time_point deadline);
 
     boost::asio::io_context io_{1};

@@ -362,6 +362,16 @@ TEST(Integration, EmptyApiPrefixMountsTheOriginalRootRoutes) {
     EXPECT_EQ(servers.at(0).at("apiPrefix"), "");
 }
 
+TEST(Integration, ListenAddrTakesAHostNameAsTheOriginalDoes) {
+    // `--listen-addr localhost:3001`: the original's net.Listen resolves the name.
+    TestServer server([](auto& c) { c.listen_addr = "localhost:0"; });
+    ASSERT_NE(server.port(), 0);
+    WsClient a(server.port());
+    ASSERT_TRUE(a.connected());
+    const auto id = a.register_as("by-name");
+    EXPECT_TRUE(conns(server.port()).contains(id));
+}
+
 TEST(Integration, TheDefaultPrefixAlsoAnswersAtTheOriginalRootPaths) {
     TestServer server;
     WsClient::Options o;
