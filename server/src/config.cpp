@@ -1,6 +1,7 @@
 #include "config.hpp"
 
 #include <CLI/CLI.hpp>
+#include <cctype>
 #include <cstdlib>
 #include <iostream>
 #include <regex>
@@ -50,6 +51,13 @@ std::optional<ListenAddress> parse_listen_addr(const std::string& text) {
 }
 
 namespace {
+
+std::string ascii_lower(std::string s) {
+    for (auto& ch : s) {
+        ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    }
+    return s;
+}
 
 std::string normalise_prefix(std::string p) {
     while (!p.empty() && p.back() == '/') {
@@ -140,7 +148,12 @@ ParsedConfig parse_config(int argc, char** argv) {
     app.add_option("--cookie-samesite", c.cookie_samesite,
                    "SameSite attribute of the session cookie: None, Lax or Strict (other values "
                    "are ignored with a warning)");
-    app.add_flag("--cookie-secure", c.cookie_secure, "Secure attribute of the session cookie");
+    // A string flag in the original (`--cookie-secure true`, `--cookie-secure=true`); bare means
+    // true here too.
+    std::string cookie_secure;
+    app.add_option("--cookie-secure", cookie_secure,
+                   "Secure attribute of the session cookie: true or false (bare means true)")
+        ->expected(0, 1);
     app.add_option("--github-oauth-base-url", c.github_oauth_base_url,
                    "GitHub OAuth endpoints base (…/login/oauth/authorize, …/access_token)");
     app.add_option("--github-api-base-url", c.github_api_base_url,
@@ -213,6 +226,17 @@ ParsedConfig parse_config(int argc, char** argv) {
     }
     if (c.debug) {
         c.log_level = "debug";
+    }
+    if (app.count("--cookie-secure") > 0) {
+        const auto v = ascii_lower(cookie_secure);
+        if (v.empty() || v == "true" || v == "1") {
+            c.cookie_secure = true;
+        } else if (v == "false" || v == "0") {
+            c.cookie_secure = false;
+        } else {
+            std::cerr << "tincan-server: --cookie-secure must be true or false; ignoring \""
+                      << cookie_secure << "\"\n";
+        }
     }
     if (c.cookie_samesite != "" && c.cookie_samesite != "None" && c.cookie_samesite != "Lax" &&
         c.cookie_samesite != "Strict") {

@@ -75,6 +75,28 @@ TEST(Config, BooleanFlagsAsTheOriginalsCli) {
     EXPECT_EQ(parse({"--cookie-samesite", "Lax"}).config.cookie_samesite, "Lax");
 }
 
+TEST(Config, CookieSecureTakesItsValueAsTheOriginalsStringFlag) {
+    // `--cookie-secure` is a string flag in the original (PROTOCOL.md 8.1: empty, true, false).
+    using Args = std::vector<std::string>;
+    const std::vector<Args> secure = {
+        {"--cookie-secure", "true"}, {"--cookie-secure=true"}, {"--cookie-secure"}};
+    for (const auto& args : secure) {
+        auto parsed = parse(args);
+        ASSERT_FALSE(parsed.exit_code) << args.size();
+        EXPECT_TRUE(parsed.config.cookie_secure) << args.size();
+    }
+    auto spaced = parse({"--cookie-secure", "true", "--debug"});
+    ASSERT_FALSE(spaced.exit_code);
+    EXPECT_TRUE(spaced.config.cookie_secure);
+    EXPECT_TRUE(spaced.config.debug);
+    const std::vector<Args> plain = {{"--cookie-secure", "false"}, {"--cookie-secure=false"}, {}};
+    for (const auto& args : plain) {
+        auto parsed = parse(args);
+        ASSERT_FALSE(parsed.exit_code) << args.size();
+        EXPECT_FALSE(parsed.config.cookie_secure) << args.size();
+    }
+}
+
 TEST(Config, TurnUrlsTtlAndTheSecretFromTheEnvironmentOnly) {
     ::setenv("TURN_STATIC_AUTH_SECRET", "s3cret", 1);
     auto ok = parse(
