@@ -202,6 +202,8 @@ private:
 struct AudioLine {
     std::string direction; ///< sendonly, recvonly, sendrecv or inactive
     std::uint32_t ssrc = 0;
+    std::string stream; ///< `a=ssrc:<n> msid:<stream> <track>`: the MediaStream id
+    std::string track;  ///< and the MediaStreamTrack id the receiver sees
 };
 
 /// The audio m-lines of an SDP, in order.
@@ -224,6 +226,17 @@ std::vector<AudioLine> audio_lines(const std::string& text) {
         }
         if (const char* ssrc = gst_sdp_media_get_attribute_val(media, "ssrc")) {
             line.ssrc = static_cast<std::uint32_t>(std::strtoul(ssrc, nullptr, 10));
+        }
+        for (guint a = 0; a < gst_sdp_media_attributes_len(media); ++a) {
+            const GstSDPAttribute* attr = gst_sdp_media_get_attribute(media, a);
+            const std::string value = attr->value != nullptr ? attr->value : "";
+            const auto at = value.find(" msid:");
+            if (std::string(attr->key) == "ssrc" && at != std::string::npos) {
+                const auto ids = value.substr(at + 6);
+                line.stream = ids.substr(0, ids.find(' '));
+                line.track =
+                    ids.find(' ') != std::string::npos ? ids.substr(ids.find(' ') + 1) : "";
+            }
         }
         lines.push_back(line);
     }
@@ -397,6 +410,30 @@ TEST_F(MusicBotConnection, EveryPlayOffersANewTrackAndTheOldOneGoesInactive) {
     EXPECT_EQ(bot_.find("A4")->listener_count(), 0u);
     EXPECT_FALSE(bot_.find("A4")->running());
     EXPECT_EQ(bot_.find("C4")->listener_count(), 1u);
+}
+
+TEST_F(MusicBotConnection, EachTrackIsAnnouncedAsTrackUuidInAStreamUuidOfItsOwn) {
+    // PROTOCOL.md 5.3: track id `track-<uuid>`, stream id `stream-<uuid>`; a browser's
+    // ontrack sees them as MediaStreamTrack.id and MediaStream.id.
+    send("/play A4");
+    ASSERT_TRUE(wait_for([&] { return offers_.size() >= 1; }));
+    send("/play C4");
+    ASSERT_TRUE(wait_for([&] { return offers_.size() >= 2; }));
+    const auto first = audio_lines(offers_[0]);
+    const auto second = audio_lines(offers_[1]);
+    ASSERT_EQ(first.size(), 1u);
+    ASSERT_EQ(second.size(), 2u);
+    const auto is_uuid_id = [](const std::string& id, const std::string& prefix) {
+        return id.size() == prefix.size() + 36 && id.rfind(prefix, 0) == 0 &&
+               g_uuid_string_is_valid(id.substr(prefix.size()).c_str());
+    };
+    for (const auto& line : {first[0], second[1]}) {
+        EXPECT_TRUE(is_uuid_id(line.track, "track-")) << "track id '" << line.track << "'";
+        EXPECT_TRUE(is_uuid_id(line.stream, "stream-")) << "stream id '" << line.stream << "'";
+    }
+    EXPECT_EQ(second[0].track, first[0].track); // the replaced track keeps its id
+    EXPECT_NE(second[1].track, first[0].track);
+    EXPECT_NE(second[1].stream, first[0].stream);
 }
 
 TEST_F(MusicBotConnection, PlaysInQuickSuccessionEndWithTheLastTrackPlaying) {

@@ -38,6 +38,14 @@ std::vector<std::string> media_mids(const GstSDPMessage* sdp) {
 
 std::atomic<unsigned> pipeline_counter{0};
 
+/// `prefix` + a random UUIDv4.
+std::string random_id(const char* prefix) {
+    gchar* uuid = g_uuid_string_random();
+    std::string id = std::string(prefix) + uuid;
+    g_free(uuid);
+    return id;
+}
+
 } // namespace
 
 const char* to_string(ConnectionState state) noexcept {
@@ -380,9 +388,40 @@ void PeerSession::do_set_remote(const std::string& type, const std::string& sdp_
     gst_webrtc_session_description_free(desc);
 }
 
+std::string PeerSession::announce_track_ids(const std::string& sdp) const {
+    if (track_ids_.empty()) {
+        return sdp;
+    }
+    std::string out;
+    out.reserve(sdp.size() + 64);
+    std::size_t pos = 0;
+    while (pos < sdp.size()) {
+        auto end = sdp.find('\n', pos);
+        end = end == std::string::npos ? sdp.size() : end + 1;
+        std::string line = sdp.substr(pos, end - pos);
+        pos = end;
+        // `a=ssrc:<n> msid:<stream> <track>` and `a=msid:<stream> <track>`: the last word.
+        if ((line.rfind("a=ssrc:", 0) == 0 && line.find(" msid:") != std::string::npos) ||
+            line.rfind("a=msid:", 0) == 0) {
+            auto stop = line.find_last_not_of("\r\n");
+            const auto start = line.rfind(' ', stop);
+            if (stop != std::string::npos && start != std::string::npos) {
+                ++stop;
+                auto it = track_ids_.find(line.substr(start + 1, stop - start - 1));
+                if (it != track_ids_.end()) {
+                    line.replace(start + 1, stop - start - 1, it->second);
+                }
+            }
+        }
+        out += line;
+    }
+    return out;
+}
+
 void PeerSession::set_local(const char* type, GstWebRTCSessionDescription* description) {
     gchar* text = gst_sdp_message_as_text(description->sdp);
-    std::string sdp = text != nullptr ? text : "";
+    // The peer sees our track ids, not webrtcbin's transceiver names (only it reads msid).
+    std::string sdp = announce_track_ids(text != nullptr ? text : "");
     g_free(text);
     local_mids_ = media_mids(description->sdp);
     auto* promise =
@@ -509,15 +548,17 @@ bool PeerSession::add_audio_source(GstElement* source, guint32 ssrc) {
     bool ok = srcpad != nullptr && sinkpad != nullptr;
     if (ok) {
         // A stream of its own per track (the default is one stream for all: the cname).
-        gchar* uuid = g_uuid_string_random();
-        const auto msid = std::string("stream-") + uuid;
-        g_free(uuid);
         if (g_object_class_find_property(G_OBJECT_GET_CLASS(sinkpad), "msid") != nullptr) {
-            g_object_set(sinkpad, "msid", msid.c_str(), nullptr);
+            g_object_set(sinkpad, "msid", random_id("stream-").c_str(), nullptr);
         }
         GstWebRTCRTPTransceiver* transceiver = nullptr;
         g_object_get(sinkpad, "transceiver", &transceiver, nullptr);
         if (transceiver != nullptr) {
+            // webrtcbin announces the transceiver's object name as the track id; the peer is
+            // told `track-<uuid>` instead (announce_track_ids).
+            gchar* name = gst_object_get_name(GST_OBJECT(transceiver));
+            track_ids_[name != nullptr ? name : ""] = random_id("track-");
+            g_free(name);
             GstCaps* caps = gst_caps_from_string(
                 "application/x-rtp,media=audio,encoding-name=OPUS,clock-rate=48000,payload=111,"
                 "encoding-params=(string)2");

@@ -15,6 +15,7 @@
 
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -122,6 +123,8 @@ private:
     void do_set_remote(const std::string& type, const std::string& sdp);
     void do_create_offer();
     void set_local(const char* type, GstWebRTCSessionDescription* description);
+    /// `sdp` with the msid track id of every audio source replaced by its `track-<uuid>`.
+    std::string announce_track_ids(const std::string& sdp) const;
     void flush_candidates();
     void apply_candidate(const Candidate& c);
     void fail(const std::string& what);
@@ -143,6 +146,9 @@ private:
     std::vector<Candidate> pending_candidates_;
     std::vector<std::string> local_mids_;
     std::vector<AudioSource> audio_sources_;
+    /// Transceiver name (what webrtcbin puts in msid) -> the track id the peer is told
+    /// (`track-<uuid>`, as the original's tracks, PROTOCOL.md 5.3).
+    std::map<std::string, std::string> track_ids_;
     std::vector<std::string> remote_mids_;
     ConnectionState state_ = ConnectionState::new_;
 
