@@ -432,6 +432,20 @@ TEST(Integration, ServersJsonHealthzAndAnonymousAccountRoutes) {
     EXPECT_NE(metrics.body.find("# TYPE tincan_websocket_connections gauge"), std::string::npos);
 }
 
+TEST(Integration, UnknownPathsGetTheOriginalsPlainTextNotFound) {
+    // Go's mux answers a path no route serves with `404 page not found` (PROTOCOL.md 2.2): at the
+    // root, below the API prefix (the original behind its proxy) and for the login routes of a
+    // provider that is not configured.
+    TestServer server;
+    for (const char* path : {"/nothing", "/api/nothing", "/github/login/start",
+                             "/api/kioubit/login/start", "/conns/extra"}) {
+        const auto res = http_get(server.port(), path);
+        EXPECT_EQ(res.status, 404U) << path;
+        EXPECT_EQ(res.body, "404 page not found\n") << path;
+        EXPECT_EQ(res.headers.at("Content-Type"), "text/plain; charset=utf-8") << path;
+    }
+}
+
 TEST(Integration, GracefulShutdownClosesWebSocketsWithGoingAway) {
     TestServer server;
     WsClient a(server.port());

@@ -68,7 +68,8 @@ TEST_F(StaticFilesTest, SpaRoutesFallBackToIndexMissingAssetsDoNot) {
     // API paths never fall back to the page.
     auto api = get("/api/unknown");
     EXPECT_EQ(api.status, 404U);
-    EXPECT_EQ(api.headers["Content-Type"], "application/json");
+    EXPECT_EQ(api.body, "404 page not found\n"); // the original's answer, not the page
+    EXPECT_EQ(api.headers["Content-Type"], "text/plain; charset=utf-8");
     // Nor do the original's login paths when that provider is not configured (PROTOCOL.md 2.2).
     for (const char* login : {"/github/login/start", "/kioubit/login/auth?params=x", "/github"}) {
         SCOPED_TRACE(login);

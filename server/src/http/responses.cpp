@@ -32,6 +32,11 @@ StringResponse json_response(http::status status, unsigned version, bool keep_al
     return res;
 }
 
+StringResponse go_not_found(unsigned version, bool keep_alive) {
+    return make_response(http::status::not_found, version, keep_alive, "404 page not found\n",
+                         "text/plain; charset=utf-8");
+}
+
 void add_allow_all_cors(http::fields& fields) {
     fields.set(http::field::access_control_allow_origin, "*");
     fields.set(http::field::access_control_allow_methods, "GET, POST, PUT, DELETE, OPTIONS");

@@ -41,6 +41,9 @@ StringResponse make_response(boost::beast::http::status status, unsigned version
 StringResponse json_error(boost::beast::http::status status, unsigned version, bool keep_alive,
                           std::string_view message);
 
+/// The original's answer to a path no route serves: Go's `404 page not found`, plain text.
+StringResponse go_not_found(unsigned version, bool keep_alive);
+
 /// The permissive CORS headers of --inject-allow-all-cors-headers (PROTOCOL.md 2.3).
 void add_allow_all_cors(boost::beast::http::fields& fields);
 

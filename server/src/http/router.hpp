@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,10 +38,11 @@ public:
     /// Paths at and below `path` (at the root) are the original server's even when no route of
     /// ours serves them (a login provider not configured): they get 404, never the web app.
     void reserve(const std::string& path) { reserved_.push_back(path); }
-    /// Where unmatched GET requests go (the web app); without it they get 404 JSON.
+    /// Where unmatched GET requests go (the web app); without it they get the 404 below.
     void set_static(std::shared_ptr<StaticFiles> files) { static_ = std::move(files); }
-    /// Body of the 404 for unmatched API paths.
-    void set_not_found_message(std::string message) { not_found_ = std::move(message); }
+    /// The 404 for unmatched API paths becomes `{"err":message}`; by default it is the plain
+    /// text `404 page not found` of the original's Go mux (PROTOCOL.md 2.2).
+    void set_not_found_message(std::string message) { not_found_json_ = std::move(message); }
     /// Adds permissive CORS headers to every API response (--inject-allow-all-cors-headers).
     void set_inject_cors(bool on) { inject_cors_ = on; }
 
@@ -62,7 +64,7 @@ private:
     std::map<std::string, Route, std::greater<>> routes_; ///< reverse order: longer prefixes first
     std::shared_ptr<StaticFiles> static_;
     std::vector<std::string> reserved_;
-    std::string not_found_ = "not found";
+    std::optional<std::string> not_found_json_;
     bool inject_cors_ = false;
 };
 

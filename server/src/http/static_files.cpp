@@ -103,8 +103,7 @@ RoutedResponse StaticFiles::serve(const Request& req, std::string_view encoded_p
         return respond_to(method, std::move(res));
     };
     auto not_found = [&] {
-        auto res = make_response(http::status::not_found, version, keep_alive, "404 not found\n",
-                                 "text/plain; charset=utf-8");
+        auto res = go_not_found(version, keep_alive);
         security_headers(res);
         return done(std::move(res));
     };
