@@ -492,6 +492,25 @@ TEST(Integration, InjectAllowAllCorsHeadersIsOffByDefault) {
     EXPECT_EQ(http_get(cors.port(), "/index.html").headers["Access-Control-Allow-Origin"], "*");
 }
 
+TEST(Integration, InjectedCorsHeadersAreOnARefusedUpgradeToo) {
+    // PROTOCOL.md 2.3: with the flag every response carries them, also the 403 of the origin
+    // check (the original's middleware sets them before the WebSocket library refuses).
+    TestServer cors([](auto& c) { c.inject_allow_all_cors_headers = true; });
+    WsClient::Options foreign;
+    foreign.origin = "https://elsewhere.example";
+    WsClient refused(cors.port(), foreign);
+    ASSERT_EQ(refused.refused_status(), 403U);
+    EXPECT_EQ(refused.refused_header("Access-Control-Allow-Origin"), "*");
+    EXPECT_EQ(refused.refused_header("Access-Control-Allow-Methods"),
+              "GET, POST, PUT, DELETE, OPTIONS");
+    EXPECT_EQ(refused.refused_header("Access-Control-Allow-Headers"),
+              "Content-Type, Authorization");
+    TestServer plain;
+    WsClient refused_plain(plain.port(), foreign);
+    ASSERT_EQ(refused_plain.refused_status(), 403U);
+    EXPECT_EQ(refused_plain.refused_header("Access-Control-Allow-Origin"), "");
+}
+
 TEST(Turn, CredentialIsCoturnsRestApiScheme) {
     // base64(HMAC-SHA1(secret, "<expiry>:<tag>")), as coturn's use-auth-secret checks it (value
     // computed with Python's hmac module).

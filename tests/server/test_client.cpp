@@ -36,6 +36,9 @@ WsClient::WsClient(unsigned short port, Options options) : ws_(ioc_) {
                   ec);
     if (ec) {
         refused_status_ = res.result_int();
+        for (const auto& f : res) {
+            refused_headers_[std::string(f.name_string())] = std::string(f.value());
+        }
         return;
     }
     connected_ = true;

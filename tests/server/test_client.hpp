@@ -39,6 +39,11 @@ public:
     bool connected() const { return connected_; }
     /// HTTP status of a refused upgrade (0 when connected).
     unsigned refused_status() const { return refused_status_; }
+    /// A header of the refused upgrade's response ("" when absent or connected).
+    std::string refused_header(const std::string& name) const {
+        const auto it = refused_headers_.find(name);
+        return it == refused_headers_.end() ? std::string() : it->second;
+    }
 
     void send(const std::string& text, bool binary = false);
     void start_reading();
@@ -71,6 +76,7 @@ private:
     bool reading_ = false;
     bool closed_ = false;
     unsigned refused_status_ = 0;
+    std::map<std::string, std::string> refused_headers_;
     std::uint64_t seq_ = 0;
 };
 

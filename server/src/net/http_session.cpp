@@ -46,6 +46,10 @@ template <class Protocol>
 void HttpSession<Protocol>::refuse(http::status status, std::string_view message, bool keep_alive) {
     ctx_.metrics.http_request(static_cast<unsigned>(status));
     auto res = json_error(status, 11, keep_alive, message);
+    if (std::is_same_v<Protocol, boost::asio::ip::tcp> &&
+        ctx_.config.inject_allow_all_cors_headers) {
+        add_allow_all_cors(res); // every response of the main listener (PROTOCOL.md 2.3)
+    }
     auto sp = std::make_shared<StringResponse>(std::move(res));
     http::async_write(
         stream_, *sp,
