@@ -7,6 +7,8 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cctype>
 #include <map>
 #include <variant>
 
@@ -169,10 +171,14 @@ HttpResponse ManagementApi::add(const HttpRequest& req) const {
     if (!valid_display_name(user.display_name)) {
         return error_response(req, http::status::bad_request, "invalid display_name");
     }
-    while (!user.avatar_url.empty() &&
-           std::isspace(static_cast<unsigned char>(user.avatar_url.back()))) {
+    // The original trims whitespace at both ends when it serves the avatar (PROTOCOL.md 2.2); a
+    // data URL read from a file (`curl -F avatar_url=<file`) ends with a newline.
+    const auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+    while (!user.avatar_url.empty() && space(user.avatar_url.back())) {
         user.avatar_url.pop_back();
     }
+    const auto first = std::find_if_not(user.avatar_url.begin(), user.avatar_url.end(), space);
+    user.avatar_url.erase(user.avatar_url.begin(), first);
     if (!valid_avatar_url(user.avatar_url)) {
         return error_response(req, http::status::bad_request,
                               "avatar_url must be a data:image/ or https:// URL");

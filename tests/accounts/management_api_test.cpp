@@ -79,6 +79,17 @@ TEST_F(ManagementTest, AddWithMultipartAndWithoutContentType) {
     EXPECT_EQ(res.result(), http::status::ok) << "no Content-Type is parsed as JSON";
 }
 
+TEST_F(ManagementTest, AvatarUrlWhitespaceAtBothEndsIsTrimmedAsTheOriginalServesIt) {
+    auto res =
+        call(http::verb::post, "/bots/add",
+             R"({"username":"lead_bot","avatar_url":"\n  data:image/png;base64,iVBORw0K \n"})",
+             "application/json");
+    ASSERT_EQ(res.result(), http::status::ok) << res.body();
+    auto user = service->store().user_by_username("lead_bot");
+    ASSERT_TRUE(user);
+    EXPECT_EQ(user->avatar_url, "data:image/png;base64,iVBORw0K");
+}
+
 TEST_F(ManagementTest, AddErrors) {
     add_bot("echo_bot");
     auto res =
