@@ -138,6 +138,11 @@ boost::system::result<Envelope> decode_envelope(std::string_view text, const Dec
     if (ec) {
         return make_error_code(Err::malformed_json);
     }
+    if (root.is_null()) {
+        // The original's json.Unmarshal of `null` into its envelope is a no-op, not an error: a
+        // frame without keys (JSON null counts as absent).
+        return Envelope{};
+    }
     if (!root.is_object()) {
         return make_error_code(Err::not_an_object);
     }

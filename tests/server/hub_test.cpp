@@ -312,6 +312,16 @@ TEST_F(HubTest, MalformedFramesGetAnErrorReply) {
     EXPECT_EQ(metrics.rejected_count("malformed_json"), 1U);
 }
 
+TEST_F(HubTest, ANullFrameIsAFrameWithoutKeysAsInTheOriginal) {
+    // Go's json.Unmarshal of `null` into the envelope succeeds and changes nothing: no reply, and
+    // the frame counts as handled (it keeps the connection alive).
+    auto [a, sa] = join();
+    EXPECT_FALSE(hub.handle_text(a, "null"));
+    EXPECT_FALSE(hub.handle_text(a, " null\n"));
+    EXPECT_TRUE(sa->take().empty());
+    EXPECT_EQ(hub.registered_count(), 0U);
+}
+
 namespace {
 
 /// A session that gives up on its connection when a frame arrives (a slow reader whose queue

@@ -89,8 +89,9 @@ struct DecodeLimits {
     bool server_extensions = true;
 };
 
-/// Decodes one text frame. Unknown keys are ignored; JSON null counts as absent; a known key
-/// with the wrong JSON type fails the whole frame (as the original server does).
+/// Decodes one text frame. Unknown keys are ignored; JSON null counts as absent (a frame that is
+/// just `null` is an empty envelope); a known key with the wrong JSON type fails the whole frame
+/// (as the original server does).
 boost::system::result<Envelope> decode_envelope(std::string_view text,
                                                 const DecodeLimits& limits = {});
 
