@@ -25,4 +25,24 @@ curl -fsS "http://127.0.0.1:$port/healthz" | grep -q '"status":"ok"'
 kill -TERM "$pid"
 wait "$pid"
 grep -q "shutting down" "$dir/log"
+
+# Started under a soft open-file limit of 64, it still serves with 100 connections open: like the
+# original (a Go program) it raises the soft limit to the hard one at start.
+if [ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -ge 1024 ]; then
+    (ulimit -Sn 64 && exec "$bin" --listen-addr 127.0.0.1:0 --port-file "$dir/port2" \
+        --management-listen "" --data-dir "$dir/data2" --web-root "$dir" 2>"$dir/log2") &
+    pid=$!
+    for _ in $(seq 100); do [ -s "$dir/port2" ] && break; sleep 0.05; done
+    port=$(cat "$dir/port2")
+    held=()
+    for _ in $(seq 100); do
+        exec {fd}<>"/dev/tcp/127.0.0.1/$port"
+        held+=("$fd")
+    done
+    curl -fsS --max-time 5 "http://127.0.0.1:$port/healthz" | grep -q '"status":"ok"' ||
+        { echo "no answer with 100 connections open under a soft fd limit of 64"; exit 1; }
+    for fd in "${held[@]}"; do exec {fd}>&-; done
+    kill -TERM "$pid"
+    wait "$pid"
+fi
 echo "binary smoke: ok"
