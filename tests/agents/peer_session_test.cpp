@@ -109,6 +109,31 @@ TEST_F(PeerSessionTest, DataChannelTextAndBinaryRoundTrip) {
         << to_string(w.a->state());
 }
 
+TEST_F(PeerSessionTest, MessagesNobodyReadsAreKeptOnlyUpToABound) {
+    // A peer writing into a channel the other side does not read (a bot's one-way `msgpatch`,
+    // a handler set late) must not grow the reader: what waits for a handler is bounded.
+    Wiring w{make_peer("a", context_), make_peer("b", context_)};
+    w.connect();
+    std::shared_ptr<DataChannel> remote;
+    w.b->on_data_channel([&](std::shared_ptr<DataChannel> dc) { remote = dc; }); // no handlers
+    auto flood = w.a->create_data_channel("flood");
+    w.a->create_offer();
+    ASSERT_TRUE(wait_for([&] { return flood->is_open() && remote && remote->is_open(); }));
+    constexpr int messages = 64;
+    const DataChannel::Binary chunk(60000, 0x5a);
+    for (int i = 0; i < messages; ++i) {
+        ASSERT_TRUE(flood->send_binary(chunk)) << i;
+        // Paced by what the transport has taken, as a well-behaved sender would be.
+        ASSERT_TRUE(wait_for([&] { return flood->buffered_amount() < 1024 * 1024; }));
+    }
+    flood->close(); // arrives after every message
+    ASSERT_TRUE(wait_for([&] { return remote->is_closed(); }));
+    std::size_t replayed = 0;
+    remote->on_binary([&](const DataChannel::Binary& b) { replayed += b.size(); });
+    EXPECT_GT(replayed, 0u);
+    EXPECT_LE(replayed, max_pending_bytes) << "of " << messages * chunk.size() << " bytes sent";
+}
+
 TEST_F(PeerSessionTest, OpusReachesAppsink) {
     OpusCounter counter;
     Wiring w{make_peer("a", context_), make_peer("b", context_, [&] { return counter.make(); })};

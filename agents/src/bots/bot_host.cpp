@@ -59,6 +59,13 @@ public:
     std::shared_ptr<DataChannel> patch_channel() override {
         if (!patch_ || patch_->is_closed()) {
             patch_ = open_channel("msgpatch");
+            if (patch_) {
+                // Patches go one way (PROTOCOL.md 4.9): whatever the peer writes is dropped.
+                patch_->on_text([log = log_](const std::string& t) {
+                    spdlog::debug("[{}] msgpatch: text of {} bytes dropped", log, t.size());
+                });
+                patch_->on_binary(drop_binary("msgpatch"));
+            }
         }
         return patch_;
     }

@@ -118,13 +118,32 @@ void DataChannel::deliver(Event event) {
     } else if (std::holds_alternative<Closed>(event)) {
         closed_ = true;
     } else {
+        pending_bytes_ += message_size(event);
         pending_.push_back(std::move(event));
-        if (pending_.size() > 4096) {
-            spdlog::warn("data channel '{}': dropping unhandled messages", label_);
+        // Bounded in bytes and count (a peer may write into a channel nobody reads); the oldest
+        // go first.
+        while (pending_.size() > 1 &&
+               (pending_bytes_ > max_pending_bytes || pending_.size() > 4096)) {
+            if (!overflowing_) {
+                overflowing_ = true;
+                spdlog::warn("data channel '{}': unhandled messages beyond {} bytes dropped",
+                             label_, max_pending_bytes);
+            }
+            pending_bytes_ -= message_size(pending_.front());
             pending_.pop_front();
         }
     }
     flush_pending();
+}
+
+std::size_t DataChannel::message_size(const Event& event) {
+    if (const auto* text = std::get_if<std::string>(&event)) {
+        return text->size();
+    }
+    if (const auto* binary = std::get_if<Binary>(&event)) {
+        return binary->size();
+    }
+    return 0;
 }
 
 // Open is reported before any message, close after all of them; messages are kept until a
@@ -142,11 +161,15 @@ void DataChannel::flush_pending() {
     while (!pending_.empty() && has_handler(pending_.front())) {
         Event e = std::move(pending_.front());
         pending_.pop_front();
+        pending_bytes_ -= message_size(e);
         if (auto* text = std::get_if<std::string>(&e)) {
             log_exceptions("text", [&] { on_text_(std::move(*text)); });
         } else if (auto* binary = std::get_if<Binary>(&e)) {
             log_exceptions("binary", [&] { on_binary_(std::move(*binary)); });
         }
+    }
+    if (pending_.empty()) {
+        overflowing_ = false;
     }
     if (closed_ && !close_delivered_ && on_close_ && pending_.empty()) {
         close_delivered_ = true;

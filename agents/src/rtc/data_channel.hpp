@@ -21,6 +21,9 @@ namespace tincan::agents {
 
 /// webrtcbin accepts at most 64 KiB per message and advertises no a=max-message-size.
 inline constexpr std::size_t max_message_size = 64 * 1024;
+/// Incoming messages kept for a handler that is not set (yet), in bytes: a peer writing into a
+/// channel nobody reads cannot grow the process. Beyond it the oldest are dropped.
+inline constexpr std::size_t max_pending_bytes = 1024 * 1024;
 
 class DataChannel : public std::enable_shared_from_this<DataChannel> {
 public:
@@ -62,12 +65,15 @@ private:
     void deliver(Event event); // main context
     void flush_pending();
     bool has_handler(const Event& event) const;
+    static std::size_t message_size(const Event& event);
 
     GRef<GstWebRTCDataChannel> channel_;
     GMainContext* context_;
     std::string label_;
     std::vector<SignalConnection> signals_;
     std::deque<Event> pending_;
+    std::size_t pending_bytes_ = 0; ///< message bytes in pending_
+    bool overflowing_ = false;      ///< dropping (logged once until the queue drains)
     bool opened_ = false;
     bool closed_ = false;
     bool flushing_ = false;
