@@ -39,6 +39,9 @@ AuthResult<std::unique_ptr<AccountsService>> AccountsService::create(AccountsCon
         {"--kioubit-auth-url", &config.kioubit_auth_url},
     };
     for (const auto& [flag, url] : urls) {
+        if (url == &config.login_success_redir_url && is_root_relative_path(*url)) {
+            continue; // a path on this server, as the original's http.Redirect takes it
+        }
         auto parsed = boost::urls::parse_absolute_uri(*url);
         if (!url->empty() &&
             (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https") ||

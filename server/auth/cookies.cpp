@@ -86,13 +86,33 @@ std::optional<std::string> find_cookie(std::string_view header, std::string_view
     return std::nullopt;
 }
 
+bool is_root_relative_path(std::string_view url) {
+    if (url.empty() || url.front() != '/' || (url.size() > 1 && url[1] == '/')) {
+        return false;
+    }
+    for (char c : url) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f || c == '\\') {
+            return false;
+        }
+    }
+    return static_cast<bool>(boost::urls::parse_origin_form(url));
+}
+
 RedirectPolicy::RedirectPolicy(std::string success_url) : success_url_(std::move(success_url)) {
+    same_origin_paths_ = is_root_relative_path(success_url_);
     origin_ = origin_of(success_url_).value_or("");
 }
 
 std::optional<std::string> RedirectPolicy::resolve(std::string_view candidate) const {
     if (candidate.empty()) {
         return success_url_;
+    }
+    if (same_origin_paths_) {
+        // Our own origin, whatever the browser calls it: only paths on it.
+        if (candidate.size() > 2048 || !is_root_relative_path(candidate)) {
+            return std::nullopt;
+        }
+        return std::string(candidate);
     }
     if (origin_.empty() || candidate.size() > 2048) {
         return std::nullopt;

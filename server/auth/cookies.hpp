@@ -24,13 +24,17 @@ std::string build_session_cookie(const CookieConfig& config, std::string_view se
 // The same cookie with an empty value and Max-Age=0 (logout).
 std::string build_clearing_cookie(const CookieConfig& config);
 
+// True for a path on this server ("/", "/app?x=1"): one "/" first, no "//host" or backslash.
+bool is_root_relative_path(std::string_view url);
+
 // Value of cookie `name` in a Cookie request header, if present.
 std::optional<std::string> find_cookie(std::string_view cookie_header, std::string_view name);
 
 // Post-login redirect targets: only URLs on the configured site's origin (the origin of
 // --login-success-redir-url), or absolute paths starting with a single "/" (resolved against
 // that origin). Everything else (other hosts, schemes, "//host", backslashes, userinfo, control
-// characters) is refused: no open redirect.
+// characters) is refused: no open redirect. A success URL that is itself a path ("/", as the
+// original's http.Redirect takes it) means this server's own origin: targets are then paths only.
 class RedirectPolicy {
 public:
     explicit RedirectPolicy(std::string success_url);
@@ -42,6 +46,7 @@ public:
 private:
     std::string success_url_;
     std::string origin_; // scheme://host[:port], lowercase; empty when success_url is empty
+    bool same_origin_paths_ = false; // success_url is a path on this server
 };
 
 } // namespace tincan::server

@@ -57,6 +57,16 @@ TEST(Redirect, OnlyTheConfiguredSite) {
     }
 }
 
+TEST(Redirect, ASuccessPathMeansPathsOnThisServer) {
+    RedirectPolicy p("/");
+    EXPECT_EQ(p.resolve(""), "/");
+    EXPECT_EQ(p.resolve("/rooms?x=1"), "/rooms?x=1");
+    for (std::string bad : {"https://evil.example/", "//evil.example/", "/\\evil.example",
+                            "http://127.0.0.1/", "/x\r\nSet-Cookie: a=b", "javascript:alert(1)"}) {
+        EXPECT_FALSE(p.resolve(bad)) << bad;
+    }
+}
+
 TEST(Redirect, NothingAllowedWithoutConfiguredSite) {
     RedirectPolicy p("");
     EXPECT_EQ(p.resolve(""), "");

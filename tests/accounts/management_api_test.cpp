@@ -271,6 +271,12 @@ TEST(AccountsStartup, BadUrlFlagsAreStartupErrors) {
     config.github.oauth_base = "https//github.com";
     EXPECT_FALSE(AccountsService::create(config));
     config.github.oauth_base = "https://github.com";
+    for (std::string bad : {"relative", "//evil.example/", "ftp://x/"}) {
+        config.login_success_redir_url = bad;
+        EXPECT_FALSE(AccountsService::create(config)) << bad;
+    }
+    config.login_success_redir_url = "/"; // a path on this server, as the original redirects
+    EXPECT_TRUE(AccountsService::create(config));
     config.kioubit_pubkey_path = (dir.path() / "missing.pem").string();
     EXPECT_FALSE(AccountsService::create(config)) << "unreadable Kioubit key is fatal";
 }

@@ -372,6 +372,41 @@ TEST(AccountsServer, GithubLoginOverHttpThenSignedInWebSocket) {
     EXPECT_EQ(conns(s).at(std::string(r2->at("node_id").as_string())).at("authentication"), "none");
 }
 
+TEST(AccountsServer, ASuccessUrlThatIsAPathRedirectsOnThisSite) {
+    // `--login-success-redir-url /`: the original's http.Redirect takes a path; the server started
+    // with it (it refused to start: "not an absolute http(s) URL") and redirects there.
+    TempDir dir;
+    FakeGithub github("cid", "csecret", {"octocat", 583231, "The Octocat", ""});
+    GithubLogin github_login(github);
+    AccountsServer s(
+        dir, github_login.configure([](server::Config& c) { c.login_success_redir_url = "/"; }));
+    const auto login = [&](const std::string& start_target) {
+        auto start = local_http().fetch({http::verb::get, s.url(start_target), {}, ""});
+        EXPECT_EQ(start->status, 307u) << start->body;
+        const auto sid = cookie_value(*start);
+        const auto callback = boost::urls::url(github.consent(start->header("Location")));
+        return local_http().fetch({http::verb::get,
+                                   s.url(std::string(callback.encoded_target())),
+                                   {{"Cookie", "session_id=" + sid}},
+                                   ""});
+    };
+    auto done = login("/api/github/login/start");
+    ASSERT_EQ(done->status, 307u) << done->body;
+    EXPECT_EQ(done->header("Location"), "/");
+    done = login("/api/github/login/start?current_page=%2Fchat%3Fpeer%3D1");
+    ASSERT_EQ(done->status, 307u) << done->body;
+    EXPECT_EQ(done->header("Location"), "/chat?peer=1");
+    // Other sites stay refused.
+    for (const char* bad : {"https%3A%2F%2Fevil.example%2F", "%2F%2Fevil.example%2F"}) {
+        auto start =
+            local_http().fetch({http::verb::get,
+                                s.url(std::string("/api/github/login/start?current_page=") + bad),
+                                {},
+                                ""});
+        EXPECT_EQ(start->status, 400u) << bad;
+    }
+}
+
 TEST(AccountsServer, SlowGithubDoesNotStallSignalling) {
     TempDir dir;
     FakeGithub github("cid", "csecret", {"slowcat", 7, "", ""});
