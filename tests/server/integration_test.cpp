@@ -372,6 +372,45 @@ TEST(Integration, ListenAddrTakesAHostNameAsTheOriginalDoes) {
     EXPECT_TRUE(conns(server.port()).contains(id));
 }
 
+TEST(Integration, FramesSentWithTheUpgradeRequestAreHandled) {
+    // A client that writes its first frame right behind the upgrade request, without waiting for
+    // the 101: the frame was read along with the request and lost (no register reply ever came).
+    TestServer server;
+    boost::asio::io_context ioc;
+    boost::beast::tcp_stream stream(ioc);
+    stream.connect({boost::asio::ip::make_address("127.0.0.1"), server.port()});
+    const auto masked_text_frame = [](const std::string& text) {
+        std::string f{'\x81', static_cast<char>(0x80 | text.size())}; // text.size() < 126
+        const char mask[4] = {0x11, 0x22, 0x33, 0x44};
+        f.append(mask, 4);
+        for (std::size_t i = 0; i < text.size(); ++i) {
+            f.push_back(static_cast<char>(text[i] ^ mask[i % 4]));
+        }
+        return f;
+    };
+    const std::string bytes = "GET /api/ws HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\n"
+                              "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                              "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n" +
+                              masked_text_frame(R"({"register":{"node_name":"eager"}})");
+    boost::asio::write(stream.socket(), boost::asio::buffer(bytes));
+    std::string received;
+    char buf[4096];
+    std::function<void()> read_more = [&] {
+        stream.async_read_some(
+            boost::asio::buffer(buf), [&](boost::beast::error_code ec, std::size_t n) {
+                received.append(buf, n);
+                if (!ec && received.find(R"("node_name":"eager")") == std::string::npos) {
+                    read_more();
+                }
+            });
+    };
+    stream.expires_after(5s); // a read still pending then fails and ends the loop
+    read_more();
+    ioc.run();
+    EXPECT_NE(received.find("101 Switching Protocols"), std::string::npos) << received;
+    EXPECT_NE(received.find(R"("register":{"node_name":"eager"})"), std::string::npos) << received;
+}
+
 TEST(Integration, TheDefaultPrefixAlsoAnswersAtTheOriginalRootPaths) {
     TestServer server;
     WsClient::Options o;

@@ -184,8 +184,11 @@ template <class Protocol> bool HttpSession<Protocol>::try_upgrade(Request& req) 
             return true;
         }
         ctx_.metrics.http_request(101);
+        // A client that did not wait for the 101 already sent frames: they are in our buffer.
+        std::string early_data = beast::buffers_to_string(buffer_.data());
+        buffer_.consume(buffer_.size());
         auto session = std::make_shared<WebSocketSession>(stream_.release_socket(), ctx_);
-        session->run(std::move(req), std::move(identity));
+        session->run(std::move(req), std::move(identity), std::move(early_data));
         return true;
     }
 }

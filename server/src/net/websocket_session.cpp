@@ -3,6 +3,7 @@
 #include "tincan/common/protocol_error.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sstream>
 
 namespace tincan::server {
 
@@ -23,7 +24,7 @@ WebSocketSession::~WebSocketSession() {
     ctx_.sessions.erase(this);
 }
 
-void WebSocketSession::run(Request req, Identity identity) {
+void WebSocketSession::run(Request req, Identity identity, std::string early_data) {
     beast::get_lowest_layer(ws_).expires_never();
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = std::chrono::seconds(10);
@@ -36,15 +37,27 @@ void WebSocketSession::run(Request req, Identity identity) {
     ws_.read_message_max(ctx_.config.max_frame_bytes);
     ws_.auto_fragment(false);
     ctx_.sessions.emplace(this, weak_from_this());
-    ws_.async_accept(req, [self = shared_from_this(),
-                           identity = std::move(identity)](beast::error_code ec) mutable {
+    auto on_accepted = [self = shared_from_this(),
+                        identity = std::move(identity)](beast::error_code ec) mutable {
         if (!ec) {
             self->node_id_ = self->ctx_.hub.connect(self->weak_from_this(), std::move(identity));
             self->open_ = true;
             self->ctx_.metrics.connection_opened();
         }
         self->on_accept(ec);
-    });
+    };
+    if (early_data.empty()) {
+        ws_.async_accept(req, std::move(on_accepted));
+        return;
+    }
+    // The stream takes bytes already read only with the request text before them; what follows
+    // the request stays in its buffer for the first reads.
+    std::ostringstream text;
+    text << req;
+    auto handshake = std::make_shared<std::string>(text.str() + early_data);
+    ws_.async_accept(boost::asio::buffer(*handshake),
+                     [handshake, on_accepted = std::move(on_accepted)](
+                         beast::error_code ec) mutable { on_accepted(ec); });
 }
 
 void WebSocketSession::on_accept(beast::error_code ec) {

@@ -20,8 +20,10 @@ public:
     WebSocketSession(boost::asio::ip::tcp::socket&& socket, ServerContext& ctx);
     ~WebSocketSession() override;
 
-    /// Completes the upgrade of `req` and starts reading.
-    void run(Request req, Identity identity);
+    /// Completes the upgrade of `req` and starts reading. `early_data`: bytes the client sent
+    /// after the request without waiting for the 101 (its first frames), read along with the
+    /// request; they are handled as if they came after it.
+    void run(Request req, Identity identity, std::string early_data = {});
 
     void deliver(const Frame& frame) override;
 
