@@ -118,6 +118,7 @@ void DataChannel::deliver(Event event) {
     } else if (std::holds_alternative<Closed>(event)) {
         closed_ = true;
     } else {
+        received_bytes_ += message_size(event);
         pending_bytes_ += message_size(event);
         pending_.push_back(std::move(event));
         // Bounded in bytes and count (a peer may write into a channel nobody reads); the oldest

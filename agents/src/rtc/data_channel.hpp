@@ -42,6 +42,8 @@ public:
     bool is_open() const noexcept { return opened_ && !closed_; }
     bool is_closed() const noexcept { return closed_; }
     std::uint64_t buffered_amount() const;
+    /// Message bytes received from the peer so far (handled, waiting for a handler or dropped).
+    std::uint64_t received_bytes() const noexcept { return received_bytes_; }
 
     void on_open(std::function<void()> fn);
     void on_close(std::function<void()> fn);
@@ -73,7 +75,8 @@ private:
     std::vector<SignalConnection> signals_;
     std::deque<Event> pending_;
     std::size_t pending_bytes_ = 0; ///< message bytes in pending_
-    bool overflowing_ = false;      ///< dropping (logged once until the queue drains)
+    std::uint64_t received_bytes_ = 0;
+    bool overflowing_ = false; ///< dropping (logged once until the queue drains)
     bool opened_ = false;
     bool closed_ = false;
     bool flushing_ = false;
