@@ -124,6 +124,15 @@ public:
         session_->create_offer();
     }
 
+    /// Calls the bot again on a new connection from the same node id while the old one stays up
+    /// (a peer that made a new RTCPeerConnection before the old one's end was noticed).
+    void call_again() {
+        replaced_.push_back(std::move(session_));
+        chat->on_text(nullptr);
+        ping->on_text(nullptr);
+        call(bot_);
+    }
+
     /// A text message; `streamed` adds what Tincan's web app sends to get streamed replies.
     std::string send(const std::string& text, bool streamed = false) {
         json::object o{{"messageId", new_message_id()},
@@ -163,6 +172,7 @@ private:
     std::string bot_;
     std::shared_ptr<SignallingClient> signalling_;
     std::shared_ptr<PeerSession> session_;
+    std::vector<std::shared_ptr<PeerSession>> replaced_; ///< by call_again, still open
 };
 
 class BotsThroughServer : public MainContextTest {
@@ -303,6 +313,30 @@ TEST_F(BotsThroughServer, APeerWhoseSignallingDropsKeepsItsConnectedChat) {
     b.send("still here");
     ASSERT_TRUE(wait_for([&] { return b.text_reply(later) != nullptr; }));
     EXPECT_TRUE(b.chat->is_open());
+}
+
+TEST_F(BotsThroughServer, ANewConnectionFromTheSameNodeReplacesTheOldOne) {
+    auto host = start_bot(std::make_shared<EchoBot>());
+    ASSERT_TRUE(connect_to(*host));
+    auto& b = browser();
+    b.send("first");
+    ASSERT_TRUE(wait_for([&] { return b.text_reply() != nullptr; }));
+    // A fresh offer (new ICE credentials and DTLS certificate) from the same node id while the
+    // old connection still looks alive: it is a new connection, not a renegotiation of the old.
+    const auto seen = b.received.size();
+    b.call_again();
+    ASSERT_TRUE(wait_for([&] { return b.chat->is_open(); }, 15s)) << "the new connection failed";
+    b.send("second");
+    ASSERT_TRUE(wait_for([&] { return b.text_reply(seen) != nullptr; }));
+    EXPECT_EQ(*b.text_reply(seen)->message, "second");
+    EXPECT_EQ(host->peer_count(), 1u);
+    // The old connection's end does not take the new one with it.
+    wait_for([] { return false; }, 1s);
+    EXPECT_EQ(host->peer_count(), 1u);
+    const auto later = b.received.size();
+    b.send("third");
+    ASSERT_TRUE(wait_for([&] { return b.text_reply(later) != nullptr; }));
+    EXPECT_EQ(*b.text_reply(later)->message, "third");
 }
 
 TEST_F(BotsThroughServer, APeerThatVanishesMidNegotiationIsDroppedAConnectedOneStays) {

@@ -3,6 +3,8 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace tincan::agents {
 namespace json = boost::json;
 
@@ -14,6 +16,28 @@ template <typename Fn> void guarded(const std::string& who, const char* what, Fn
     } catch (const std::exception& e) {
         spdlog::error("[{}] {} threw: {}", who, what, e.what());
     }
+}
+
+/// The value of the first line of `sdp` starting with `prefix` ("" if none).
+std::string_view sdp_line(std::string_view sdp, std::string_view prefix) {
+    for (std::size_t at = sdp.find(prefix); at != std::string_view::npos;
+         at = sdp.find(prefix, at + 1)) {
+        if (at == 0 || sdp[at - 1] == '\n') {
+            const auto start = at + prefix.size();
+            const auto end = sdp.find_first_of("\r\n", start);
+            return sdp.substr(start, end == std::string_view::npos ? end : end - start);
+        }
+    }
+    return {};
+}
+
+/// What identifies the RTCPeerConnection that made an offer: the session id of its `o=` line
+/// (kept across its renegotiations and ICE restarts, RFC 8829 5.2.1) and its DTLS certificate.
+std::string offer_origin(std::string_view sdp) {
+    auto origin = sdp_line(sdp, "o="); // username sess-id sess-version ...
+    origin.remove_prefix(std::min(origin.size(), origin.find(' ') + 1));
+    return std::string(origin.substr(0, origin.find(' '))) + " " +
+           std::string(sdp_line(sdp, "a=fingerprint:"));
 }
 
 constexpr std::size_t max_early_candidates_per_peer = 64;
@@ -49,6 +73,8 @@ public:
     const std::string& own_node_id() const override { return host_.signalling_->node_id(); }
     PeerSession& session() { return *session_; }
     const std::string& log() const { return log_; }
+    /// offer_origin() of the remote's offers on this connection ("" before the first one).
+    std::string remote_origin;
 
     bool send_chat(const std::string& text) override { return chat_ && chat_->send_text(text); }
 
@@ -113,7 +139,7 @@ public:
             dc->on_binary(drop_binary("chat"));
             dc->on_close([weak] {
                 if (auto self = weak.lock()) {
-                    self->host_.drop_peer(self->peer_id_, "chat channel closed");
+                    self->leave("chat channel closed");
                 }
             });
         } else if (dc->label() == "ping") {
@@ -129,13 +155,16 @@ public:
         }
     }
 
+    /// This connection ends (the host drops it unless a newer one from the peer replaced it).
+    void leave(const char* why) { host_.drop_peer(peer_id_, why, this); }
+
     /// Drops the peer unless its connection comes up within the host's connect timeout.
     void expect_connection() {
         std::weak_ptr<Peer> weak = weak_from_this();
         connect_timer_.once(host_.context_, host_.config_.connect_timeout, [weak] {
             auto self = weak.lock();
             if (self && self->session_->state() != ConnectionState::connected) {
-                self->host_.drop_peer(self->peer_id_, "not connected in time");
+                self->leave("not connected in time");
             }
         });
     }
@@ -151,7 +180,7 @@ public:
             }
             ++self->host_.offline_checks_;
             if (self->inbound_ == mark) {
-                self->host_.drop_peer(self->peer_id_, "went offline and fell silent");
+                self->leave("went offline and fell silent");
             }
         });
     }
@@ -162,12 +191,12 @@ public:
             connect_timer_.cancel();
         } else if (state == ConnectionState::failed || state == ConnectionState::closed) {
             // webrtcbin 1.22 cannot restart ICE: the browser re-offers on a fresh session.
-            host_.drop_peer(peer_id_, to_string(state));
+            leave(to_string(state));
         } else if (state == ConnectionState::disconnected && !disconnected_timer_.active()) {
             std::weak_ptr<Peer> weak = weak_from_this();
             disconnected_timer_.once(host_.context_, host_.config_.disconnected_grace, [weak] {
                 if (auto self = weak.lock()) {
-                    self->host_.drop_peer(self->peer_id_, "disconnected too long");
+                    self->leave("disconnected too long");
                 }
             });
         }
@@ -350,6 +379,16 @@ void BotHost::handle_sdp(const common::SdpOfferPayload& payload) {
     spdlog::debug("[{}] {} from {}", bot_->name(), type, from);
     auto it = peers_.find(from);
     if (type == "offer") {
+        const auto origin = offer_origin(sdp->get_string());
+        if (it != peers_.end() && !it->second->remote_origin.empty() &&
+            origin != it->second->remote_origin) {
+            // Another session id or certificate: the peer made a new RTCPeerConnection (closed
+            // the old one, or forgot it), not a renegotiation of this one. Applied to the old
+            // connection, its offer would get an answer with the old ICE and DTLS parameters and
+            // never connect.
+            drop_peer(from, "replaced by a new connection from the same node");
+            it = peers_.end();
+        }
         if (it == peers_.end()) {
             auto peer = create_peer(from);
             if (!peer) {
@@ -357,6 +396,7 @@ void BotHost::handle_sdp(const common::SdpOfferPayload& payload) {
             }
             it = peers_.find(from);
         }
+        it->second->remote_origin = origin;
         it->second->session().set_remote_description("offer", std::string(sdp->get_string()));
     } else if (type == "answer") {
         if (it == peers_.end()) {
@@ -468,11 +508,9 @@ std::shared_ptr<BotHost::Peer> BotHost::create_peer(const std::string& peer_id) 
             p->on_state(state);
         }
     });
-    session->on_error([weak_host, peer_id](const std::string& what) {
-        if (auto host = weak_host.lock()) {
-            if (what.rfind("pipeline:", 0) == 0) {
-                host->drop_peer(peer_id, "pipeline error");
-            }
+    session->on_error([weak_peer](const std::string& what) {
+        if (auto p = weak_peer.lock(); p && what.rfind("pipeline:", 0) == 0) {
+            p->leave("pipeline error");
         }
     });
     peers_[peer_id] = peer;
@@ -481,10 +519,10 @@ std::shared_ptr<BotHost::Peer> BotHost::create_peer(const std::string& peer_id) 
     return peer;
 }
 
-void BotHost::drop_peer(const std::string& peer_id, const char* why) {
+void BotHost::drop_peer(const std::string& peer_id, const char* why, const Peer* only) {
     auto it = peers_.find(peer_id);
-    if (it == peers_.end()) {
-        return;
+    if (it == peers_.end() || (only != nullptr && it->second.get() != only)) {
+        return; // gone already, or `only` was replaced by a newer connection from the peer
     }
     auto peer = std::move(it->second);
     peers_.erase(it);

@@ -71,7 +71,8 @@ private:
     void handle_sdp(const common::SdpOfferPayload& payload);
     void handle_ice(const common::IceOfferPayload& payload);
     std::shared_ptr<Peer> create_peer(const std::string& peer_id);
-    void drop_peer(const std::string& peer_id, const char* why);
+    /// Drops the peer's connection; with `only`, just if that is still the peer's connection.
+    void drop_peer(const std::string& peer_id, const char* why, const Peer* only = nullptr);
     /// The peer's signalling is gone: dropped, or if connected kept while it talks.
     void peer_offline(const std::string& node);
 
