@@ -169,6 +169,12 @@ ParsedConfig parse_config(int argc, char** argv) {
         ->check(CLI::Range(0.1, 1e6));
     app.add_option("--msg-burst", c.msg_burst, "message burst allowance per connection")
         ->check(CLI::Range(1.0, 1e6));
+    app.add_option("--bot-msgs-per-sec", c.bot_msgs_per_sec,
+                   "sustained WebSocket messages per second of a connection with a bot JWT")
+        ->check(CLI::Range(0.1, 1e6));
+    app.add_option("--bot-msg-burst", c.bot_msg_burst,
+                   "message burst allowance of a connection with a bot JWT")
+        ->check(CLI::Range(1.0, 1e6));
     app.add_option("--max-queue-bytes", c.max_queue_bytes,
                    "outbound bytes queued for one slow reader before it is disconnected")
         ->check(CLI::Range(4096, 1 << 30));

@@ -52,6 +52,11 @@ struct Config {
     std::size_t max_frame_bytes = 64 * 1024;
     double max_msgs_per_sec = 50;
     double msg_burst = 200;
+    /// The same for connections authenticated with a bot JWT: a bot answers every peer that
+    /// connects to it (an answer and its ICE candidates each), so a crowd joining at once must
+    /// not cut it off.
+    double bot_msgs_per_sec = 1000;
+    double bot_msg_burst = 4000;
     std::size_t max_queue_bytes = 4 * 1024 * 1024;
     std::size_t max_queue_frames = 4096;
     std::size_t max_connections = 10'000;

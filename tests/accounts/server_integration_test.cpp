@@ -200,6 +200,43 @@ TEST(AccountsServer, BotJwtAtUpgradeGivesUsernameAndJwtAuthentication) {
     EXPECT_FALSE(forged_entry.contains("username"));
 }
 
+// A bot answers every peer that connects to it (an answer and its ICE candidates each): its JWT
+// connection has its own, larger allowance, so a crowd joining at once does not cut it off.
+TEST(AccountsServer, BotsHaveTheirOwnLargerMessageAllowance) {
+    TempDir dir;
+    AccountsServer s(dir, [](server::Config& c) {
+        c.max_msgs_per_sec = 10;
+        c.msg_burst = 20;
+        c.bot_msgs_per_sec = 10;
+        c.bot_msg_burst = 400;
+    });
+    auto token = s.add_bot("echo_bot");
+    WsClient bot(s.port(), with_header("Authorization", "Bearer " + token));
+    WsClient visitor(s.port());
+    ASSERT_TRUE(register_empty(bot));
+    ASSERT_TRUE(register_empty(visitor));
+    constexpr int burst = 300;
+    for (int i = 0; i < burst; ++i) {
+        const auto ping =
+            R"({"echo":{"direction":"ping","correlation_id":")" + std::to_string(i) + R"("}})";
+        bot.send(ping);
+        visitor.send(ping);
+    }
+    int pongs = 0;
+    while (pongs < burst) {
+        auto m = bot.next();
+        ASSERT_TRUE(m) << "after " << pongs << " pongs";
+        ASSERT_FALSE(m->contains("error")) << boost::json::serialize(*m);
+        if (m->contains("echo")) {
+            EXPECT_EQ(m->at("echo").at("correlation_id").as_string(), std::to_string(pongs));
+            ++pongs;
+        }
+    }
+    auto refused = visitor.next_with("error");
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->at("error").at("code"), "rate_limited");
+}
+
 TEST(AccountsServer, AccountNamesCannotBeSquatted) {
     TempDir dir;
     AccountsServer s(dir);

@@ -25,6 +25,9 @@ WebSocketSession::~WebSocketSession() {
 }
 
 void WebSocketSession::run(Request req, Identity identity, std::string early_data) {
+    if (identity.kind == AuthKind::jwt) {
+        bucket_ = TokenBucket(ctx_.config.bot_msgs_per_sec, ctx_.config.bot_msg_burst);
+    }
     beast::get_lowest_layer(ws_).expires_never();
     websocket::stream_base::timeout timeouts{};
     timeouts.handshake_timeout = std::chrono::seconds(10);
