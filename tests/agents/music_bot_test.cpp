@@ -308,6 +308,9 @@ protected:
             if (type == "offer") {
                 offers_.push_back(sdp);
                 peer_->events.emplace_back("offer");
+                if (browser_ignores_offers_) {
+                    return;
+                }
             }
             browser_->set_remote_description(type, sdp);
         });
@@ -376,6 +379,7 @@ protected:
     std::shared_ptr<DataChannel> chat_;
     std::vector<std::string> offers_;
     std::vector<std::string> replies_;
+    bool browser_ignores_offers_ = false; ///< the bot's offers do not reach the browser
 };
 
 TEST_F(MusicBotConnection, EveryPlayOffersANewTrackAndTheOldOneGoesInactive) {
@@ -434,6 +438,39 @@ TEST_F(MusicBotConnection, EachTrackIsAnnouncedAsTrackUuidInAStreamUuidOfItsOwn)
     EXPECT_EQ(second[0].track, first[0].track); // the replaced track keeps its id
     EXPECT_NE(second[1].track, first[0].track);
     EXPECT_NE(second[1].stream, first[0].stream);
+}
+
+TEST_F(MusicBotConnection, APeerThatDoesNotAnswerAnOfferStillGetsEveryPlayAnswered) {
+    // The original answers every /play with "Now playing" after a new offer; an offer the peer
+    // never answers (a client that ignores renegotiation, an offer lost on the way) must not
+    // hold back every later one.
+    browser_ignores_offers_ = true;
+    send("/play A4");
+    ASSERT_TRUE(wait_for([&] { return now_playing().size() == 1; }));
+    send("/play C4");
+    ASSERT_TRUE(wait_for([&] { return now_playing().size() == 2; }, 10s));
+    EXPECT_EQ(now_playing().back(), "Now playing: C4");
+    expect_now_playing_after_an_offer({"A4", "C4"});
+    // When the peer answers again, the next track plays.
+    browser_ignores_offers_ = false;
+    send("/play WhiteNoise");
+    ASSERT_TRUE(wait_for([&] { return now_playing().size() == 3; }, 10s));
+    const auto lines = audio_lines(offers_.back());
+    ASSERT_EQ(lines.size(), 3u) << offers_.back();
+    EXPECT_EQ(lines.back().direction, "sendonly");
+    EXPECT_TRUE(wait_for(
+        [&] {
+            for (const auto& t : remote_.snapshot()) {
+                if (t.ssrc == lines.back().ssrc && t.packets >= 25) {
+                    return true;
+                }
+            }
+            return false;
+        },
+        15s))
+        << remote_.size() << " remote tracks";
+    EXPECT_EQ(bot_.find("WhiteNoise")->listener_count(), 1u);
+    EXPECT_EQ(bot_.find("A4")->listener_count() + bot_.find("C4")->listener_count(), 0u);
 }
 
 TEST_F(MusicBotConnection, PlaysInQuickSuccessionEndWithTheLastTrackPlaying) {

@@ -433,6 +433,7 @@ void PeerSession::set_local(const char* type, GstWebRTCSessionDescription* descr
             }
             if (type == "offer") {
                 s.have_local_offer_ = true;
+                s.offer_set_us_ = g_get_monotonic_time();
             }
             spdlog::debug("[{}] local {} set", s.config_.name, type);
             spdlog::trace("[{}] local {}:\n{}", s.config_.name, type, sdp);
@@ -459,9 +460,24 @@ void PeerSession::create_offer() {
 
 void PeerSession::do_create_offer() {
     if (have_local_offer_) {
-        offer_pending_ = true; // re-offer once the outstanding one is answered
-        op_done();
-        return;
+        const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::microseconds(g_get_monotonic_time() - offer_set_us_));
+        if (waited < config_.answer_timeout) {
+            offer_pending_ = true; // re-offer once the outstanding one is answered
+            if (!answer_timer_.active()) {
+                // ... or once it has waited too long for its answer.
+                answer_timer_.once(context_, config_.answer_timeout - waited, [this] {
+                    if (!closed_ && have_local_offer_ && offer_pending_) {
+                        offer_pending_ = false;
+                        enqueue_op([this] { do_create_offer(); });
+                    }
+                });
+            }
+            op_done();
+            return;
+        }
+        spdlog::info("[{}] our offer had no answer for {} ms; a new one replaces it", config_.name,
+                     waited.count());
     }
     // The offer covers every transceiver that exists now: the hooks registered so far are its.
     // (If it fails, they stay and go with the next offer.)
@@ -681,6 +697,7 @@ void PeerSession::close() {
         return;
     }
     closed_ = true;
+    answer_timer_.cancel();
     signals_.clear();
     ops_.clear();
     pending_candidates_.clear();

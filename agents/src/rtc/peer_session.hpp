@@ -12,7 +12,9 @@
 
 #include "rtc/data_channel.hpp"
 #include "util/gobject.hpp"
+#include "util/main_context.hpp"
 
+#include <chrono>
 #include <deque>
 #include <functional>
 #include <map>
@@ -34,6 +36,10 @@ struct PeerConfig {
     /// Builds the element (bin with a "sink" pad) that consumes a remote audio stream. Called on
     /// a GStreamer streaming thread. Unset: remote media goes to a fakesink.
     std::function<GstElement*()> make_media_sink;
+    /// An offer of ours that the remote has not answered this long no longer holds back the next
+    /// one: that goes out anyway and replaces it (webrtcbin allows re-offering), so a peer that
+    /// ignores a renegotiation offer does not block every later one.
+    std::chrono::milliseconds answer_timeout{2000};
 };
 
 class PeerSession : public std::enable_shared_from_this<PeerSession> {
@@ -141,6 +147,8 @@ private:
     bool op_running_ = false;
     bool offer_pending_ = false;
     bool have_local_offer_ = false;
+    gint64 offer_set_us_ = 0; ///< when the outstanding local offer was set (monotonic)
+    Timer answer_timer_;      ///< sends a deferred offer once the outstanding one is stale
     bool remote_set_ = false;
     bool closed_ = false;
     std::vector<Candidate> pending_candidates_;
