@@ -11,6 +11,7 @@
 #include <gst/gst.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 using namespace tincan::agents;
@@ -83,7 +84,16 @@ int main(int argc, char** argv) {
         ->delimiter(',')
         ->capture_default_str();
     (void)no_reconnect;
-    CLI11_PARSE(app, argc, argv);
+    try {
+        // CLI11 wants the arguments last to first.
+        auto args = split_empty_values(argc, argv);
+        std::reverse(args.begin(), args.end());
+        app.name(argv[0]);
+        app.parse(args);
+    } catch (const CLI::ParseError& e) {
+        const int code = app.exit(e);
+        return code == 0 ? 0 : 2; // --help: 0; bad configuration: 2
+    }
 
     cfg.ping_period = *parse_duration(ping);
     cfg.reconnect_delay = *parse_duration(reconnect_delay);
