@@ -2,6 +2,8 @@
 
 // The tincan-agents command line (PROTOCOL.md 8.2 plus additions), filled by CLI11 in main.
 
+#include "tincan/common/cli_args.hpp"
+
 #include <chrono>
 #include <optional>
 #include <string>
@@ -30,11 +32,7 @@ struct AgentConfig {
     std::vector<std::string> bots{"echo", "counter", "clock", "music", "chat"};
 };
 
-/// The command line (without the program name) with every `--flag=` split into `--flag` and an
-/// empty argument: the original's parser (kong) reads `--bots-secret-env-file=` as an empty
-/// value (PROTOCOL.md 6.1: "pass an empty value to skip"), CLI11 as a missing one, taking the
-/// next argument as the value instead.
-std::vector<std::string> split_empty_values(int argc, const char* const* argv);
+using common::split_empty_values; // `--flag=` is an empty value, as in the original
 
 /// "3s", "500ms", "1m", "1.5s" or a plain number of seconds.
 std::optional<std::chrono::milliseconds> parse_duration(const std::string& text);

@@ -1,6 +1,9 @@
 #include "config.hpp"
 
+#include "tincan/common/cli_args.hpp"
+
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <iostream>
@@ -185,7 +188,11 @@ ParsedConfig parse_config(int argc, char** argv) {
         ->check(CLI::Range(1, 1024));
 
     try {
-        app.parse(argc, argv);
+        // `--flag=` is an empty value, as in the original (`--management-listen=` disables the
+        // socket). CLI11 wants the arguments last to first.
+        auto args = common::split_empty_values(argc, argv);
+        std::reverse(args.begin(), args.end());
+        app.parse(std::move(args));
     } catch (const CLI::ParseError& e) {
         const int code = app.exit(e);
         out.exit_code = code == 0 ? 0 : 2;

@@ -51,6 +51,19 @@ TEST(Config, FlagsAndBadConfiguration) {
     EXPECT_EQ(parse({"--api-prefix", ""}).config.api_prefix, "");
 }
 
+TEST(Config, AnEmptyValueAfterTheEqualsSignAsTheOriginalsCli) {
+    // `--management-listen=` disables the socket (kong reads an empty value); CLI11 alone refused
+    // it when last ("1 required TEXT missing") or took the next flag as its value.
+    auto last = parse({"--management-listen="});
+    ASSERT_FALSE(last.exit_code);
+    EXPECT_EQ(last.config.management_listen, "");
+    auto first = parse({"--management-listen=", "--api-prefix", "/x"});
+    ASSERT_FALSE(first.exit_code);
+    EXPECT_EQ(first.config.management_listen, "");
+    EXPECT_EQ(first.config.api_prefix, "/x");
+    EXPECT_EQ(parse({"--api-prefix="}).config.api_prefix, "");
+}
+
 TEST(Config, BooleanFlagsAsTheOriginalsCli) {
     // Bare means true, `=false` turns a default-on flag off (PROTOCOL.md 8.1, a kong CLI).
     auto bare = parse({"--debug", "--inject-allow-all-cors-headers", "--cookie-secure"});
