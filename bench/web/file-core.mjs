@@ -9,7 +9,10 @@
 //       paced by bufferedAmount (8/2 MiB), SHA-256 of every message by WebCrypto on both sides,
 //       one 4-byte feedback word per message, the receiver copying into 1 MiB buffers written to
 //       the origin private file system by a worker through a synchronous access handle.
-// raw2, core2: the same striped over two RTCPeerConnections (half of the file each).
+// raw2, core2 (any digit): the same striped over that many RTCPeerConnections (equal parts).
+// Variants of core, to see what each part costs: core-nodigest (no SHA-256), core-nowrite (the
+// worker gets the buffers but writes nothing), core-noread (bytes from a reused buffer instead of
+// the file), core-slice64 (the worker writes 64 KiB per call instead of 1 MiB).
 // The clock runs from the first send to the last byte counted (raw) or written (core).
 // --size is in MiB. Prints one JSON line per run and a Markdown table of medians.
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
@@ -34,8 +37,8 @@ onmessage = async (e) => {
     return;
   }
   const bytes = new Uint8Array(m.bytes, 0, m.length);
-  let at = 0;
-  while (at < bytes.length) at += access.write(bytes.subarray(at), { at: m.at + at });
+  let at = m.write ? 0 : bytes.length;
+  while (at < bytes.length) at += access.write(bytes.subarray(at, at + m.slice), { at: m.at + at });
   postMessage({ kind: 'buffer', bytes: m.bytes, written: m.length }, [m.bytes]);
 };`;
 
@@ -59,7 +62,7 @@ window.core = {
     }
     return out;
   },
-  async answer(offers, size, work, writerSrc) {
+  async answer(offers, size, work, writerSrc, opts) {
     let counted = 0;
     let written = 0;
     this.done = new Promise((resolve) => (this.resolve = resolve));
@@ -98,7 +101,7 @@ window.core = {
           new DataView(word).setUint32(0, data.byteLength);
           ch.send(word);
           let src = new Uint8Array(data);
-          crypto.subtle.digest('SHA-256', src);
+          if (opts.digest) crypto.subtle.digest('SHA-256', src);
           while (src.length) {
             if (!stage) {
               stage = new Uint8Array(pool.pop() ?? new ArrayBuffer(1 << 20));
@@ -111,7 +114,7 @@ window.core = {
             at += n;
             src = src.subarray(n);
             if (staged === stage.length || at === end) {
-              writer.postMessage({ bytes: stage.buffer, length: staged, at: stageAt }, [stage.buffer]);
+              writer.postMessage({ bytes: stage.buffer, length: staged, at: stageAt, write: opts.write, slice: opts.slice }, [stage.buffer]);
               stage = null;
             }
           }
@@ -130,7 +133,7 @@ window.core = {
     for (const ch of this.channels)
       if (ch.readyState !== 'open') await new Promise((r) => ch.addEventListener('open', r, { once: true }));
   },
-  async send(size, work) {
+  async send(size, work, opts) {
     const CHUNK = 256 * 1024;
     const BLOCK = 4 * 1024 * 1024;
     const file = document.getElementById('core-file').files[0];
@@ -165,18 +168,26 @@ window.core = {
         return new Uint8Array(buf, 0, filled);
       };
       let spare = null;
-      let ahead = read(new ArrayBuffer(BLOCK));
+      const fixed = new Uint8Array(BLOCK);
+      let left = part;
+      let ahead = opts.read ? read(new ArrayBuffer(BLOCK)) : null;
       for (;;) {
-        const block = await ahead;
+        let block;
+        if (opts.read) {
+          block = await ahead;
+          const into = spare ?? new ArrayBuffer(BLOCK);
+          spare = block.buffer;
+          ahead = read(into);
+        } else {
+          block = fixed.subarray(0, Math.min(BLOCK, left));
+          left -= block.length;
+        }
         if (!block.length) break;
-        const into = spare ?? new ArrayBuffer(BLOCK);
-        spare = block.buffer;
-        ahead = read(into);
         for (let i = 0; i < block.length; i += CHUNK) {
           await paced();
           const piece = block.subarray(i, i + CHUNK);
           ch.send(piece);
-          crypto.subtle.digest('SHA-256', piece);
+          if (opts.digest) crypto.subtle.digest('SHA-256', piece);
         }
       }
     }));
@@ -193,8 +204,17 @@ function makeFile() {
 }
 
 async function run(mode, url, filePath) {
-  const connections = /\d$/.test(mode) ? Number(mode.slice(-1)) : 1;
-  const withWork = mode.startsWith('core');
+  // raw, core2, core-nodigest, core2-slice64: kind, connections, variants.
+  const [, kind, count] = /^(raw|core)(\d*)/.exec(mode) ?? [];
+  if (!kind) throw new Error(`unknown mode ${mode}`);
+  const connections = Number(count || 1);
+  const withWork = kind === 'core';
+  const opts = {
+    digest: !mode.includes('-nodigest'),
+    write: !mode.includes('-nowrite'),
+    read: !mode.includes('-noread'),
+    slice: mode.includes('-slice64') ? 64 * 1024 : 1 << 20,
+  };
   const senderBrowser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   // The receiver uses a real on-disk profile, as a user's browser does (OPFS lives on disk).
   const profile = mkdtempSync(join(work, 'profile-'));
@@ -214,11 +234,11 @@ async function run(mode, url, filePath) {
     });
     await s.setInputFiles('#core-file', filePath);
     const offers = await s.evaluate((n) => window.core.offer(n), connections);
-    const answers = await r.evaluate(([o, size, w, src]) => window.core.answer(o, size, w, src), [offers, SIZE, withWork, WRITER]);
+    const answers = await r.evaluate(([o, size, w, src, opt]) => window.core.answer(o, size, w, src, opt), [offers, SIZE, withWork, WRITER, opts]);
     await s.evaluate((a) => window.core.accept(a), answers);
     const stopCpu = CPU ? await cpuMeter({ senderBrowser, receiverCtx }) : null;
     const t0 = Date.now();
-    await s.evaluate(([size, w]) => window.core.send(size, w), [SIZE, withWork]);
+    await s.evaluate(([size, w, opt]) => window.core.send(size, w, opt), [SIZE, withWork, opts]);
     const seconds = ((await r.evaluate(() => window.core.done)) - t0) / 1000;
     return { seconds, ...(stopCpu ? { cpu: (await stopCpu()).cpu } : {}) };
   } finally {
