@@ -12,7 +12,9 @@
 // raw2, core2 (any digit): the same striped over that many RTCPeerConnections (equal parts).
 // Variants of core, to see what each part costs: core-nodigest (no SHA-256), core-nowrite (the
 // worker gets the buffers but writes nothing), core-noread (bytes from a reused buffer instead of
-// the file), core-slice64 (the worker writes 64 KiB per call instead of 1 MiB).
+// the file), core-slice64 (the worker writes 64 KiB per call instead of 1 MiB); variants combine
+// (core-nodigest-nowrite-noread); -nofeedback (no feedback words), -nostage (the receiver neither
+// copies nor writes: the clock stops at the last byte received); -cN sends N KiB messages instead of 256 (core-c128, raw-c128).
 // The clock runs from the first send to the last byte counted (raw) or written (core).
 // --size is in MiB. Prints one JSON line per run and a Markdown table of medians.
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
@@ -98,11 +100,14 @@ window.core = {
             if (counted >= size) this.resolve(Date.now());
             return;
           }
-          new DataView(word).setUint32(0, data.byteLength);
-          ch.send(word);
+          if (opts.feedback) {
+            new DataView(word).setUint32(0, data.byteLength);
+            ch.send(word);
+          }
           let src = new Uint8Array(data);
           if (opts.digest) crypto.subtle.digest('SHA-256', src);
-          while (src.length) {
+          if (!opts.stage && counted >= size) this.resolve(Date.now());
+          while (opts.stage && src.length) {
             if (!stage) {
               stage = new Uint8Array(pool.pop() ?? new ArrayBuffer(1 << 20));
               staged = 0;
@@ -134,7 +139,7 @@ window.core = {
       if (ch.readyState !== 'open') await new Promise((r) => ch.addEventListener('open', r, { once: true }));
   },
   async send(size, work, opts) {
-    const CHUNK = 256 * 1024;
+    const CHUNK = opts.chunk;
     const BLOCK = 4 * 1024 * 1024;
     const file = document.getElementById('core-file').files[0];
     const part = size / this.channels.length;
@@ -214,6 +219,9 @@ async function run(mode, url, filePath) {
     write: !mode.includes('-nowrite'),
     read: !mode.includes('-noread'),
     slice: mode.includes('-slice64') ? 64 * 1024 : 1 << 20,
+    feedback: !mode.includes('-nofeedback'),
+    stage: !mode.includes('-nostage'),
+    chunk: Number(/-c(\d+)/.exec(mode)?.[1] ?? 256) * 1024,
   };
   const senderBrowser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
   // The receiver uses a real on-disk profile, as a user's browser does (OPFS lives on disk).
