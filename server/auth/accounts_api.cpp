@@ -123,18 +123,19 @@ HttpResponse AccountsApi::handle(const HttpRequest& req, const AccountsContext& 
     if (p == "/profile/avatar") {
         return avatar(req, ctx);
     }
-    if (p == "/logout" || p == "/kioubit/login/delete") {
-        return logout(req, ctx);
-    }
-    if (p == "/counter") {
-        return counter(req, ctx);
-    }
     // The original dispatches on the path's ending below each provider's prefix (PROTOCOL.md
     // 3.3, 3.4): `/github/login/x/login/start` is the start route too.
     const auto under = [&](std::string_view prefix, std::string_view route) {
         return starts_with(p, prefix) && p.size() >= route.size() &&
                p.compare(p.size() - route.size(), route.size(), route) == 0;
     };
+    if (p == "/logout" || p == "/kioubit/login/delete" ||
+        (service_.kioubit() && under("/kioubit/login/", "/login/delete"))) {
+        return logout(req, ctx);
+    }
+    if (p == "/counter") {
+        return counter(req, ctx);
+    }
     if (service_.github() && under("/github/login/", "/login/start")) {
         return login_start(req, ctx, "github");
     }

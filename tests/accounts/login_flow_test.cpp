@@ -268,18 +268,37 @@ protected:
         return call(http::verb::get, std::string(u.buffer()), sid);
     }
     std::int64_t now() const { return clock.now->load(); }
+    // A whole good login as AS4242421234; returns the signed-in session (a fresh id).
+    std::string login() {
+        auto [sid, token] = kstart();
+        auto params = tincan::test::kioubit_params("4242421234", now(), "chat.example", token);
+        auto res = callback(sid, params, kioubit_key.sign(params));
+        EXPECT_EQ(res.result(), http::status::temporary_redirect) << res.body();
+        auto new_sid = set_cookie_session(res);
+        EXPECT_NE(new_sid, sid);
+        return new_sid;
+    }
 };
 
 TEST_F(KioubitFlow, GoodSignatureLogsIn) {
-    auto [sid, token] = kstart();
-    auto params = tincan::test::kioubit_params("4242421234", now(), "chat.example", token);
-    auto res = callback(sid, params, kioubit_key.sign(params));
-    ASSERT_EQ(res.result(), http::status::temporary_redirect) << res.body();
-    auto new_sid = set_cookie_session(res);
-    EXPECT_NE(new_sid, sid);
+    auto new_sid = login();
     auto profile = json::parse(call(http::verb::get, "/profile", new_sid).body());
     EXPECT_EQ(profile, json::parse(R"({"username":"FOO-MNT","displayName":"FOO-MNT"})"));
     EXPECT_EQ(service->store().user_by_asn("4242421234")->username, "FOO-MNT");
+}
+
+TEST_F(KioubitFlow, DeleteIsSuffixDispatchedLikeStartAndAuth) {
+    // PROTOCOL.md 3.4: the Kioubit routes are dispatched on the path's ending below
+    // /kioubit/login/, `.../login/delete` (logout) included.
+    auto signed_in = login();
+    ASSERT_EQ(call(http::verb::get, "/profile", signed_in).result(), http::status::ok);
+    auto res = call(http::verb::post, "/kioubit/login/x/login/delete", signed_in);
+    EXPECT_EQ(res.result(), http::status::ok) << res.body();
+    EXPECT_TRUE(res.body().empty());
+    EXPECT_EQ(call(http::verb::get, "/profile", signed_in).result(), http::status::unauthorized);
+    EXPECT_EQ(call(http::verb::get, "/kioubit/login/x/login/delete", "").result(),
+              http::status::method_not_allowed)
+        << "as /logout: POST only";
 }
 
 TEST_F(KioubitFlow, BadSignatureRejectedWithOneBody) {
