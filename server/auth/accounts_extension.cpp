@@ -126,7 +126,10 @@ AuthResult<Server::Extension> make_accounts_extension(const Config& server_confi
             if (!prefix.empty() && (path == prefix || path.starts_with(prefix + "/"))) {
                 route = path.substr(prefix.size());
             }
-            if (!AccountsApi::may_block(route)) {
+            // A login route of a provider that is not configured is not mounted: it gets the
+            // router's plain 404, as every unknown path (PROTOCOL.md 2.2).
+            if (!AccountsApi::may_block(route) ||
+                (route.starts_with("/github/") && !service->github())) {
                 return false;
             }
             boost::asio::post(*pool, [service, api, route, req = std::move(req),

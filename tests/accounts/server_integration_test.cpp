@@ -275,6 +275,21 @@ TEST(AccountsServer, AnonymousRefusedWhenDisabled) {
     EXPECT_TRUE(bot.connected());
 }
 
+TEST(AccountsServer, LoginRoutesOfAnUnconfiguredProviderAreUnknownPaths) {
+    // PROTOCOL.md 2.2: /github/login/... is mounted only with GitHub configured; an unknown path
+    // gets Go's plain `404 page not found`, the callback below the prefix and at the root alike.
+    TempDir dir;
+    AccountsServer s(dir);
+    for (const char* path : {"/api/github/login/auth?state=s&code=c", "/github/login/auth",
+                             "/api/github/login/start"}) {
+        auto r = local_http().fetch({http::verb::get, s.url(path), {}, ""});
+        ASSERT_TRUE(r) << path;
+        EXPECT_EQ(r->status, 404u) << path;
+        EXPECT_EQ(r->content_type, "text/plain; charset=utf-8") << path;
+        EXPECT_EQ(r->body, "404 page not found\n") << path;
+    }
+}
+
 TEST(AccountsServer, TurnCredentialsOnlyForWhoMayConnect) {
     TempDir dir;
     AccountsServer s(dir, [](server::Config& c) {
