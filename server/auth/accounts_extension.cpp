@@ -96,9 +96,6 @@ AuthResult<Server::Extension> make_accounts_extension(const Config& server_confi
                 {"Kioubit", "kioubit", prefix + "/kioubit/login/start"});
             spdlog::info("accounts: Kioubit login enabled (domain of {})",
                          config.kioubit_redir_url);
-        } else {
-            // /kioubit/login/delete is a logout alias the web client may call.
-            ctx.router->add_api("/kioubit/login/delete", account_handler);
         }
         ctx.management_router->add_api(
             "/bots",

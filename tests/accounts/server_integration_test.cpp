@@ -290,6 +290,19 @@ TEST(AccountsServer, LoginRoutesOfAnUnconfiguredProviderAreUnknownPaths) {
     }
 }
 
+TEST(AccountsServer, KioubitLogoutOnlyWithKioubitConfigured) {
+    // PROTOCOL.md 2.2, 3.4: /kioubit/login/... (its logout .../login/delete included) is mounted
+    // only with --kioubit-login-pubkey; without it, an unknown path (plain 404).
+    TempDir dir;
+    AccountsServer s(dir);
+    for (const char* path : {"/api/kioubit/login/delete", "/kioubit/login/delete"}) {
+        auto r = local_http().fetch({http::verb::post, s.url(path), {}, ""});
+        ASSERT_TRUE(r) << path;
+        EXPECT_EQ(r->status, 404u) << path;
+        EXPECT_EQ(r->body, "404 page not found\n") << path;
+    }
+}
+
 TEST(AccountsServer, TurnCredentialsOnlyForWhoMayConnect) {
     TempDir dir;
     AccountsServer s(dir, [](server::Config& c) {
