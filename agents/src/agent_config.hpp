@@ -34,7 +34,8 @@ struct AgentConfig {
 
 using common::split_empty_values; // `--flag=` is an empty value, as in the original
 
-/// "3s", "500ms", "1m", "1.5s" or a plain number of seconds.
+/// A Go duration as the original's flags take ("3s", "500ms", "1m30s", "1.5h", "250us"), or a
+/// plain number of seconds.
 std::optional<std::chrono::milliseconds> parse_duration(const std::string& text);
 
 } // namespace tincan::agents
