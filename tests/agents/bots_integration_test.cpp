@@ -293,6 +293,36 @@ TEST_F(BotsThroughServer, BinaryFramesOnChatAndPingAreDroppedAndLaterMessagesSti
     EXPECT_EQ(b.pongs[0].ping->seq, 7);
 }
 
+TEST_F(BotsThroughServer, ChatAndPingMessagesInBinaryFramesAreServedAsText) {
+    // A peer may send its JSON as a binary frame (Pion's `Send`, bytes in aiortc): the original's
+    // handlers parse the bytes whatever the frame kind, so ACK, echo and pong still come.
+    auto host = start_bot(std::make_shared<EchoBot>());
+    ASSERT_TRUE(connect_to(*host));
+    auto& b = browser();
+    ASSERT_TRUE(wait_for([&] { return b.ping->is_open(); }));
+    const auto bytes = [](const json::object& o) {
+        const auto text = json::serialize(o);
+        return DataChannel::Binary(text.begin(), text.end());
+    };
+    b.chat->send_binary(bytes({{"messageId", "bin-1"},
+                               {"fromNodeId", b.node_id()},
+                               {"toNodeId", host->node_id()},
+                               {"timestamp", now_ms()},
+                               {"message", "sent as bytes"}}));
+    ASSERT_TRUE(wait_for([&] { return b.text_reply() != nullptr; }));
+    ASSERT_TRUE(b.received[0].ack);
+    EXPECT_EQ(*b.received[0].ack, "bin-1");
+    EXPECT_EQ(*b.text_reply()->message, "sent as bytes");
+    b.ping->send_binary(bytes({{"messageId", "p-bin"},
+                               {"timestamp", now_ms()},
+                               {"fromNodeId", b.node_id()},
+                               {"toNodeId", host->node_id()},
+                               {"ping", json::object{{"direction", "ping"}, {"seq", 5}}}}));
+    ASSERT_TRUE(wait_for([&] { return !b.pongs.empty(); }));
+    EXPECT_EQ(b.pongs[0].ping->direction, "pong");
+    EXPECT_EQ(b.pongs[0].ping->seq, 5);
+}
+
 TEST_F(BotsThroughServer, APeerWhoseSignallingDropsKeepsItsConnectedChat) {
     auto host = start_bot(std::make_shared<EchoBot>());
     ASSERT_TRUE(connect_to(*host));

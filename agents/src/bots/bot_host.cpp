@@ -136,7 +136,11 @@ public:
                     self->chat_text(text);
                 }
             });
-            dc->on_binary(drop_binary("chat"));
+            dc->on_binary([weak](const DataChannel::Binary& b) {
+                if (auto self = weak.lock()) {
+                    self->chat_text(as_text(b));
+                }
+            });
             dc->on_close([weak] {
                 if (auto self = weak.lock()) {
                     self->leave("chat channel closed");
@@ -149,7 +153,11 @@ public:
                     self->ping_text(text);
                 }
             });
-            dc->on_binary(drop_binary("ping"));
+            dc->on_binary([weak](const DataChannel::Binary& b) {
+                if (auto self = weak.lock()) {
+                    self->ping_text(as_text(b));
+                }
+            });
         } else {
             spdlog::debug("[{}] channel '{}' ignored", log_, dc->label());
         }
@@ -203,8 +211,13 @@ public:
     }
 
 private:
-    /// Binary frames have no meaning on `chat` and `ping`: dropped (with no handler they would
-    /// hold up every later message on the channel).
+    /// A message on `chat` or `ping` may come as a binary frame (Pion's `Send`): the original's
+    /// handlers parse the bytes of either kind, so the JSON in it counts as text; anything else
+    /// fails to parse and is dropped like bad text.
+    static std::string as_text(const DataChannel::Binary& b) { return {b.begin(), b.end()}; }
+
+    /// Whatever the peer writes into a one-way channel is dropped (with no handler it would be
+    /// kept for one).
     std::function<void(DataChannel::Binary)> drop_binary(const char* label) const {
         return [log = log_, label](const DataChannel::Binary& b) {
             spdlog::debug("[{}] {}: binary frame of {} bytes dropped", log, label, b.size());
