@@ -102,9 +102,10 @@ public:
         session_->on_data_channel([this](std::shared_ptr<DataChannel> dc) {
             if (dc->label() == "msgpatch") {
                 patch_channels.push_back(dc);
-                dc->on_binary([this](DataChannel::Binary b) {
+                dc->on_binary([this, channel = patch_channels.size() - 1](DataChannel::Binary b) {
                     if (auto order = common::decode_patch(b)) {
                         patches.push_back(*order);
+                        patch_channel_of.push_back(channel);
                     }
                 });
             }
@@ -161,6 +162,7 @@ public:
     std::vector<common::ChatMessage> received, pongs;
     std::vector<std::shared_ptr<DataChannel>> patch_channels;
     std::vector<common::PatchOrder> patches;
+    std::vector<std::size_t> patch_channel_of;  ///< patches[i] came on patch_channels[this[i]]
     std::vector<std::string> remote_candidates; ///< the bot's, as trickled to us
     std::atomic<int> audio_packets{0};
     /// Set before call(): the offer goes out, then nothing (no candidates, the answer ignored),
@@ -427,7 +429,7 @@ TEST_F(BotsThroughServer, CounterBotCountsPerPeerKeepsLeaversUpToALimit) {
     EXPECT_TRUE(wait_for([&] { return host->peer_count() == 0 && bot->tracked_peers() == 1; }));
 }
 
-TEST_F(BotsThroughServer, ClockBotUpdatesTimeThroughOneReusedMsgpatchChannel) {
+TEST_F(BotsThroughServer, ClockBotUpdatesTimeThroughANewMsgpatchChannelPerNow) {
     auto bot = clock_after_now();
     ASSERT_TRUE(bot);
     auto& b = browser();
@@ -437,15 +439,22 @@ TEST_F(BotsThroughServer, ClockBotUpdatesTimeThroughOneReusedMsgpatchChannel) {
     EXPECT_EQ(b.patches[0].kind, common::PatchKind::replace);
     EXPECT_EQ(b.patches[0].message_id, first.message_id);
     EXPECT_EQ(b.patches[0].value.rfind("🕐 Current Time: ", 0), 0u);
+    ASSERT_EQ(b.patch_channels.size(), 1u);
 
-    // A second /now: new message id, patches follow it, same channel.
+    // A second /now (PROTOCOL.md 6.4): a new message id, and its patches come on a new msgpatch
+    // channel (4.2: one per /now); the previous one carries no more and is closed.
     const auto seen = b.received.size();
     b.send("/now");
     ASSERT_TRUE(wait_for([&] { return b.text_reply(seen) != nullptr; }));
     const auto second_id = b.text_reply(seen)->message_id;
     EXPECT_NE(second_id, first.message_id);
     ASSERT_TRUE(wait_for([&] { return b.patches.back().message_id == second_id; }, 5s));
-    EXPECT_EQ(b.patch_channels.size(), 1u);
+    EXPECT_EQ(b.patch_channels.size(), 2u);
+    EXPECT_EQ(b.patch_channel_of.back(), 1u);
+    EXPECT_TRUE(wait_for([&] { return b.patch_channels[0]->is_closed(); }, 5s));
+    for (std::size_t i = 0; i < b.patches.size(); ++i) {
+        EXPECT_EQ(b.patch_channel_of[i], b.patches[i].message_id == second_id ? 1u : 0u);
+    }
     EXPECT_EQ(bot->running_clocks(), 1u);
 }
 

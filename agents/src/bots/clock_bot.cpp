@@ -48,24 +48,49 @@ void ClockBot::on_command(const std::shared_ptr<PeerContext>& peer,
         return;
     }
     auto& clock = clocks_[peer->peer_id()];
-    clock = std::make_unique<Clock>(); // cancels the previous updater
+    // 1. The previous updater stops; its channel is closed (the original leaves it open for the
+    //    connection's lifetime, one more per /now: PROTOCOL.md 10.2).
+    clock = std::make_unique<Clock>();
     clock->message_id = new_message_id();
+    // 2. The time as a chat message, 3. then a new `msgpatch` channel for its updates (6.4).
     peer->reply_with_id(message, clock->message_id, time_text());
-    // Opened now, so it is ready by the first tick.
-    std::weak_ptr<DataChannel> channel = peer->patch_channel();
-    std::weak_ptr<PeerContext> weak = peer;
+    clock->channel = peer->open_channel("msgpatch");
+    if (!clock->channel) {
+        clocks_.erase(peer->peer_id());
+        return;
+    }
+    // One way: whatever the peer writes into it is dropped.
+    clock->channel->on_text([](const std::string&) {});
+    clock->channel->on_binary([](const DataChannel::Binary&) {});
+    std::weak_ptr<DataChannel> channel = clock->channel;
     const auto id = clock->message_id;
-    clock->timer.every(context_, 1s, [this, weak, channel, id, peer_id = peer->peer_id()] {
-        auto p = weak.lock();
+    clock->timer.every(context_, 1s, [this, channel, id, peer_id = peer->peer_id()] {
         auto ch = channel.lock();
-        if (!p || !ch || ch->is_closed()) {
-            // The peer closed the msgpatch channel: the clock stops (PROTOCOL.md 6.4) rather than
-            // opening another one. Destroys this timer; nothing below runs.
+        if (!ch || ch->is_closed()) {
+            // 4. The peer closed the channel (or left): the clock stops. Destroys this timer;
+            // nothing below runs.
             clocks_.erase(peer_id);
             return;
         }
-        p->send_patch({common::PatchKind::replace, id, time_text()});
+        auto bytes = common::encode_patch({common::PatchKind::replace, id, time_text()});
+        if (ch->is_open() && bytes) {
+            ch->send_binary(*bytes);
+        }
     });
+}
+
+void ClockBot::on_peer_left(const std::string& peer_id) {
+    if (auto it = clocks_.find(peer_id); it != clocks_.end()) {
+        it->second->channel = nullptr; // goes with the connection
+        clocks_.erase(it);
+    }
+}
+
+ClockBot::Clock::~Clock() {
+    timer.cancel();
+    if (channel) {
+        channel->close();
+    }
 }
 
 } // namespace tincan::agents

@@ -8,9 +8,9 @@
 
 namespace tincan::agents {
 
-/// `/now` sends the time, then replaces it every second through the peer's `msgpatch` channel
-/// (PROTOCOL.md 6.4). One channel per peer, reused; the updater stops when the peer leaves or
-/// at the next `/now`.
+/// `/now` sends the time, then replaces it every second through a new `msgpatch` channel
+/// (PROTOCOL.md 6.4). The updater stops when the peer closes that channel or leaves, or at the
+/// next `/now`, which also closes the previous channel.
 class ClockBot : public CommandBot {
 public:
     static const char* const help_text;
@@ -19,7 +19,7 @@ public:
     std::string name() const override { return "ClockBot"; }
     void on_command(const std::shared_ptr<PeerContext>& peer, const common::ChatMessage& message,
                     const std::string& text) override;
-    void on_peer_left(const std::string& peer_id) override { clocks_.erase(peer_id); }
+    void on_peer_left(const std::string& peer_id) override;
 
     /// `🕐 Current Time: <RFC 3339, local zone, seconds>`.
     static std::string time_text();
@@ -27,7 +27,12 @@ public:
 
 private:
     struct Clock {
+        Clock() = default;
+        Clock(const Clock&) = delete;
+        Clock& operator=(const Clock&) = delete;
+        ~Clock(); ///< closes the channel
         std::string message_id;
+        std::shared_ptr<DataChannel> channel; ///< this clock's own `msgpatch` channel
         Timer timer;
     };
     GMainContext* context_;
