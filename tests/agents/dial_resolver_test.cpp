@@ -13,7 +13,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 namespace tincan::agents::test {
@@ -144,6 +146,59 @@ TEST_F(DialThroughResolver, PreferIpv6AsksForAaaaOnly) {
     ASSERT_TRUE(wait_for([&] { return error.has_value(); }));
     EXPECT_FALSE(error->empty());
     EXPECT_EQ(dns.query_types(), std::vector<int>{28});
+}
+
+/// Sets an environment variable for its lifetime.
+class ScopedEnv {
+public:
+    ScopedEnv(const char* name, const std::string& value) : name_(name) {
+        if (const char* old = std::getenv(name)) {
+            old_ = old;
+        }
+        setenv(name, value.c_str(), 1);
+    }
+    ~ScopedEnv() {
+        if (old_) {
+            setenv(name_, old_->c_str(), 1);
+        } else {
+            unsetenv(name_);
+        }
+    }
+    ScopedEnv(const ScopedEnv&) = delete;
+    ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+private:
+    const char* name_;
+    std::optional<std::string> old_;
+};
+
+TEST_F(DialThroughResolver, AProxyFromTheEnvironmentIsNotUsedForLoopbackServers) {
+    // PROTOCOL.md 1.7: the dial honours HTTP(S)_PROXY as Go's ProxyFromEnvironment does, which
+    // never proxies `localhost` or a loopback address. Here the proxy refuses every connection.
+    ServerProcess server;
+    ASSERT_TRUE(server.start());
+    const int closed = [] {
+        const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+        socklen_t len = sizeof addr;
+        getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+        close(fd); // nothing listens there any more
+        return ntohs(addr.sin_port);
+    }();
+    const auto proxy = "http://127.0.0.1:" + std::to_string(closed);
+    ScopedEnv lower("http_proxy", proxy), upper("HTTP_PROXY", proxy);
+    for (const std::string host : {"127.0.0.1", "localhost"}) {
+        SignallingConfig sc;
+        sc.url = "ws://" + host + ":" + std::to_string(server.port()) + "/api/ws";
+        sc.node_name = "direct";
+        auto client = SignallingClient::create(sc, context_);
+        client->start();
+        EXPECT_TRUE(wait_for([&] { return client->registered(); }, 5s)) << sc.url;
+        client->stop();
+    }
 }
 
 } // namespace

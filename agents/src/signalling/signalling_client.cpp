@@ -12,6 +12,25 @@
 namespace tincan::agents {
 namespace {
 
+/// Whether `url`'s host is `localhost` or a loopback address.
+bool is_loopback_url(const std::string& url) {
+    GUri* uri = g_uri_parse(url.c_str(), G_URI_FLAGS_NONE, nullptr);
+    if (uri == nullptr) {
+        return false;
+    }
+    const std::string host = g_uri_get_host(uri) != nullptr ? g_uri_get_host(uri) : "";
+    g_uri_unref(uri);
+    if (g_ascii_strcasecmp(host.c_str(), "localhost") == 0) {
+        return true;
+    }
+    GInetAddress* address = g_inet_address_new_from_string(host.c_str());
+    const bool loopback = address != nullptr && g_inet_address_get_is_loopback(address);
+    if (address != nullptr) {
+        g_object_unref(address);
+    }
+    return loopback;
+}
+
 struct ClientRef {
     std::weak_ptr<SignallingClient> weak;
 };
@@ -112,6 +131,11 @@ GRef<SoupSession> SignallingClient::make_session(GSocketConnectable* remote) con
         remote != nullptr
             ? soup_session_new_with_options("timeout", 45u, "remote-connectable", remote, nullptr)
             : soup_session_new_with_options("timeout", 45u, nullptr));
+    if (is_loopback_url(config_.url)) {
+        // HTTP(S)_PROXY is honoured (the default resolver reads it), except for a server on this
+        // machine, as Go's ProxyFromEnvironment in the original (PROTOCOL.md 1.7).
+        soup_session_set_proxy_resolver(session.get(), nullptr);
+    }
     if (!config_.custom_ca_files.empty()) {
         if (GTlsDatabase* db = make_tls_database(config_.custom_ca_files, config_.log_name)) {
             soup_session_set_tls_database(session.get(), db);
