@@ -440,6 +440,28 @@ TEST_F(MusicBotConnection, EachTrackIsAnnouncedAsTrackUuidInAStreamUuidOfItsOwn)
     EXPECT_NE(second[1].stream, first[0].stream);
 }
 
+TEST_F(MusicBotConnection, TheOfferAnnouncesOpusAndTheTrackAsTheOriginalDoes) {
+    // PROTOCOL.md 4.1: MusicBot offers Opus/48000/2 with `minptime=10;useinbandfec=1` as payload
+    // type 111 (written `opus`, as Pion and browsers do); 5.3: the track's ids in `a=msid`, where
+    // Unified Plan peers (Firefox, Pion, aiortc) read them, not only in webrtcbin's ssrc line.
+    send("/play A4");
+    ASSERT_TRUE(wait_for([&] { return offers_.size() >= 1; }));
+    const auto& offer = offers_[0];
+    EXPECT_NE(offer.find("a=rtpmap:111 opus/48000/2\r\n"), std::string::npos) << offer;
+    const auto fmtp_at = offer.find("a=fmtp:111 ");
+    ASSERT_NE(fmtp_at, std::string::npos) << offer;
+    const auto fmtp = offer.substr(fmtp_at, offer.find("\r\n", fmtp_at) - fmtp_at);
+    EXPECT_NE(fmtp.find("minptime=10"), std::string::npos) << fmtp;
+    EXPECT_NE(fmtp.find("useinbandfec=1"), std::string::npos) << fmtp;
+    const auto lines = audio_lines(offer);
+    ASSERT_EQ(lines.size(), 1u);
+    EXPECT_NE(offer.find("a=msid:" + lines[0].stream + " " + lines[0].track + "\r\n"),
+              std::string::npos)
+        << offer;
+    // Played as before.
+    ASSERT_TRUE(wait_for([&] { return remote_.size() == 1 && remote_.at(0).packets >= 25; }, 15s));
+}
+
 TEST_F(MusicBotConnection, APeerThatDoesNotAnswerAnOfferStillGetsEveryPlayAnswered) {
     // The original answers every /play with "Now playing" after a new offer; an offer the peer
     // never answers (a client that ignores renegotiation, an offer lost on the way) must not

@@ -60,6 +60,45 @@ const char* opus_source =
 
 class PeerSessionTest : public MainContextTest {};
 
+TEST(AnnouncedSdp, AudioLinesSayOpusWithTheOriginalsParametersAndAnMsid) {
+    // PROTOCOL.md 4.1: Opus/48000/2, `minptime=10;useinbandfec=1`, payload type 111 (Pion writes
+    // `opus`); 5.3: the track's ids, which webrtcbin 1.22 puts only in an ssrc-level msid.
+    const std::string offer = "v=0\r\n"
+                              "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+                              "a=mid:application0\r\n"
+                              "m=audio 0 UDP/TLS/RTP/SAVPF 111\r\n"
+                              "a=sendonly\r\n"
+                              "a=rtpmap:111 OPUS/48000/2\r\n"
+                              "a=ssrc:7 msid:stream-1 track-1\r\n"
+                              "a=ssrc:7 cname:x\r\n"
+                              "m=audio 0 UDP/TLS/RTP/SAVPF 111\r\n"
+                              "a=sendonly\r\n"
+                              "a=rtpmap:111 OPUS/48000/2\r\n"
+                              "a=fmtp:111 sprop-stereo=1;useinbandfec=0\r\n"
+                              "a=msid:stream-2 track-2\r\n"
+                              "a=ssrc:8 msid:stream-2 track-2\r\n";
+    EXPECT_EQ(PeerSession::announce_audio(offer),
+              "v=0\r\n"
+              "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+              "a=mid:application0\r\n"
+              "m=audio 0 UDP/TLS/RTP/SAVPF 111\r\n"
+              "a=sendonly\r\n"
+              "a=rtpmap:111 opus/48000/2\r\n"
+              "a=fmtp:111 minptime=10;useinbandfec=1\r\n"
+              "a=msid:stream-1 track-1\r\n"
+              "a=ssrc:7 msid:stream-1 track-1\r\n"
+              "a=ssrc:7 cname:x\r\n"
+              "m=audio 0 UDP/TLS/RTP/SAVPF 111\r\n"
+              "a=sendonly\r\n"
+              "a=rtpmap:111 opus/48000/2\r\n"
+              "a=fmtp:111 sprop-stereo=1;useinbandfec=0;minptime=10\r\n"
+              "a=msid:stream-2 track-2\r\n"
+              "a=ssrc:8 msid:stream-2 track-2\r\n");
+    // Without audio, nothing changes.
+    const std::string answer = "v=0\r\nm=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n";
+    EXPECT_EQ(PeerSession::announce_audio(answer), answer);
+}
+
 TEST_F(PeerSessionTest, DataChannelTextAndBinaryRoundTrip) {
     Wiring w{make_peer("a", context_), make_peer("b", context_)};
     w.connect();

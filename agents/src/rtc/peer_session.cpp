@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <atomic>
 #include <iterator>
+#include <set>
 
 namespace tincan::agents {
 namespace {
@@ -418,10 +419,83 @@ std::string PeerSession::announce_track_ids(const std::string& sdp) const {
     return out;
 }
 
+std::string PeerSession::announce_audio(const std::string& sdp) {
+    std::vector<std::string> lines;
+    for (std::size_t pos = 0; pos < sdp.size();) {
+        auto end = sdp.find('\n', pos);
+        end = end == std::string::npos ? sdp.size() : end + 1;
+        lines.push_back(sdp.substr(pos, end - pos));
+        pos = end;
+    }
+    const auto starts = [](const std::string& line, std::string_view prefix) {
+        return line.rfind(prefix, 0) == 0;
+    };
+    const auto body = [](const std::string& line) {
+        return line.substr(0, line.find_last_not_of("\r\n") + 1);
+    };
+    const auto payload_type = [](const std::string& line, std::size_t from) {
+        return line.substr(from, line.find(' ') - from);
+    };
+    constexpr std::string_view opus_params[] = {"minptime=10", "useinbandfec=1"};
+    std::string out;
+    out.reserve(sdp.size() + 128);
+    // Each media section: what it has, then its lines rewritten.
+    for (std::size_t begin = 0; begin < lines.size();) {
+        std::size_t end = begin + 1;
+        while (end < lines.size() && !starts(lines[end], "m=")) {
+            ++end;
+        }
+        const bool audio = starts(lines[begin], "m=audio ");
+        std::string msid; // `<stream> <track>` of the section's ssrc-level msid
+        bool has_msid = false;
+        std::set<std::string> fmtp; // payload types with an a=fmtp line
+        for (std::size_t i = begin; i < end; ++i) {
+            const auto text = body(lines[i]);
+            has_msid = has_msid || starts(text, "a=msid:");
+            if (const auto at = text.find(" msid:"); starts(text, "a=ssrc:") && at != text.npos) {
+                msid = text.substr(at + 6);
+            }
+            if (starts(text, "a=fmtp:")) {
+                fmtp.insert(payload_type(text, 7));
+            }
+        }
+        bool msid_written = !audio || has_msid || msid.empty();
+        std::set<std::string> opus; // payload types of Opus/48000/2
+        for (std::size_t i = begin; i < end; ++i) {
+            auto line = body(lines[i]);
+            const auto eol = lines[i].substr(line.size());
+            if (!msid_written && starts(line, "a=ssrc:")) {
+                out += "a=msid:" + msid + eol;
+                msid_written = true;
+            }
+            const auto at = line.find(" OPUS/48000/2");
+            if (audio && starts(line, "a=rtpmap:") && at != std::string::npos) {
+                line.replace(at + 1, 4, "opus");
+                const auto pt = payload_type(line, 9);
+                opus.insert(pt);
+                if (!fmtp.contains(pt)) {
+                    line += eol + "a=fmtp:" + pt + " minptime=10;useinbandfec=1";
+                }
+            } else if (audio && starts(line, "a=fmtp:") && opus.contains(payload_type(line, 7))) {
+                for (const auto param : opus_params) {
+                    const auto key = param.substr(0, param.find('=') + 1);
+                    if (line.find(" " + std::string(key)) == std::string::npos &&
+                        line.find(";" + std::string(key)) == std::string::npos) {
+                        line += ";" + std::string(param);
+                    }
+                }
+            }
+            out += line + eol;
+        }
+        begin = end;
+    }
+    return out;
+}
+
 void PeerSession::set_local(const char* type, GstWebRTCSessionDescription* description) {
     gchar* text = gst_sdp_message_as_text(description->sdp);
     // The peer sees our track ids, not webrtcbin's transceiver names (only it reads msid).
-    std::string sdp = announce_track_ids(text != nullptr ? text : "");
+    std::string sdp = announce_audio(announce_track_ids(text != nullptr ? text : ""));
     g_free(text);
     local_mids_ = media_mids(description->sdp);
     auto* promise =

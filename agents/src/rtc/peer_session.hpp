@@ -97,6 +97,10 @@ public:
     /// Stops the pipeline and drops every callback. Idempotent.
     void close();
 
+    /// `sdp` with its audio m-lines as the original's Pion writes them: `opus` with
+    /// `minptime=10;useinbandfec=1` (PROTOCOL.md 4.1), and `a=msid` beside the ssrc-level msid.
+    static std::string announce_audio(const std::string& sdp);
+
 private:
     struct Candidate {
         std::optional<unsigned> mline;
