@@ -18,10 +18,16 @@ using namespace tincan::agents;
 
 namespace {
 
-CLI::Validator duration_validator() {
+/// A duration; `positive`: above zero (a zero ping period would ping without pause, and the
+/// original's ticker refuses it).
+CLI::Validator duration_validator(bool positive = false) {
     return CLI::Validator(
-        [](std::string& s) {
-            return parse_duration(s) ? std::string() : "not a duration (e.g. 3s, 500ms): " + s;
+        [positive](std::string& s) {
+            const auto d = parse_duration(s);
+            if (!d) {
+                return "not a duration (e.g. 3s, 500ms): " + s;
+            }
+            return positive && d->count() <= 0 ? "must be above zero: " + s : std::string();
         },
         "DURATION");
 }
@@ -37,7 +43,7 @@ int main(int argc, char** argv) {
                  "on GStreamer webrtcbin"};
     app.add_option("--ws-server", cfg.ws_server, "Signalling WebSocket URL")->capture_default_str();
     app.add_option("--ping-period-seconds", ping, "Echo ping interval (duration)")
-        ->check(duration_validator())
+        ->check(duration_validator(true))
         ->capture_default_str();
     app.add_flag("--debug", cfg.debug, "Debug logging (same as --log-level debug)");
     app.add_option("--log-level", cfg.log_level, "trace, debug, info, warn, error")

@@ -134,6 +134,10 @@ TEST_F(AgentsBinary, BadConfigurationExitsWith2) {
     AgentsProcess unknown({"--no-such-flag"});
     ASSERT_TRUE(wait_for([&] { return unknown.exited(); }));
     EXPECT_EQ(unknown.exit_code(), 2);
+    // A ping period of zero would flood the server with pings (the original's ticker panics).
+    AgentsProcess no_period({"--ping-period-seconds", "0", "--bots-secret-env-file="});
+    ASSERT_TRUE(wait_for([&] { return no_period.exited(); }));
+    EXPECT_EQ(no_period.exit_code(), 2);
     AgentsProcess help({"--help"});
     ASSERT_TRUE(wait_for([&] { return help.exited(); }));
     EXPECT_EQ(help.exit_code(), 0);
