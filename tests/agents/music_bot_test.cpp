@@ -443,11 +443,14 @@ TEST_F(MusicBotConnection, EachTrackIsAnnouncedAsTrackUuidInAStreamUuidOfItsOwn)
 TEST_F(MusicBotConnection, TheOfferAnnouncesOpusAndTheTrackAsTheOriginalDoes) {
     // PROTOCOL.md 4.1: MusicBot offers Opus/48000/2 with `minptime=10;useinbandfec=1` as payload
     // type 111 (written `opus`, as Pion and browsers do); 5.3: the track's ids in `a=msid`, where
-    // Unified Plan peers (Firefox, Pion, aiortc) read them, not only in webrtcbin's ssrc line.
+    // Unified Plan peers (Firefox, Pion, aiortc) read them, not only in webrtcbin's ssrc line; its
+    // m-line on port 9 in the BUNDLE group as Pion's, not port 0 (rejected, to Pion).
     send("/play A4");
     ASSERT_TRUE(wait_for([&] { return offers_.size() >= 1; }));
     const auto& offer = offers_[0];
     EXPECT_NE(offer.find("a=rtpmap:111 opus/48000/2\r\n"), std::string::npos) << offer;
+    EXPECT_NE(offer.find("m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"), std::string::npos) << offer;
+    EXPECT_EQ(offer.find("a=bundle-only"), std::string::npos) << offer;
     const auto fmtp_at = offer.find("a=fmtp:111 ");
     ASSERT_NE(fmtp_at, std::string::npos) << offer;
     const auto fmtp = offer.substr(fmtp_at, offer.find("\r\n", fmtp_at) - fmtp_at);

@@ -62,11 +62,14 @@ class PeerSessionTest : public MainContextTest {};
 
 TEST(AnnouncedSdp, AudioLinesSayOpusWithTheOriginalsParametersAndAnMsid) {
     // PROTOCOL.md 4.1: Opus/48000/2, `minptime=10;useinbandfec=1`, payload type 111 (Pion writes
-    // `opus`); 5.3: the track's ids, which webrtcbin 1.22 puts only in an ssrc-level msid.
+    // `opus`); 5.3: the track's ids, which webrtcbin 1.22 puts only in an ssrc-level msid. A
+    // bundle-only m-line gets port 9, as in Pion's offers (port 0 reads as rejected to some); a
+    // rejected one (port 0 alone) stays so.
     const std::string offer = "v=0\r\n"
                               "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
                               "a=mid:application0\r\n"
                               "m=audio 0 UDP/TLS/RTP/SAVPF 111\r\n"
+                              "a=bundle-only\r\n"
                               "a=sendonly\r\n"
                               "a=rtpmap:111 OPUS/48000/2\r\n"
                               "a=ssrc:7 msid:stream-1 track-1\r\n"
@@ -81,7 +84,7 @@ TEST(AnnouncedSdp, AudioLinesSayOpusWithTheOriginalsParametersAndAnMsid) {
               "v=0\r\n"
               "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
               "a=mid:application0\r\n"
-              "m=audio 0 UDP/TLS/RTP/SAVPF 111\r\n"
+              "m=audio 9 UDP/TLS/RTP/SAVPF 111\r\n"
               "a=sendonly\r\n"
               "a=rtpmap:111 opus/48000/2\r\n"
               "a=fmtp:111 minptime=10;useinbandfec=1\r\n"

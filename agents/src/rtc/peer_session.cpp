@@ -448,10 +448,12 @@ std::string PeerSession::announce_audio(const std::string& sdp) {
         const bool audio = starts(lines[begin], "m=audio ");
         std::string msid; // `<stream> <track>` of the section's ssrc-level msid
         bool has_msid = false;
+        bool bundle_only = false;
         std::set<std::string> fmtp; // payload types with an a=fmtp line
         for (std::size_t i = begin; i < end; ++i) {
             const auto text = body(lines[i]);
             has_msid = has_msid || starts(text, "a=msid:");
+            bundle_only = bundle_only || text == "a=bundle-only";
             if (const auto at = text.find(" msid:"); starts(text, "a=ssrc:") && at != text.npos) {
                 msid = text.substr(at + 6);
             }
@@ -464,6 +466,15 @@ std::string PeerSession::announce_audio(const std::string& sdp) {
         for (std::size_t i = begin; i < end; ++i) {
             auto line = body(lines[i]);
             const auto eol = lines[i].substr(line.size());
+            if (audio && bundle_only) {
+                // Port 9 in the BUNDLE group, as Pion and browsers offer: peers that take port
+                // 0 for a rejected m-line whatever `a=bundle-only` says (Pion) get the track.
+                if (i == begin && starts(line, "m=audio 0 ")) {
+                    line.replace(8, 1, "9");
+                } else if (line == "a=bundle-only") {
+                    continue;
+                }
+            }
             if (!msid_written && starts(line, "a=ssrc:")) {
                 out += "a=msid:" + msid + eol;
                 msid_written = true;
