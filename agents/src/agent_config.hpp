@@ -3,6 +3,7 @@
 // The tincan-agents command line (PROTOCOL.md 8.2 plus additions), filled by CLI11 in main.
 
 #include "tincan/common/cli_args.hpp"
+#include "tincan/common/duration.hpp"
 
 #include <chrono>
 #include <optional>
@@ -34,8 +35,6 @@ struct AgentConfig {
 
 using common::split_empty_values; // `--flag=` is an empty value, as in the original
 
-/// A Go duration as the original's flags take ("3s", "500ms", "1m30s", "1.5h", "250us"), or a
-/// plain number of seconds.
-std::optional<std::chrono::milliseconds> parse_duration(const std::string& text);
+using common::parse_duration; // Go durations, as the original's flags
 
 } // namespace tincan::agents

@@ -11,32 +11,6 @@
 
 namespace tincan::server {
 
-std::optional<std::chrono::milliseconds> parse_duration(const std::string& text) {
-    if (text.empty()) {
-        return std::nullopt;
-    }
-    if (std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-        return std::chrono::seconds(std::stoll(text.substr(0, 12)));
-    }
-    static const std::regex part(R"((\d+(?:\.\d+)?)(ms|s|m|h))");
-    double total_ms = 0;
-    std::size_t consumed = 0;
-    for (auto it = std::sregex_iterator(text.begin(), text.end(), part);
-         it != std::sregex_iterator(); ++it) {
-        if (static_cast<std::size_t>(it->position()) != consumed) {
-            return std::nullopt;
-        }
-        consumed += it->length();
-        const double n = std::stod((*it)[1]);
-        const auto unit = (*it)[2].str();
-        total_ms += unit == "ms" ? n : unit == "s" ? n * 1e3 : unit == "m" ? n * 6e4 : n * 3.6e6;
-    }
-    if (consumed != text.size() || total_ms > 1e12) {
-        return std::nullopt;
-    }
-    return std::chrono::milliseconds(static_cast<long long>(total_ms));
-}
-
 std::optional<ListenAddress> parse_listen_addr(const std::string& text) {
     static const std::regex re(R"(^(?:\[([0-9A-Fa-f:.]+)\]|([^:\[\]]*)):(\d{1,5})$)");
     std::smatch m;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "signalling/hub_limits.hpp"
+#include "tincan/common/duration.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -64,8 +65,7 @@ struct Config {
     HubLimits hub;
 };
 
-/// Parses a Go-style duration ("30s", "1m30s", "500ms", "2h") or plain seconds ("30").
-std::optional<std::chrono::milliseconds> parse_duration(const std::string& text);
+using common::parse_duration; // Go durations ("30s", "1m30s", "500ms", "2h") or plain seconds
 
 /// Splits "host:port" / ":port" / "[v6]:port". Empty host means all interfaces.
 struct ListenAddress {

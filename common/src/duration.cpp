@@ -1,9 +1,10 @@
-#include "agent_config.hpp"
+#include "tincan/common/duration.hpp"
 
 #include <algorithm>
 #include <cstdlib>
+#include <string_view>
 
-namespace tincan::agents {
+namespace tincan::common {
 
 namespace {
 
@@ -84,4 +85,4 @@ std::optional<std::chrono::milliseconds> parse_duration(const std::string& text)
     return std::chrono::milliseconds(static_cast<long long>(total));
 }
 
-} // namespace tincan::agents
+} // namespace tincan::common
