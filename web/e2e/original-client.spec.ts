@@ -51,6 +51,49 @@ test('a zero-byte file from the original completes on both sides', async ({
   await expect(card.getByRole('link', { name: 'empty.txt' })).toBeVisible();
 });
 
+test('a file announced without a size arrives whole, completed when the sender closes', async ({
+  users,
+  browser,
+  server,
+}) => {
+  const [alice] = await users(uniq('unsizedRx'));
+  const original = await rawPeer(browser, server.url, uniq('unsizedTx'));
+  await original.call(alice!.name);
+  await openChat(alice!.page, original.name);
+  const state = await original.page.evaluate(async () => {
+    const { RP } = window;
+    const ch = await RP.open('file');
+    // `size` is optional in the announcement (PROTOCOL.md 4.3): a peer may leave it out.
+    const id = RP.send({ file: { category: 'file', name: 'unsized.bin', dcId: String(ch.id) } });
+    await RP.waitAck(id);
+    const body = Uint8Array.from({ length: 1000 }, (_, i) => i % 256);
+    let total = 0;
+    const fed = new Promise<void>((resolve) => {
+      ch.onmessage = (e: MessageEvent) => {
+        total += new DataView(e.data as ArrayBuffer).getUint32(0);
+        if (total >= body.length) resolve();
+      };
+      ch.onclose = () => resolve();
+    });
+    ch.send(body);
+    await fed;
+    const open = ch.readyState;
+    ch.close();
+    return open;
+  });
+  // The receiver kept the channel open until every byte had come.
+  expect(state).toBe('open');
+  const card = alice!.page.getByRole('group', { name: 'File unsized.bin' });
+  await expect(card).toHaveAttribute('data-transfer-status', 'complete');
+  const [download] = await Promise.all([
+    alice!.page.waitForEvent('download'),
+    card.getByRole('link', { name: 'unsized.bin' }).click(),
+  ]);
+  const saved = readFileSync(await download.path());
+  expect(saved.length).toBe(1000);
+  expect(saved.every((v, i) => v === i % 256)).toBe(true);
+});
+
 test('the original calls: ACK and pong shapes, its 128 KiB chunks, a file to it, an ICE restart', async ({
   users,
   browser,

@@ -135,7 +135,8 @@ function readFile(f: JsonObject): ChatMessageFile {
   const name = optString(f, 'name', 'file');
   if (name !== undefined) out.name = name.slice(0, MAX_FILE_NAME);
   // A size that is not a byte count (negative, fractional, a string, beyond 2^53) is left out:
-  // the announcement is shown and ACKed, and no byte is then accepted for it (size 0).
+  // the announcement is shown and ACKed, and its bytes are taken as for one without a size
+  // (until the sender closes the channel; client.ts attachIncoming).
   const size = f.size;
   if (typeof size === 'number' && Number.isSafeInteger(size) && size >= 0) out.size = size;
   const type = optString(f, 'type', 'file');

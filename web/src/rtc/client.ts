@@ -1093,6 +1093,7 @@ export class TincanClient extends Emitter<ClientEvents> {
         transferId: m.messageId,
         name: f.name ?? 'unknownfile',
         size: f.size ?? 0,
+        ...(f.size === undefined ? { sizeUnknown: true } : {}),
         type: f.type ?? '',
         category: f.category,
         bytes: 0,
@@ -1550,7 +1551,11 @@ export class TincanClient extends Emitter<ClientEvents> {
     if (!item?.file) return inc.receiver.cancel();
     // An original sender never closes a zero-byte file's channel (PROTOCOL.md 4.7): we do.
     const original = !this.peerHasFeature(peer, DIGEST_FEATURE);
-    inc.receiver.accept(item.file.size, item.file.type, original);
+    // Without a size the bytes are taken until the sender closes the channel (as the original
+    // receiver does); taking it for a zero-byte file closed the channel at once, which an
+    // original sender takes for completion while its bytes were refused.
+    const limit = item.file.sizeUnknown ? Number.MAX_SAFE_INTEGER : item.file.size;
+    inc.receiver.accept(limit, item.file.type, original);
   }
 
   private finishIncoming(peer: string, itemId: string, r: ReceivedFile, receiver: FileReceiver) {
@@ -1567,8 +1572,10 @@ export class TincanClient extends Emitter<ClientEvents> {
         return { ...m, file: { ...m.file, bytes: r.bytes, rate: 0, status: 'failed', error } };
       }
       const complete = r.bytes >= m.file.size;
+      const { sizeUnknown, ...known } = m.file;
       const file: FileView = {
-        ...m.file,
+        ...known,
+        ...(sizeUnknown ? { size: r.bytes } : {}),
         bytes: r.bytes,
         rate: 0,
         status: complete ? 'complete' : 'cancelled',

@@ -8,6 +8,12 @@ export interface FileView {
   transferId: string;
   name: string;
   size: number;
+  /**
+   * Incoming: the announcement named no size (`size` is optional, PROTOCOL.md 4.3). Bytes are
+   * taken until the sender closes the channel, as the original receiver does; `size` is then
+   * the bytes received.
+   */
+  sizeUnknown?: boolean;
   type: string;
   category: FileCategory;
   thumbnail?: string;
