@@ -51,6 +51,39 @@ test('a zero-byte file from the original completes on both sides', async ({
   await expect(card.getByRole('link', { name: 'empty.txt' })).toBeVisible();
 });
 
+test('ACK and pong swap the ids the original wrote, also ids from before a signalling outage', async ({
+  users,
+  browser,
+  server,
+}) => {
+  const [alice] = await users(uniq('staleIds'));
+  const original = await rawPeer(browser, server.url, uniq('staleCaller'));
+  await original.call(alice!.name);
+  await openChat(alice!.page, original.name);
+  // Ids the original knew before a signalling outage gave both sides new ones (PROTOCOL.md 1.7):
+  // its link stays up and its messages keep them; the ACK and pong swap them (4.4, 4.8).
+  const ids = { fromNodeId: 'original-before-outage', toNodeId: 'alice-before-outage' };
+  const replies = await original.page.evaluate(async (ids) => {
+    const { RP } = window;
+    const id = RP.send({ message: 'old ids', ...ids });
+    await RP.waitAck(id);
+    const ack = JSON.parse(RP.chatIn.find((d) => d.includes(`"ack":{"messageId":"${id}"}`))!);
+    const pong = await new Promise<Record<string, unknown>>((resolve) => {
+      RP.pingOut.onmessage = (e) => {
+        const m = JSON.parse(e.data as string);
+        if (m.ping?.direction === 'pong') resolve(m);
+      };
+      RP.pingOut.send(JSON.stringify(RP.msg({ ping: { direction: 'ping', seq: 0 }, ...ids })));
+    });
+    return { ack, pong };
+  }, ids);
+  await expect(messages(alice!.page, original.name).getByText('old ids')).toBeVisible();
+  expect(replies.ack.fromNodeId).toBe(ids.toNodeId);
+  expect(replies.ack.toNodeId).toBe(ids.fromNodeId);
+  expect(replies.pong.fromNodeId).toBe(ids.toNodeId);
+  expect(replies.pong.toNodeId).toBe(ids.fromNodeId);
+});
+
 test('a file announced without a size arrives whole, completed when the sender closes', async ({
   users,
   browser,

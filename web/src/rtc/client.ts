@@ -986,6 +986,19 @@ export class TincanClient extends Emitter<ClientEvents> {
   }
 
   /**
+   * An ACK or pong to `m`: its `fromNodeId` and `toNodeId` are the message's swapped (PROTOCOL.md
+   * 4.4, 4.8), so a peer that still addresses us by an id from before a signalling outage finds
+   * its ACK under the ids it used; where the message left them out, the link's ids. Nothing here
+   * is used for attribution: the reply goes back on the link the message came on.
+   */
+  private reply(peer: string, m: ChatMessage, body: Partial<ChatMessage>): ChatMessage {
+    const r = this.newMessage(peer, body);
+    if (m.toNodeId) r.fromNodeId = m.toNodeId;
+    if (m.fromNodeId) r.toNodeId = m.fromNodeId;
+    return r;
+  }
+
+  /**
    * Sends and waits for the ACK: false once `maxAttempts` checks `ackTimeoutMs` apart found none.
    * An ACK arriving later still marks the message delivered.
    */
@@ -1056,8 +1069,8 @@ export class TincanClient extends Emitter<ClientEvents> {
       link.outbox.get(m.ack.messageId)?.done(true);
       return;
     }
-    // Every non-ACK message is ACKed (PROTOCOL.md 4.4); ids come from the session, not the claim.
-    link.chat.send(this.newMessage(peer, { ack: { messageId: m.messageId } }), ch);
+    // Every non-ACK message is ACKed (PROTOCOL.md 4.4), on the link it came on.
+    link.chat.send(this.reply(peer, m, { ack: { messageId: m.messageId } }), ch);
     if (m.amend) return this.applyAmend(peer, m.amend.messageId, m.amend.newMessageJSON);
     if (m.delete) return this.applyDelete(peer, m.delete.messageId);
     if (m.ping) return;
@@ -1203,7 +1216,7 @@ export class TincanClient extends Emitter<ClientEvents> {
     if (!m?.ping) return;
     if (m.fromNodeId && m.fromNodeId !== peer) this.maybeRekey(link, m.fromNodeId);
     if (m.ping.direction === 'ping') {
-      link.ping.send(this.newMessage(peer, { ping: { direction: 'pong', seq: m.ping.seq } }), ch);
+      link.ping.send(this.reply(peer, m, { ping: { direction: 'pong', seq: m.ping.seq } }), ch);
       return;
     }
     const sent = link.pingSent.get(m.ping.seq);
