@@ -150,6 +150,36 @@ describe('TincanClient over fake signalling and peer connections', () => {
     expect(bob.store.getState().peers[aliceId]?.unread).toBe(0);
   });
 
+  it('counts messages that came before /conns listed their sender as unread, with the preview', async () => {
+    const hub = new FakeHub();
+    // Alice's /conns answers wait while `held` (her refresh after the caller's `online` is slower
+    // than the caller's offer and first message).
+    let release = () => {};
+    let held: Promise<void> = Promise.resolve();
+    const alice = makeClient(hub, 'alice', {
+      fetchImpl: async (input, init) => {
+        await held;
+        return hub.fetch(input, init);
+      },
+    });
+    await vi.waitFor(() => expect(alice.store.getState().nodeId).toBeTruthy());
+    held = new Promise((r) => (release = r));
+    const bob = makeClient(hub, 'bob');
+    await vi.waitFor(() => expect(idOf(bob, 'alice')).not.toBe(''));
+    const aliceId = idOf(bob, 'alice');
+    bob.selectPeer(aliceId);
+    await vi.waitFor(() => expect(bob.store.getState().peers[aliceId]?.chatOpen).toBe(true));
+    bob.sendText(aliceId, 'first words');
+    await vi.waitFor(() =>
+      expect(bob.store.getState().messages[aliceId]?.[0]?.status).toBe('delivered'),
+    );
+    release();
+    const bobId = bob.store.getState().nodeId!;
+    await vi.waitFor(() => expect(alice.store.getState().peers[bobId]).toBeDefined());
+    expect(alice.store.getState().peers[bobId]?.unread).toBe(1);
+    expect(alice.store.getState().peers[bobId]?.lastPreview).toBe('first words');
+  });
+
   it('attributes messages to the connection, never to the claimed fromNodeId', async () => {
     const { alice, bob, aliceId, bobId } = await pair();
     // Bob claims to be Alice herself (to make it look like her own message).

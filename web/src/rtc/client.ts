@@ -215,6 +215,14 @@ export class TincanClient extends Emitter<ClientEvents> {
   private history: HistoryStore | null = null;
   private savedLists = new Map<string, ChatItem[]>();
   private savedUnread = new Map<string, number>();
+  /**
+   * Messages from peers `/conns` has not listed yet: a caller's offer and first messages can
+   * beat the refresh its `online` started. Taken into its entry when it is listed.
+   */
+  private readonly unlisted = new Map<
+    string,
+    { unread: number; lastActivity: number; lastPreview: string }
+  >();
   /** Candidates of peers whose offer has not arrived yet (see keepEarlyCandidate). */
   private readonly earlyCandidates = new Map<string, { at: number; list: string[] }>();
   private certificate: RTCCertificate | null = null;
@@ -633,6 +641,8 @@ export class TincanClient extends Emitter<ClientEvents> {
         if (e.registeredAt === undefined) continue; // connected but not registered yet
         listed.add(e.nodeId);
         const prev = s.peers[e.nodeId];
+        const early = prev ? undefined : this.unlisted.get(e.nodeId);
+        this.unlisted.delete(e.nodeId);
         const account = isSignedIn(e.authentication) ? this.profiles.get(accountOf(e)) : undefined;
         peers[e.nodeId] = {
           nodeId: e.nodeId,
@@ -649,9 +659,10 @@ export class TincanClient extends Emitter<ClientEvents> {
           connection: this.links.get(e.nodeId)?.session.state ?? prev?.connection ?? 'none',
           chatOpen: this.links.get(e.nodeId)?.chat.open !== undefined,
           supportsFiles: e.attributes.support_attachment === 'true',
-          unread: prev?.unread ?? 0,
-          lastActivity: prev?.lastActivity ?? 0,
+          unread: prev?.unread ?? early?.unread ?? 0,
+          lastActivity: prev?.lastActivity ?? early?.lastActivity ?? 0,
           ...(prev?.lastPreview !== undefined ? { lastPreview: prev.lastPreview } : {}),
+          ...(early ? { lastPreview: early.lastPreview } : {}),
           ...(prev?.path ? { path: prev.path } : {}),
         };
       }
@@ -891,6 +902,7 @@ export class TincanClient extends Emitter<ClientEvents> {
   }
 
   private dropLink(peer: string) {
+    this.unlisted.delete(peer);
     const link = this.links.get(peer);
     if (!link) return;
     this.links.delete(peer);
@@ -1641,6 +1653,15 @@ export class TincanClient extends Emitter<ClientEvents> {
   }
 
   private touchPeer(peer: string, preview: string, unread = false) {
+    if (!this.store.getState().peers[peer]) {
+      const was = this.unlisted.get(peer);
+      this.unlisted.set(peer, {
+        unread: (was?.unread ?? 0) + (unread ? 1 : 0),
+        lastActivity: Date.now(),
+        lastPreview: preview,
+      });
+      return;
+    }
     this.patchPeer(peer, (p) => ({
       ...p,
       lastActivity: Date.now(),
