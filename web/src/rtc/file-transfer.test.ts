@@ -228,6 +228,22 @@ describe('file transfer over a channel pair', () => {
     expect(got.bytes).toBe(data.length);
   });
 
+  it('sends from a reader the caller started before the channel opened (the file is read once)', async () => {
+    const data = new Uint8Array(randomBytes(300001));
+    const blob = new Blob([data]);
+    const opened = vi.spyOn(blob, 'stream');
+    const reader = new BlockReader(blob, 65536); // client.ts starts it before the announcement's ACK
+    expect(opened).toHaveBeenCalledTimes(1);
+    const [tx, rx] = pair();
+    const receiver = new FileReceiver(rx, () => {});
+    const outcome = streamFile(tx, blob, 65536, () => {}, new AbortController().signal, {}, reader);
+    expect(await outcome).toBe('complete');
+    expect(opened).toHaveBeenCalledTimes(1);
+    const got = await receiver.done;
+    expect(got.sha256).toBe(sha(data));
+    expect(got.bytes).toBe(data.length);
+  });
+
   it('without the trailer (original peers) the channel carries only binary chunks', async () => {
     const [tx, rx] = pair();
     const kinds = new Set<string>();

@@ -181,6 +181,8 @@ export function streamFile(
   onProgress: (p: Progress) => void,
   signal: AbortSignal,
   digest: DigestOptions = {},
+  /** The file's reader if the caller started it already (its first chunk read ahead). */
+  reader?: BlockReader,
 ): Promise<TransferOutcome> {
   const size = file.size;
   const hasher = new BlockDigest();
@@ -232,7 +234,7 @@ export function streamFile(
       });
 
     void (async () => {
-      const blocks = new BlockReader(file, chunk);
+      const blocks = reader ?? new BlockReader(file, chunk);
       try {
         for (let block = await blocks.next(); block && !settled; block = await blocks.next()) {
           for (let i = 0; i < block.length && !settled; i += chunk) {
