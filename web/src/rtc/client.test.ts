@@ -63,6 +63,18 @@ async function openChannel(from: TincanClient, peer: string, label: string) {
 /** A `msgpatch` channel from `from` to `peer` (as ClockBot opens one), once open. */
 const openPatchChannel = (from: TincanClient, peer: string) => openChannel(from, peer, 'msgpatch');
 
+/** The `seq` of every ping `c` receives (its own answers are muted). */
+function pingsTo(c: TincanClient): number[] {
+  const seqs: number[] = [];
+  vi.spyOn(c as unknown as { onPing: (...a: unknown[]) => void }, 'onPing').mockImplementation(
+    function (this: unknown, ...args: unknown[]) {
+      const m = JSON.parse(String(args[3])) as ChatMessage;
+      if (m.ping?.direction === 'ping') seqs.push(m.ping.seq);
+    },
+  );
+  return seqs;
+}
+
 describe('TincanClient over fake signalling and peer connections', () => {
   it('keeps ping round trips apart from the peer list entry (samples do not re-render the list)', async () => {
     const { alice, bobId } = await pair();
@@ -82,23 +94,37 @@ describe('TincanClient over fake signalling and peer connections', () => {
 
   it("numbers the initiator's pings from 0 and the acceptor's far apart (no seq an original initiator knows)", async () => {
     const { alice, bob } = await pair();
-    const pings = (c: TincanClient) => {
-      const seqs: number[] = [];
-      vi.spyOn(c as unknown as { onPing: (...a: unknown[]) => void }, 'onPing').mockImplementation(
-        function (this: unknown, ...args: unknown[]) {
-          const m = JSON.parse(String(args[3])) as ChatMessage;
-          if (m.ping?.direction === 'ping') seqs.push(m.ping.seq);
-        },
-      );
-      return seqs;
-    };
-    const toBob = pings(bob); // sent by Alice, who opened the link
-    const toAlice = pings(alice);
+    const toBob = pingsTo(bob); // sent by Alice, who opened the link
+    const toAlice = pingsTo(alice);
     await vi.waitFor(() => expect(toBob.length && toAlice.length).toBeGreaterThan(0), {
       timeout: 5000,
     });
     expect(Math.min(...toBob)).toBeLessThan(100);
     expect(Math.min(...toAlice)).toBeGreaterThanOrEqual(1_000_000_000);
+  });
+
+  it("sends no pings of its own on an original initiator's `ping` channel (its RTT would blink)", async () => {
+    // Alice without `tincan_features` in /conns, as an original client registers.
+    const hub = new FakeHub();
+    const conns = hub.fetch;
+    hub.fetch = async (input, init) => {
+      const res = await conns(input, init);
+      if (!String(input).endsWith('/conns')) return res;
+      const body = (await res.json()) as Record<
+        string,
+        { node_name: string; attributes: Record<string, string> }
+      >;
+      for (const e of Object.values(body))
+        if (e.node_name === 'alice') delete e.attributes.tincan_features;
+      return new Response(JSON.stringify(body), { status: 200 });
+    };
+    const { alice, bob } = await pair({}, {}, hub);
+    const toBob = pingsTo(bob);
+    const toAlice = pingsTo(alice);
+    // Both sides' ping timers start as the channel opens: three of Alice's a second apart
+    // leave Bob's timer time to fire twice.
+    await vi.waitFor(() => expect(toBob.length).toBeGreaterThanOrEqual(3), { timeout: 6000 });
+    expect(toAlice).toEqual([]);
   });
 
   it('shows the server and peer round trips together, once a second (one frame for both)', async () => {

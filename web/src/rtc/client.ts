@@ -1,5 +1,6 @@
 import {
   applyPatches,
+  chunkSize,
   cleanName,
   colorIndex,
   decodeChatMessage,
@@ -20,6 +21,7 @@ import { ChannelSet, parseIncoming, RateLimit } from './chat-link';
 import { Emitter, type RtcError } from './emitter';
 import {
   DIGEST_FEATURE,
+  BlockReader,
   FileReceiver,
   streamFile,
   waitOpen,
@@ -746,6 +748,11 @@ export class TincanClient extends Emitter<ClientEvents> {
     return this.peerHasFeature(peer, GLARE_FEATURE) || this.peerHasFeature(peer, DIGEST_FEATURE);
   }
 
+  /** Whether the peer answers pings on a `ping` channel it opened (a Tincan app, a bot). */
+  private answersPings(peer: string): boolean {
+    return this.negotiatesPerfectly(peer) || !!this.store.getState().peers[peer]?.isBot;
+  }
+
   private peerHasFeature(peer: string, feature: string): boolean {
     const f = this.store.getState().peers[peer]?.attributes.tincan_features ?? '';
     return f.split(',').includes(feature);
@@ -827,9 +834,9 @@ export class TincanClient extends Emitter<ClientEvents> {
       session,
       chat: new ChannelSet(),
       ping: new ChannelSet(),
-      // The initiator counts from 0 (PROTOCOL.md 4.8). The acceptor also measures, which the
-      // original never does: its numbers start far above, so an initiator that matches any
-      // `ping` by seq alone finds no send time for them instead of a wrong one.
+      // The initiator counts from 0 (PROTOCOL.md 4.8). The acceptor also measures (towards Tincan
+      // apps and bots, see sendPing), which the original never does: its numbers start far
+      // above, so an initiator that matches any `ping` by seq alone never takes one for its own.
       pingSeq: initiator ? 0 : ACCEPTOR_PING_SEQ_BASE,
       pingSent: new Map(),
       pingTimer: null,
@@ -1216,6 +1223,10 @@ export class TincanClient extends Emitter<ClientEvents> {
   // ---- ping -------------------------------------------------------------------------------
 
   private sendPing(peer: string, link: PeerLink) {
+    // The acceptor's own pings go only to peers known to answer them: Tincan apps and bots. An
+    // original initiator may take every message on its `ping` channel for a pong, and one it
+    // cannot match hides its RTT (PROTOCOL.md 4.8): ours would blank its header once a second.
+    if (link.pingSeq >= ACCEPTOR_PING_SEQ_BASE && !this.answersPings(peer)) return;
     const now = performance.now();
     for (const [seq, t] of link.pingSent) if (now - t > 3000) link.pingSent.delete(seq);
     const seq = link.pingSeq++;
@@ -1414,6 +1425,7 @@ export class TincanClient extends Emitter<ClientEvents> {
       this.patchItem(link.id, id, (m) => (m.file ? { ...m, file: { ...m.file, ...f } } : m));
     let acked = 0;
     let slot = false;
+    let blocks: BlockReader | null = null;
     try {
       const thumbnail = await makeThumbnail(file);
       // At most MAX_OUTGOING_FILES at once per peer: a receiver keeps at most MAX_INCOMING_FILES
@@ -1423,6 +1435,10 @@ export class TincanClient extends Emitter<ClientEvents> {
         setFile({ status: 'cancelled' });
         return;
       }
+      // The file's first chunk is read while the channel opens and the announcement is ACKed
+      // (the first read takes tens of milliseconds, as long as both of those together).
+      const maxMessageSize = link.session.pc.sctp?.maxMessageSize ?? null;
+      blocks = new BlockReader(file, chunkSize(maxMessageSize));
       const ch = link.session.createChannel('file');
       ch.binaryType = 'arraybuffer';
       await waitOpen(ch);
@@ -1452,7 +1468,6 @@ export class TincanClient extends Emitter<ClientEvents> {
         return;
       }
       setFile({ status: 'transferring' });
-      const maxMessageSize = link.session.pc.sctp?.maxMessageSize ?? null;
       const outcome = await streamFile(
         ch,
         file,
@@ -1466,11 +1481,13 @@ export class TincanClient extends Emitter<ClientEvents> {
           trailer: this.peerHasFeature(link.id, DIGEST_FEATURE),
           onDigest: (sha256) => setFile({ sha256 }),
         },
+        blocks,
       );
       setFile({ status: outcome, bytes: outcome === 'complete' ? file.size : acked, rate: 0 });
     } catch (e) {
       setFile({ status: 'failed', error: String(e), bytes: acked, rate: 0 });
     } finally {
+      blocks?.close(); // a transfer that never started (streamFile closes its reader itself)
       link.sending.delete(id);
       this.progress.delete(id);
       if (slot) {
