@@ -255,6 +255,37 @@ describe('TincanClient over fake signalling and peer connections', () => {
     );
   });
 
+  it('an amend replaces the message wholesale: text or rich text it leaves out is gone', async () => {
+    const { alice, bob, aliceId, bobId } = await pair();
+    const item = () => alice.store.getState().messages[bobId]?.find((m) => m.id === 'bob-2');
+    rawSend(bob, aliceId, {
+      messageId: 'bob-2',
+      message: 'plain',
+      richText: { content: 'rich', type: 'text/plain' },
+    });
+    await vi.waitFor(() => expect(item()).toMatchObject({ text: 'plain', rich: 'rich' }));
+    rawSend(bob, aliceId, {
+      amend: {
+        messageId: 'bob-2',
+        newMessageJSON: JSON.stringify({
+          messageId: 'bob-2',
+          richText: { content: 'new rich', type: 'text/plain' },
+        }),
+      },
+    });
+    await vi.waitFor(() => expect(item()?.rich).toBe('new rich'));
+    expect(item()?.text).toBeUndefined();
+    rawSend(bob, aliceId, {
+      amend: {
+        messageId: 'bob-2',
+        newMessageJSON: JSON.stringify({ messageId: 'bob-2', message: 'only text' }),
+      },
+    });
+    await vi.waitFor(() => expect(item()?.text).toBe('only text'));
+    expect(item()?.rich).toBeUndefined();
+    expect(item()?.edited).toBe(true);
+  });
+
   it('edits and deletes its own messages on the peer', async () => {
     const { alice, bob, aliceId, bobId } = await pair();
     alice.sendText(bobId, 'typo');

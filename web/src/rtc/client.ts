@@ -1152,17 +1152,19 @@ export class TincanClient extends Emitter<ClientEvents> {
   private applyAmend(peer: string, id: string, json: string) {
     const r = decodeChatMessage(json, 1);
     if (!r.ok) return;
-    // Only messages this peer authored may be changed, and only their text.
-    this.patchItem(peer, id, (m) =>
-      m.out || m.file
-        ? m
-        : {
-            ...m,
-            edited: true,
-            ...(r.value.message !== undefined ? { text: r.value.message } : {}),
-            ...(r.value.richText ? { rich: r.value.richText.content } : {}),
-          },
-    );
+    // Only messages this peer authored may be changed, and only their text. The new message
+    // replaces the old one's content wholesale (PROTOCOL.md 4.5): a text or rich text it leaves
+    // out is gone.
+    this.patchItem(peer, id, (m) => {
+      if (m.out || m.file) return m;
+      const { text: _text, rich: _rich, ...rest } = m;
+      return {
+        ...rest,
+        edited: true,
+        ...(r.value.message !== undefined ? { text: r.value.message } : {}),
+        ...(r.value.richText ? { rich: r.value.richText.content } : {}),
+      };
+    });
   }
 
   private applyDelete(peer: string, id: string) {
