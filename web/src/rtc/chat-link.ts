@@ -1,4 +1,9 @@
-import { decodeChatMessage, encodeChatMessage, type ChatMessage } from '../protocol';
+import {
+  decodeChatMessage,
+  encodeChatMessage,
+  MAX_CHAT_FRAME,
+  type ChatMessage,
+} from '../protocol';
 
 /**
  * The `chat` and `ping` channels of one peer. After glare both sides may have created their
@@ -48,6 +53,29 @@ export function parseIncoming(data: unknown): ChatMessage | null {
     return null;
   }
   return r.value;
+}
+
+/**
+ * What an ACK to a message the codec refused needs: its id and node ids, where the frame is a JSON
+ * object with a string `messageId` and no `ack`. The original ACKs every non-ACK JSON message on
+ * `chat`, whatever else it holds (PROTOCOL.md 4.4), and hides a sent message until its ACK comes:
+ * a message we cannot show is still ACKed, so its sender does not lose it from view.
+ */
+export function ackableRefused(
+  data: unknown,
+): Pick<ChatMessage, 'messageId' | 'fromNodeId' | 'toNodeId'> | null {
+  if (typeof data !== 'string' || data.length > MAX_CHAT_FRAME) return null;
+  let o: unknown;
+  try {
+    o = JSON.parse(data);
+  } catch {
+    return null;
+  }
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) return null;
+  const { messageId, fromNodeId, toNodeId, ack } = o as Record<string, unknown>;
+  if (typeof messageId !== 'string' || ack !== undefined) return null;
+  const id = (v: unknown) => (typeof v === 'string' ? v : '');
+  return { messageId, fromNodeId: id(fromNodeId), toNodeId: id(toNodeId) };
 }
 
 /**

@@ -302,6 +302,23 @@ describe('TincanClient over fake signalling and peer connections', () => {
     await vi.waitFor(() => expect(bob.store.getState().messages[aliceId]).toEqual([]));
   });
 
+  it('ACKs a JSON message it cannot show, as the original ACKs every one (its sender hides it until then)', async () => {
+    const { alice, bob, aliceId, bobId } = await pair();
+    const acks: string[] = [];
+    const target = bob as unknown as { onChat: (...a: unknown[]) => void };
+    const onChat = target.onChat.bind(bob);
+    vi.spyOn(target, 'onChat').mockImplementation((...args: unknown[]) => {
+      const m = JSON.parse(String(args[3])) as ChatMessage;
+      if (m.ack) acks.push(m.ack.messageId);
+      onChat(...args);
+    });
+    rawSend(bob, aliceId, { messageId: 'odd-1', message: 123 as unknown as string });
+    rawSend(bob, aliceId, { messageId: 'fine-1', message: 'shown' });
+    await vi.waitFor(() => expect(acks).toContain('fine-1'));
+    expect(acks).toEqual(['odd-1', 'fine-1']);
+    expect(alice.store.getState().messages[bobId]?.map((m) => m.id)).toEqual(['fine-1']);
+  });
+
   it('drops duplicates by id but still ACKs them', async () => {
     const { alice, bob, aliceId, bobId } = await pair();
     rawSend(bob, aliceId, { messageId: 'dup', message: 'once' });

@@ -17,7 +17,7 @@ import {
   type ServerEntry,
   type SignalEnvelope,
 } from '../protocol';
-import { ChannelSet, parseIncoming, RateLimit } from './chat-link';
+import { ackableRefused, ChannelSet, parseIncoming, RateLimit } from './chat-link';
 import { Emitter, type RtcError } from './emitter';
 import {
   DIGEST_FEATURE,
@@ -1082,6 +1082,12 @@ export class TincanClient extends Emitter<ClientEvents> {
     const m = parseIncoming(data);
     if (!m) {
       this.emit('error', { code: 'bad_peer_message', message: 'undecodable chat message', peer });
+      const refused = ackableRefused(data);
+      if (refused)
+        link.chat.send(
+          this.reply(peer, refused as ChatMessage, { ack: { messageId: refused.messageId } }),
+          ch,
+        );
       return;
     }
     if (m.ack) {
