@@ -27,7 +27,8 @@ export function parseServers(raw: unknown): ServerEntry[] {
         ? o.iceServers.filter((s): s is string => typeof s === 'string')
         : [],
       idp,
-      allowAnonymous: o.allowAnonymous !== false,
+      // As the original's `{allowAnonymous && ...}`: the visitor form only where it says true.
+      allowAnonymous: o.allowAnonymous === true,
     });
   }
   return out;
