@@ -48,11 +48,12 @@ function TransferCaption({ file, gone, out }: { file: FileView; gone?: string; o
     );
   return (
     <Typography variant="caption" color={color} component="div" aria-live="polite">
-      <span data-testid="transfer-status">{STATUS_TEXT[file.status]}</span> · {formatBytes(bytes)}{' '}
-      of {formatBytes(file.size)}
+      <span data-testid="transfer-status">{STATUS_TEXT[file.status]}</span> · {formatBytes(bytes)}
+      {/* A file announced without a size (PROTOCOL.md 4.3): no total, no ETA until it ends. */}
+      {!file.sizeUnknown && ` of ${formatBytes(file.size)}`}
       {file.status === 'transferring' &&
         rate > 0 &&
-        ` · ${formatBytes(rate)}/s · ${formatEta(file.size - bytes, rate)}`}
+        ` · ${formatBytes(rate)}/s${file.sizeUnknown ? '' : ` · ${formatEta(file.size - bytes, rate)}`}`}
       {file.error && ` · ${file.error}`}
     </Typography>
   );
@@ -68,7 +69,7 @@ function TransferBar({ file, label, out }: { file: FileView; label: string; out:
   // On the sender's own (primary-coloured) bubble the bar takes the bubble's text colour.
   return (
     <LinearProgress
-      variant="determinate"
+      variant={file.sizeUnknown ? 'indeterminate' : 'determinate'}
       value={pct}
       aria-label={label}
       color={out ? 'inherit' : 'primary'}

@@ -48,6 +48,19 @@ describe('MessageBubble file cards', () => {
     expect(within(card).getByRole('img', { name: 'cat.png' })).toBeTruthy();
   });
 
+  it('shows a file announced without a size as bytes so far, with no total and no ETA', () => {
+    const file = { size: 0, sizeUnknown: true, bytes: 3 * 1024 * 1024, rate: 1024 * 1024 };
+    const item = fileItem({}, { ...file, status: 'transferring', name: 'stream.bin' });
+    wrap(<MessageBubble item={item} authorName="bob" actions={actions} />);
+    const card = screen.getByRole('group', { name: 'File stream.bin' });
+    const caption = within(card).getByTestId('transfer-status').parentElement!.textContent ?? '';
+    expect(caption).toContain('3');
+    expect(caption).not.toContain(' of ');
+    expect(caption).not.toMatch(/left|remaining|ETA/i);
+    const bar = within(card).getByRole('progressbar', { name: 'Transfer progress of stream.bin' });
+    expect(bar.getAttribute('aria-valuenow')).toBeNull(); // indeterminate
+  });
+
   it('does not claim a file restored after a reload is complete and verified', () => {
     wrap(<MessageBubble item={fileItem({ restored: true })} authorName="bob" actions={actions} />);
     const card = screen.getByRole('group', { name: 'File cat.png' });
