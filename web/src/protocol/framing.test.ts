@@ -50,9 +50,14 @@ describe('msgpatch', () => {
     ['short header', [0, 0]],
     ['truncated id', [0, 0, 9, 0x61]],
     ['truncated value', [0, 0, 1, 0x61, 0, 5, 0x62]],
-    ['bad utf-8', [0, 0, 1, 0xff, 0, 0]],
   ])('rejects %s', (_n, bytes) => {
     expect(decodePatch(new Uint8Array(bytes)).ok).toBe(false);
+  });
+
+  it('shows invalid UTF-8 as U+FFFD, as the original web client decodes it', () => {
+    // append to "m" the bytes 'a', 0xE2 0x82 (a cut-off euro sign), 'b'
+    const r = decodePatch(new Uint8Array([0, 0, 1, 0x6d, 0, 4, 0x61, 0xe2, 0x82, 0x62]));
+    expect(r.ok && r.value).toEqual({ kind: 'append', messageId: 'm', value: 'a\uFFFDb' });
   });
 
   it('refuses to encode fields the original would silently truncate', () => {

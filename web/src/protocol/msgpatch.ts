@@ -8,7 +8,9 @@ export interface PatchOrder {
   value: string;
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true });
+// Invalid UTF-8 becomes U+FFFD, as the original web client's decoder shows it (a patch is not
+// dropped for one bad byte, e.g. a character a streaming bot split across two orders).
+const utf8 = new TextDecoder('utf-8');
 const utf8enc = new TextEncoder();
 
 export function decodePatch(data: ArrayBuffer | Uint8Array): Result<PatchOrder> {
@@ -20,14 +22,10 @@ export function decodePatch(data: ArrayBuffer | Uint8Array): Result<PatchOrder> 
   if (3 + idLen + 2 > bytes.length) return fail('malformed_json', 'patch id truncated');
   const valueLen = view.getUint16(3 + idLen);
   if (5 + idLen + valueLen > bytes.length) return fail('malformed_json', 'patch value truncated');
-  try {
-    const messageId = utf8.decode(bytes.subarray(3, 3 + idLen));
-    const value = utf8.decode(bytes.subarray(5 + idLen, 5 + idLen + valueLen));
-    const kind = kindByte === 0 ? 'append' : kindByte === 1 ? 'replace' : 'unknown';
-    return ok({ kind, messageId, value });
-  } catch {
-    return fail('malformed_json', 'patch is not UTF-8');
-  }
+  const messageId = utf8.decode(bytes.subarray(3, 3 + idLen));
+  const value = utf8.decode(bytes.subarray(5 + idLen, 5 + idLen + valueLen));
+  const kind = kindByte === 0 ? 'append' : kindByte === 1 ? 'replace' : 'unknown';
+  return ok({ kind, messageId, value });
 }
 
 export function encodePatch(order: {
