@@ -284,6 +284,11 @@ describe('TincanClient over fake signalling and peer connections', () => {
     await vi.waitFor(() => expect(item()?.text).toBe('only text'));
     expect(item()?.rich).toBeUndefined();
     expect(item()?.edited).toBe(true);
+    // A new message without an id of its own still replaces (the original takes any object).
+    rawSend(bob, aliceId, {
+      amend: { messageId: 'bob-2', newMessageJSON: JSON.stringify({ message: 'no id' }) },
+    });
+    await vi.waitFor(() => expect(item()?.text).toBe('no id'));
   });
 
   it('edits and deletes its own messages on the peer', async () => {

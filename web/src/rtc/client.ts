@@ -1156,7 +1156,7 @@ export class TincanClient extends Emitter<ClientEvents> {
   }
 
   private applyAmend(peer: string, id: string, json: string) {
-    const r = decodeChatMessage(json, 1);
+    const r = decodeChatMessage(withMessageId(json, id), 1);
     if (!r.ok) return;
     // Only messages this peer authored may be changed, and only their text. The new message
     // replaces the old one's content wholesale (PROTOCOL.md 4.5): a text or rich text it leaves
@@ -1716,6 +1716,21 @@ function bounded(list: ChatItem[]): ChatItem[] {
     }
   }
   return start > 0 ? list.slice(start) : list;
+}
+
+/**
+ * An amend's `newMessageJSON` with the amended message's id where it has none: the original
+ * replaces the message with whatever object it gets (PROTOCOL.md 4.5), and our codec wants an id.
+ */
+function withMessageId(json: string, id: string): string {
+  try {
+    const o = JSON.parse(json) as unknown;
+    if (typeof o === 'object' && o !== null && !Array.isArray(o) && !('messageId' in o))
+      return JSON.stringify({ ...o, messageId: id });
+  } catch {
+    // not JSON: the codec reports it
+  }
+  return json;
 }
 
 /** The account a signed-in `/conns` entry belongs to (its node name on servers without `username`). */
