@@ -20,7 +20,7 @@
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { ARGS, CHROMIUM, CHROMIUM_ARGS, chromium, cpuMeter, median, startServer, work } from './lib.mjs';
+import { ARGS, attachFile, CHROMIUM, CHROMIUM_ARGS, chromium, cpuMeter, median, startServer, work } from './lib.mjs';
 
 const SIZE = Number(ARGS.size ?? 1024) * 1024 * 1024;
 const RUNS = Number(ARGS.runs ?? 5);
@@ -234,13 +234,7 @@ async function run(mode, url, filePath) {
     await r.goto(url);
     await s.evaluate(PAGE);
     await r.evaluate(PAGE);
-    await s.evaluate(() => {
-      const input = document.createElement('input');
-      input.type = 'file';
-      input.id = 'core-file';
-      document.body.append(input);
-    });
-    await s.setInputFiles('#core-file', filePath);
+    await attachFile(s, 'core-file', filePath);
     const offers = await s.evaluate((n) => window.core.offer(n), connections);
     const answers = await r.evaluate(([o, size, w, src, opt]) => window.core.answer(o, size, w, src, opt), [offers, SIZE, withWork, WRITER, opts]);
     await s.evaluate((a) => window.core.accept(a), answers);

@@ -21,7 +21,7 @@ import { existsSync, openSync, rmSync, writeSync, closeSync, writeFileSync, read
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { ARGS, CHROMIUM, CHROMIUM_ARGS, chromium, cpuMeter as cpuMeterOf, median, startServer, work } from './lib.mjs';
+import { ARGS, attachFile, CHROMIUM, CHROMIUM_ARGS, chromium, cpuMeter as cpuMeterOf, median, startServer, work } from './lib.mjs';
 
 const SIZES = (ARGS.sizes ?? '20M,256M,1G').split(',').map(parseSize);
 const RUNS = Number(ARGS.runs ?? 5);
@@ -232,15 +232,7 @@ async function rawOrOriginal(mode, pair, size, filePath) {
   const { sPage, rPage } = pair;
   await sPage.evaluate(PAGE_SETUP);
   await rPage.evaluate(PAGE_SETUP);
-  if (mode === 'original') {
-    await sPage.evaluate(() => {
-      const input = document.createElement('input');
-      input.type = 'file';
-      input.id = 'bench-file';
-      document.body.append(input);
-    });
-    await sPage.setInputFiles('#bench-file', filePath);
-  }
+  if (mode === 'original') await attachFile(sPage, 'bench-file', filePath);
   const offer = await sPage.evaluate((l) => window.bench.offer(l), mode.startsWith('raw') ? 'raw' : 'file');
   // raw+load: both pages also run a worker that keeps ~15 % of a core busy (3 ms in every 20 ms),
   // to see how other work in the browsers changes what the transport itself costs (raw+load-s,

@@ -140,6 +140,17 @@ export function startAgents(server, bots) {
 }
 
 /** Connects the app in `page` as visitor `name` (the connect screen, as a user does). */
+/** Gives a bare page a file input `#id` holding the file at `path` (read as `#id`.files[0]). */
+export async function attachFile(page, id, path) {
+  await page.evaluate((inputId) => {
+    const input = document.createElement('input');
+    input.type = 'file';
+    input.id = inputId;
+    document.body.append(input);
+  }, id);
+  await page.setInputFiles(`#${id}`, path);
+}
+
 export async function joinApp(page, name) {
   await page.getByLabel('Pick a username').fill(name);
   await page.getByRole('button', { name: 'Connect' }).click();

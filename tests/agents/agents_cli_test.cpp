@@ -95,27 +95,6 @@ TEST(AgentsCommandLine, EmptyValuesWithAnEqualsSignAreEmpty) {
                                         "--bots=echo", "--ws-server", "ws://x/ws"}));
 }
 
-TEST(AgentsCommandLine, DurationsAreGoDurations) {
-    // --ping-period-seconds and --reconnect-delay take Go durations (PROTOCOL.md 8.2).
-    EXPECT_EQ(parse_duration("3s"), 3s);
-    EXPECT_EQ(parse_duration("500ms"), 500ms);
-    EXPECT_EQ(parse_duration("1m30s"), 90s);
-    EXPECT_EQ(parse_duration("2s500ms"), 2500ms);
-    EXPECT_EQ(parse_duration("1.5h"), 5400s);
-    EXPECT_EQ(parse_duration("1500000us"), 1500ms);
-    EXPECT_EQ(parse_duration("1500000µs"), 1500ms);
-    EXPECT_EQ(parse_duration("2000000000ns"), 2s);
-    EXPECT_EQ(parse_duration("+4s"), 4s);
-    EXPECT_EQ(parse_duration("3"), 3s); // a plain number: seconds
-    EXPECT_EQ(parse_duration("0"), 0ms);
-    EXPECT_FALSE(parse_duration(""));
-    EXPECT_FALSE(parse_duration("-1s"));
-    EXPECT_FALSE(parse_duration("1x"));
-    EXPECT_FALSE(parse_duration("s"));
-    EXPECT_FALSE(parse_duration("1.2.3s"));
-    EXPECT_FALSE(parse_duration("1s2"));
-}
-
 class AgentsBinary : public MainContextTest {};
 
 TEST_F(AgentsBinary, StartsWithTheOriginalsEmptyValueFlags) {

@@ -17,21 +17,28 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <tuple>
+#include <utility>
 
 namespace tincan::agents::test {
 namespace {
 
+/// A socket of `type` bound to an ephemeral loopback port, and that port.
+std::pair<int, int> bind_loopback(int type) {
+    const int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    socklen_t len = sizeof addr;
+    getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    return {fd, ntohs(addr.sin_port)};
+}
+
 class FakeDnsServer {
 public:
     FakeDnsServer() {
-        fd_ = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-        socklen_t len = sizeof addr;
-        getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-        port_ = ntohs(addr.sin_port);
+        std::tie(fd_, port_) = bind_loopback(SOCK_DGRAM);
         thread_ = std::thread([this] { serve(); });
     }
     ~FakeDnsServer() {
@@ -178,15 +185,9 @@ TEST_F(DialThroughResolver, AProxyFromTheEnvironmentIsNotUsedForLoopbackServers)
     ServerProcess server;
     ASSERT_TRUE(server.start());
     const int closed = [] {
-        const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        sockaddr_in addr{};
-        addr.sin_family = AF_INET;
-        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-        socklen_t len = sizeof addr;
-        getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+        const auto [fd, port] = bind_loopback(SOCK_STREAM);
         close(fd); // nothing listens there any more
-        return ntohs(addr.sin_port);
+        return port;
     }();
     const auto proxy = "http://127.0.0.1:" + std::to_string(closed);
     ScopedEnv lower("http_proxy", proxy), upper("HTTP_PROXY", proxy);

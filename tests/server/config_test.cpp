@@ -6,19 +6,6 @@
 using namespace tincan::server;
 using namespace std::chrono_literals;
 
-TEST(Config, GoStyleDurations) {
-    EXPECT_EQ(parse_duration("30s"), 30s);
-    EXPECT_EQ(parse_duration("1m30s"), 90s);
-    EXPECT_EQ(parse_duration("500ms"), 500ms);
-    EXPECT_EQ(parse_duration("2h"), 7200s);
-    EXPECT_EQ(parse_duration("45"), 45s);
-    EXPECT_EQ(parse_duration("1.5s"), 1500ms);
-    EXPECT_FALSE(parse_duration(""));
-    EXPECT_FALSE(parse_duration("10x"));
-    EXPECT_FALSE(parse_duration("s"));
-    EXPECT_FALSE(parse_duration("-5s"));
-}
-
 TEST(Config, ListenAddresses) {
     EXPECT_EQ(parse_listen_addr(":3001")->port, 3001);
     EXPECT_EQ(parse_listen_addr(":3001")->host, "");

@@ -11,6 +11,18 @@ declare global {
   }
 }
 
+type Fixtures = Parameters<Parameters<typeof test>[2]>[0];
+type Needed = Pick<Fixtures, 'users' | 'browser' | 'server'>;
+
+/** A user of the app (`rx`) called by an original-like peer (`tx`), their chat open in the app. */
+async function calledByOriginal({ users, browser, server }: Needed, rx: string, tx: string) {
+  const [alice] = await users(uniq(rx));
+  const original = await rawPeer(browser, server.url, uniq(tx));
+  await original.call(alice!.name);
+  await openChat(alice!.page, original.name);
+  return [alice, original] as const;
+}
+
 test('ICE candidates that arrive before the offer are used', async ({ users, browser, server }) => {
   const [alice] = await users(uniq('earlyIce'));
   const original = await rawPeer(browser, server.url, uniq('earlyCaller'));
@@ -27,10 +39,7 @@ test('a zero-byte file from the original completes on both sides', async ({
   browser,
   server,
 }) => {
-  const [alice] = await users(uniq('zeroRx'));
-  const original = await rawPeer(browser, server.url, uniq('zeroTx'));
-  await original.call(alice!.name);
-  await openChat(alice!.page, original.name);
+  const [alice, original] = await calledByOriginal({ users, browser, server }, 'zeroRx', 'zeroTx');
   const closed = await original.page.evaluate(async () => {
     const { RP } = window;
     const ch = await RP.open('file');
@@ -56,10 +65,11 @@ test('ACK and pong swap the ids the original wrote, also ids from before a signa
   browser,
   server,
 }) => {
-  const [alice] = await users(uniq('staleIds'));
-  const original = await rawPeer(browser, server.url, uniq('staleCaller'));
-  await original.call(alice!.name);
-  await openChat(alice!.page, original.name);
+  const [alice, original] = await calledByOriginal(
+    { users, browser, server },
+    'staleIds',
+    'staleCaller',
+  );
   // Ids the original knew before a signalling outage gave both sides new ones (PROTOCOL.md 1.7):
   // its link stays up and its messages keep them; the ACK and pong swap them (4.4, 4.8).
   const ids = { fromNodeId: 'original-before-outage', toNodeId: 'alice-before-outage' };
@@ -89,10 +99,11 @@ test('a file announced without a size arrives whole, completed when the sender c
   browser,
   server,
 }) => {
-  const [alice] = await users(uniq('unsizedRx'));
-  const original = await rawPeer(browser, server.url, uniq('unsizedTx'));
-  await original.call(alice!.name);
-  await openChat(alice!.page, original.name);
+  const [alice, original] = await calledByOriginal(
+    { users, browser, server },
+    'unsizedRx',
+    'unsizedTx',
+  );
   const state = await original.page.evaluate(async () => {
     const { RP } = window;
     const ch = await RP.open('file');
@@ -132,10 +143,7 @@ test('the original calls: ACK and pong shapes, its 128 KiB chunks, a file to it,
   browser,
   server,
 }) => {
-  const [alice] = await users(uniq('callee'));
-  const original = await rawPeer(browser, server.url, uniq('caller'));
-  await original.call(alice!.name);
-  await openChat(alice!.page, original.name);
+  const [alice, original] = await calledByOriginal({ users, browser, server }, 'callee', 'caller');
   const aliceId = await original.nodeId(alice!.name);
 
   // ACK of a text message and the pong to a ping on the original's `ping` channel.
