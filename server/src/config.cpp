@@ -1,6 +1,7 @@
 #include "config.hpp"
 
 #include "tincan/common/cli_args.hpp"
+#include "tincan/common/duration.hpp"
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -46,6 +47,18 @@ std::string normalise_prefix(std::string p) {
     return p;
 }
 
+/// A duration flag's value, or nullopt after printing kong's message for it.
+std::optional<std::chrono::nanoseconds> flag_duration(std::string_view flag,
+                                                      const std::string& value) {
+    std::string error;
+    auto d = common::parse_go_duration(value, &error);
+    if (!d) {
+        std::cerr << "tincan-server: error: " << flag << ": expected duration but got \"" << value
+                  << "\": " << error << "\n";
+    }
+    return d;
+}
+
 } // namespace
 
 ParsedConfig parse_config(int argc, char** argv) {
@@ -55,7 +68,10 @@ ParsedConfig parse_config(int argc, char** argv) {
                  "a browser-to-browser WebRTC chat.\nFlags may also be given as environment "
                  "variables TINCAN_<FLAG> (e.g. TINCAN_LISTEN_ADDR); .env is read at start.",
                  "tincan-server"};
-    app.option_defaults()->always_capture_default();
+    // A flag given twice takes its last value, as kong applies them in order; list flags
+    // (vectors) keep every value.
+    app.option_defaults()->always_capture_default()->multi_option_policy(
+        CLI::MultiOptionPolicy::TakeLast);
     app.set_version_flag("--version", "tincan-server 0.1.0");
     app.get_formatter()->column_width(38);
 
@@ -172,15 +188,26 @@ ParsedConfig parse_config(int argc, char** argv) {
         out.exit_code = code == 0 ? 0 : 2;
         return out;
     }
-    const auto timeout = parse_duration(ws_timeout);
-    if (!timeout || timeout->count() <= 0) {
-        std::cerr << "tincan-server: --ws-timeout must be a positive duration such as 30s\n";
+    // Durations as the original's kong flags read them: Go's time.ParseDuration ("10" has no unit
+    // and is refused there).
+    const auto timeout = flag_duration("--ws-timeout", ws_timeout);
+    if (!timeout) {
         out.exit_code = 2;
         return out;
     }
-    c.ws_timeout = *timeout;
-    const auto ttl = parse_duration(turn_ttl);
-    if (!ttl || *ttl < std::chrono::minutes(1) || *ttl > std::chrono::hours(24 * 7)) {
+    if (timeout->count() <= 0) {
+        std::cerr << "tincan-server: --ws-timeout must be above zero, such as 30s (got \""
+                  << ws_timeout << "\")\n";
+        out.exit_code = 2;
+        return out;
+    }
+    c.ws_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(*timeout);
+    const auto ttl = flag_duration("--turn-credential-ttl", turn_ttl);
+    if (!ttl) {
+        out.exit_code = 2;
+        return out;
+    }
+    if (*ttl < std::chrono::minutes(1) || *ttl > std::chrono::hours(24 * 7)) {
         std::cerr << "tincan-server: --turn-credential-ttl must be a duration from 1m to 168h\n";
         out.exit_code = 2;
         return out;

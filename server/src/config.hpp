@@ -1,7 +1,6 @@
 #pragma once
 
 #include "signalling/hub_limits.hpp"
-#include "tincan/common/duration.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -64,8 +63,6 @@ struct Config {
     std::size_t max_http_body_bytes = 64 * 1024;
     HubLimits hub;
 };
-
-using common::parse_duration; // Go durations ("30s", "1m30s", "500ms", "2h") or plain seconds
 
 /// Splits "host:port" / ":port" / "[v6]:port". Empty host means all interfaces.
 struct ListenAddress {

@@ -111,3 +111,42 @@ TEST(Config, TurnUrlsTtlAndTheSecretFromTheEnvironmentOnly) {
     EXPECT_EQ(parse({"--turn-credential-ttl", "10s"}).exit_code, 2);
     EXPECT_EQ(parse({"--turn-secret", "x"}).exit_code, 2) << "no flag carries the secret";
 }
+
+TEST(Config, WsTimeoutIsAGoDurationAsTheOriginalsKongFlag) {
+    // time.ParseDuration refuses a number without a unit (PROTOCOL.md 8.1); zero and negative
+    // timeouts are refused as well (the timeout must be positive).
+    testing::internal::CaptureStderr();
+    EXPECT_EQ(parse({"--ws-timeout", "10"}).exit_code, 2);
+    const auto message = testing::internal::GetCapturedStderr();
+    EXPECT_NE(message.find(R"(time: missing unit in duration "10")"), std::string::npos) << message;
+    EXPECT_NE(message.find("--ws-timeout"), std::string::npos) << message;
+    for (const char* bad : {"0", "-5s", "10x", "", "1.5", "0s"}) {
+        EXPECT_EQ(parse({"--ws-timeout", bad}).exit_code, 2) << bad;
+    }
+    EXPECT_EQ(parse({"--ws-timeout=90"}).exit_code, 2);
+    EXPECT_EQ(parse({"--ws-timeout", "1m30s"}).config.ws_timeout, 90s);
+    EXPECT_EQ(parse({"--ws-timeout", "1500ms"}).config.ws_timeout, 1500ms);
+    EXPECT_EQ(parse({"--turn-credential-ttl", "3600"}).exit_code, 2);
+}
+
+TEST(Config, AScalarFlagGivenTwiceTakesTheLastValueAsKong) {
+    auto twice = parse({"--ws-path", "/a", "--ws-timeout", "5s", "--ws-path", "/b",
+                        "--ws-timeout=7s", "--cookie-samesite", "Lax", "--cookie-samesite=Strict"});
+    ASSERT_FALSE(twice.exit_code);
+    EXPECT_EQ(twice.config.ws_path, "/b");
+    EXPECT_EQ(twice.config.ws_timeout, 7s);
+    EXPECT_EQ(twice.config.cookie_samesite, "Strict");
+    auto flags = parse({"--default-cors-allowed=false", "--default-cors-allowed", "--debug",
+                        "--debug=false", "--cookie-secure", "--cookie-secure=false"});
+    ASSERT_FALSE(flags.exit_code);
+    EXPECT_TRUE(flags.config.default_cors_allowed);
+    EXPECT_FALSE(flags.config.debug);
+    EXPECT_FALSE(flags.config.cookie_secure);
+    // List flags keep every value, repeated or comma separated.
+    auto lists = parse({"--allowed-origin", "https://a.example", "--allowed-origin",
+                        "https://b.example,https://c.example"});
+    ASSERT_FALSE(lists.exit_code);
+    EXPECT_EQ(
+        lists.config.allowed_origins,
+        (std::vector<std::string>{"https://a.example", "https://b.example", "https://c.example"}));
+}
