@@ -85,20 +85,22 @@ AuthResult<Server::Extension> make_accounts_extension(const Config& server_confi
         }
         const auto& prefix = ctx.config.api_prefix;
         if (service->github()) {
-            ctx.router->add_api("/github/login", account_handler, true);
+            ctx.router->add_api("/github/login/", account_handler, true);
             ctx.identity_providers.push_back({"GitHub", "github", prefix + "/github/login/start"});
             spdlog::info("accounts: GitHub login enabled (redirect_uri {})",
                          config.github.redirect_uri);
         }
         if (service->kioubit()) {
-            ctx.router->add_api("/kioubit/login", account_handler, true);
+            ctx.router->add_api("/kioubit/login/", account_handler, true);
             ctx.identity_providers.push_back(
                 {"Kioubit", "kioubit", prefix + "/kioubit/login/start"});
             spdlog::info("accounts: Kioubit login enabled (domain of {})",
                          config.kioubit_redir_url);
         }
+        // Subtree routes, as the original's ServeMux patterns "/github/login/", "/kioubit/login/"
+        // and "/bots/": the path without the slash is redirected to them (Router).
         ctx.management_router->add_api(
-            "/bots",
+            "/bots/",
             [service, management](const Request& req, RequestContext&) {
                 try {
                     return management->handle(req);

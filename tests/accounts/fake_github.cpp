@@ -1,6 +1,7 @@
 #include "fake_github.hpp"
 
 #include "auth/crypto.hpp"
+#include "http/responses.hpp"
 
 #include <boost/json.hpp>
 #include <boost/url.hpp>
@@ -16,29 +17,6 @@ namespace {
 std::string param(const boost::urls::params_view& params, std::string_view key) {
     auto it = params.find(key);
     return it == params.end() ? std::string() : std::string((*it).value);
-}
-
-std::string html_escape(std::string_view s) {
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-        case '&':
-            out += "&amp;";
-            break;
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
-            break;
-        case '"':
-            out += "&quot;";
-            break;
-        default:
-            out.push_back(c);
-        }
-    }
-    return out;
 }
 
 Reply json_reply(const Request& req, http::status status, const json::value& v) {
@@ -123,7 +101,7 @@ Reply FakeGithub::authorize_page(const Request& req) {
     for (auto key : {"client_id", "redirect_uri", "state", "code_challenge",
                      "code_challenge_method", "scope"}) {
         inputs += "<input type=\"hidden\" name=\"" + std::string(key) + "\" value=\"" +
-                  html_escape(param(params, key)) + "\">";
+                  server::html_escape(param(params, key)) + "\">";
     }
     std::string html = "<!doctype html><html><head><title>Authorize application</title></head>"
                        "<body><h1>Authorize tincan</h1><form method=\"post\" "

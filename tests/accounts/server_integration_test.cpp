@@ -86,7 +86,11 @@ public:
         boost::beast::flat_buffer buf;
         http::response<http::string_body> res;
         http::read(s, buf, res);
-        return {res.result_int(), res.body(), {}};
+        HttpResult out{res.result_int(), res.body(), {}};
+        for (const auto& field : res) {
+            out.headers[std::string(field.name_string())] = std::string(field.value());
+        }
+        return out;
     }
 
     std::string add_bot(const std::string& name) {
@@ -281,13 +285,44 @@ TEST(AccountsServer, LoginRoutesOfAnUnconfiguredProviderAreUnknownPaths) {
     TempDir dir;
     AccountsServer s(dir);
     for (const char* path : {"/api/github/login/auth?state=s&code=c", "/github/login/auth",
-                             "/api/github/login/start"}) {
+                             "/api/github/login/start", "/github/login", "/api/github/login"}) {
         auto r = local_http().fetch({http::verb::get, s.url(path), {}, ""});
         ASSERT_TRUE(r) << path;
         EXPECT_EQ(r->status, 404u) << path;
         EXPECT_EQ(r->content_type, "text/plain; charset=utf-8") << path;
         EXPECT_EQ(r->body, "404 page not found\n") << path;
     }
+}
+
+TEST(AccountsServer, SubtreeRoutesWithoutTheirSlashAreRedirectedAsByGosServeMux) {
+    // The original mounts "/github/login/" (and "/bots/" on the management socket) as subtree
+    // patterns: Go's ServeMux answers the path without the slash with 301 to it, query kept.
+    TempDir dir;
+    FakeGithub github("cid", "csecret", {"octocat", 583231, "The Octocat", ""});
+    GithubLogin github_login(github);
+    AccountsServer s(dir, github_login.configure());
+    for (const std::string prefix : {"", "/api"}) {
+        auto get =
+            local_http().fetch({http::verb::get, s.url(prefix + "/github/login?x=1"), {}, ""});
+        ASSERT_TRUE(get) << prefix;
+        EXPECT_EQ(get->status, 301u) << prefix;
+        EXPECT_EQ(get->header("Location"), prefix + "/github/login/?x=1");
+        EXPECT_EQ(get->content_type, "text/html; charset=utf-8");
+        EXPECT_EQ(get->body,
+                  "<a href=\"" + prefix + "/github/login/?x=1\">Moved Permanently</a>.\n\n");
+        auto post = local_http().fetch({http::verb::post, s.url(prefix + "/github/login"), {}, ""});
+        ASSERT_TRUE(post) << prefix;
+        EXPECT_EQ(post->status, 301u) << prefix;
+        EXPECT_EQ(post->header("Location"), prefix + "/github/login/");
+        EXPECT_EQ(post->body, "");
+    }
+    // The start route below the slash is unchanged.
+    auto start = local_http().fetch({http::verb::get, s.url("/api/github/login/start"), {}, ""});
+    ASSERT_TRUE(start);
+    EXPECT_EQ(start->status, 307u);
+    auto bots = s.manage(http::verb::post, "/bots");
+    EXPECT_EQ(bots.status, 301u);
+    EXPECT_EQ(bots.headers["Location"], "/bots/");
 }
 
 TEST(AccountsServer, KioubitLogoutOnlyWithKioubitConfigured) {

@@ -88,6 +88,9 @@ TEST_F(StaticFilesTest, NoWayOutOfTheWebRoot) {
         SCOPED_TRACE(target);
         const auto res = get(target);
         EXPECT_NE(res.body, "secret");
-        EXPECT_TRUE(res.status == 404U || res.status == 400U) << res.status;
+        // A literal `..` is first sent to the clean path, as Go's ServeMux does: inside the root.
+        const bool cleaned = res.status == 301U && res.headers.count("Location") != 0 &&
+                             res.headers.at("Location") == "/secret-outside/key.txt";
+        EXPECT_TRUE(res.status == 404U || res.status == 400U || cleaned) << res.status;
     }
 }

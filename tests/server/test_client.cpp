@@ -151,13 +151,17 @@ bool WsClient::round_trip() {
     return false;
 }
 
-HttpResult http_get(unsigned short port, const std::string& target, const std::string& method) {
+HttpResult http_get(unsigned short port, const std::string& target, const std::string& method,
+                    const std::map<std::string, std::string>& headers) {
     asio::io_context ioc;
     beast::tcp_stream stream(ioc);
     stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
     http::request<http::string_body> req{http::string_to_verb(method), target, 11};
     req.set(http::field::host, "127.0.0.1:" + std::to_string(port));
     req.keep_alive(false);
+    for (const auto& [name, value] : headers) {
+        req.set(name, value);
+    }
     http::write(stream, req);
     beast::flat_buffer buf;
     http::response_parser<http::string_body> parser;

@@ -87,7 +87,8 @@ struct HttpResult {
 };
 
 HttpResult http_get(unsigned short port, const std::string& target,
-                    const std::string& method = "GET");
+                    const std::string& method = "GET",
+                    const std::map<std::string, std::string>& headers = {});
 
 class TestServer {
 public:

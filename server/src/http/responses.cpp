@@ -6,6 +6,32 @@ namespace tincan::server {
 
 namespace http = boost::beast::http;
 
+std::string html_escape(std::string_view text) {
+    std::string out;
+    for (const char c : text) {
+        switch (c) {
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '"':
+            out += "&#34;";
+            break;
+        case '\'':
+            out += "&#39;";
+            break;
+        default:
+            out += c;
+        }
+    }
+    return out;
+}
+
 StringResponse make_response(http::status status, unsigned version, bool keep_alive,
                              std::string body, std::string_view content_type) {
     StringResponse res{status, version};
@@ -35,6 +61,19 @@ StringResponse json_response(http::status status, unsigned version, bool keep_al
 StringResponse go_not_found(unsigned version, bool keep_alive) {
     return make_response(http::status::not_found, version, keep_alive, "404 page not found\n",
                          "text/plain; charset=utf-8");
+}
+
+StringResponse go_redirect(const Request& req, const std::string& location) {
+    // As Go's http.Redirect: an HTML link for GET, the header alone for other methods.
+    const bool get = req.method() == http::verb::get;
+    const bool typed = get || req.method() == http::verb::head;
+    auto res =
+        make_response(http::status::moved_permanently, req.version(), req.keep_alive(),
+                      get ? "<a href=\"" + html_escape(location) + "\">Moved Permanently</a>.\n\n"
+                          : std::string(),
+                      typed ? "text/html; charset=utf-8" : "");
+    res.set(http::field::location, location);
+    return res;
 }
 
 void add_allow_all_cors(http::fields& fields) {

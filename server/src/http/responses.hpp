@@ -44,6 +44,15 @@ StringResponse json_error(boost::beast::http::status status, unsigned version, b
 /// The original's answer to a path no route serves: Go's `404 page not found`, plain text.
 StringResponse go_not_found(unsigned version, bool keep_alive);
 
+/// Text for HTML, as Go's htmlEscape: & < > " ' as character references.
+std::string html_escape(std::string_view text);
+
+using Request = boost::beast::http::request<boost::beast::http::string_body>;
+
+/// Go's http.Redirect with 301 Moved Permanently, as its ServeMux answers a subtree route's path
+/// without the trailing slash.
+StringResponse go_redirect(const Request& req, const std::string& location);
+
 /// The permissive CORS headers of --inject-allow-all-cors-headers (PROTOCOL.md 2.3).
 void add_allow_all_cors(boost::beast::http::fields& fields);
 

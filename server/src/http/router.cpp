@@ -19,6 +19,39 @@ bool split_target(std::string_view target, std::string& path, std::string& query
     return true;
 }
 
+std::string clean_path(std::string_view path) {
+    // Go's path.Clean over the segments, with the trailing slash kept (net/http cleanPath).
+    std::vector<std::string_view> kept;
+    std::size_t start = 0;
+    while (start <= path.size()) {
+        auto end = path.find('/', start);
+        if (end == std::string_view::npos) {
+            end = path.size();
+        }
+        const auto segment = path.substr(start, end - start);
+        if (segment == "..") {
+            if (!kept.empty()) {
+                kept.pop_back();
+            }
+        } else if (!segment.empty() && segment != ".") {
+            kept.push_back(segment);
+        }
+        start = end + 1;
+    }
+    std::string out;
+    for (const auto segment : kept) {
+        out += '/';
+        out += segment;
+    }
+    if (out.empty() || (path.ends_with('/') && !path.empty())) {
+        out += '/';
+    }
+    if (out == "//") {
+        out = "/";
+    }
+    return out;
+}
+
 Router::Router(std::string api_prefix) : api_prefix_(std::move(api_prefix)) {}
 
 void Router::add(const std::string& full_path, Route route) {
@@ -47,12 +80,21 @@ RoutedResponse Router::handle(const Request& req, RequestContext& ctx) const {
         return RoutedResponse(
             json_error(http::status::bad_request, req.version(), false, "bad request target"));
     }
+    // Go's ServeMux sends a path with `.`, `..` or `//` segments to its clean form first.
+    if (auto clean = clean_path(ctx.path); clean != ctx.path) {
+        return redirect(req, clean + (ctx.query.empty() ? "" : "?" + ctx.query));
+    }
     // Exact match first, then the longest prefix match (the map is in descending order, so the
     // first prefix route found below the path is the longest one).
     const Route* found = nullptr;
     if (auto it = routes_.find(ctx.path); it != routes_.end()) {
         found = &it->second;
         ctx.route = found->api_relative;
+    } else if (auto sub = routes_.find(ctx.path + "/");
+               sub != routes_.end() && sub->second.prefix_match) {
+        // Go's ServeMux: a subtree route ("/github/login/") answers its path without the slash
+        // with a permanent redirect to it, query kept (PROTOCOL.md 2.2).
+        return redirect(req, ctx.path + "/" + (ctx.query.empty() ? "" : "?" + ctx.query));
     } else {
         for (auto it2 = routes_.lower_bound(ctx.path); it2 != routes_.end(); ++it2) {
             const auto& [p, route] = *it2;
@@ -82,6 +124,14 @@ RoutedResponse Router::handle(const Request& req, RequestContext& ctx) const {
     auto res = not_found_json_ ? json_error(http::status::not_found, req.version(),
                                             req.keep_alive(), *not_found_json_)
                                : go_not_found(req.version(), req.keep_alive());
+    if (inject_cors_) {
+        add_allow_all_cors(res);
+    }
+    return respond_to(req.method(), std::move(res));
+}
+
+RoutedResponse Router::redirect(const Request& req, const std::string& location) const {
+    auto res = go_redirect(req, location);
     if (inject_cors_) {
         add_allow_all_cors(res);
     }

@@ -59,6 +59,8 @@ private:
         bool mirror; ///< an API route's copy at the root
     };
     void add(const std::string& full_path, Route route);
+    /// Go's 301 to `location` (a subtree route's slash, a cleaned path).
+    RoutedResponse redirect(const Request& req, const std::string& location) const;
 
     std::string api_prefix_;
     std::map<std::string, Route, std::greater<>> routes_; ///< reverse order: longer prefixes first
@@ -67,6 +69,9 @@ private:
     std::optional<std::string> not_found_json_;
     bool inject_cors_ = false;
 };
+
+/// Go's net/http cleanPath: `.`, `..` and empty segments resolved, the trailing slash kept.
+std::string clean_path(std::string_view path);
 
 /// Splits a request target into path and query; false if it is not an origin-form target.
 bool split_target(std::string_view target, std::string& path, std::string& query);
