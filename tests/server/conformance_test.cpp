@@ -6,6 +6,16 @@
 
 using namespace tincan::test;
 
+namespace {
+
+const std::map<std::string, std::string> upgrade_headers = {
+    {"Connection", "Upgrade"},
+    {"Upgrade", "websocket"},
+    {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="},
+    {"Sec-WebSocket-Version", "13"}};
+
+} // namespace
+
 TEST(Conformance, NonCanonicalPathsAreRedirectedToTheirCleanFormAsGosServeMux) {
     // Go's ServeMux answers a path with `.`, `..` or empty segments with 301 to its clean form,
     // query kept, before any route sees it.
@@ -22,4 +32,43 @@ TEST(Conformance, NonCanonicalPathsAreRedirectedToTheirCleanFormAsGosServeMux) {
             << path;
     }
     EXPECT_EQ(http_get(server.port(), "/api/conns").status, 200U);
+}
+
+TEST(Conformance, RefusedUpgradesAnswerAsTheOriginalsWebSocketLibrary) {
+    TestServer server([](auto& c) { c.allowed_origins = {"https://chat.example.org"}; });
+    // A version other than 13 is a 400 naming version 13 (gorilla/websocket; not a 426).
+    WsClient::Options old_version;
+    old_version.headers["Sec-WebSocket-Version"] = "12";
+    WsClient v12(server.port(), old_version);
+    EXPECT_EQ(v12.refused_status(), 400U);
+    EXPECT_EQ(v12.refused_header("Sec-WebSocket-Version"), "13");
+    // An upgrade with another method than GET is a 405.
+    auto post = http_get(server.port(), "/api/ws", "POST", upgrade_headers);
+    EXPECT_EQ(post.status, 405U);
+    EXPECT_EQ(post.headers["Sec-WebSocket-Version"], "13");
+    // A plain request (no upgrade tokens) is a 400, whatever its method.
+    EXPECT_EQ(http_get(server.port(), "/api/ws", "POST").status, 400U);
+    // A refused origin is a 403 that names the version too.
+    WsClient::Options foreign;
+    foreign.origin = "https://evil.example";
+    WsClient refused(server.port(), foreign);
+    EXPECT_EQ(refused.refused_status(), 403U);
+    EXPECT_EQ(refused.refused_header("Sec-WebSocket-Version"), "13");
+    // And the real thing still works, at the root and with a query string nobody reads.
+    WsClient::Options root;
+    root.path = "/ws?client=test";
+    WsClient ok(server.port(), root);
+    EXPECT_TRUE(ok.connected());
+}
+
+TEST(Conformance, NoOriginIsRefusedWhenDefaultCorsAllowedIsOff) {
+    TestServer server([](auto& c) {
+        c.default_cors_allowed = false;
+        c.allowed_origins = {"https://chat.example.org"};
+    });
+    WsClient bot(server.port());
+    EXPECT_EQ(bot.refused_status(), 403U);
+    WsClient::Options listed;
+    listed.origin = "https://chat.example.org";
+    EXPECT_TRUE(WsClient(server.port(), listed).connected());
 }

@@ -103,8 +103,16 @@ void install_core_routes(ServerContext& ctx, Router& router) {
 
     // The signalling path without an upgrade: 400, as the original's WebSocket library answers.
     router.add_api(ctx.config.ws_path, [](const Request& req, RequestContext&) {
-        auto res = json_error(http::status::bad_request, req.version(), req.keep_alive(),
-                              "websocket: the client is not using the websocket protocol");
+        // As gorilla/websocket: the upgrade tokens first (400), then the method (405).
+        const bool tokens = http::token_list{req[http::field::connection]}.exists("upgrade") &&
+                            http::token_list{req[http::field::upgrade]}.exists("websocket");
+        const bool wrong_method = tokens && req.method() != http::verb::get;
+        auto res = json_error(
+            wrong_method ? http::status::method_not_allowed : http::status::bad_request,
+            req.version(), req.keep_alive(),
+            wrong_method ? "websocket: the client is not using the websocket protocol: request "
+                           "method is not GET"
+                         : "websocket: the client is not using the websocket protocol");
         res.set(http::field::sec_websocket_version, "13");
         return res;
     });

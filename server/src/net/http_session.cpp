@@ -43,9 +43,14 @@ template <class Protocol> void HttpSession<Protocol>::do_read() {
 }
 
 template <class Protocol>
-void HttpSession<Protocol>::refuse(http::status status, std::string_view message, bool keep_alive) {
+void HttpSession<Protocol>::refuse(http::status status, std::string_view message, bool keep_alive,
+                                   bool upgrade) {
     ctx_.metrics.http_request(static_cast<unsigned>(status));
     auto res = json_error(status, 11, keep_alive, message);
+    if (upgrade) {
+        // Every refused upgrade of the original's WebSocket library names the version it speaks.
+        res.set(http::field::sec_websocket_version, "13");
+    }
     if (std::is_same_v<Protocol, boost::asio::ip::tcp> &&
         ctx_.config.inject_allow_all_cors_headers) {
         add_allow_all_cors(res); // every response of the main listener (PROTOCOL.md 2.3)
@@ -144,6 +149,15 @@ template <class Protocol> bool HttpSession<Protocol>::try_upgrade(Request& req) 
             (path != ctx_.config.api_prefix + ctx_.config.ws_path && path != ctx_.config.ws_path)) {
             return false; // not the signalling path: answered as a normal request (404)
         }
+        // The original's WebSocket library (gorilla) checks the version before the origin and
+        // refuses any but 13 with 400 (Beast alone would answer 426).
+        if (req[http::field::sec_websocket_version] != "13") {
+            ctx_.metrics.rejected("websocket_version");
+            refuse(http::status::bad_request,
+                   "websocket: unsupported version: 13 not found in 'Sec-Websocket-Version' header",
+                   false, true);
+            return true;
+        }
         const auto origin = req.find(http::field::origin);
         const bool has_origin = origin != req.end();
         const std::string_view origin_value =
@@ -155,17 +169,17 @@ template <class Protocol> bool HttpSession<Protocol>::try_upgrade(Request& req) 
             ctx_.metrics.rejected("origin");
             spdlog::warn("websocket refused remote={} reason=origin origin=\"{}\"", remote_,
                          std::string(origin_value.substr(0, 200)));
-            refuse(http::status::forbidden, "origin not allowed", false);
+            refuse(http::status::forbidden, "origin not allowed", false, true);
             return true;
         }
         if (ctx_.shutting_down) {
-            refuse(http::status::service_unavailable, "server shutting down", false);
+            refuse(http::status::service_unavailable, "server shutting down", false, true);
             return true;
         }
         if (ctx_.sessions.size() >= ctx_.config.max_connections) {
             ctx_.metrics.rejected("max_connections");
             spdlog::warn("websocket refused remote={} reason=max_connections", remote_);
-            refuse(http::status::service_unavailable, "too many connections", false);
+            refuse(http::status::service_unavailable, "too many connections", false, true);
             return true;
         }
         Identity identity;
@@ -174,13 +188,13 @@ template <class Protocol> bool HttpSession<Protocol>::try_upgrade(Request& req) 
             if (!resolved.identity) {
                 ctx_.metrics.rejected("unauthenticated");
                 refuse(static_cast<http::status>(resolved.refuse_status), resolved.refuse_reason,
-                       false);
+                       false, true);
                 return true;
             }
             identity = std::move(*resolved.identity);
         } else if (!ctx_.config.allow_anonymous) {
             ctx_.metrics.rejected("unauthenticated");
-            refuse(http::status::unauthorized, "anonymous access is disabled", false);
+            refuse(http::status::unauthorized, "anonymous access is disabled", false, true);
             return true;
         }
         ctx_.metrics.http_request(101);

@@ -30,7 +30,8 @@ private:
     void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
     bool try_upgrade(Request& req);
     bool try_offload(Request& req);
-    void refuse(boost::beast::http::status status, std::string_view message, bool keep_alive);
+    void refuse(boost::beast::http::status status, std::string_view message, bool keep_alive,
+                bool upgrade = false);
     void do_close();
 
     Stream stream_;
