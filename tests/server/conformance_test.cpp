@@ -5,8 +5,15 @@
 #include <gtest/gtest.h>
 
 using namespace tincan::test;
+namespace json = boost::json;
 
 namespace {
+
+std::uint64_t now_ms() {
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          std::chrono::system_clock::now().time_since_epoch())
+                                          .count());
+}
 
 const std::map<std::string, std::string> upgrade_headers = {
     {"Connection", "Upgrade"},
@@ -71,4 +78,51 @@ TEST(Conformance, NoOriginIsRefusedWhenDefaultCorsAllowedIsOff) {
     WsClient::Options listed;
     listed.origin = "https://chat.example.org";
     EXPECT_TRUE(WsClient(server.port(), listed).connected());
+}
+
+TEST(Conformance, APongCarriesEveryEchoFieldEvenWhenThePingLeftThemOut) {
+    // The original's EchoPayload has no omitempty: correlation_id, server_timestamp, timestamp
+    // and seq_id are always in a pong (PROTOCOL.md 1.3), also before registration.
+    TestServer server;
+    WsClient c(server.port());
+    const auto before = now_ms();
+    c.send(R"({"echo":{"direction":"ping"}})");
+    auto pong = c.next_with("echo");
+    ASSERT_TRUE(pong);
+    const auto& echo = pong->at("echo").as_object();
+    EXPECT_EQ(echo.at("direction"), "pong");
+    EXPECT_EQ(echo.at("correlation_id"), "");
+    EXPECT_EQ(echo.at("timestamp").to_number<std::uint64_t>(), 0U);
+    EXPECT_EQ(echo.at("seq_id").to_number<std::uint64_t>(), 0U);
+    const auto server_ts = echo.at("server_timestamp").to_number<std::uint64_t>();
+    EXPECT_GE(server_ts, before);
+    EXPECT_LE(server_ts, now_ms());
+    EXPECT_TRUE(pong->at("node_id").is_string());
+    // The largest unsigned 64-bit values come back unchanged.
+    c.send(R"({"echo":{"direction":"ping","correlation_id":"c","timestamp":18446744073709551615,)"
+           R"("seq_id":18446744073709551615,"server_timestamp":5}})");
+    pong = c.next_with("echo");
+    ASSERT_TRUE(pong);
+    EXPECT_EQ(pong->at("echo").at("timestamp").to_number<std::uint64_t>(), UINT64_MAX);
+    EXPECT_EQ(pong->at("echo").at("seq_id").to_number<std::uint64_t>(), UINT64_MAX);
+    EXPECT_NE(pong->at("echo").at("server_timestamp").to_number<std::uint64_t>(), 5U);
+    // A pong from the client is not answered.
+    c.send(R"({"echo":{"direction":"pong","correlation_id":"p"}})");
+    EXPECT_TRUE(c.round_trip());
+    EXPECT_EQ(c.pending(), 0U);
+}
+
+TEST(Conformance, TheRegisterTokenIsEchoedAsSentAndOmittedWhenAbsent) {
+    TestServer server;
+    WsClient c(server.port());
+    c.send(R"({"register":{"node_name":"","token":""}})");
+    auto reply = c.next_with("register");
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->at("register").at("token"), "");
+    EXPECT_EQ(reply->at("register").at("node_name"), "user0000");
+    c.send(R"({"register":{"node_name":"again","token":null}})");
+    reply = c.next_with("register");
+    ASSERT_TRUE(reply);
+    EXPECT_FALSE(reply->at("register").as_object().contains("token"));
+    EXPECT_EQ(reply->at("register").at("node_name"), "again");
 }

@@ -35,6 +35,15 @@ std::string ice_offer(const std::string& to, const std::string& from = "forged-s
                                                 {"to_node_id", to}}}});
 }
 
+// A short idle timeout, and no rate limit to get in the way of frequent frames.
+std::function<void(tincan::server::Config&)> idle_timeout_of(std::chrono::milliseconds timeout) {
+    return [timeout](tincan::server::Config& c) {
+        c.ws_timeout = timeout;
+        c.max_msgs_per_sec = 1e6;
+        c.msg_burst = 1e6;
+    };
+}
+
 json::object conns(unsigned short port) {
     return json::parse(http_get(port, "/api/conns").body).as_object();
 }
@@ -321,11 +330,7 @@ TEST(Integration, ForeignOriginIsRefusedSameOriginAndAllowListAccepted) {
 }
 
 TEST(Integration, IdleConnectionsAreClosedActiveOnesStay) {
-    TestServer server([](auto& c) {
-        c.ws_timeout = std::chrono::milliseconds(400);
-        c.max_msgs_per_sec = 1e6;
-        c.msg_burst = 1e6;
-    });
+    TestServer server(idle_timeout_of(std::chrono::milliseconds(400)));
     WsClient idle(server.port());
     WsClient active(server.port());
     ASSERT_TRUE(idle.connected() && active.connected());
@@ -336,6 +341,26 @@ TEST(Integration, IdleConnectionsAreClosedActiveOnesStay) {
     }
     EXPECT_TRUE(idle.wait_closed(2s).has_value());
     EXPECT_TRUE(active.round_trip());
+}
+
+TEST(Integration, OnlyHandledTextFramesKeepAConnectionAlive) {
+    // PROTOCOL.md 1.6: the idle timer is re-armed by a text frame handled without error, not by
+    // binary frames or frames that fail to parse; a frame of unknown keys is handled fine.
+    TestServer server(idle_timeout_of(std::chrono::milliseconds(500)));
+    WsClient binary(server.port());
+    WsClient broken(server.port());
+    WsClient unknown(server.port());
+    ASSERT_TRUE(binary.connected() && broken.connected() && unknown.connected());
+    const auto start = std::chrono::steady_clock::now();
+    while (std::chrono::steady_clock::now() - start < std::chrono::milliseconds(1500)) {
+        binary.send("\x01\x02", true);
+        broken.send("{not json");
+        unknown.send(R"({"future_key":{"x":1}})");
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    EXPECT_TRUE(binary.wait_closed(2s).has_value());
+    EXPECT_TRUE(broken.wait_closed(2s).has_value());
+    EXPECT_TRUE(unknown.round_trip()) << "a frame with only unknown keys keeps it alive";
 }
 
 TEST(Integration, MaxConnectionsRefusesWith503) {
