@@ -324,6 +324,19 @@ describe('TincanClient over fake signalling and peer connections', () => {
     expect(alice.store.getState().messages[bobId]?.map((m) => m.id)).toEqual(['fine-1']);
   });
 
+  it('shows an id sent again after its delete as a new message (the original checks its list)', async () => {
+    const { alice, bob, aliceId, bobId } = await pair();
+    const texts = () => alice.store.getState().messages[bobId]?.map((m) => m.text);
+    rawSend(bob, aliceId, { messageId: 'again', message: 'first' });
+    rawSend(bob, aliceId, { messageId: 'quiet' }); // no text yet (msgpatch would fill it in)
+    await vi.waitFor(() => expect(texts()).toEqual(['first']));
+    rawSend(bob, aliceId, { delete: { messageId: 'again' } });
+    rawSend(bob, aliceId, { delete: { messageId: 'quiet' } });
+    rawSend(bob, aliceId, { messageId: 'again', message: 'second' });
+    rawSend(bob, aliceId, { messageId: 'quiet', message: 'now with text' });
+    await vi.waitFor(() => expect(texts()).toEqual(['second', 'now with text']));
+  });
+
   it('drops duplicates by id but still ACKs them', async () => {
     const { alice, bob, aliceId, bobId } = await pair();
     rawSend(bob, aliceId, { messageId: 'dup', message: 'once' });

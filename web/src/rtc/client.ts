@@ -1175,6 +1175,10 @@ export class TincanClient extends Emitter<ClientEvents> {
 
   private applyDelete(peer: string, id: string) {
     const link = this.links.get(peer);
+    // The original drops a message as a duplicate only while its id is in the list (PROTOCOL.md
+    // 4.4): once deleted, the same id sent again is a new message, shown.
+    const shown = this.store.getState().messages[peer]?.find((m) => m.id === id);
+    if ((shown && !shown.out) || link?.bodiless.delete(id)) link?.seen.delete(id);
     this.store.update((s) => {
       const list = s.messages[peer] ?? [];
       const target = list.find((m) => m.id === id);
