@@ -60,6 +60,24 @@ async function openChannel(from: TincanClient, peer: string, label: string) {
   return ch;
 }
 
+/** The `file` channels `from` creates towards `peer`, as they are created (`created` after each). */
+function watchFileChannels(from: TincanClient, peer: string, created: () => void) {
+  const session = (
+    from as unknown as {
+      links: Map<string, { session: { createChannel: (l: string) => RTCDataChannel } }>;
+    }
+  ).links.get(peer)!.session;
+  const create = session.createChannel.bind(session);
+  const channels: RTCDataChannel[] = [];
+  session.createChannel = (label: string) => {
+    const ch = create(label);
+    if (label === 'file') channels.push(ch);
+    created();
+    return ch;
+  };
+  return channels;
+}
+
 /** A `msgpatch` channel from `from` to `peer` (as ClockBot opens one), once open. */
 const openPatchChannel = (from: TincanClient, peer: string) => openChannel(from, peer, 'msgpatch');
 
@@ -681,22 +699,28 @@ describe('TincanClient over fake signalling and peer connections', () => {
     );
   });
 
+  it("makes a file's channel before the store's listeners hear of its card (they render it meanwhile)", async () => {
+    const { alice, bob, aliceId, bobId } = await pair({ receiveToDisk: false });
+    const channels = watchFileChannels(alice, bobId, () => {});
+    const atFirstCard: number[] = [];
+    const stop = alice.store.subscribe(() => {
+      if (!atFirstCard.length && alice.store.getState().messages[bobId]?.some((m) => m.file))
+        atFirstCard.push(channels.length);
+    });
+    alice.sendFiles(bobId, [new File(['some bytes'], 'a.txt', { type: 'text/plain' })]);
+    await vi.waitFor(() =>
+      expect(bob.store.getState().messages[aliceId]?.[0]?.file?.status).toBe('complete'),
+    );
+    stop();
+    expect(atFirstCard).toEqual([1]);
+  });
+
   it('sends many files a few at a time, so a receiver never refuses one of them', async () => {
     const { alice, bob, aliceId, bobId } = await pair({ receiveToDisk: false });
-    const session = (
-      alice as unknown as {
-        links: Map<string, { session: { createChannel: (l: string) => RTCDataChannel } }>;
-      }
-    ).links.get(bobId)!.session;
-    const create = session.createChannel.bind(session);
-    const channels: RTCDataChannel[] = [];
     let most = 0;
-    session.createChannel = (label: string) => {
-      const ch = create(label);
-      if (label === 'file') channels.push(ch);
+    const channels: RTCDataChannel[] = watchFileChannels(alice, bobId, () => {
       most = Math.max(most, channels.filter((c) => c.readyState !== 'closed').length);
-      return ch;
-    };
+    });
     const n = MAX_INCOMING_FILES + 6;
     const files = Array.from({ length: n }, (_, i) => new File([`file ${i}`], `f${i}.txt`));
     alice.sendFiles(bobId, files);

@@ -1418,6 +1418,15 @@ export class TincanClient extends Emitter<ClientEvents> {
       : file.type.startsWith('video/')
         ? 'video'
         : 'file';
+    const abort = new AbortController();
+    link.sending.set(id, abort);
+    const maxMessageSize = link.session.pc.sctp?.maxMessageSize ?? null;
+    // At most MAX_OUTGOING_FILES at once per peer: a receiver keeps at most MAX_INCOMING_FILES
+    // file channels open and closes more (a hostile peer's flood of them). With a slot free, the
+    // channel is made (and the file's first chunk read) before the new card goes to the store:
+    // its listeners render the card (tens of milliseconds) while the channel opens, not before.
+    let slot = this.takeFileSlot(link);
+    let out = slot ? this.openFileChannel(link, file, maxMessageSize) : null;
     const view: FileView = {
       transferId: id,
       name: file.name || 'unknownfile',
@@ -1431,32 +1440,25 @@ export class TincanClient extends Emitter<ClientEvents> {
     };
     this.addItem(peer, { id, out: true, timestamp: Date.now(), file: view, status: 'pending' });
     this.touchPeer(peer, `📎 ${sanitizeFileName(view.name)}`);
-    const abort = new AbortController();
-    link.sending.set(id, abort);
     const setFile = (f: Partial<FileView>) =>
       this.patchItem(link.id, id, (m) => (m.file ? { ...m, file: { ...m.file, ...f } } : m));
     let acked = 0;
-    let slot = false;
-    let blocks: BlockReader | null = null;
+    let streamed = false;
     try {
+      // Made while the channel opens.
       const thumbnail = await makeThumbnail(file);
-      // At most MAX_OUTGOING_FILES at once per peer: a receiver keeps at most MAX_INCOMING_FILES
-      // file channels open and closes more (a hostile peer's flood of them).
-      slot = await this.fileSlot(link, abort.signal);
-      if (!slot) {
-        setFile({ status: 'cancelled' });
-        return;
+      if (!out) {
+        slot = await this.fileSlot(link, abort.signal);
+        if (!slot) {
+          setFile({ status: 'cancelled' });
+          return;
+        }
+        out = this.openFileChannel(link, file, maxMessageSize);
       }
-      // The file's first chunk is read while the channel opens and the announcement is ACKed
-      // (the first read takes tens of milliseconds, as long as both of those together).
-      const maxMessageSize = link.session.pc.sctp?.maxMessageSize ?? null;
-      blocks = new BlockReader(file, chunkSize(maxMessageSize));
-      const ch = link.session.createChannel('file');
-      ch.binaryType = 'arraybuffer';
+      const { ch, blocks } = out;
       await waitOpen(ch);
       if (thumbnail) setFile({ thumbnail });
       if (abort.signal.aborted) {
-        ch.close();
         setFile({ status: 'cancelled' });
         return;
       }
@@ -1475,11 +1477,11 @@ export class TincanClient extends Emitter<ClientEvents> {
         id,
       );
       if (!(await this.sendReliable(peer, msg))) {
-        ch.close();
         setFile({ status: 'failed', error: 'not acknowledged' });
         return;
       }
       setFile({ status: 'transferring' });
+      streamed = true;
       const outcome = await streamFile(
         ch,
         file,
@@ -1499,7 +1501,11 @@ export class TincanClient extends Emitter<ClientEvents> {
     } catch (e) {
       setFile({ status: 'failed', error: String(e), bytes: acked, rate: 0 });
     } finally {
-      blocks?.close(); // a transfer that never started (streamFile closes its reader itself)
+      // A transfer that never started: its channel and reader go (streamFile closes its own).
+      if (!streamed) {
+        out?.ch.close();
+        out?.blocks.close();
+      }
       link.sending.delete(id);
       this.progress.delete(id);
       if (slot) {
@@ -1510,12 +1516,31 @@ export class TincanClient extends Emitter<ClientEvents> {
     }
   }
 
+  /**
+   * A new `file` channel (PROTOCOL.md 4.7) and the file's reader: its first chunk is read while
+   * the channel opens and the announcement is ACKed (the first read takes tens of milliseconds).
+   */
+  private openFileChannel(
+    link: PeerLink,
+    file: File,
+    maxMessageSize: number | null,
+  ): { ch: RTCDataChannel; blocks: BlockReader } {
+    const blocks = new BlockReader(file, chunkSize(maxMessageSize));
+    const ch = link.session.createChannel('file');
+    ch.binaryType = 'arraybuffer';
+    return { ch, blocks };
+  }
+
+  /** Takes one of the link's MAX_OUTGOING_FILES sending slots if one is free. */
+  private takeFileSlot(link: PeerLink): boolean {
+    if (link.filesSending >= MAX_OUTGOING_FILES) return false;
+    link.filesSending++;
+    return true;
+  }
+
   /** Waits for one of the link's MAX_OUTGOING_FILES sending slots; false if cancelled first. */
   private fileSlot(link: PeerLink, signal: AbortSignal): Promise<boolean> {
-    if (link.filesSending < MAX_OUTGOING_FILES) {
-      link.filesSending++;
-      return Promise.resolve(true);
-    }
+    if (this.takeFileSlot(link)) return Promise.resolve(true);
     return new Promise((resolve) => {
       const take = () => {
         signal.removeEventListener('abort', cancel);
