@@ -355,6 +355,50 @@ describe('TincanClient over fake signalling and peer connections', () => {
     await vi.waitFor(() => expect(texts()).toEqual(['second', 'now with text']));
   });
 
+  it("a deleted message stops counting as unread and leaves the peer's row; an amend shows there", async () => {
+    const { alice, bob, aliceId, bobId } = await pair();
+    const row = () => bob.store.getState().peers[aliceId]!;
+    rawSend(alice, bobId, { messageId: 'old', message: 'read already' });
+    await vi.waitFor(() => expect(row().unread).toBe(1));
+    bob.selectPeer(aliceId);
+    bob.selectPeer(null);
+    rawSend(alice, bobId, { messageId: 'one', message: 'one' });
+    rawSend(alice, bobId, { messageId: 'two', message: 'two' });
+    await vi.waitFor(() => expect(row().unread).toBe(2));
+    expect(row().lastPreview).toBe('two');
+    rawSend(alice, bobId, { delete: { messageId: 'old' } }); // read: the count stays
+    rawSend(alice, bobId, { delete: { messageId: 'two' } });
+    await vi.waitFor(() =>
+      expect(bob.store.getState().messages[aliceId]?.map((m) => m.id)).toEqual(['one']),
+    );
+    expect(row().unread).toBe(1);
+    expect(row().lastPreview).toBe('one');
+    rawSend(alice, bobId, {
+      amend: {
+        messageId: 'one',
+        newMessageJSON: JSON.stringify({ messageId: 'one', message: 'one, edited' }),
+      },
+    });
+    await vi.waitFor(() => expect(row().lastPreview).toBe('one, edited'));
+    rawSend(alice, bobId, { delete: { messageId: 'one' } });
+    await vi.waitFor(() => expect(row().unread).toBe(0));
+    expect(row().lastPreview).toBeUndefined();
+  });
+
+  it('an amend gives a message that came without text its text (it is in the list all the same)', async () => {
+    const { alice, bob, aliceId, bobId } = await pair();
+    rawSend(bob, aliceId, { messageId: 'silent' });
+    rawSend(bob, aliceId, {
+      amend: {
+        messageId: 'silent',
+        newMessageJSON: JSON.stringify({ messageId: 'silent', message: 'spoken' }),
+      },
+    });
+    await vi.waitFor(() =>
+      expect(alice.store.getState().messages[bobId]?.map((m) => m.text)).toEqual(['spoken']),
+    );
+  });
+
   it('drops duplicates by id but still ACKs them', async () => {
     const { alice, bob, aliceId, bobId } = await pair();
     rawSend(bob, aliceId, { messageId: 'dup', message: 'once' });

@@ -1096,8 +1096,8 @@ export class TincanClient extends Emitter<ClientEvents> {
     }
     // Every non-ACK message is ACKed (PROTOCOL.md 4.4), on the link it came on.
     link.chat.send(this.reply(peer, m, { ack: { messageId: m.messageId } }), ch);
-    if (m.amend) return this.applyAmend(peer, m.amend.messageId, m.amend.newMessageJSON);
-    if (m.delete) return this.applyDelete(peer, m.delete.messageId);
+    if (m.amend) return this.applyAmend(peer, link, m.amend.messageId, m.amend.newMessageJSON);
+    if (m.delete) return this.applyDelete(peer, link, m.delete.messageId);
     if (m.ping) return;
     this.receive(peer, link, m);
   }
@@ -1143,9 +1143,7 @@ export class TincanClient extends Emitter<ClientEvents> {
     this.addItem(peer, item);
     const playing = item.text !== undefined ? NOW_PLAYING.exec(item.text) : null;
     if (playing) this.nameTrack(peer, link, playing[1]!);
-    const preview = item.file
-      ? `📎 ${sanitizeFileName(item.file.name)}`
-      : toPlainText(item.text ?? item.rich ?? '').slice(0, 80);
+    const preview = previewOf(item);
     const s = this.store.getState();
     const unseen = s.activePeer !== peer || this.documentHidden();
     this.touchPeer(peer, preview, unseen);
@@ -1155,9 +1153,16 @@ export class TincanClient extends Emitter<ClientEvents> {
     if (m.file) this.linkAnnouncement(peer, link, m.file.dcId, m.messageId);
   }
 
-  private applyAmend(peer: string, id: string, json: string) {
+  private applyAmend(peer: string, link: PeerLink, id: string, json: string) {
     const r = decodeChatMessage(withMessageId(json, id), 1);
     if (!r.ok) return;
+    const { message, richText } = r.value;
+    // A message that came without text is in the original's list all the same (PROTOCOL.md 4.5):
+    // the amend gives it its text.
+    if (link.bodiless.delete(id)) {
+      link.seen.delete(id);
+      return this.receive(peer, link, this.newMessage(peer, { message, richText }, id));
+    }
     // Only messages this peer authored may be changed, and only their text. The new message
     // replaces the old one's content wholesale (PROTOCOL.md 4.5): a text or rich text it leaves
     // out is gone.
@@ -1167,27 +1172,50 @@ export class TincanClient extends Emitter<ClientEvents> {
       return {
         ...rest,
         edited: true,
-        ...(r.value.message !== undefined ? { text: r.value.message } : {}),
-        ...(r.value.richText ? { rich: r.value.richText.content } : {}),
+        ...(message !== undefined ? { text: message } : {}),
+        ...(richText ? { rich: richText.content } : {}),
       };
     });
+    this.refreshPreview(peer, id);
   }
 
-  private applyDelete(peer: string, id: string) {
-    const link = this.links.get(peer);
+  private applyDelete(peer: string, link: PeerLink, id: string) {
     // The original drops a message as a duplicate only while its id is in the list (PROTOCOL.md
     // 4.4): once deleted, the same id sent again is a new message, shown.
     const shown = this.store.getState().messages[peer]?.find((m) => m.id === id);
-    if ((shown && !shown.out) || link?.bodiless.delete(id)) link?.seen.delete(id);
+    if ((shown && !shown.out) || link.bodiless.delete(id)) link.seen.delete(id);
     this.store.update((s) => {
       const list = s.messages[peer] ?? [];
-      const target = list.find((m) => m.id === id);
+      const at = list.findIndex((m) => m.id === id);
+      const target = list[at];
       if (!target || target.out) return s;
       if (target.file)
-        for (const inc of link?.incomingFiles.values() ?? [])
-          if (inc.itemId === id) inc.receiver.cancel();
-      return { ...s, messages: { ...s.messages, [peer]: list.filter((m) => m.id !== id) } };
+        for (const inc of link.incomingFiles.values()) if (inc.itemId === id) inc.receiver.cancel();
+      const rest = list.filter((m) => m.id !== id);
+      const messages = { ...s.messages, [peer]: rest };
+      const p = s.peers[peer];
+      if (!p) return { ...s, messages };
+      // The original counts a peer's unread messages still in its list (PROTOCOL.md 4.6): a
+      // deleted one no longer counts, and the row no longer shows it. The unread ones are the
+      // newest received (audio cards never count).
+      const laterReceived = list.slice(at + 1).filter((m) => !m.out && !m.trackId).length;
+      const { lastPreview: _gone, ...row } = p;
+      const last = rest.at(-1);
+      const next: PeerView = {
+        ...(at === list.length - 1 ? row : p),
+        unread: laterReceived < p.unread ? p.unread - 1 : p.unread,
+        ...(at === list.length - 1 && last ? { lastPreview: previewOf(last) } : {}),
+      };
+      return { ...s, messages, peers: { ...s.peers, [peer]: next } };
     });
+  }
+
+  /** The peer's row shows its newest message's preview: again after that message changed. */
+  private refreshPreview(peer: string, id: string) {
+    const last = this.store.getState().messages[peer]?.at(-1);
+    if (last?.id !== id) return;
+    const preview = previewOf(last);
+    this.patchPeer(peer, (p) => (p.lastPreview === preview ? p : { ...p, lastPreview: preview }));
   }
 
   private onPatch(peer: string, link: PeerLink, data: unknown) {
@@ -1207,14 +1235,7 @@ export class TincanClient extends Emitter<ClientEvents> {
         text: applyPatches(m.text ?? '', [order]),
       }));
       // Keep the peer list preview current when the patched message is the newest one.
-      const list = this.store.getState().messages[peer] ?? [];
-      const last = list[list.length - 1];
-      if (last?.id === order.messageId && last.text !== undefined) {
-        const preview = toPlainText(last.text).slice(0, 80);
-        this.patchPeer(peer, (p) =>
-          p.lastPreview === preview ? p : { ...p, lastPreview: preview },
-        );
-      }
+      this.refreshPreview(peer, order.messageId);
       return;
     }
     // Kept for a message that has not arrived yet: folded into one bounded order per id.
@@ -1745,6 +1766,13 @@ function bounded(list: ChatItem[]): ChatItem[] {
     }
   }
   return start > 0 ? list.slice(start) : list;
+}
+
+/** A message as the peer list's row previews it (plain text, bounded; a file by its name). */
+function previewOf(m: ChatItem): string {
+  return m.file
+    ? `📎 ${sanitizeFileName(m.file.name)}`
+    : toPlainText(m.text ?? m.rich ?? '').slice(0, 80);
 }
 
 /**
