@@ -44,3 +44,43 @@ describe('ChatShell own name', () => {
     expect(screen.getByTestId('own-name').getAttribute('title')).toBe(long);
   });
 });
+
+describe('ChatShell peer list width', () => {
+  // A wide screen (the panel beside the conversation); jsdom has no matchMedia nor PointerEvent.
+  function wideScreen() {
+    vi.stubGlobal('matchMedia', (media: string) => ({
+      matches: media.includes('min-width'),
+      media,
+      onchange: null,
+      addListener() {},
+      removeListener() {},
+      addEventListener() {},
+      removeEventListener() {},
+      dispatchEvent: () => false,
+    }));
+    if (!('PointerEvent' in window)) vi.stubGlobal('PointerEvent', class extends MouseEvent {});
+    vi.stubGlobal('innerWidth', 1200);
+  }
+  afterEach(() => vi.unstubAllGlobals());
+
+  it('is resized by dragging its edge or with the arrow keys, within 80 % of the window', () => {
+    wideScreen();
+    renderShell({});
+    const handle = screen.getByRole('separator', { name: 'Resize the peer list' });
+    const width = () => Number(handle.getAttribute('aria-valuenow'));
+    expect(width()).toBe(360);
+    fireEvent.pointerDown(handle, { clientX: 360, button: 0 });
+    fireEvent.pointerMove(window, { clientX: 460 });
+    fireEvent.pointerUp(window, { clientX: 460 });
+    expect(width()).toBe(460);
+    fireEvent.pointerMove(window, { clientX: 600 }); // the drag is over
+    expect(width()).toBe(460);
+    fireEvent.keyDown(handle, { key: 'ArrowLeft' });
+    expect(width()).toBe(444);
+    fireEvent.keyDown(handle, { key: 'End' });
+    expect(width()).toBe(960);
+    fireEvent.pointerDown(handle, { clientX: 960, button: 0 });
+    fireEvent.pointerMove(window, { clientX: 0 });
+    expect(width()).toBe(240);
+  });
+});

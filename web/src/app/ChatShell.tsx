@@ -28,8 +28,8 @@ import { colorIndex, isSignedIn } from '../protocol';
 import { useAppState, useClient } from '../ui/client-context';
 import { peerIdentity } from '../ui/identity';
 import { IdentityBadges } from '../ui/IdentityBadges';
+import { clampPanel, PANEL_WIDTH, PanelResizer } from './PanelResizer';
 
-const DRAWER = 340;
 const STATUS: Record<
   string,
   { label: string; color: 'success' | 'warning' | 'error' | 'default' }
@@ -74,7 +74,15 @@ export function ChatShell({
   const totalUnread = useAppState((s) => Object.values(s.peers).reduce((n, p) => n + p.unread, 0));
   const [prefsOpen, setPrefsOpen] = useState(false);
   const [drawerOpen, setDrawerOpen] = useState(false);
+  const [panelWidth, setPanelWidth] = useState(() => clampPanel(PANEL_WIDTH));
   const wide = useMediaQuery(useTheme().breakpoints.up('md'));
+
+  // A narrower window narrows a panel that would take over 80 % of it.
+  useEffect(() => {
+    const fit = () => setPanelWidth((w) => clampPanel(w));
+    window.addEventListener('resize', fit);
+    return () => window.removeEventListener('resize', fit);
+  }, []);
 
   useEffect(() => {
     document.title = totalUnread ? `(${totalUnread}) Tincan` : 'Tincan';
@@ -158,9 +166,17 @@ export function ChatShell({
           <Box
             component="nav"
             aria-label="Peer list"
-            sx={{ width: DRAWER, borderRight: 1, borderColor: 'divider', display: 'flex' }}
+            sx={{
+              width: panelWidth,
+              flexShrink: 0,
+              borderRight: 1,
+              borderColor: 'divider',
+              display: 'flex',
+              position: 'relative',
+            }}
           >
-            {drawer(DRAWER)}
+            {drawer('100%')}
+            <PanelResizer width={panelWidth} onWidth={setPanelWidth} />
           </Box>
         )}
         {!wide && active && (
