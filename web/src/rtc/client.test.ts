@@ -309,6 +309,41 @@ describe('TincanClient over fake signalling and peer connections', () => {
     await vi.waitFor(() => expect(item()?.text).toBe('no id'));
   });
 
+  it("an amend's new message takes the old one's place with its own id, as the original", async () => {
+    const { alice, bob, aliceId, bobId } = await pair();
+    const list = () => alice.store.getState().messages[bobId]?.map((m) => [m.id, m.text]);
+    rawSend(bob, aliceId, { messageId: 'a1', message: 'first' });
+    rawSend(bob, aliceId, { messageId: 'b1', message: 'other' });
+    rawSend(bob, aliceId, {
+      amend: {
+        messageId: 'a1',
+        newMessageJSON: JSON.stringify({ messageId: 'a2', message: 'second' }),
+      },
+    });
+    // Not onto an id in use: the content changes, the id stays.
+    rawSend(bob, aliceId, {
+      amend: {
+        messageId: 'b1',
+        newMessageJSON: JSON.stringify({ messageId: 'a2', message: 'other, edited' }),
+      },
+    });
+    await vi.waitFor(() =>
+      expect(list()).toEqual([
+        ['a2', 'second'],
+        ['b1', 'other, edited'],
+      ]),
+    );
+    rawSend(bob, aliceId, { delete: { messageId: 'a1' } }); // no such message any more
+    rawSend(bob, aliceId, { messageId: 'a1', message: 'a1 is free again' });
+    rawSend(bob, aliceId, { delete: { messageId: 'a2' } });
+    await vi.waitFor(() =>
+      expect(list()).toEqual([
+        ['b1', 'other, edited'],
+        ['a1', 'a1 is free again'],
+      ]),
+    );
+  });
+
   it('edits and deletes its own messages on the peer', async () => {
     const { alice, bob, aliceId, bobId } = await pair();
     alice.sendText(bobId, 'typo');

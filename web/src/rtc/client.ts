@@ -1157,26 +1157,41 @@ export class TincanClient extends Emitter<ClientEvents> {
     const r = decodeChatMessage(withMessageId(json, id), 1);
     if (!r.ok) return;
     const { message, richText } = r.value;
-    // A message that came without text is in the original's list all the same (PROTOCOL.md 4.5):
-    // the amend gives it its text.
+    const list = this.store.getState().messages[peer] ?? [];
+    // The new message takes the old one's place whole, its id included (PROTOCOL.md 4.5): later
+    // orders, deletes and duplicates go by the new id. Not an id in use (ours, or another of its).
+    const wanted = r.value.messageId;
+    const newId =
+      wanted !== id && !link.seen.has(wanted) && !list.some((m) => m.id === wanted) ? wanted : id;
+    // A message that came without text is in the original's list all the same: the amend gives
+    // it its text.
     if (link.bodiless.delete(id)) {
       link.seen.delete(id);
-      return this.receive(peer, link, this.newMessage(peer, { message, richText }, id));
+      return this.receive(peer, link, this.newMessage(peer, { message, richText }, newId));
     }
     // Only messages this peer authored may be changed, and only their text. The new message
-    // replaces the old one's content wholesale (PROTOCOL.md 4.5): a text or rich text it leaves
-    // out is gone.
+    // replaces the old one's content wholesale: a text or rich text it leaves out is gone.
+    const target = list.find((m) => m.id === id);
+    if (!target || target.out || target.file) return;
+    // msgpatch orders kept for the new id apply to it (the original applies them by id).
+    const pending = newId !== id ? link.patches.get(newId) : undefined;
+    const text = pending ? applyPatches(message ?? '', [pending]) : message;
     this.patchItem(peer, id, (m) => {
-      if (m.out || m.file) return m;
       const { text: _text, rich: _rich, ...rest } = m;
       return {
         ...rest,
+        id: newId,
         edited: true,
-        ...(message !== undefined ? { text: message } : {}),
+        ...(text !== undefined ? { text } : {}),
         ...(richText ? { rich: richText.content } : {}),
       };
     });
-    this.refreshPreview(peer, id);
+    if (newId !== id) {
+      link.seen.delete(id);
+      link.seen.add(newId);
+      link.patches.delete(newId);
+    }
+    this.refreshPreview(peer, newId);
   }
 
   private applyDelete(peer: string, link: PeerLink, id: string) {
