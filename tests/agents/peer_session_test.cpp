@@ -6,6 +6,7 @@
 #include <gst/app/gstappsink.h>
 
 #include <atomic>
+#include <sstream>
 #include <tuple>
 #include <vector>
 
@@ -58,7 +59,17 @@ const char* opus_source =
     "audiotestsrc is-live=true wave=sine freq=440 ! audio/x-raw,rate=48000,channels=2 ! "
     "opusenc ! rtpopuspay pt=111";
 
-class PeerSessionTest : public MainContextTest {};
+class PeerSessionTest : public MainContextTest {
+protected:
+    /// a offers a `chat` channel to b; true once it is open on both ends (b's end in `remote`).
+    bool open_chat(Wiring& w, std::shared_ptr<DataChannel>& chat,
+                   std::shared_ptr<DataChannel>& remote) {
+        w.b->on_data_channel([&remote](std::shared_ptr<DataChannel> dc) { remote = dc; });
+        chat = w.a->create_data_channel("chat");
+        w.a->create_offer();
+        return wait_for([&] { return chat && chat->is_open() && remote && remote->is_open(); });
+    }
+};
 
 TEST(AnnouncedSdp, AudioLinesSayOpusWithTheOriginalsParametersAndAnMsid) {
     // PROTOCOL.md 4.1: Opus/48000/2, `minptime=10;useinbandfec=1`, payload type 111 (Pion writes
@@ -222,6 +233,48 @@ TEST_F(PeerSessionTest, AudioAddedByRenegotiationAfterDataChannel) {
     EXPECT_TRUE(wait_for([&] { return got; }));
 }
 
+/// The session id and version of `sdp`'s `o=` line.
+std::pair<std::string, std::uint64_t> origin_of(const std::string& sdp) {
+    const auto at = sdp.find("o=");
+    std::istringstream line(sdp.substr(at + 2, sdp.find('\n', at) - at - 2));
+    std::string username, id;
+    std::uint64_t version = 0;
+    line >> username >> id >> version;
+    return {id, version};
+}
+
+TEST_F(PeerSessionTest, EveryDescriptionOfOursCountsTheSessionVersionUp) {
+    // RFC 3264 8, PROTOCOL.md 5.3 and 4.10: the bot answers the browser's offer, then re-offers
+    // for each track it adds and answers the browser's re-offers, all in one session: one
+    // session id, and each new offer or answer a higher version than the one before.
+    Wiring w{make_peer("a", context_), make_peer("b", context_)};
+    w.connect();
+    std::shared_ptr<DataChannel> chat, remote;
+    ASSERT_TRUE(open_chat(w, chat, remote));
+    for (int track = 0; track < 2; ++track) {
+        bool negotiated = false;
+        ASSERT_TRUE(w.b->add_audio_source(make_bin(opus_source)));
+        w.b->when_negotiated([&] { negotiated = true; });
+        w.b->create_offer();
+        ASSERT_TRUE(wait_for([&] { return negotiated; }));
+    }
+    const auto before = w.b_descriptions.size();
+    w.a->create_offer(); // the browser re-offers (as for an ICE restart)
+    ASSERT_TRUE(wait_for([&] { return w.b_descriptions.size() > before; }));
+
+    std::vector<std::string> types;
+    for (const auto& [type, sdp] : w.b_descriptions) {
+        types.push_back(type);
+    }
+    ASSERT_EQ(types, (std::vector<std::string>{"answer", "offer", "offer", "answer"}));
+    const auto first = origin_of(w.b_descriptions[0].second);
+    for (std::size_t i = 1; i < w.b_descriptions.size(); ++i) {
+        const auto [id, version] = origin_of(w.b_descriptions[i].second);
+        EXPECT_EQ(id, first.first) << i;
+        EXPECT_EQ(version, first.second + i) << i << ": " << types[i];
+    }
+}
+
 TEST_F(PeerSessionTest, CandidatesBeforeOfferAreQueued) {
     Wiring w{make_peer("a", context_), make_peer("b", context_)};
     w.hold_offer = true;
@@ -287,11 +340,8 @@ TEST_F(PeerSessionTest, TeardownReleasesThreadsAndFds) {
     auto connect_pair = [&] {
         Wiring w{make_peer("a", context_), make_peer("b", context_)};
         w.connect();
-        std::shared_ptr<DataChannel> remote;
-        w.b->on_data_channel([&](std::shared_ptr<DataChannel> dc) { remote = dc; });
-        auto chat = w.a->create_data_channel("chat");
-        w.a->create_offer();
-        EXPECT_TRUE(wait_for([&] { return chat->is_open() && remote && remote->is_open(); }));
+        std::shared_ptr<DataChannel> chat, remote;
+        EXPECT_TRUE(open_chat(w, chat, remote));
         w.a->close();
         w.b->close();
     };

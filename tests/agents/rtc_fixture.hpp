@@ -11,6 +11,9 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace tincan::agents::test {
 
@@ -47,6 +50,8 @@ struct Wiring {
     bool hold_offer = false;
     std::string held_sdp;
     int a_candidates_to_b = 0;
+    /// Every description b sent (type, sdp), in order.
+    std::vector<std::pair<std::string, std::string>> b_descriptions;
 
     void connect() {
         std::weak_ptr<PeerSession> wa = a, wb = b;
@@ -59,7 +64,8 @@ struct Wiring {
                 p->set_remote_description(type, sdp);
             }
         });
-        b->on_local_description([wa](std::string type, std::string sdp) {
+        b->on_local_description([this, wa](std::string type, std::string sdp) {
+            b_descriptions.emplace_back(type, sdp);
             if (auto p = wa.lock()) {
                 p->set_remote_description(type, sdp);
             }

@@ -503,7 +503,37 @@ std::string PeerSession::announce_audio(const std::string& sdp) {
     return out;
 }
 
+void PeerSession::number_session_version(GstSDPMessage* sdp) {
+    const GstSDPOrigin* origin = gst_sdp_message_get_origin(sdp);
+    if (origin == nullptr || origin->sess_id == nullptr) {
+        return;
+    }
+    if (origin_session_id_.empty()) {
+        // The first description of ours: its session id and version are the session's.
+        origin_session_id_ = origin->sess_id;
+        origin_version_ = origin->sess_version != nullptr
+                              ? g_ascii_strtoull(origin->sess_version, nullptr, 10)
+                              : 0;
+        return;
+    }
+    // RFC 3264 8: every later offer or answer of the session keeps its id and counts its
+    // version up by one. (webrtcbin numbers its offers from its previous offer only, so the
+    // first re-offer after an answer repeated that answer's version.)
+    const auto version = std::to_string(++origin_version_);
+    const auto copy = [](const gchar* s, const char* fallback) {
+        return std::string(s != nullptr ? s : fallback); // set_origin frees the old strings
+    };
+    const auto username = copy(origin->username, "-");
+    const auto nettype = copy(origin->nettype, "IN");
+    const auto addrtype = copy(origin->addrtype, "IP4");
+    const auto addr = copy(origin->addr, "0.0.0.0");
+    gst_sdp_message_set_origin(sdp, username.c_str(), origin_session_id_.c_str(), version.c_str(),
+                               nettype.c_str(), addrtype.c_str(), addr.c_str());
+}
+
 void PeerSession::set_local(const char* type, GstWebRTCSessionDescription* description) {
+    // Numbered before it is set, so webrtcbin holds the description the peer receives.
+    number_session_version(description->sdp);
     gchar* text = gst_sdp_message_as_text(description->sdp);
     // The peer sees our track ids, not webrtcbin's transceiver names (only it reads msid).
     std::string sdp = announce_audio(announce_track_ids(text != nullptr ? text : ""));

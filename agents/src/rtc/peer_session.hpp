@@ -15,6 +15,7 @@
 #include "util/main_context.hpp"
 
 #include <chrono>
+#include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
@@ -133,6 +134,8 @@ private:
     void do_set_remote(const std::string& type, const std::string& sdp);
     void do_create_offer();
     void set_local(const char* type, GstWebRTCSessionDescription* description);
+    /// Gives `sdp`'s `o=` line the session's id and its next version (RFC 3264 8).
+    void number_session_version(GstSDPMessage* sdp);
     /// `sdp` with the msid track id of every audio source replaced by its `track-<uuid>`.
     std::string announce_track_ids(const std::string& sdp) const;
     void flush_candidates();
@@ -157,6 +160,8 @@ private:
     bool closed_ = false;
     std::vector<Candidate> pending_candidates_;
     std::vector<std::string> local_mids_;
+    std::string origin_session_id_;    ///< `o=` session id of our first description
+    std::uint64_t origin_version_ = 0; ///< `o=` session version of our latest description
     std::vector<AudioSource> audio_sources_;
     /// Transceiver name (what webrtcbin puts in msid) -> the track id the peer is told
     /// (`track-<uuid>`, as the original's tracks, PROTOCOL.md 5.3).
