@@ -1,5 +1,8 @@
 #include "signalling/signalling_client.hpp"
 
+#include "signalling/proxy_environment.hpp"
+#include "signalling/websocket_tunnel.hpp"
+
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -11,25 +14,6 @@
 
 namespace tincan::agents {
 namespace {
-
-/// Whether `url`'s host is `localhost` or a loopback address.
-bool is_loopback_url(const std::string& url) {
-    GUri* uri = g_uri_parse(url.c_str(), G_URI_FLAGS_NONE, nullptr);
-    if (uri == nullptr) {
-        return false;
-    }
-    const std::string host = g_uri_get_host(uri) != nullptr ? g_uri_get_host(uri) : "";
-    g_uri_unref(uri);
-    if (g_ascii_strcasecmp(host.c_str(), "localhost") == 0) {
-        return true;
-    }
-    GInetAddress* address = g_inet_address_new_from_string(host.c_str());
-    const bool loopback = address != nullptr && g_inet_address_get_is_loopback(address);
-    if (address != nullptr) {
-        g_object_unref(address);
-    }
-    return loopback;
-}
 
 struct ClientRef {
     std::weak_ptr<SignallingClient> weak;
@@ -122,6 +106,10 @@ void SignallingClient::start() {
         return;
     }
     started_ = true;
+    if (!config_.custom_ca_files.empty()) {
+        tls_database_ =
+            GRef<GTlsDatabase>::adopt(make_tls_database(config_.custom_ca_files, config_.log_name));
+    }
     session_ = make_session(nullptr);
     connect();
 }
@@ -131,16 +119,18 @@ GRef<SoupSession> SignallingClient::make_session(GSocketConnectable* remote) con
         remote != nullptr
             ? soup_session_new_with_options("timeout", 45u, "remote-connectable", remote, nullptr)
             : soup_session_new_with_options("timeout", 45u, nullptr));
-    if (is_loopback_url(config_.url)) {
-        // HTTP(S)_PROXY is honoured (the default resolver reads it), except for a server on this
-        // machine, as Go's ProxyFromEnvironment in the original (PROTOCOL.md 1.7).
-        soup_session_set_proxy_resolver(session.get(), nullptr);
+    // The proxy Go's ProxyFromEnvironment picks for the server, as in the original (PROTOCOL.md
+    // 1.7), or none; never libsoup's default resolver, whose rules differ. The WebSocket itself
+    // goes through dial_websocket_tunnel when proxied; this covers the HTTP requests.
+    const auto proxy = proxy_for_url(ProxyEnvironment::from_environment(), config_.url);
+    GProxyResolver* resolver =
+        proxy.empty() ? nullptr : g_simple_proxy_resolver_new(proxy.c_str(), nullptr);
+    soup_session_set_proxy_resolver(session.get(), resolver);
+    if (resolver != nullptr) {
+        g_object_unref(resolver);
     }
-    if (!config_.custom_ca_files.empty()) {
-        if (GTlsDatabase* db = make_tls_database(config_.custom_ca_files, config_.log_name)) {
-            soup_session_set_tls_database(session.get(), db);
-            g_object_unref(db);
-        }
+    if (tls_database_) {
+        soup_session_set_tls_database(session.get(), tls_database_.get());
     }
     return session;
 }
@@ -157,6 +147,13 @@ void SignallingClient::connect() {
     if (!config_.jwt.empty()) {
         soup_message_headers_replace(soup_message_get_request_headers(msg), "Authorization",
                                      ("bearer " + config_.jwt).c_str());
+    }
+    if (auto proxy = proxy_for_url(ProxyEnvironment::from_environment(), config_.url);
+        !proxy.empty()) {
+        // Through the proxy, which resolves the server's name itself.
+        g_object_unref(msg);
+        dial_through(proxy);
+        return;
     }
     GUri* uri = soup_message_get_uri(msg);
     const char* host = g_uri_get_host(uri);
@@ -221,6 +218,30 @@ void SignallingClient::dial(SoupMessage* msg) {
             self->on_connected(conn);
         },
         new ClientRef{weak_from_this()});
+}
+
+void SignallingClient::dial_through(const std::string& proxy) {
+    cancellable_ = GRef<GCancellable>::adopt(g_cancellable_new());
+    spdlog::debug("[{}] connecting to {} through proxy {}", config_.log_name, config_.url, proxy);
+    TunnelDial dial{config_.url, proxy, config_.jwt.empty() ? "" : "bearer " + config_.jwt,
+                    tls_database_};
+    dial_websocket_tunnel(
+        std::move(dial), cancellable_.get(), context_,
+        [weak = weak_from_this()](SoupWebsocketConnection* conn, std::string why) {
+            auto self = weak.lock();
+            if (!self || self->stopped_) {
+                if (conn != nullptr) {
+                    soup_websocket_connection_close(conn, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, nullptr);
+                    g_object_unref(conn);
+                }
+                return;
+            }
+            if (conn == nullptr) {
+                self->on_connect_failed(why);
+                return;
+            }
+            self->on_connected(conn);
+        });
 }
 
 void SignallingClient::on_connect_failed(const std::string& why) {

@@ -71,6 +71,8 @@ private:
     void connect();
     /// Dials with session_ (created for this dial when it goes to a resolved address).
     void dial(SoupMessage* msg);
+    /// Dials through `proxy` (an HTTP CONNECT tunnel, as the original's dialer).
+    void dial_through(const std::string& proxy);
     GRef<SoupSession> make_session(GSocketConnectable* remote) const;
     void on_connected(SoupWebsocketConnection* connection);
     void on_connect_failed(const std::string& why);
@@ -82,6 +84,7 @@ private:
 
     SignallingConfig config_;
     GMainContext* context_;
+    GRef<GTlsDatabase> tls_database_; ///< system roots + custom CAs; null: the system's
     GRef<SoupSession> session_;
     GRef<GCancellable> cancellable_;
     GRef<SoupWebsocketConnection> connection_;
