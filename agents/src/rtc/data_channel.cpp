@@ -77,7 +77,7 @@ void DataChannel::connect_signals() {
         connect_signal(ch, "on-message-string",
                        G_CALLBACK(+[](GstWebRTCDataChannel*, const gchar* text, SignalData* d) {
                            if (auto self = d->weak.lock()) {
-                               self->enqueue(std::string(text != nullptr ? text : ""));
+                               self->arrived(std::string(text != nullptr ? text : ""));
                            }
                        }),
                        new SignalData{weak_from_this()}));
@@ -87,7 +87,7 @@ void DataChannel::connect_signals() {
                 gsize size = 0;
                 const auto* p = static_cast<const std::uint8_t*>(
                     bytes != nullptr ? g_bytes_get_data(bytes, &size) : nullptr);
-                self->enqueue(Binary(p, p + size));
+                self->arrived(Binary(p, p + size));
             }
         }),
         new SignalData{weak_from_this()}));
@@ -97,6 +97,51 @@ void DataChannel::enqueue(Event event) {
     post_weak(context_, weak_from_this(), [event = std::move(event)](DataChannel& self) mutable {
         self.deliver(std::move(event));
     });
+}
+
+void DataChannel::arrived(Event message) {
+    const auto size = message_size(message);
+    if (inflight_bytes_ + size > max_inflight_bytes ||
+        inflight_messages_ + 1 > max_inflight_messages) {
+        ++dropped_messages_;
+        if (!dropping_.exchange(true)) {
+            spdlog::warn("data channel '{}': the peer sends faster than it is served; messages "
+                         "beyond {} bytes or {} messages on their way are dropped",
+                         label_, max_inflight_bytes, max_inflight_messages);
+        }
+        return;
+    }
+    inflight_bytes_ += size;
+    ++inflight_messages_;
+    post_weak(context_, weak_from_this(),
+              [message = std::move(message), size](DataChannel& self) mutable {
+                  self.inflight_bytes_ -= size;
+                  --self.inflight_messages_;
+                  if (self.inflight_messages_ == 0 && self.dropping_.exchange(false)) {
+                      spdlog::info("data channel '{}': caught up, {} messages dropped so far",
+                                   self.label_, self.dropped_messages_.load());
+                  }
+                  self.deliver(std::move(message));
+              });
+}
+
+bool DataChannel::may_send(std::size_t size) {
+    if (size > max_message_size) {
+        spdlog::warn("data channel '{}': message of {} bytes exceeds {}", label_, size,
+                     max_message_size);
+        return false;
+    }
+    if (buffered_amount() + size > max_buffered_bytes) {
+        if (!refusing_) {
+            refusing_ = true;
+            spdlog::warn("data channel '{}': the peer does not take what is sent ({} bytes "
+                         "waiting); messages are dropped until it does",
+                         label_, buffered_amount());
+        }
+        return false;
+    }
+    refusing_ = false;
+    return true;
 }
 
 bool DataChannel::has_handler(const Event& event) const {
@@ -216,9 +261,7 @@ bool DataChannel::send_text(const std::string& text) {
         spdlog::debug("data channel '{}': not open, text dropped", label_);
         return false;
     }
-    if (text.size() > max_message_size) {
-        spdlog::warn("data channel '{}': text of {} bytes exceeds {}", label_, text.size(),
-                     max_message_size);
+    if (!may_send(text.size())) {
         return false;
     }
     GError* error = nullptr;
@@ -236,9 +279,7 @@ bool DataChannel::send_binary(const Binary& data) {
         spdlog::debug("data channel '{}': not open, binary dropped", label_);
         return false;
     }
-    if (data.size() > max_message_size) {
-        spdlog::warn("data channel '{}': message of {} bytes exceeds {}", label_, data.size(),
-                     max_message_size);
+    if (!may_send(data.size())) {
         return false;
     }
     GBytes* bytes = g_bytes_new(data.data(), data.size());
