@@ -9,6 +9,7 @@
 #include <atomic>
 #include <iterator>
 #include <set>
+#include <thread>
 
 namespace tincan::agents {
 namespace {
@@ -823,12 +824,16 @@ void PeerSession::close() {
     on_error_ = nullptr;
     offer_hooks_ = {};
     if (pipeline_) {
-        gst_element_set_state(pipeline_.get(), GST_STATE_NULL);
         GstBus* bus = gst_element_get_bus(pipeline_.get());
         gst_bus_set_sync_handler(bus, nullptr, nullptr, nullptr);
         gst_object_unref(bus);
         audio_sources_.clear();
-        pipeline_.reset();
+        // Stopped on a thread of its own: webrtcbin's stop waits for its SCTP association, which
+        // takes minutes while unsent bytes are buffered for a peer that stopped reading; on the
+        // main loop that would freeze every other peer and bot meanwhile.
+        std::thread([pipeline = std::move(pipeline_)] {
+            gst_element_set_state(pipeline.get(), GST_STATE_NULL);
+        }).detach();
     }
     webrtc_ = nullptr;
 }
