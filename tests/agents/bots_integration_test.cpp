@@ -325,6 +325,46 @@ TEST_F(BotsThroughServer, ChatAndPingMessagesInBinaryFramesAreServedAsText) {
     EXPECT_EQ(b.pongs[0].ping->seq, 5);
 }
 
+TEST_F(BotsThroughServer, APeerFloodingOverItsBudgetIsCutShortAndOthersAreStillServed) {
+    // A peer flooding `chat` gets only its budget read (ACKed and echoed); the rest is dropped
+    // unread and counted. Another peer of the same bot is served meanwhile. (A small budget here,
+    // so the flood is well above it without taking long; bots use peer_message_rate.)
+    auto host = start_bot(std::make_shared<EchoBot>(), [](HostConfig& hc) {
+        hc.message_budget = {.per_second = 100, .burst = 200};
+    });
+    ASSERT_TRUE(connect_to(*host));
+    auto& flooder = browser();
+    FakeBrowser other(server_.ws_url(), context_);
+    ASSERT_TRUE(wait_for([&] { return other.registered(); }));
+    other.call(host->node_id());
+    ASSERT_TRUE(wait_for([&] { return other.chat->is_open(); }, 15s));
+
+    constexpr std::size_t flood = 3000;
+    for (std::size_t i = 0; i < flood; ++i) {
+        flooder.send("flood " + std::to_string(i));
+    }
+    const auto id = other.send("and me?");
+    ASSERT_TRUE(wait_for([&] { return other.text_reply() != nullptr; }));
+    EXPECT_EQ(*other.text_reply()->message, "and me?");
+    ASSERT_TRUE(other.received[0].ack);
+    EXPECT_EQ(*other.received[0].ack, id);
+
+    const auto echoes = [&] {
+        return static_cast<std::size_t>(
+            std::count_if(flooder.received.begin(), flooder.received.end(),
+                          [](const common::ChatMessage& m) { return m.message.has_value(); }));
+    };
+    // Every flooded message is either echoed or dropped.
+    ASSERT_TRUE(wait_for([&] {
+        return echoes() + host->dropped_over_budget(flooder.node_id()) == flood;
+    })) << echoes()
+        << " echoed, " << host->dropped_over_budget(flooder.node_id()) << " dropped";
+    EXPECT_GE(echoes(), 200u);  // the burst at least
+    EXPECT_LT(echoes(), flood); // not all of it
+    EXPECT_GT(host->dropped_over_budget(flooder.node_id()), 0u);
+    EXPECT_EQ(host->dropped_over_budget(other.node_id()), 0u);
+}
+
 TEST_F(BotsThroughServer, APeerWhoseSignallingDropsKeepsItsConnectedChat) {
     auto host = start_bot(std::make_shared<EchoBot>());
     ASSERT_TRUE(connect_to(*host));

@@ -72,6 +72,7 @@ public:
     const std::string& peer_id() const override { return peer_id_; }
     const std::string& own_node_id() const override { return host_.signalling_->node_id(); }
     PeerSession& session() { return *session_; }
+    const PeerSession& session() const { return *session_; }
     const std::string& log() const { return log_; }
     /// offer_origin() of the remote's offers on this connection ("" before the first one).
     std::string remote_origin;
@@ -493,6 +494,7 @@ std::shared_ptr<BotHost::Peer> BotHost::create_peer(const std::string& peer_id) 
         pc.ice_servers.insert(pc.ice_servers.end(), relays.begin(), relays.end());
     }
     pc.context = context_;
+    pc.message_budget = config_.message_budget;
     auto session = PeerSession::create(std::move(pc));
     if (!session) {
         return nullptr;
@@ -530,6 +532,11 @@ std::shared_ptr<BotHost::Peer> BotHost::create_peer(const std::string& peer_id) 
     peer->expect_connection();
     spdlog::info("[{}] new peer {} ({} peers)", bot_->name(), peer_id, peers_.size());
     return peer;
+}
+
+std::uint64_t BotHost::dropped_over_budget(const std::string& peer_id) const {
+    auto it = peers_.find(peer_id);
+    return it != peers_.end() ? it->second->session().dropped_over_budget() : 0;
 }
 
 void BotHost::drop_peer(const std::string& peer_id, const char* why, const Peer* only) {

@@ -35,6 +35,10 @@ struct HostConfig {
     /// A connected peer announced `offline` is kept if it sends anything within this time (its
     /// signalling blipped; browsers ping every second) and dropped otherwise (it left).
     std::chrono::milliseconds offline_grace{10000};
+    /// What each peer may send on its connection (all channels together); beyond it messages are
+    /// dropped unread as they arrive, so a flooding peer cannot hold the main loop that serves
+    /// every other peer and bot.
+    MessageRate message_budget = peer_message_rate;
 };
 
 class BotHost : public std::enable_shared_from_this<BotHost> {
@@ -56,6 +60,8 @@ public:
     std::size_t offline_notices() const { return offline_notices_; }
     /// Offline graces that ran out (the peer then dropped or kept).
     std::size_t offline_checks() const { return offline_checks_; }
+    /// Messages of `peer_id`'s connection dropped over its budget (0 for an unknown peer).
+    std::uint64_t dropped_over_budget(const std::string& peer_id) const;
     /// The relay credentials from the server (for tests), null when not asked for.
     const TurnCredentials* turn_credentials() const { return turn_.get(); }
 

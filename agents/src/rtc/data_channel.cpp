@@ -21,17 +21,19 @@ template <typename Fn> void log_exceptions(const char* what, Fn&& fn) {
 
 } // namespace
 
-DataChannel::DataChannel(GstWebRTCDataChannel* channel, GMainContext* context)
-    : channel_(GRef<GstWebRTCDataChannel>::ref(channel)), context_(context) {
+DataChannel::DataChannel(GstWebRTCDataChannel* channel, GMainContext* context,
+                         std::shared_ptr<MessageBudget> budget)
+    : channel_(GRef<GstWebRTCDataChannel>::ref(channel)), context_(context),
+      budget_(std::move(budget)) {
     gchar* label = nullptr;
     g_object_get(channel, "label", &label, nullptr);
     label_ = label != nullptr ? label : "";
     g_free(label);
 }
 
-std::shared_ptr<DataChannel> DataChannel::wrap(GstWebRTCDataChannel* channel,
-                                               GMainContext* context) {
-    std::shared_ptr<DataChannel> dc(new DataChannel(channel, context));
+std::shared_ptr<DataChannel> DataChannel::wrap(GstWebRTCDataChannel* channel, GMainContext* context,
+                                               std::shared_ptr<MessageBudget> budget) {
+    std::shared_ptr<DataChannel> dc(new DataChannel(channel, context, std::move(budget)));
     dc->connect_signals();
     // A channel created by the remote can already be open when we see it.
     GstWebRTCDataChannelState state{};
@@ -100,6 +102,9 @@ void DataChannel::enqueue(Event event) {
 }
 
 void DataChannel::arrived(Event message) {
+    if (budget_ && !budget_->admit()) {
+        return; // unread: counted and logged by the budget
+    }
     const auto size = message_size(message);
     if (inflight_bytes_ + size > max_inflight_bytes ||
         inflight_messages_ + 1 > max_inflight_messages) {

@@ -7,6 +7,7 @@
 #define GST_USE_UNSTABLE_API
 #include <gst/webrtc/webrtc.h>
 
+#include "rtc/message_budget.hpp"
 #include "util/gobject.hpp"
 
 #include <atomic>
@@ -40,8 +41,10 @@ public:
     using Binary = std::vector<std::uint8_t>;
 
     /// Wraps `channel` (takes a new reference). Callable from any thread; events are delivered on
-    /// `context`.
-    static std::shared_ptr<DataChannel> wrap(GstWebRTCDataChannel* channel, GMainContext* context);
+    /// `context`. With a `budget`, every received message takes from it first, and one over it is
+    /// dropped on arrival (webrtcbin's thread), before it would hop to `context`.
+    static std::shared_ptr<DataChannel> wrap(GstWebRTCDataChannel* channel, GMainContext* context,
+                                             std::shared_ptr<MessageBudget> budget = nullptr);
     ~DataChannel();
     DataChannel(const DataChannel&) = delete;
     DataChannel& operator=(const DataChannel&) = delete;
@@ -74,10 +77,12 @@ private:
     struct Closed {};
     using Event = std::variant<Opened, Closed, std::string, Binary>;
 
-    DataChannel(GstWebRTCDataChannel* channel, GMainContext* context);
+    DataChannel(GstWebRTCDataChannel* channel, GMainContext* context,
+                std::shared_ptr<MessageBudget> budget);
     void connect_signals();
     void enqueue(Event event); // any thread
-    /// A received message (webrtcbin's thread): enqueued, or dropped beyond the in-flight bounds.
+    /// A received message (webrtcbin's thread): enqueued, or dropped over the budget or beyond the
+    /// in-flight bounds.
     void arrived(Event message);
     /// Whether a send may go out now; logs the first refusal of a run.
     bool may_send(std::size_t size);
@@ -88,6 +93,7 @@ private:
 
     GRef<GstWebRTCDataChannel> channel_;
     GMainContext* context_;
+    const std::shared_ptr<MessageBudget> budget_; ///< null: no budget
     std::string label_;
     std::vector<SignalConnection> signals_;
     std::deque<Event> pending_;

@@ -74,6 +74,9 @@ PeerSession::PeerSession(PeerConfig config)
     if (context_ == nullptr) {
         context_ = g_main_context_default();
     }
+    if (config_.message_budget) {
+        budget_ = std::make_shared<MessageBudget>(config_.name, *config_.message_budget);
+    }
 }
 
 std::shared_ptr<PeerSession> PeerSession::create(PeerConfig config) {
@@ -182,7 +185,7 @@ void PeerSession::connect_signals() {
                            }
                            // Wrap here (connecting signals is thread-safe) so no early message is
                            // missed; the wrapper itself queues events onto the main context.
-                           auto dc = DataChannel::wrap(channel, self->context_);
+                           auto dc = DataChannel::wrap(channel, self->context_, self->budget_);
                            post_weak(self->context_, ref->weak, [dc](PeerSession& s) {
                                if (!s.closed_ && s.on_data_channel_) {
                                    s.on_data_channel_(dc);
@@ -664,7 +667,7 @@ std::shared_ptr<DataChannel> PeerSession::create_data_channel(const std::string&
         spdlog::warn("[{}] create-data-channel '{}' failed", config_.name, label);
         return nullptr;
     }
-    auto dc = DataChannel::wrap(channel, context_);
+    auto dc = DataChannel::wrap(channel, context_, budget_);
     g_object_unref(channel);
     return dc;
 }

@@ -41,6 +41,9 @@ struct PeerConfig {
     /// one: that goes out anyway and replaces it (webrtcbin allows re-offering), so a peer that
     /// ignores a renegotiation offer does not block every later one.
     std::chrono::milliseconds answer_timeout{2000};
+    /// Messages the remote may send on all channels of the connection together; beyond it they
+    /// are dropped unread as they arrive (MessageBudget). Unset: no budget.
+    std::optional<MessageRate> message_budget;
 };
 
 class PeerSession : public std::enable_shared_from_this<PeerSession> {
@@ -94,6 +97,8 @@ public:
     bool has_remote_description() const noexcept { return remote_set_; }
     bool is_closed() const noexcept { return closed_; }
     const std::string& name() const noexcept { return config_.name; }
+    /// Messages of the remote dropped over PeerConfig::message_budget (0 without one).
+    std::uint64_t dropped_over_budget() const noexcept { return budget_ ? budget_->dropped() : 0; }
     GMainContext* context() const noexcept { return context_; }
     /// Stops the pipeline and drops every callback. Idempotent.
     void close();
@@ -146,6 +151,7 @@ private:
 
     PeerConfig config_;
     GMainContext* context_;
+    std::shared_ptr<MessageBudget> budget_; ///< shared by every channel; null without one
     GRef<GstElement> pipeline_;
     GstElement* webrtc_ = nullptr; // owned by pipeline_
     std::vector<SignalConnection> signals_;
