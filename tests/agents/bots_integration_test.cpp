@@ -9,6 +9,7 @@
 #include "bots/music_bot.hpp"
 #include "coturn_process.hpp"
 #include "fake_llm_server.hpp"
+#include "log_capture.hpp"
 #include "rtc_fixture.hpp"
 #include "server_process.hpp"
 #include "tincan/common/chat_message.hpp"
@@ -293,6 +294,36 @@ TEST_F(BotsThroughServer, BinaryFramesOnChatAndPingAreDroppedAndLaterMessagesSti
     b.ping->send_text(json::serialize(ping));
     ASSERT_TRUE(wait_for([&] { return !b.pongs.empty(); }));
     EXPECT_EQ(b.pongs[0].ping->seq, 7);
+}
+
+TEST_F(BotsThroughServer, BadMessagesOnPingAreLoggedAndJunkDoesNotFloodTheLog) {
+    auto host = start_bot(std::make_shared<EchoBot>());
+    ASSERT_TRUE(connect_to(*host));
+    auto& b = browser();
+    ASSERT_TRUE(wait_for([&] { return b.ping->is_open(); }));
+    LogCapture log;
+    const auto ping = [&](int seq) {
+        b.ping->send_text(json::serialize(
+            json::object{{"messageId", "p" + std::to_string(seq)},
+                         {"timestamp", now_ms()},
+                         {"ping", json::object{{"direction", "ping"}, {"seq", seq}}}}));
+    };
+    // Pongs come in order after what was sent before them: they tell when it was handled.
+    b.ping->send_text("{not json");
+    ping(1);
+    ASSERT_TRUE(wait_for([&] { return b.pongs.size() == 1; }));
+    EXPECT_EQ(log.count("bad ping message dropped"), 1u);
+    // A flood of junk on both channels: a line a second at most, not one per message.
+    for (int i = 0; i < 30; ++i) {
+        b.chat->send_text("junk " + std::to_string(i));
+        b.ping->send_text(json::serialize(json::object{{"messageId", "x" + std::to_string(i)},
+                                                       {"timestamp", now_ms()},
+                                                       {"message", "not a ping"}}));
+    }
+    ping(2);
+    b.send("still served");
+    ASSERT_TRUE(wait_for([&] { return b.pongs.size() == 2 && b.text_reply() != nullptr; }));
+    EXPECT_LT(log.count("message dropped"), 10u);
 }
 
 TEST_F(BotsThroughServer, ChatAndPingMessagesInBinaryFramesAreServedAsText) {

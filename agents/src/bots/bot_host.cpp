@@ -238,7 +238,7 @@ private:
         ++inbound_;
         auto parsed = common::parse_chat_message(text);
         if (!parsed) {
-            spdlog::warn("[{}] bad chat message dropped: {}", log_, parsed.error().message());
+            bad_message("chat", parsed.error().message());
             return;
         }
         if (parsed->ack) {
@@ -252,10 +252,33 @@ private:
     void ping_text(const std::string& text) {
         ++inbound_;
         auto parsed = common::parse_chat_message(text);
-        if (!parsed || !parsed->ping || parsed->ping->direction != "ping") {
+        if (!parsed) {
+            bad_message("ping", parsed.error().message());
+            return;
+        }
+        if (!parsed->ping) {
+            bad_message("ping", "not a ping");
+            return;
+        }
+        if (parsed->ping->direction != "ping") {
+            spdlog::debug("[{}] ping: a {} needs no answer", log_, parsed->ping->direction);
             return;
         }
         ping_->send_text(common::make_pong(*parsed, new_message_id(), now_ms()));
+    }
+
+    /// A message on `chat` or `ping` that is dropped as invalid is logged (as the original logs
+    /// them, PROTOCOL.md 6.1), at most once a second per peer so a peer's junk cannot flood the
+    /// log; the line counts those not logged.
+    void bad_message(const char* channel, const std::string& why) {
+        ++bad_messages_;
+        const gint64 now = g_get_monotonic_time();
+        if (now < next_bad_log_us_) {
+            return;
+        }
+        next_bad_log_us_ = now + G_USEC_PER_SEC;
+        spdlog::warn("[{}] bad {} message dropped: {} ({} bad messages so far)", log_, channel, why,
+                     bad_messages_);
     }
 
     BotHost& host_;
@@ -269,6 +292,8 @@ private:
     Timer connect_timer_;
     Timer offline_timer_;
     std::uint64_t inbound_ = 0; ///< messages received on `chat` and `ping`
+    std::uint64_t bad_messages_ = 0;
+    gint64 next_bad_log_us_ = 0; ///< monotonic; no bad-message line before it
     bool announced_ = false;
 };
 
