@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { encodePatch, MAX_TEXT, type ChatMessage } from '../protocol';
+import { encodePatch, MAX_TEXT, type ChatMessage, type FileCategory } from '../protocol';
 import {
   MAX_INCOMING_FILES,
   MAX_ITEMS,
@@ -418,6 +418,25 @@ describe('TincanClient over fake signalling and peer connections', () => {
     rawSend(alice, bobId, { delete: { messageId: 'one' } });
     await vi.waitFor(() => expect(row().unread).toBe(0));
     expect(row().lastPreview).toBeUndefined();
+  });
+
+  it("previews a file by its category's mark and cuts a long text with an ellipsis", async () => {
+    const { alice, bob, aliceId, bobId } = await pair();
+    const row = () => alice.store.getState().peers[bobId]!;
+    const file = (category: FileCategory, name: string) =>
+      rawSend(bob, aliceId, { file: { category, name, size: 1, type: '', dcId: '' } });
+    file('image', 'cat.png');
+    await vi.waitFor(() => expect(row().lastPreview).toBe('🖼 cat.png'));
+    file('video', 'clip.webm');
+    await vi.waitFor(() => expect(row().lastPreview).toBe('🎥 clip.webm'));
+    file('audio', 'song.ogg');
+    await vi.waitFor(() => expect(row().lastPreview).toBe('🎵 song.ogg'));
+    file('document', 'cv.pdf');
+    await vi.waitFor(() => expect(row().lastPreview).toBe('📄 cv.pdf'));
+    file('file', 'a.bin');
+    await vi.waitFor(() => expect(row().lastPreview).toBe('📎 a.bin'));
+    rawSend(bob, aliceId, { message: 'x'.repeat(200) });
+    await vi.waitFor(() => expect(row().lastPreview).toBe(`${'x'.repeat(80)}…`));
   });
 
   it('an amend gives a message that came without text its text (it is in the list all the same)', async () => {

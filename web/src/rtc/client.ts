@@ -43,6 +43,7 @@ import { ProfileDirectory } from './profiles';
 import { SignallingClient } from './signalling-client';
 import { fetchTurnGrant, type TurnGrant } from './turn';
 import {
+  FILE_PREVIEW_MARKS,
   initialState,
   pushHistory,
   type AppState,
@@ -1475,7 +1476,7 @@ export class TincanClient extends Emitter<ClientEvents> {
       url: URL.createObjectURL(file),
     };
     this.addItem(peer, { id, out: true, timestamp: Date.now(), file: view, status: 'pending' });
-    this.touchPeer(peer, `📎 ${sanitizeFileName(view.name)}`);
+    this.touchPeer(peer, filePreview(view.category, view.name));
     const setFile = (f: Partial<FileView>) =>
       this.patchItem(link.id, id, (m) => (m.file ? { ...m, file: { ...m.file, ...f } } : m));
     let acked = 0;
@@ -1783,11 +1784,22 @@ function bounded(list: ChatItem[]): ChatItem[] {
   return start > 0 ? list.slice(start) : list;
 }
 
-/** A message as the peer list's row previews it (plain text, bounded; a file by its name). */
+/** Characters of a text message the peer list's row shows before "…". */
+const PREVIEW_CHARS = 80;
+
+/**
+ * A message as the peer list's row previews it: plain text, cut with "…"; a file by its
+ * category's mark and its name (PROTOCOL.md 4.6: 🖼 image, 🎥 video, 🎵 audio, 📄 document,
+ * 📎 other), which the list draws as an icon.
+ */
 function previewOf(m: ChatItem): string {
-  return m.file
-    ? `📎 ${sanitizeFileName(m.file.name)}`
-    : toPlainText(m.text ?? m.rich ?? '').slice(0, 80);
+  if (m.file) return filePreview(m.file.category, m.file.name);
+  const text = toPlainText(m.text ?? m.rich ?? '');
+  return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS)}…` : text;
+}
+
+function filePreview(category: FileCategory, name: string): string {
+  return `${FILE_PREVIEW_MARKS[category]} ${sanitizeFileName(name)}`;
 }
 
 /**

@@ -126,3 +126,15 @@ export function pushHistory(h: number[], v: number): number[] {
   next.push(v);
   return next;
 }
+
+/**
+ * The mark a file's row preview starts with, by category, as the original's (PROTOCOL.md 4.6);
+ * the peer list draws each as an icon.
+ */
+export const FILE_PREVIEW_MARKS: Readonly<Record<FileCategory, string>> = {
+  image: '🖼',
+  video: '🎥',
+  audio: '🎵',
+  document: '📄',
+  file: '📎',
+};

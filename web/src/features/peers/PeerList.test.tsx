@@ -112,3 +112,21 @@ describe('PeerList names', () => {
     expect(within(row(long)).getByTitle(long).textContent).toBe(long);
   });
 });
+
+describe('PeerList previews', () => {
+  it("draws a file preview's mark as its category's icon, named for it", () => {
+    renderList([
+      makePeer('n1', 'ann', { lastPreview: '🖼 cat.png' }),
+      makePeer('n2', 'ben', { lastPreview: '🎵 song.ogg' }),
+      makePeer('n3', 'cid', { lastPreview: '📎 a.bin' }),
+      makePeer('n4', 'dan', { lastPreview: '🖼no space is text' }),
+    ]);
+    const image = within(row('ann'));
+    expect(image.getByTitle('Image')).toBeTruthy();
+    expect(row('ann').textContent).toContain('cat.png');
+    expect(row('ann').textContent).not.toContain('🖼');
+    expect(within(row('ben')).getByTitle('Audio')).toBeTruthy();
+    expect(within(row('cid')).getByTitle('File')).toBeTruthy();
+    expect(row('dan').textContent).toContain('🖼no space is text');
+  });
+});

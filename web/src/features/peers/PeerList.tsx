@@ -10,28 +10,40 @@ import {
   Typography,
 } from '@mui/material';
 import AttachFileIcon from '@mui/icons-material/AttachFile';
+import DescriptionIcon from '@mui/icons-material/Description';
+import ImageIcon from '@mui/icons-material/Image';
+import MovieIcon from '@mui/icons-material/Movie';
+import MusicNoteIcon from '@mui/icons-material/MusicNote';
+import type { SvgIconComponent } from '@mui/icons-material';
 import { useMemo, useState } from 'react';
+import { FILE_PREVIEW_MARKS } from '../../rtc';
 import { useAppState, useClient } from '../../ui/client-context';
 import { peerIdentity } from '../../ui/identity';
 import { IdentityBadges } from '../../ui/IdentityBadges';
 import { PeerAvatar } from '../../ui/PeerAvatar';
 import { orderPeers } from './order';
 
-const FILE_MARK = '📎 ';
+/** Each file category's preview mark, drawn as an icon named for the category. */
+const FILE_ICONS: readonly { mark: string; Icon: SvgIconComponent; title: string }[] = [
+  { mark: FILE_PREVIEW_MARKS.image, Icon: ImageIcon, title: 'Image' },
+  { mark: FILE_PREVIEW_MARKS.video, Icon: MovieIcon, title: 'Video' },
+  { mark: FILE_PREVIEW_MARKS.audio, Icon: MusicNoteIcon, title: 'Audio' },
+  { mark: FILE_PREVIEW_MARKS.document, Icon: DescriptionIcon, title: 'Document' },
+  { mark: FILE_PREVIEW_MARKS.file, Icon: AttachFileIcon, title: 'File' },
+];
 
 /**
- * The last message's preview. A file's ("📎 name") gets an icon instead of the emoji, which
- * systems without an emoji font draw as a missing-glyph box.
+ * The last message's preview. A file's ("🖼 name", "📎 name", ...) gets its category's icon
+ * instead of the emoji, which systems without an emoji font draw as a missing-glyph box.
  */
 function Preview({ text }: { text: string }) {
-  if (!text.startsWith(FILE_MARK)) return text;
+  const file = FILE_ICONS.find((f) => text.startsWith(`${f.mark} `));
+  if (!file) return text;
+  const { Icon, title, mark } = file;
   return (
     <>
-      <AttachFileIcon
-        titleAccess="File"
-        sx={{ fontSize: '1.1em', verticalAlign: '-0.2em', mr: 0.25 }}
-      />
-      {text.slice(FILE_MARK.length)}
+      <Icon titleAccess={title} sx={{ fontSize: '1.1em', verticalAlign: '-0.2em', mr: 0.25 }} />
+      {text.slice(mark.length + 1)}
     </>
   );
 }
