@@ -81,6 +81,27 @@ function watchFileChannels(from: TincanClient, peer: string, created: () => void
 /** A `msgpatch` channel from `from` to `peer` (as ClockBot opens one), once open. */
 const openPatchChannel = (from: TincanClient, peer: string) => openChannel(from, peer, 'msgpatch');
 
+/**
+ * Alice and Bob paired, Bob's msgpatch channel to Alice open; for message `id` on Alice's side:
+ * its text, an order from Bob, and Bob's amend giving it `message`.
+ */
+async function patchedPair(id: string) {
+  const p = await pair();
+  const ch = await openPatchChannel(p.bob, p.aliceId);
+  const item = () => p.alice.store.getState().messages[p.bobId]?.find((m) => m.id === id);
+  return {
+    ...p,
+    item,
+    text: () => item()?.text,
+    order: (kind: 'append' | 'replace', value: string) =>
+      ch.send(encodePatch({ kind, messageId: id, value }) as Uint8Array<ArrayBuffer>),
+    amend: (message: string) =>
+      rawSend(p.bob, p.aliceId, {
+        amend: { messageId: id, newMessageJSON: JSON.stringify({ messageId: id, message }) },
+      }),
+  };
+}
+
 /** The `seq` of every ping `c` receives (its own answers are muted). */
 function pingsTo(c: TincanClient): number[] {
   const seqs: number[] = [];
@@ -629,6 +650,46 @@ describe('TincanClient over fake signalling and peer connections', () => {
     await vi.waitFor(() =>
       expect(alice.store.getState().messages[bobId]?.[0]?.text).toBe('🕐 early +1'),
     );
+  });
+
+  it('shows an amended message with the msgpatch appends received for it applied again', async () => {
+    const { alice, bob, aliceId, bobId, text, order, amend } = await patchedPair('s');
+    rawSend(bob, aliceId, { messageId: 's' }); // base "" (PROTOCOL.md 4.9)
+    rawSend(bob, aliceId, { message: 'marker' });
+    await vi.waitFor(() => expect(alice.store.getState().messages[bobId]).toHaveLength(1));
+    order('append', 'Hel');
+    await vi.waitFor(() => expect(text()).toBe('Hel'));
+    order('append', 'lo');
+    await vi.waitFor(() => expect(text()).toBe('Hello'));
+    amend('X');
+    await vi.waitFor(() => expect(text()).toBe('XHello'));
+  });
+
+  it('keeps showing a msgpatch replace over an amended message (the order still applies)', async () => {
+    const { bob, aliceId, item, text, order, amend } = await patchedPair('clock');
+    rawSend(bob, aliceId, { messageId: 'clock', message: '🕐' });
+    await vi.waitFor(() => expect(text()).toBe('🕐'));
+    order('replace', '12:00');
+    await vi.waitFor(() => expect(text()).toBe('12:00'));
+    amend('X');
+    await vi.waitFor(() => expect(item()?.edited).toBe(true));
+    expect(text()).toBe('12:00');
+  });
+
+  it('forgets the msgpatch orders of a deleted message: its id sent again starts fresh', async () => {
+    const { bob, aliceId, text, order, amend } = await patchedPair('r');
+    rawSend(bob, aliceId, { messageId: 'r', message: 'a' });
+    await vi.waitFor(() => expect(text()).toBe('a'));
+    order('append', 'b');
+    await vi.waitFor(() => expect(text()).toBe('ab'));
+    rawSend(bob, aliceId, { delete: { messageId: 'r' } });
+    await vi.waitFor(() => expect(text()).toBeUndefined());
+    rawSend(bob, aliceId, { messageId: 'r', message: 'c' });
+    await vi.waitFor(() => expect(text()).toBe('c'));
+    order('append', 'd');
+    await vi.waitFor(() => expect(text()).toBe('cd'));
+    amend('X');
+    await vi.waitFor(() => expect(text()).toBe('Xd')); // not "X", nor "Xbd"
   });
 
   it('bounds a message that msgpatch appends keep growing (MAX_TEXT, then "…")', async () => {

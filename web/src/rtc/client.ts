@@ -1124,6 +1124,7 @@ export class TincanClient extends Emitter<ClientEvents> {
     if (m.richText) item.rich = m.richText.content;
     if (pending) {
       item.text = applyPatches(item.text ?? '', [pending]);
+      item.patch = pending;
       link.patches.delete(m.messageId);
     }
     if (m.file) {
@@ -1174,17 +1175,19 @@ export class TincanClient extends Emitter<ClientEvents> {
     // replaces the old one's content wholesale: a text or rich text it leaves out is gone.
     const target = list.find((m) => m.id === id);
     if (!target || target.out || target.file) return;
-    // msgpatch orders kept for the new id apply to it (the original applies them by id).
-    const pending = newId !== id ? link.patches.get(newId) : undefined;
-    const text = pending ? applyPatches(message ?? '', [pending]) : message;
+    // The original shows the new text with every msgpatch order received for the id applied
+    // (PROTOCOL.md 4.9): those of this message, or, under a new id, those kept for that id.
+    const patch = newId !== id ? link.patches.get(newId) : target.patch;
+    const text = patch ? applyPatches(message ?? '', [patch]) : message;
     this.patchItem(peer, id, (m) => {
-      const { text: _text, rich: _rich, ...rest } = m;
+      const { text: _text, rich: _rich, patch: _patch, ...rest } = m;
       return {
         ...rest,
         id: newId,
         edited: true,
         ...(text !== undefined ? { text } : {}),
         ...(richText ? { rich: richText.content } : {}),
+        ...(patch ? { patch } : {}),
       };
     });
     if (newId !== id) {
@@ -1246,10 +1249,11 @@ export class TincanClient extends Emitter<ClientEvents> {
       .getState()
       .messages[peer]?.some((m) => m.id === order.messageId && !m.out);
     if (exists) {
-      this.patchItem(peer, order.messageId, (m) => ({
-        ...m,
-        text: applyPatches(m.text ?? '', [order]),
-      }));
+      this.patchItem(peer, order.messageId, (m) => {
+        // Kept folded for an amend, which shows its new text with the orders applied again.
+        const patch = foldPatch(m.patch, order);
+        return { ...m, text: applyPatches(m.text ?? '', [order]), ...(patch ? { patch } : {}) };
+      });
       // Keep the peer list preview current when the patched message is the newest one.
       this.refreshPreview(peer, order.messageId);
       return;
@@ -1764,8 +1768,8 @@ export class TincanClient extends Emitter<ClientEvents> {
 
 /**
  * A conversation keeps its newest MAX_ITEMS messages and at most MAX_ITEMS_TEXT characters of
- * text and thumbnails (a data URL may be 128 Ki characters): a peer sending without end costs
- * bounded memory (the oldest messages go first).
+ * text, folded msgpatch orders and thumbnails (a data URL may be 128 Ki characters): a peer
+ * sending without end costs bounded memory (the oldest messages go first).
  */
 export const MAX_ITEMS = 2000;
 export const MAX_ITEMS_TEXT = 8 * 1024 * 1024;
@@ -1775,7 +1779,11 @@ function bounded(list: ChatItem[]): ChatItem[] {
   let chars = 0;
   for (let i = list.length - 1; i >= start; i--) {
     const m = list[i] as ChatItem;
-    chars += (m.text?.length ?? 0) + (m.rich?.length ?? 0) + (m.file?.thumbnail?.length ?? 0);
+    chars +=
+      (m.text?.length ?? 0) +
+      (m.rich?.length ?? 0) +
+      (m.patch?.value.length ?? 0) +
+      (m.file?.thumbnail?.length ?? 0);
     if (chars > MAX_ITEMS_TEXT) {
       start = Math.min(i + 1, list.length - 1);
       break;

@@ -12,7 +12,7 @@ export const MAX_KEPT = 500;
 export const MAX_CONVERSATIONS = 200;
 
 /** What survives a reload: text, authorship, ticks and file metadata (never file bytes). */
-export type StoredItem = Omit<ChatItem, 'file' | 'trackId'> & {
+export type StoredItem = Omit<ChatItem, 'file' | 'trackId' | 'patch'> & {
   file?: Omit<FileView, 'url' | 'rate' | 'thumbnail'>;
 };
 
@@ -21,7 +21,7 @@ export function toStored(items: readonly ChatItem[]): StoredItem[] {
     .filter((m) => !m.trackId)
     .slice(-MAX_KEPT)
     .map((m) => {
-      const { file, trackId: _t, ...rest } = m;
+      const { file, trackId: _t, patch: _p, ...rest } = m;
       const out: StoredItem = { ...rest };
       if (rest.status === 'pending') out.status = 'failed';
       if (file) {

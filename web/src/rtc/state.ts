@@ -1,4 +1,4 @@
-import type { AccountProfile, FileCategory } from '../protocol';
+import type { AccountProfile, FileCategory, PatchOrder } from '../protocol';
 import type { CandidateType } from './peer-session';
 import type { SignallingStatus } from './signalling-client';
 
@@ -43,6 +43,12 @@ export interface ChatItem {
   trackId?: string;
   /** Loaded from this browser's history (an earlier connection of a peer with this name). */
   restored?: boolean;
+  /**
+   * Incoming only: every msgpatch order received for this message, folded into one bounded order
+   * (PROTOCOL.md 4.9). The original shows the base text with all of them applied, so an amend's
+   * new text gets them again. In memory only: not kept in the history.
+   */
+  patch?: PatchOrder;
 }
 
 export interface PeerView {
