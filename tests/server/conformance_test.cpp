@@ -126,3 +126,79 @@ TEST(Conformance, TheRegisterTokenIsEchoedAsSentAndOmittedWhenAbsent) {
     EXPECT_FALSE(reply->at("register").as_object().contains("token"));
     EXPECT_EQ(reply->at("register").at("node_name"), "again");
 }
+
+TEST(Conformance, WithInjectedCorsHeadersAnOptionsRequestGoesToItsRoute) {
+    // PROTOCOL.md 2.3: the original's CORS middleware adds its headers and passes every request
+    // on, OPTIONS too: the route answers (no preflight handling of its own).
+    TestServer cors([](auto& c) { c.inject_allow_all_cors_headers = true; });
+    for (const char* path : {"/conns", "/api/conns"}) {
+        const auto res = http_get(cors.port(), path, "OPTIONS");
+        EXPECT_EQ(res.status, 200U) << path;
+        EXPECT_TRUE(json::parse(res.body).is_object()) << path;
+        EXPECT_EQ(res.headers.at("Access-Control-Allow-Origin"), "*") << path;
+        EXPECT_EQ(res.headers.at("Access-Control-Allow-Methods"), "GET, POST, PUT, DELETE, OPTIONS")
+            << path;
+    }
+    const auto unknown = http_get(cors.port(), "/api/nothing", "OPTIONS");
+    EXPECT_EQ(unknown.status, 404U);
+    EXPECT_EQ(unknown.body, "404 page not found\n");
+    EXPECT_EQ(unknown.headers.at("Access-Control-Allow-Origin"), "*");
+    // Without the flag the same, minus the headers.
+    TestServer plain;
+    const auto res = http_get(plain.port(), "/conns", "OPTIONS");
+    EXPECT_EQ(res.status, 200U);
+    EXPECT_EQ(res.headers.count("Access-Control-Allow-Origin"), 0U);
+}
+
+TEST(Conformance, AnAbsoluteFormTargetIsRoutedByItsPathAndItsHostIsTheRequestsHost) {
+    // RFC 7230 5.3.2, as Go's net/http reads it: routed by path and query, and r.Host is the
+    // URL's host (the Host header is ignored), also for the upgrade's origin check.
+    TestServer server([](auto& c) { c.allowed_origins = {"https://chat.example.org"}; });
+    const auto self = "127.0.0.1:" + std::to_string(server.port());
+    const auto conns = http_get(server.port(), "http://" + self + "/conns");
+    EXPECT_EQ(conns.status, 200U);
+    EXPECT_TRUE(json::parse(conns.body).is_object());
+    const auto status = http_get(server.port(), "http://" + self + "/api/profile/status?x=1");
+    EXPECT_EQ(status.status, 200U);
+    EXPECT_EQ(json::parse(status.body), json::parse(R"({"logged_in":false})"));
+    auto unclean = http_get(server.port(), "http://" + self + "/api//conns?x=1");
+    EXPECT_EQ(unclean.status, 301U);
+    EXPECT_EQ(unclean.headers["Location"], "/api/conns?x=1");
+    EXPECT_EQ(http_get(server.port(), "http://" + self + "/api/nothing").status, 404U);
+
+    WsClient::Options via_url;
+    via_url.path = "http://" + self + "/api/ws";
+    via_url.host = "elsewhere.example";
+    // The page's own origin is the URL's host, not the Host header's.
+    via_url.origin = "http://elsewhere.example";
+    EXPECT_EQ(WsClient(server.port(), via_url).refused_status(), 403U);
+    via_url.origin = "http://" + self;
+    EXPECT_TRUE(WsClient(server.port(), via_url).connected());
+    via_url.origin = "https://chat.example.org";
+    EXPECT_TRUE(WsClient(server.port(), via_url).connected());
+}
+
+TEST(Conformance, ARefusedUpgradeHasTheBodyAndHeadersOfGorillasHttpError) {
+    // gorilla/websocket refuses with http.Error(w, http.StatusText(status), status); the reason
+    // is only in our log.
+    TestServer server([](auto& c) { c.allowed_origins = {"https://chat.example.org"}; });
+    auto foreign = upgrade_headers;
+    foreign["Origin"] = "https://evil.example";
+    auto old_version = upgrade_headers;
+    old_version["Sec-WebSocket-Version"] = "12";
+    const std::tuple<const char*, std::map<std::string, std::string>, unsigned, const char*>
+        cases[] = {
+            {"GET", foreign, 403U, "Forbidden\n"},
+            {"GET", old_version, 400U, "Bad Request\n"},
+            {"POST", upgrade_headers, 405U, "Method Not Allowed\n"},
+            {"GET", {}, 400U, "Bad Request\n"},
+        };
+    for (const auto& [method, headers, status, body] : cases) {
+        auto res = http_get(server.port(), "/api/ws", method, headers);
+        EXPECT_EQ(res.status, status) << body;
+        EXPECT_EQ(res.body, body);
+        EXPECT_EQ(res.headers["Content-Type"], "text/plain; charset=utf-8") << body;
+        EXPECT_EQ(res.headers["X-Content-Type-Options"], "nosniff") << body;
+        EXPECT_EQ(res.headers["Sec-WebSocket-Version"], "13") << body;
+    }
+}

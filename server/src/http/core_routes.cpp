@@ -7,6 +7,7 @@
 #include <boost/url/params_view.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/parse_query.hpp>
+#include <spdlog/spdlog.h>
 
 #include <chrono>
 
@@ -107,14 +108,12 @@ void install_core_routes(ServerContext& ctx, Router& router) {
         const bool tokens = http::token_list{req[http::field::connection]}.exists("upgrade") &&
                             http::token_list{req[http::field::upgrade]}.exists("websocket");
         const bool wrong_method = tokens && req.method() != http::verb::get;
-        auto res = json_error(
-            wrong_method ? http::status::method_not_allowed : http::status::bad_request,
-            req.version(), req.keep_alive(),
-            wrong_method ? "websocket: the client is not using the websocket protocol: request "
-                           "method is not GET"
-                         : "websocket: the client is not using the websocket protocol");
-        res.set(http::field::sec_websocket_version, "13");
-        return res;
+        spdlog::debug(
+            "websocket refused reason=\"the client is not using the websocket protocol{}\"",
+            wrong_method ? ": request method is not GET" : "");
+        return websocket_refusal(wrong_method ? http::status::method_not_allowed
+                                              : http::status::bad_request,
+                                 req.version(), req.keep_alive());
     });
 
     // Account routes answered as an anonymous-only server (no identity providers configured).

@@ -63,6 +63,21 @@ StringResponse go_not_found(unsigned version, bool keep_alive) {
                          "text/plain; charset=utf-8");
 }
 
+StringResponse go_http_error(http::status status, unsigned version, bool keep_alive) {
+    // Beast's reason phrases are Go's StatusText for every status an upgrade is refused with.
+    auto res = make_response(status, version, keep_alive,
+                             std::string(http::obsolete_reason(status)) + "\n",
+                             "text/plain; charset=utf-8");
+    res.set("X-Content-Type-Options", "nosniff");
+    return res;
+}
+
+StringResponse websocket_refusal(http::status status, unsigned version, bool keep_alive) {
+    auto res = go_http_error(status, version, keep_alive);
+    res.set(http::field::sec_websocket_version, "13");
+    return res;
+}
+
 StringResponse go_redirect(const Request& req, const std::string& location) {
     // As Go's http.Redirect: an HTML link for GET, the header alone for other methods.
     const bool get = req.method() == http::verb::get;

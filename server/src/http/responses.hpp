@@ -44,6 +44,15 @@ StringResponse json_error(boost::beast::http::status status, unsigned version, b
 /// The original's answer to a path no route serves: Go's `404 page not found`, plain text.
 StringResponse go_not_found(unsigned version, bool keep_alive);
 
+/// Go's http.Error(w, http.StatusText(status), status): the status text and a newline, plain
+/// text, `X-Content-Type-Options: nosniff`.
+StringResponse go_http_error(boost::beast::http::status status, unsigned version, bool keep_alive);
+
+/// A refused WebSocket upgrade as the original's library (gorilla/websocket) answers it: Go's
+/// http.Error with `Sec-WebSocket-Version: 13`. The reason is for our log, not the client.
+StringResponse websocket_refusal(boost::beast::http::status status, unsigned version,
+                                 bool keep_alive);
+
 /// Text for HTML, as Go's htmlEscape: & < > " ' as character references.
 std::string html_escape(std::string_view text);
 

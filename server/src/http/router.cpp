@@ -19,6 +19,28 @@ bool split_target(std::string_view target, std::string& path, std::string& query
     return true;
 }
 
+void to_origin_form(Request& req) {
+    const auto target = req.target();
+    if (target.starts_with('/')) {
+        return;
+    }
+    auto parsed = boost::urls::parse_absolute_uri(target);
+    // A rootless ("opaque") path is not a request target Go routes; left as it is, it gets 400.
+    if (!parsed || (!parsed->encoded_path().empty() && !parsed->encoded_path().starts_with('/'))) {
+        return;
+    }
+    // Go's readRequest: r.Host is the URL's host, the Host header only when the URL has none.
+    if (!parsed->encoded_host_and_port().empty()) {
+        req.set(http::field::host, parsed->encoded_host_and_port());
+    }
+    std::string origin_form(parsed->encoded_path().empty() ? "/" : parsed->encoded_path());
+    if (parsed->has_query()) {
+        origin_form += '?';
+        origin_form += parsed->encoded_query();
+    }
+    req.target(origin_form);
+}
+
 std::string clean_path(std::string_view path) {
     // Go's path.Clean over the segments, with the trailing slash kept (net/http cleanPath).
     std::vector<std::string_view> kept;

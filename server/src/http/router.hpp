@@ -73,6 +73,11 @@ private:
 /// Go's net/http cleanPath: `.`, `..` and empty segments resolved, the trailing slash kept.
 std::string clean_path(std::string_view path);
 
+/// An absolute-form target (`http://host/path?q`, RFC 7230 5.3.2) becomes its origin form
+/// (`/path?q`) and its host the request's Host, as Go's net/http reads one; other targets are
+/// left as they are.
+void to_origin_form(Request& req);
+
 /// Splits a request target into path and query; false if it is not an origin-form target.
 bool split_target(std::string_view target, std::string& path, std::string& query);
 

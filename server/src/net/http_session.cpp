@@ -46,11 +46,13 @@ template <class Protocol>
 void HttpSession<Protocol>::refuse(http::status status, std::string_view message, bool keep_alive,
                                    bool upgrade) {
     ctx_.metrics.http_request(static_cast<unsigned>(status));
-    auto res = json_error(status, 11, keep_alive, message);
     if (upgrade) {
-        // Every refused upgrade of the original's WebSocket library names the version it speaks.
-        res.set(http::field::sec_websocket_version, "13");
+        // The client gets what the original's WebSocket library sends; the reason is logged.
+        spdlog::warn("websocket refused remote={} status={} reason=\"{}\"", remote_,
+                     static_cast<unsigned>(status), message);
     }
+    auto res = upgrade ? websocket_refusal(status, 11, keep_alive)
+                       : json_error(status, 11, keep_alive, message);
     if (std::is_same_v<Protocol, boost::asio::ip::tcp> &&
         ctx_.config.inject_allow_all_cors_headers) {
         add_allow_all_cors(res); // every response of the main listener (PROTOCOL.md 2.3)
@@ -84,6 +86,8 @@ template <class Protocol> void HttpSession<Protocol>::on_read(beast::error_code 
         return;
     }
     Request req = parser_->release();
+    // Every check and route below (the upgrade's origin check too) sees Go's r.URL and r.Host.
+    to_origin_form(req);
     if constexpr (std::is_same_v<Protocol, boost::asio::ip::tcp>) {
         if (beast::websocket::is_upgrade(req) && try_upgrade(req)) {
             return;
@@ -91,17 +95,6 @@ template <class Protocol> void HttpSession<Protocol>::on_read(beast::error_code 
         if (ctx_.offload && try_offload(req)) {
             return;
         }
-    }
-    if (ctx_.config.inject_allow_all_cors_headers && req.method() == http::verb::options) {
-        auto res = make_response(http::status::no_content, req.version(), req.keep_alive(), "", "");
-        add_allow_all_cors(res);
-        ctx_.metrics.http_request(204);
-        auto sp = std::make_shared<StringResponse>(std::move(res));
-        return http::async_write(
-            stream_, *sp,
-            [self = this->shared_from_this(), sp](beast::error_code e, std::size_t n) {
-                self->on_write(sp->keep_alive(), e, n);
-            });
     }
     RequestContext rc;
     rc.remote = remote_;
@@ -167,9 +160,8 @@ template <class Protocol> bool HttpSession<Protocol>::try_upgrade(Request& req) 
         if (!origin_allowed(origin_value, has_origin, std::string_view(host.data(), host.size()),
                             ctx_.config.allowed_origins, ctx_.config.default_cors_allowed)) {
             ctx_.metrics.rejected("origin");
-            spdlog::warn("websocket refused remote={} reason=origin origin=\"{}\"", remote_,
-                         std::string(origin_value.substr(0, 200)));
-            refuse(http::status::forbidden, "origin not allowed", false, true);
+            refuse(http::status::forbidden,
+                   "origin not allowed: " + std::string(origin_value.substr(0, 200)), false, true);
             return true;
         }
         if (ctx_.shutting_down) {
@@ -178,7 +170,6 @@ template <class Protocol> bool HttpSession<Protocol>::try_upgrade(Request& req) 
         }
         if (ctx_.sessions.size() >= ctx_.config.max_connections) {
             ctx_.metrics.rejected("max_connections");
-            spdlog::warn("websocket refused remote={} reason=max_connections", remote_);
             refuse(http::status::service_unavailable, "too many connections", false, true);
             return true;
         }
