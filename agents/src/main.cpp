@@ -3,6 +3,7 @@
 #include "agent_config.hpp"
 #include "bots/bot_host.hpp"
 #include "bots/registry.hpp"
+#include "rtc/peer_session.hpp"
 #include "signalling/dial_resolver.hpp"
 #include "tincan/common/dotenv.hpp"
 
@@ -12,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 
 using namespace tincan::agents;
@@ -172,6 +174,14 @@ int main(int argc, char** argv) {
     // Let posted teardown work run.
     run_until(
         g_main_context_default(), [] { return false; }, std::chrono::milliseconds(200));
+    if (!PeerSession::wait_for_stopped_pipelines(std::chrono::seconds(3))) {
+        // A webrtcbin still waiting for an association with unsent bytes: leave without running
+        // the libraries' exit handlers under its thread.
+        spdlog::warn("tincan-agents: a peer connection is still stopping; exiting without it");
+        spdlog::default_logger()->flush();
+        std::fflush(nullptr);
+        std::_Exit(0);
+    }
     g_source_remove(sigint);
     g_source_remove(sigterm);
     g_main_loop_unref(loop);

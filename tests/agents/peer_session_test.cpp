@@ -257,6 +257,8 @@ TEST_F(PeerSessionTest, ClosingWithUnsentBytesDoesNotBlock) {
     w.b->close();
     w.a->close();
     EXPECT_LT(std::chrono::steady_clock::now() - start, 2s);
+    // The process's exit can tell it is still stopping (and not tear libraries down under it).
+    EXPECT_FALSE(PeerSession::wait_for_stopped_pipelines(100ms));
 }
 
 TEST_F(PeerSessionTest, OpusReachesAppsink) {
@@ -424,6 +426,8 @@ TEST_F(PeerSessionTest, TeardownReleasesThreadsAndFds) {
     for (int i = 0; i < 3; ++i) {
         connect_pair();
     }
+    // Closed pipelines are stopped on threads of their own, which the process's exit waits for.
+    EXPECT_TRUE(PeerSession::wait_for_stopped_pipelines(30s));
     // Threads of closed pipelines wind down asynchronously: wait for the counts to settle.
     EXPECT_TRUE(wait_for([&] { return proc_entries("/proc/self/fd") <= fds; }, 5s))
         << proc_entries("/proc/self/fd") << " fds vs " << fds;

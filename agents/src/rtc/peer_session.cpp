@@ -7,12 +7,45 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <iterator>
+#include <mutex>
 #include <set>
 #include <thread>
 
 namespace tincan::agents {
 namespace {
+
+/// Pipelines being stopped on threads of their own, so that the process can wait for them
+/// before it exits instead of tearing libraries down under them.
+class StoppingPipelines {
+public:
+    void started() {
+        const std::lock_guard lock(mutex_);
+        ++count_;
+    }
+    void finished() {
+        {
+            const std::lock_guard lock(mutex_);
+            --count_;
+        }
+        done_.notify_all();
+    }
+    bool wait(std::chrono::milliseconds timeout) {
+        std::unique_lock lock(mutex_);
+        return done_.wait_for(lock, timeout, [this] { return count_ == 0; });
+    }
+
+private:
+    std::mutex mutex_;
+    std::condition_variable done_;
+    int count_ = 0;
+};
+
+StoppingPipelines& stopping_pipelines() {
+    static auto* pipelines = new StoppingPipelines; // outlives threads still stopping at exit
+    return *pipelines;
+}
 
 struct SessionRef {
     std::weak_ptr<PeerSession> weak;
@@ -834,11 +867,17 @@ void PeerSession::close() {
         // Stopped on a thread of its own: webrtcbin's stop waits for its SCTP association, which
         // takes minutes while unsent bytes are buffered for a peer that stopped reading; on the
         // main loop that would freeze every other peer and bot meanwhile.
+        stopping_pipelines().started();
         std::thread([pipeline = std::move(pipeline_)] {
             gst_element_set_state(pipeline.get(), GST_STATE_NULL);
+            stopping_pipelines().finished();
         }).detach();
     }
     webrtc_ = nullptr;
+}
+
+bool PeerSession::wait_for_stopped_pipelines(std::chrono::milliseconds timeout) {
+    return stopping_pipelines().wait(timeout);
 }
 
 } // namespace tincan::agents

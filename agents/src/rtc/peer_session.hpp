@@ -100,8 +100,11 @@ public:
     /// Messages of the remote dropped over PeerConfig::message_budget (0 without one).
     std::uint64_t dropped_over_budget() const noexcept { return budget_ ? budget_->dropped() : 0; }
     GMainContext* context() const noexcept { return context_; }
-    /// Stops the pipeline and drops every callback. Idempotent.
+    /// Stops the pipeline (on a thread of its own) and drops every callback. Idempotent.
     void close();
+    /// Waits until the pipelines closed so far have stopped, at most `timeout`; false if some
+    /// are still stopping (webrtcbin waits minutes for an association with unsent bytes).
+    static bool wait_for_stopped_pipelines(std::chrono::milliseconds timeout);
 
     /// `sdp` with its audio m-lines as the original's Pion writes them: `opus` with
     /// `minptime=10;useinbandfec=1` (PROTOCOL.md 4.1), and `a=msid` beside the ssrc-level msid.
