@@ -59,6 +59,8 @@ public:
     std::uint64_t received_bytes() const noexcept { return received_bytes_; }
     /// Messages dropped on arrival because too many were on their way to the main context.
     std::uint64_t dropped_messages() const noexcept { return dropped_messages_; }
+    /// Message bytes received and not yet taken by the main context (any thread may ask).
+    std::size_t inflight_bytes() const noexcept { return inflight_bytes_; }
 
     void on_open(std::function<void()> fn);
     void on_close(std::function<void()> fn);
