@@ -202,3 +202,37 @@ TEST(Conformance, ARefusedUpgradeHasTheBodyAndHeadersOfGorillasHttpError) {
         EXPECT_EQ(res.headers["Sec-WebSocket-Version"], "13") << body;
     }
 }
+
+TEST(Conformance, RequestsGosServerAnswersItselfGetItsAnswers) {
+    // Go's net/http answers these before any handler of the original runs.
+    TestServer server;
+    // An HTTP/1.1 request needs exactly one Host header (RFC 9112 3.2); HTTP/1.0 may leave it out.
+    const std::pair<const char*, const char*> refused[] = {
+        {"GET /api/conns HTTP/1.1\r\nConnection: close\r\n\r\n",
+         "400 Bad Request: missing required Host header"},
+        {"GET http://127.0.0.1/api/conns HTTP/1.1\r\nConnection: close\r\n\r\n",
+         "400 Bad Request: missing required Host header"},
+        {"GET /api/conns HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+         "400 Bad Request: too many Host headers"},
+        {"GET /api/conns HTTP/1.1\r\nHost: a\r\nX: \x01\r\n\r\n", "400 Bad Request"},
+    };
+    for (const auto& [request, body] : refused) {
+        auto res = http_raw(server.port(), request);
+        EXPECT_EQ(res.status, 400U) << request;
+        EXPECT_EQ(res.body, body) << request;
+        EXPECT_EQ(res.headers["Content-Type"], "text/plain; charset=utf-8") << request;
+        EXPECT_EQ(res.headers["Connection"], "close") << request;
+    }
+    EXPECT_EQ(http_raw(server.port(), "GET /api/conns HTTP/1.0\r\n\r\n").status, 200U);
+    // The upgrade is one of those requests too: no Host, no WebSocket.
+    const auto ws = http_raw(server.port(), "GET /api/ws HTTP/1.1\r\nConnection: Upgrade\r\n"
+                                            "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                                            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+    EXPECT_EQ(ws.status, 400U);
+    // `OPTIONS *` is the server's own: 200 with no body, whatever the routes.
+    auto star = http_raw(server.port(), "OPTIONS * HTTP/1.1\r\nHost: a\r\nConnection: "
+                                        "close\r\n\r\n");
+    EXPECT_EQ(star.status, 200U);
+    EXPECT_EQ(star.headers["Content-Length"], "0");
+    EXPECT_EQ(http_raw(server.port(), "GET * HTTP/1.1\r\nHost: a\r\n\r\n").status, 400U);
+}

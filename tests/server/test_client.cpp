@@ -151,6 +151,28 @@ bool WsClient::round_trip() {
     return false;
 }
 
+namespace {
+
+HttpResult read_response(beast::tcp_stream& stream, bool head) {
+    beast::flat_buffer buf;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(64 * 1024 * 1024);
+    if (head) {
+        parser.skip(true);
+    }
+    http::read(stream, buf, parser);
+    auto res = parser.release();
+    HttpResult out;
+    out.status = res.result_int();
+    out.body = res.body();
+    for (const auto& f : res) {
+        out.headers[std::string(f.name_string())] = std::string(f.value());
+    }
+    return out;
+}
+
+} // namespace
+
 HttpResult http_get(unsigned short port, const std::string& target, const std::string& method,
                     const std::map<std::string, std::string>& headers) {
     asio::io_context ioc;
@@ -163,21 +185,15 @@ HttpResult http_get(unsigned short port, const std::string& target, const std::s
         req.set(name, value);
     }
     http::write(stream, req);
-    beast::flat_buffer buf;
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(64 * 1024 * 1024);
-    if (method == "HEAD") {
-        parser.skip(true);
-    }
-    http::read(stream, buf, parser);
-    auto res = parser.release();
-    HttpResult out;
-    out.status = res.result_int();
-    out.body = res.body();
-    for (const auto& f : res) {
-        out.headers[std::string(f.name_string())] = std::string(f.value());
-    }
-    return out;
+    return read_response(stream, method == "HEAD");
+}
+
+HttpResult http_raw(unsigned short port, const std::string& bytes) {
+    asio::io_context ioc;
+    beast::tcp_stream stream(ioc);
+    stream.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    asio::write(stream.socket(), asio::buffer(bytes));
+    return read_response(stream, bytes.starts_with("HEAD "));
 }
 
 TestServer::TestServer(const std::function<void(server::Config&)>& configure) {

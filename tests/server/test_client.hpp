@@ -90,6 +90,9 @@ HttpResult http_get(unsigned short port, const std::string& target,
                     const std::string& method = "GET",
                     const std::map<std::string, std::string>& headers = {});
 
+/// Writes `bytes` as they are (a request no HTTP library would send) and reads one response.
+HttpResult http_raw(unsigned short port, const std::string& bytes);
+
 class TestServer {
 public:
     explicit TestServer(const std::function<void(server::Config&)>& configure = nullptr);

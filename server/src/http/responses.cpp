@@ -72,6 +72,16 @@ StringResponse go_http_error(http::status status, unsigned version, bool keep_al
     return res;
 }
 
+StringResponse go_unreadable_request(http::status status, std::string_view detail) {
+    std::string body = std::to_string(static_cast<unsigned>(status)) + " " +
+                       std::string(http::obsolete_reason(status));
+    if (!detail.empty()) {
+        body += ": ";
+        body += detail;
+    }
+    return make_response(status, 11, false, std::move(body), "text/plain; charset=utf-8");
+}
+
 StringResponse websocket_refusal(http::status status, unsigned version, bool keep_alive) {
     auto res = go_http_error(status, version, keep_alive);
     res.set(http::field::sec_websocket_version, "13");

@@ -48,6 +48,11 @@ StringResponse go_not_found(unsigned version, bool keep_alive);
 /// text, `X-Content-Type-Options: nosniff`.
 StringResponse go_http_error(boost::beast::http::status status, unsigned version, bool keep_alive);
 
+/// Go's net/http answer to a request it does not hand to a handler (unreadable, or against a
+/// rule of HTTP/1.1 such as the one Host header): "<code> <text>", then ": <detail>" when Go
+/// names the rule, plain text, and the connection closed.
+StringResponse go_unreadable_request(boost::beast::http::status status, std::string_view detail);
+
 /// A refused WebSocket upgrade as the original's library (gorilla/websocket) answers it: Go's
 /// http.Error with `Sec-WebSocket-Version: 13`. The reason is for our log, not the client.
 StringResponse websocket_refusal(boost::beast::http::status status, unsigned version,

@@ -45,18 +45,27 @@ template <class Protocol> void HttpSession<Protocol>::do_read() {
 template <class Protocol>
 void HttpSession<Protocol>::refuse(http::status status, std::string_view message, bool keep_alive,
                                    bool upgrade) {
-    ctx_.metrics.http_request(static_cast<unsigned>(status));
     if (upgrade) {
         // The client gets what the original's WebSocket library sends; the reason is logged.
         spdlog::warn("websocket refused remote={} status={} reason=\"{}\"", remote_,
                      static_cast<unsigned>(status), message);
     }
-    auto res = upgrade ? websocket_refusal(status, 11, keep_alive)
-                       : json_error(status, 11, keep_alive, message);
+    send_refusal(upgrade ? websocket_refusal(status, 11, keep_alive)
+                         : json_error(status, 11, keep_alive, message));
+}
+
+template <class Protocol>
+void HttpSession<Protocol>::refuse_unreadable(http::status status, std::string_view detail) {
+    send_refusal(go_unreadable_request(status, detail));
+}
+
+template <class Protocol> void HttpSession<Protocol>::send_refusal(StringResponse res) {
+    ctx_.metrics.http_request(res.result_int());
     if (std::is_same_v<Protocol, boost::asio::ip::tcp> &&
         ctx_.config.inject_allow_all_cors_headers) {
         add_allow_all_cors(res); // every response of the main listener (PROTOCOL.md 2.3)
     }
+    const bool keep_alive = res.keep_alive();
     auto sp = std::make_shared<StringResponse>(std::move(res));
     http::async_write(
         stream_, *sp,
@@ -75,17 +84,27 @@ template <class Protocol> void HttpSession<Protocol>::on_read(beast::error_code 
     }
     if (ec == http::error::header_limit) {
         ctx_.metrics.rejected("http_header_too_large");
-        return refuse(http::status::request_header_fields_too_large, "headers too large", false);
+        return refuse_unreadable(http::status::request_header_fields_too_large, "");
     }
     if (ec) {
         if (ec != boost::asio::error::operation_aborted) {
             ctx_.metrics.rejected("http_bad_request");
             spdlog::debug("http read failed remote={} error=\"{}\"", remote_, ec.message());
-            return refuse(http::status::bad_request, "malformed HTTP request", false);
+            return refuse_unreadable(http::status::bad_request, "");
         }
         return;
     }
     Request req = parser_->release();
+    // Go's server refuses an HTTP/1.1 request without exactly one Host header before any handler
+    // (RFC 9112 3.2); HTTP/1.0 may leave it out.
+    if (const auto hosts = req.count(http::field::host); hosts != 1) {
+        if (hosts > 1 || (req.version() >= 11 && req.method() != http::verb::connect)) {
+            ctx_.metrics.rejected("http_bad_request");
+            return refuse_unreadable(http::status::bad_request,
+                                     hosts > 1 ? "too many Host headers"
+                                               : "missing required Host header");
+        }
+    }
     // Every check and route below (the upgrade's origin check too) sees Go's r.URL and r.Host.
     to_origin_form(req);
     if constexpr (std::is_same_v<Protocol, boost::asio::ip::tcp>) {
@@ -98,7 +117,11 @@ template <class Protocol> void HttpSession<Protocol>::on_read(beast::error_code 
     }
     RequestContext rc;
     rc.remote = remote_;
-    auto routed = router_.handle(req, rc);
+    // Go's server answers `OPTIONS *` itself, before any handler (its globalOptionsHandler).
+    auto routed = req.target() == "*" && req.method() == http::verb::options
+                      ? RoutedResponse(make_response(http::status::ok, req.version(),
+                                                     req.keep_alive(), "", ""))
+                      : router_.handle(req, rc);
     const bool keep_alive = routed.keep_alive;
     ctx_.metrics.http_request(routed.status);
     spdlog::debug("http {} {} -> {} remote={}", std::string(req.method_string()),

@@ -32,6 +32,8 @@ private:
     bool try_offload(Request& req);
     void refuse(boost::beast::http::status status, std::string_view message, bool keep_alive,
                 bool upgrade = false);
+    void refuse_unreadable(boost::beast::http::status status, std::string_view detail);
+    void send_refusal(StringResponse res);
     void do_close();
 
     Stream stream_;
