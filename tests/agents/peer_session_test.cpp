@@ -352,6 +352,49 @@ TEST_F(PeerSessionTest, EveryDescriptionOfOursCountsTheSessionVersionUp) {
     }
 }
 
+std::string ice_ufrag_of(const std::string& sdp) {
+    const auto at = sdp.find("a=ice-ufrag:");
+    return at == std::string::npos ? ""
+                                   : sdp.substr(at + 12, sdp.find_first_of("\r\n", at) - at - 12);
+}
+
+TEST_F(PeerSessionTest, AnIceRestartGivesBothSidesNewCredentialsAndTheChannelCarriesOn) {
+    // RFC 8445 9: b restarts ICE (as a bot does when its connection failed). Its offer carries
+    // new credentials, a (a PeerSession as well, so answering as a bot answers a browser's
+    // restart) answers with new ones of its own, both send their candidates again for the new
+    // ICE session (webrtcbin gathers nothing new), and the channel carries on.
+    Wiring w{make_peer("a", context_), make_peer("b", context_)};
+    std::shared_ptr<DataChannel> chat, remote;
+    ASSERT_TRUE(open_chat(w, chat, remote));
+    const auto a_before = ice_ufrag_of(w.a_descriptions.back().second);
+    const auto b_before = ice_ufrag_of(w.b_descriptions.back().second);
+    ASSERT_FALSE(a_before.empty());
+    ASSERT_FALSE(b_before.empty());
+    const auto a_candidates = w.a_candidates_to_b;
+    const auto b_candidates = w.b_candidates_to_a;
+    bool negotiated = false;
+    w.b->when_negotiated([&] { negotiated = true; });
+    w.b->restart_ice();
+    ASSERT_TRUE(wait_for([&] { return negotiated; }));
+    ASSERT_EQ(w.b_descriptions.back().first, "offer");
+    ASSERT_EQ(w.a_descriptions.back().first, "answer");
+    const auto a_after = ice_ufrag_of(w.a_descriptions.back().second);
+    const auto b_after = ice_ufrag_of(w.b_descriptions.back().second);
+    EXPECT_NE(b_after, b_before);
+    EXPECT_NE(a_after, a_before);
+    EXPECT_GE(b_after.size(), 4U); // RFC 8839 5.4: at least 4 characters
+    EXPECT_TRUE(wait_for(
+        [&] { return w.a_candidates_to_b > a_candidates && w.b_candidates_to_a > b_candidates; }));
+    // A later description of either side keeps the new credentials.
+    w.a->create_offer();
+    ASSERT_TRUE(wait_for([&] { return w.b_descriptions.back().first == "answer"; }));
+    EXPECT_EQ(ice_ufrag_of(w.b_descriptions.back().second), b_after);
+    std::string got;
+    remote->on_text([&](std::string t) { got = std::move(t); });
+    ASSERT_TRUE(chat->send_text("after the restart"));
+    EXPECT_TRUE(wait_for([&] { return got == "after the restart"; }));
+}
+
 TEST_F(PeerSessionTest, CandidatesBeforeOfferAreQueued) {
     Wiring w{make_peer("a", context_), make_peer("b", context_)};
     w.hold_offer = true;

@@ -50,12 +50,15 @@ struct Wiring {
     bool hold_offer = false;
     std::string held_sdp;
     int a_candidates_to_b = 0;
-    /// Every description b sent (type, sdp), in order.
+    int b_candidates_to_a = 0;
+    /// Every description a and b sent (type, sdp), in order.
+    std::vector<std::pair<std::string, std::string>> a_descriptions;
     std::vector<std::pair<std::string, std::string>> b_descriptions;
 
     void connect() {
         std::weak_ptr<PeerSession> wa = a, wb = b;
         a->on_local_description([this, wb](std::string type, std::string sdp) {
+            a_descriptions.emplace_back(type, sdp);
             if (hold_offer && type == "offer") {
                 held_sdp = sdp;
                 return;
@@ -76,7 +79,8 @@ struct Wiring {
                 p->add_ice_candidate(mline, mid, cand);
             }
         });
-        b->on_ice_candidate([wa](unsigned mline, std::string mid, std::string cand) {
+        b->on_ice_candidate([this, wa](unsigned mline, std::string mid, std::string cand) {
+            ++b_candidates_to_a;
             if (auto p = wa.lock()) {
                 p->add_ice_candidate(mline, mid, cand);
             }

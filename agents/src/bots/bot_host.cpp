@@ -1,5 +1,7 @@
 #include "bots/bot_host.hpp"
 
+#include "rtc/ice_restart_policy.hpp"
+
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
@@ -50,13 +52,15 @@ class BotHost::Peer : public PeerContext, public std::enable_shared_from_this<Pe
 public:
     Peer(BotHost& host, std::string peer_id, std::shared_ptr<PeerSession> session)
         : host_(host), peer_id_(std::move(peer_id)), log_(host.bot_->name() + "<-" + peer_id_),
-          session_(std::move(session)) {}
+          session_(std::move(session)),
+          restarts_(host.config_.max_ice_restarts, host.config_.ice_restart_delay) {}
 
     ~Peer() override { close(); }
 
     void close() {
         disconnected_timer_.cancel();
         connect_timer_.cancel();
+        restart_timer_.cancel();
         for (auto* dc : {&chat_, &ping_, &patch_}) {
             if (*dc) {
                 (*dc)->on_text(nullptr);
@@ -198,17 +202,50 @@ public:
         if (state == ConnectionState::connected) {
             disconnected_timer_.cancel();
             connect_timer_.cancel();
-        } else if (state == ConnectionState::failed || state == ConnectionState::closed) {
-            // webrtcbin 1.22 cannot restart ICE: the browser re-offers on a fresh session.
+            restart_timer_.cancel();
+            restarts_.connected();
+        } else if (state == ConnectionState::closed) {
             leave(to_string(state));
+        } else if (state == ConnectionState::failed) {
+            restart_or_leave("failed");
         } else if (state == ConnectionState::disconnected && !disconnected_timer_.active()) {
             std::weak_ptr<Peer> weak = weak_from_this();
             disconnected_timer_.once(host_.context_, host_.config_.disconnected_grace, [weak] {
                 if (auto self = weak.lock()) {
-                    self->leave("disconnected too long");
+                    self->restart_or_leave("disconnected too long");
                 }
             });
         }
+    }
+
+    /// The connection is down: an ICE restart of ours after the policy's wait, and another if it
+    /// is not up within the restart timeout, until the attempts are used up; then the peer goes.
+    void restart_or_leave(const char* why) {
+        if (restart_timer_.active()) {
+            return; // a restart is already on its way
+        }
+        const auto wait = restarts_.next(g_random_double());
+        if (!wait) {
+            leave(why);
+            return;
+        }
+        spdlog::info("[{}] connection {}: ICE restart {} of {} in {} ms", log_, why,
+                     restarts_.attempts(), host_.config_.max_ice_restarts, wait->count());
+        std::weak_ptr<Peer> weak = weak_from_this();
+        restart_timer_.once(host_.context_, *wait, [weak, why] {
+            auto self = weak.lock();
+            if (!self || self->session_->state() == ConnectionState::connected) {
+                return;
+            }
+            self->session_->restart_ice();
+            self->restart_timer_.once(
+                self->host_.context_, self->host_.config_.ice_restart_timeout, [weak, why] {
+                    auto s = weak.lock();
+                    if (s && s->session_->state() != ConnectionState::connected) {
+                        s->restart_or_leave(why);
+                    }
+                });
+        });
     }
 
 private:
@@ -291,6 +328,8 @@ private:
     Timer disconnected_timer_;
     Timer connect_timer_;
     Timer offline_timer_;
+    Timer restart_timer_; ///< the next ICE restart, then the wait for it to come up
+    IceRestartPolicy restarts_;
     std::uint64_t inbound_ = 0; ///< messages received on `chat` and `ping`
     std::uint64_t bad_messages_ = 0;
     gint64 next_bad_log_us_ = 0; ///< monotonic; no bad-message line before it

@@ -26,8 +26,15 @@ struct HostConfig {
     /// connections.
     bool server_turn_credentials = true;
     std::size_t max_peers = 256;
-    /// A peer whose connection stays `disconnected` this long is dropped.
+    /// A peer whose connection stays `disconnected` this long is treated as failed.
     std::chrono::milliseconds disconnected_grace{10000};
+    /// A failed connection gets up to this many ICE restarts of ours in a row (the first after
+    /// `ice_restart_delay`, each later one after twice the wait before it, +-20 %), each given
+    /// `ice_restart_timeout` to come up; then the peer is dropped. (A peer's own ICE restart
+    /// offers are always answered.)
+    unsigned max_ice_restarts = 3;
+    std::chrono::milliseconds ice_restart_delay{1000};
+    std::chrono::milliseconds ice_restart_timeout{10000};
     /// A peer whose connection is not up this long after its first offer is dropped (it vanished
     /// mid-negotiation: never answered, never sent candidates), so it cannot hold a peer slot,
     /// its pipeline and threads for as long as its signalling stays up.

@@ -62,6 +62,48 @@ std::string to_gst_ice_url(const std::string& url) {
     return url;
 }
 
+/// Local candidates kept to send again after an ICE restart (a host has a few).
+constexpr std::size_t max_kept_candidates = 32;
+
+/// The first `a=ice-ufrag` of a description (media level, else session level), or "".
+std::string ice_ufrag(const GstSDPMessage* sdp) {
+    for (guint i = 0; i < gst_sdp_message_medias_len(sdp); ++i) {
+        if (const char* u =
+                gst_sdp_media_get_attribute_val(gst_sdp_message_get_media(sdp, i), "ice-ufrag")) {
+            return u;
+        }
+    }
+    const char* u = gst_sdp_message_get_attribute_val(sdp, "ice-ufrag");
+    return u != nullptr ? u : "";
+}
+
+/// `n` ICE characters (RFC 8839 5.4: ALPHA / DIGIT / "+" / "/"), random.
+std::string ice_chars(std::size_t n) {
+    static constexpr char alphabet[] =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out(n, ' ');
+    for (auto& c : out) {
+        c = alphabet[g_random_int_range(0, 64)];
+    }
+    return out;
+}
+
+/// Every `a=ice-ufrag` / `a=ice-pwd` of the description's media set to these credentials.
+void set_ice_credentials(GstSDPMessage* sdp, const std::string& ufrag, const std::string& pwd) {
+    for (guint i = 0; i < gst_sdp_message_medias_len(sdp); ++i) {
+        auto* media = const_cast<GstSDPMedia*>(gst_sdp_message_get_media(sdp, i));
+        for (guint a = 0; a < gst_sdp_media_attributes_len(media); ++a) {
+            const std::string key = gst_sdp_media_get_attribute(media, a)->key;
+            if (key == "ice-ufrag" || key == "ice-pwd") {
+                GstSDPAttribute attr{};
+                gst_sdp_attribute_set(&attr, key.c_str(),
+                                      (key == "ice-ufrag" ? ufrag : pwd).c_str());
+                gst_sdp_media_replace_attribute(media, a, &attr);
+            }
+        }
+    }
+}
+
 std::vector<std::string> media_mids(const GstSDPMessage* sdp) {
     std::vector<std::string> mids;
     for (guint i = 0; i < gst_sdp_message_medias_len(sdp); ++i) {
@@ -196,6 +238,9 @@ void PeerSession::connect_signals() {
                                    }
                                    const std::string mid =
                                        mline < s.local_mids_.size() ? s.local_mids_[mline] : "";
+                                   if (s.local_candidates_.size() < max_kept_candidates) {
+                                       s.local_candidates_.emplace_back(mline, cand);
+                                   }
                                    s.on_ice_candidate_(mline, mid, cand);
                                });
                            }
@@ -384,6 +429,13 @@ void PeerSession::do_set_remote(const std::string& type, const std::string& sdp_
     }
     spdlog::trace("[{}] remote {}:\n{}", config_.name, type, sdp_text);
     auto mids = media_mids(sdp);
+    // An offer with other ICE credentials than the peer's last description restarts ICE (RFC
+    // 8445 9); webrtcbin 1.22 would answer with its old ones, so the answer gets new ones.
+    const auto ufrag = ice_ufrag(sdp);
+    if (sdp_type == GST_WEBRTC_SDP_TYPE_OFFER && !remote_ufrag_.empty() && ufrag != remote_ufrag_) {
+        answer_restart_ = true;
+    }
+    remote_ufrag_ = ufrag;
     auto* desc = gst_webrtc_session_description_new(sdp_type, sdp); // takes sdp
     auto* promise = make_promise(nullptr, [sdp_type, mids](PeerSession& s, PromiseResult r) {
         if (!r.error.empty()) {
@@ -571,34 +623,53 @@ void PeerSession::number_session_version(GstSDPMessage* sdp) {
 void PeerSession::set_local(const char* type, GstWebRTCSessionDescription* description) {
     // Numbered before it is set, so webrtcbin holds the description the peer receives.
     number_session_version(description->sdp);
+    const bool restart = std::string(type) == "answer" ? std::exchange(answer_restart_, false)
+                                                       : std::exchange(offer_restart_, false);
+    if (restart) {
+        local_ufrag_ = ice_chars(16);
+        local_pwd_ = ice_chars(32);
+        spdlog::info("[{}] ICE restart: new credentials in our {}", config_.name, type);
+    }
+    if (!local_ufrag_.empty()) {
+        set_ice_credentials(description->sdp, local_ufrag_, local_pwd_);
+    }
     gchar* text = gst_sdp_message_as_text(description->sdp);
     // The peer sees our track ids, not webrtcbin's transceiver names (only it reads msid).
     std::string sdp = announce_audio(announce_track_ids(text != nullptr ? text : ""));
     g_free(text);
     local_mids_ = media_mids(description->sdp);
-    auto* promise =
-        make_promise(nullptr, [type = std::string(type), sdp](PeerSession& s, PromiseResult r) {
-            if (!r.error.empty()) {
-                s.fail("set-local-description: " + r.error);
-                s.op_done();
-                return;
-            }
-            if (type == "offer") {
-                s.have_local_offer_ = true;
-                s.offer_set_us_ = g_get_monotonic_time();
-            }
-            spdlog::debug("[{}] local {} set", s.config_.name, type);
-            spdlog::trace("[{}] local {}:\n{}", s.config_.name, type, sdp);
-            if (s.on_local_description_) {
-                s.on_local_description_(type, sdp);
-            }
-            if (type == "offer") {
-                for (auto& fn : std::exchange(s.offer_hooks_.offered_sent, {})) {
-                    fn();
-                }
-            }
+    auto* promise = make_promise(nullptr, [type = std::string(type), sdp,
+                                           restart](PeerSession& s, PromiseResult r) {
+        if (!r.error.empty()) {
+            s.fail("set-local-description: " + r.error);
             s.op_done();
-        });
+            return;
+        }
+        if (type == "offer") {
+            s.have_local_offer_ = true;
+            s.offer_set_us_ = g_get_monotonic_time();
+        }
+        spdlog::debug("[{}] local {} set", s.config_.name, type);
+        spdlog::trace("[{}] local {}:\n{}", s.config_.name, type, sdp);
+        if (s.on_local_description_) {
+            s.on_local_description_(type, sdp);
+        }
+        if (restart && s.on_ice_candidate_) {
+            // The same sockets serve the new ICE session, and webrtcbin gathers nothing new:
+            // the peer gets our candidates again for it. (Browsers' own host candidates are
+            // mDNS names we cannot resolve, so without these neither side could check.)
+            for (const auto& [mline, cand] : s.local_candidates_) {
+                s.on_ice_candidate_(mline, mline < s.local_mids_.size() ? s.local_mids_[mline] : "",
+                                    cand);
+            }
+        }
+        if (type == "offer") {
+            for (auto& fn : std::exchange(s.offer_hooks_.offered_sent, {})) {
+                fn();
+            }
+        }
+        s.op_done();
+    });
     g_signal_emit_by_name(webrtc_, "set-local-description", description, promise);
     gst_webrtc_session_description_free(description);
 }
@@ -608,6 +679,18 @@ void PeerSession::create_offer() {
         return;
     }
     enqueue_op([this] { do_create_offer(); });
+}
+
+void PeerSession::restart_ice() {
+    if (closed_) {
+        return;
+    }
+    enqueue_op([this] {
+        // If the offer is deferred (one of ours is outstanding), the follow-up carries the
+        // restart.
+        offer_restart_ = true;
+        do_create_offer();
+    });
 }
 
 void PeerSession::do_create_offer() {

@@ -72,6 +72,10 @@ public:
     /// request is deferred: one follow-up offer, covering every change made meanwhile, is made
     /// once the remote answered.
     void create_offer();
+    /// An ICE restart (RFC 8445 9): the next offer carries new ICE credentials, and our candidates
+    /// are sent again for the new ICE session. (An offer of the peer with new credentials is
+    /// answered with new ones of ours in the same way.)
+    void restart_ice();
     /// Must be called before the first offer for the offer to carry m=application.
     std::shared_ptr<DataChannel> create_data_channel(const std::string& label);
     /// Adds `source` (element with a "src" pad producing Opus RTP, floating ref taken) to the
@@ -176,6 +180,12 @@ private:
     /// (`track-<uuid>`, as the original's tracks, PROTOCOL.md 5.3).
     std::map<std::string, std::string> track_ids_;
     std::vector<std::string> remote_mids_;
+    std::string remote_ufrag_;    ///< the peer's ICE ufrag of its latest description
+    bool answer_restart_ = false; ///< the peer's offer restarts ICE: our answer too
+    bool offer_restart_ = false;  ///< restart_ice() asked: our next offer restarts ICE
+    std::string local_ufrag_;     ///< our ICE credentials once a restart made new ones, else empty
+    std::string local_pwd_;
+    std::vector<std::pair<unsigned, std::string>> local_candidates_; ///< (mline, candidate) sent
     ConnectionState state_ = ConnectionState::new_;
 
     std::function<void(std::string, std::string)> on_local_description_;
