@@ -4,6 +4,7 @@
 #include "rtc_fixture.hpp"
 
 #include <gst/app/gstappsink.h>
+#include <nice/agent.h>
 
 #include <atomic>
 #include <sstream>
@@ -393,6 +394,28 @@ TEST_F(PeerSessionTest, AnIceRestartGivesBothSidesNewCredentialsAndTheChannelCar
     remote->on_text([&](std::string t) { got = std::move(t); });
     ASSERT_TRUE(chat->send_text("after the restart"));
     EXPECT_TRUE(wait_for([&] { return got == "after the restart"; }));
+}
+
+TEST_F(PeerSessionTest, APathThatDiesSilentlyEndsFailed) {
+    // a's end of the path goes away without a word, as when its network does: its ICE stream is
+    // removed, so nothing answers b any more. b must see the connection fail, so that a bot
+    // restarts ICE: with libnice's default keepalives (indications nobody answers) b stayed
+    // `connected` for as long as it was watched (90 s); with binding requests it fails after
+    // about 50 s (libnice's 25 s keepalive period, then its retransmissions).
+    Wiring w{make_peer("a", context_), make_peer("b", context_)};
+    std::shared_ptr<DataChannel> chat, remote;
+    ASSERT_TRUE(open_chat(w, chat, remote));
+    GObject* ice = nullptr;
+    g_object_get(w.a->webrtcbin(), "ice-agent", &ice, nullptr);
+    ASSERT_NE(ice, nullptr);
+    NiceAgent* agent = nullptr;
+    g_object_get(ice, "agent", &agent, nullptr);
+    ASSERT_NE(agent, nullptr);
+    nice_agent_remove_stream(agent, 1);
+    g_object_unref(agent);
+    g_object_unref(ice);
+    EXPECT_TRUE(wait_for([&] { return w.b->state() == ConnectionState::failed; }, 90s))
+        << to_string(w.b->state());
 }
 
 TEST_F(PeerSessionTest, CandidatesBeforeOfferAreQueued) {

@@ -62,6 +62,29 @@ std::string to_gst_ice_url(const std::string& url) {
     return url;
 }
 
+/// libnice keeps a connected path alive with STUN binding indications, which nobody answers, so
+/// a path that died silently (the peer's network went away) stays "connected" for ever.
+/// Binding requests instead (RFC 8445 11 allows either; browsers answer them) make libnice mark
+/// the path failed when they go unanswered while no media arrives: webrtcbin then reports the
+/// connection `failed`, and the bot restarts ICE.
+void check_path_with_requests(GstElement* webrtc) {
+    GObject* ice = nullptr;
+    g_object_get(webrtc, "ice-agent", &ice, nullptr);
+    if (ice == nullptr) {
+        return;
+    }
+    if (g_object_class_find_property(G_OBJECT_GET_CLASS(ice), "agent") != nullptr) {
+        GObject* agent = nullptr;
+        g_object_get(ice, "agent", &agent, nullptr);
+        if (agent != nullptr &&
+            g_object_class_find_property(G_OBJECT_GET_CLASS(agent), "keepalive-conncheck")) {
+            g_object_set(agent, "keepalive-conncheck", TRUE, nullptr);
+        }
+        g_clear_object(&agent);
+    }
+    g_object_unref(ice);
+}
+
 /// Local candidates kept to send again after an ICE restart (a host has a few).
 constexpr std::size_t max_kept_candidates = 32;
 
@@ -177,6 +200,7 @@ bool PeerSession::build() {
         return false;
     }
     g_object_set(webrtc_, "bundle-policy", GST_WEBRTC_BUNDLE_POLICY_MAX_BUNDLE, nullptr);
+    check_path_with_requests(webrtc_);
     bool have_stun = false;
     for (const auto& url : config_.ice_servers) {
         const auto gst_url = to_gst_ice_url(url);

@@ -104,6 +104,8 @@ public:
     /// Messages of the remote dropped over PeerConfig::message_budget (0 without one).
     std::uint64_t dropped_over_budget() const noexcept { return budget_ ? budget_->dropped() : 0; }
     GMainContext* context() const noexcept { return context_; }
+    /// The session's webrtcbin, for tests and diagnostics (owned by the pipeline).
+    GstElement* webrtcbin() const noexcept { return webrtc_; }
     /// Stops the pipeline (on a thread of its own) and drops every callback. Idempotent.
     void close();
     /// Waits until the pipelines closed so far have stopped, at most `timeout`; false if some
