@@ -26,8 +26,9 @@ struct HostConfig {
     /// connections.
     bool server_turn_credentials = true;
     std::size_t max_peers = 256;
-    /// A peer whose connection stays `disconnected` this long is treated as failed.
-    std::chrono::milliseconds disconnected_grace{10000};
+    /// A peer whose connection stays `disconnected` this long is treated as failed (the
+    /// original's bots restart ICE 3 s after `disconnected`, PROTOCOL.md 4.10).
+    std::chrono::milliseconds disconnected_grace{3000};
     /// A failed connection gets up to this many ICE restarts of ours in a row (the first after
     /// `ice_restart_delay`, each later one after twice the wait before it, +-20 %), each given
     /// `ice_restart_timeout` to come up; then the peer is dropped. (A peer's own ICE restart
