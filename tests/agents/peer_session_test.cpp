@@ -396,6 +396,33 @@ TEST_F(PeerSessionTest, AnIceRestartGivesBothSidesNewCredentialsAndTheChannelCar
     EXPECT_TRUE(wait_for([&] { return got == "after the restart"; }));
 }
 
+TEST_F(PeerSessionTest, RestartsInALoopResendCandidatesAtMostOnceASecond) {
+    // A peer re-offering ICE restarts as fast as it can: each is answered with new credentials,
+    // but b's candidates go out again at most once a second, or the bot would flood the server.
+    Wiring w{make_peer("a", context_), make_peer("b", context_)};
+    std::shared_ptr<DataChannel> chat, remote;
+    ASSERT_TRUE(open_chat(w, chat, remote));
+    ASSERT_TRUE(wait_for([&] { return w.b_candidates_to_a > 0; }));
+    wait_for([] { return false; }, 300ms); // let b's gathering finish: its full set is counted
+    const auto gathered = w.b_candidates_to_a;
+    const auto start = std::chrono::steady_clock::now();
+    std::set<std::string> answers;
+    for (int i = 0; i < 5; ++i) {
+        bool negotiated = false;
+        w.a->when_negotiated([&] { negotiated = true; });
+        w.a->restart_ice();
+        ASSERT_TRUE(wait_for([&] { return negotiated; }));
+        answers.insert(ice_ufrag_of(w.b_descriptions.back().second));
+    }
+    const auto seconds =
+        std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - start)
+            .count();
+    EXPECT_EQ(answers.size(), 5U); // every restart got credentials of its own
+    const auto resent = w.b_candidates_to_a - gathered;
+    EXPECT_GE(resent, gathered);
+    EXPECT_LE(resent, gathered * (1 + seconds)) << seconds << " s";
+}
+
 TEST_F(PeerSessionTest, APathThatDiesSilentlyEndsFailed) {
     // a's end of the path goes away without a word, as when its network does: its ICE stream is
     // removed, so nothing answers b any more. b must see the connection fail, so that a bot

@@ -678,10 +678,15 @@ void PeerSession::set_local(const char* type, GstWebRTCSessionDescription* descr
         if (s.on_local_description_) {
             s.on_local_description_(type, sdp);
         }
-        if (restart && s.on_ice_candidate_) {
-            // The same sockets serve the new ICE session, and webrtcbin gathers nothing new:
-            // the peer gets our candidates again for it. (Browsers' own host candidates are
-            // mDNS names we cannot resolve, so without these neither side could check.)
+        // The same sockets serve the new ICE session, and webrtcbin gathers nothing new: the peer
+        // gets our candidates again for it. (Browsers' own host candidates are mDNS names we
+        // cannot resolve, so without these neither side could check.) At most once a second: a
+        // peer re-offering restarts in a loop must not make the bot send its candidates over
+        // signalling as fast (the server would close the bot's WebSocket for flooding, for all
+        // of its peers).
+        const auto now = g_get_monotonic_time();
+        if (restart && s.on_ice_candidate_ && now - s.candidates_resent_us_ >= 1'000'000) {
+            s.candidates_resent_us_ = now;
             for (const auto& [mline, cand] : s.local_candidates_) {
                 s.on_ice_candidate_(mline, mline < s.local_mids_.size() ? s.local_mids_[mline] : "",
                                     cand);

@@ -188,6 +188,7 @@ private:
     std::string local_ufrag_;     ///< our ICE credentials once a restart made new ones, else empty
     std::string local_pwd_;
     std::vector<std::pair<unsigned, std::string>> local_candidates_; ///< (mline, candidate) sent
+    gint64 candidates_resent_us_ = 0; ///< when they were last sent again (monotonic), or 0
     ConnectionState state_ = ConnectionState::new_;
 
     std::function<void(std::string, std::string)> on_local_description_;
