@@ -17,9 +17,11 @@
 
 #include <boost/json.hpp>
 #include <gst/app/gstappsink.h>
+#include <nice/agent.h>
 
 #include <algorithm>
 #include <atomic>
+#include <set>
 
 namespace tincan::agents::test {
 namespace {
@@ -37,10 +39,15 @@ public:
         sc.ping_period = std::chrono::milliseconds(1000);
         signalling_ = SignallingClient::create(sc, context);
         signalling_->on_sdp([this](const common::SdpOfferPayload& p) {
-            if (!session_ || p.from_node_id != bot_ || vanished) {
+            if (!session_ || p.from_node_id != bot_) {
                 return;
             }
             auto v = json::parse(p.offer_json).as_object();
+            (v.at("type").as_string() == "offer" ? offers_from_bot : answers_from_bot)
+                .emplace_back(v.at("sdp").as_string());
+            if (vanished) {
+                return;
+            }
             session_->set_remote_description(std::string(v.at("type").as_string()),
                                              std::string(v.at("sdp").as_string()));
         });
@@ -70,6 +77,19 @@ public:
     }
 
     const std::string& node_id() const { return signalling_->node_id(); }
+    /// This end of the connection goes away without a word, as when the browser's network
+    /// does: its ICE stream is removed, so nothing answers the bot any more, and from now on
+    /// it ignores the bot's descriptions and sends no candidates (its signalling stays up).
+    void vanish_silently() {
+        vanished = true;
+        GObject* ice = nullptr;
+        g_object_get(session_->webrtcbin(), "ice-agent", &ice, nullptr);
+        NiceAgent* agent = nullptr;
+        g_object_get(ice, "agent", &agent, nullptr);
+        nice_agent_remove_stream(agent, 1);
+        g_object_unref(agent);
+        g_object_unref(ice);
+    }
     bool registered() const { return signalling_->registered(); }
     void stop_signalling() { signalling_->stop(); }
 
@@ -165,6 +185,7 @@ public:
     std::vector<common::PatchOrder> patches;
     std::vector<std::size_t> patch_channel_of;  ///< patches[i] came on patch_channels[this[i]]
     std::vector<std::string> remote_candidates; ///< the bot's, as trickled to us
+    std::vector<std::string> offers_from_bot, answers_from_bot; ///< their SDP texts
     std::atomic<int> audio_packets{0};
     /// Set before call(): the offer goes out, then nothing (no candidates, the answer ignored),
     /// while the signalling connection stays up.
@@ -461,6 +482,31 @@ TEST_F(BotsThroughServer, APeerThatVanishesMidNegotiationIsDroppedAConnectedOneS
     EXPECT_EQ(host->peer_count(), 1u);
     browser().send("still served");
     EXPECT_TRUE(wait_for([&] { return browser().text_reply() != nullptr; }));
+}
+
+TEST_F(BotsThroughServer, APeerWhosePathDiedIsRestartedAtMostThreeTimesThenDropped) {
+    // The browser's end of the path vanishes silently while its signalling stays up. The bot
+    // sees the path fail (libnice's keepalive requests go unanswered, about 50 s; before, it
+    // stayed `connected` and kept the peer for ever), re-offers with new ICE credentials at most
+    // 3 times, each given the restart timeout, then drops the peer. (Whether webrtcbin still
+    // makes those offers depends on whether it closed the data channels when ICE failed, which
+    // varies from run to run; then the offers are refused and the peer goes the same way.)
+    auto host = start_bot(std::make_shared<EchoBot>(), [](HostConfig& hc) {
+        hc.ice_restart_delay = std::chrono::milliseconds(200);
+        hc.ice_restart_timeout = std::chrono::milliseconds(3000);
+    });
+    ASSERT_TRUE(connect_to(*host));
+    ASSERT_EQ(browser().answers_from_bot.size(), 1U);
+    const auto first = ice_ufrag_of(browser().answers_from_bot.front());
+    browser().vanish_silently();
+    ASSERT_TRUE(wait_for([&] { return host->peer_count() == 0; }, 100s));
+    const auto& offers = browser().offers_from_bot;
+    EXPECT_LE(offers.size(), 3U);
+    std::set<std::string> ufrags{first};
+    for (const auto& sdp : offers) {
+        ufrags.insert(ice_ufrag_of(sdp));
+    }
+    EXPECT_EQ(ufrags.size(), offers.size() + 1); // each restart with credentials of its own
 }
 
 TEST_F(BotsThroughServer, CounterBotCountsPerPeerKeepsLeaversUpToALimit) {

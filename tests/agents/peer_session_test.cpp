@@ -353,12 +353,6 @@ TEST_F(PeerSessionTest, EveryDescriptionOfOursCountsTheSessionVersionUp) {
     }
 }
 
-std::string ice_ufrag_of(const std::string& sdp) {
-    const auto at = sdp.find("a=ice-ufrag:");
-    return at == std::string::npos ? ""
-                                   : sdp.substr(at + 12, sdp.find_first_of("\r\n", at) - at - 12);
-}
-
 TEST_F(PeerSessionTest, AnIceRestartGivesBothSidesNewCredentialsAndTheChannelCarriesOn) {
     // RFC 8445 9: b restarts ICE (as a bot does when its connection failed). Its offer carries
     // new credentials, a (a PeerSession as well, so answering as a bot answers a browser's

@@ -41,6 +41,13 @@ protected:
 
 /// Wires a's signalling outputs into b and back. `hold_offer` keeps a's first offer until
 /// release_offer() is called (to test candidate queuing).
+/// The first `a=ice-ufrag` value of an SDP text, or "".
+inline std::string ice_ufrag_of(const std::string& sdp) {
+    const auto at = sdp.find("a=ice-ufrag:");
+    return at == std::string::npos ? ""
+                                   : sdp.substr(at + 12, sdp.find_first_of("\r\n", at) - at - 12);
+}
+
 struct Wiring {
     Wiring(std::shared_ptr<PeerSession> pa, std::shared_ptr<PeerSession> pb)
         : a(std::move(pa)), b(std::move(pb)) {}
