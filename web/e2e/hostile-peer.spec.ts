@@ -51,18 +51,13 @@ test('a hostile peer cannot break the page: garbage, a burst, unannounced file c
   // A file announced as text/html: opened from its link in a new tab, it downloads.
   await mallory.page.evaluate(async () => {
     const { RP } = window;
-    const ch = await RP.open('file');
     const body = new TextEncoder().encode('<img src=x onerror="document.title=\'PWNED\'">');
-    const file = { category: 'file', name: 'evil.html', type: 'text/html', size: body.length };
-    const id = RP.send({ file: { ...file, dcId: String(ch.id) } });
     // Bytes go only after the ACK (PROTOCOL.md 4.7); the channel closes once they are confirmed.
-    await new Promise<void>((resolve) => {
-      const onAck = () => {
-        if (!RP.acked(id)) return;
-        RP.chat.removeEventListener('message', onAck);
-        resolve();
-      };
-      RP.chat.addEventListener('message', onAck);
+    const ch = await RP.announceFile({
+      category: 'file',
+      name: 'evil.html',
+      type: 'text/html',
+      size: body.length,
     });
     await new Promise<void>((resolve) => {
       ch.addEventListener('message', (e: MessageEvent) => {

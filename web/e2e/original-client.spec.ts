@@ -61,10 +61,12 @@ testCalledByOriginal(
   async (alice, original) => {
     const closed = await original.page.evaluate(async () => {
       const { RP } = window;
-      const ch = await RP.open('file');
-      const file = { category: 'file', name: 'empty.txt', type: 'text/plain', size: 0 };
-      const id = RP.send({ file: { ...file, dcId: String(ch.id) } });
-      await RP.waitAck(id);
+      const ch = await RP.announceFile({
+        category: 'file',
+        name: 'empty.txt',
+        type: 'text/plain',
+        size: 0,
+      });
       // As the original sender, it reads feedback only from now on and closes the channel when a
       // word brings the sum to the size. The receiver's initial 0-word is then often lost (sent
       // before the ACK came back): that case, where no word ever comes, is played here.
@@ -115,10 +117,8 @@ testCalledByOriginal(
   async (alice, original) => {
     const state = await original.page.evaluate(async () => {
       const { RP } = window;
-      const ch = await RP.open('file');
       // `size` is optional in the announcement (PROTOCOL.md 4.3): a peer may leave it out.
-      const id = RP.send({ file: { category: 'file', name: 'unsized.bin', dcId: String(ch.id) } });
-      await RP.waitAck(id);
+      const ch = await RP.announceFile({ category: 'file', name: 'unsized.bin' });
       const body = Uint8Array.from({ length: 1000 }, (_, i) => i % 256);
       let total = 0;
       const fed = new Promise<void>((resolve) => {
@@ -186,10 +186,7 @@ testCalledByOriginal(
       const { RP } = window;
       const size = 300_000;
       const body = Uint8Array.from({ length: size }, (_, i) => (i * 7) % 251);
-      const ch = await RP.open('file');
-      const file = { category: 'file', name: 'pattern.bin', type: '', size };
-      const id = RP.send({ file: { ...file, dcId: String(ch.id) } });
-      await RP.waitAck(id);
+      const ch = await RP.announceFile({ category: 'file', name: 'pattern.bin', type: '', size });
       const got: number[] = [];
       let total = 0;
       ch.onmessage = (e: MessageEvent) => {

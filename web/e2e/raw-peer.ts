@@ -40,6 +40,11 @@ export interface RawPeerState {
   send(body: object): string;
   /** Opens a channel with `label` on the peer connection; resolves when it opened or closed. */
   open(label: string): Promise<RTCDataChannel>;
+  /**
+   * Sends a file as the original does up to its first byte: opens a `file` channel, announces
+   * `file` on `chat` with that channel's `dcId` and waits for the ACK (PROTOCOL.md 4.7).
+   */
+  announceFile(file: Record<string, unknown>): Promise<RTCDataChannel>;
   acked(messageId: string): boolean;
   /** Resolves once the remote ACKed `messageId` on `chat`. */
   waitAck(messageId: string): Promise<void>;
@@ -109,6 +114,11 @@ function install({ name, idAbove }: { name: string; idAbove: string }): Promise<
       ch.binaryType = 'arraybuffer';
       ch.onopen = ch.onclose = () => resolve(ch);
     });
+  rp.announceFile = async (file) => {
+    const ch = await rp.open('file');
+    await rp.waitAck(rp.send({ file: { ...file, dcId: String(ch.id) } }));
+    return ch;
+  };
   // A connection to `peer` with the original's handlers; as initiator with `chat` and `ping`.
   const connect = (peer: string, initiator: boolean) => {
     rp.peer = peer;
