@@ -1,5 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
-import { encodePatch, MAX_TEXT, type ChatMessage, type FileCategory } from '../protocol';
+import {
+  decodeSignal,
+  encodePatch,
+  MAX_TEXT,
+  type ChatMessage,
+  type FileCategory,
+} from '../protocol';
 import {
   MAX_INCOMING_FILES,
   MAX_ITEMS,
@@ -194,6 +200,25 @@ describe('TincanClient over fake signalling and peer connections', () => {
     // One sample of each per second, both told at the same beat: about half as many changes.
     expect(changes).toBeLessThanOrEqual(Math.max(ws - before[0], peer - before[1]) + 1);
     expect(changes).toBeLessThan(samples);
+  });
+
+  it('renames with the full preference and the current name as origin_node_name, as the original', async () => {
+    const hub = new FakeHub();
+    const renames: unknown[] = [];
+    const handle = hub.handle.bind(hub);
+    hub.handle = (from, text) => {
+      const r = decodeSignal(text);
+      if (r.ok && r.value.rename) renames.push(r.value.rename);
+      handle(from, text);
+    };
+    const alice = makeClient(hub, 'alice');
+    await vi.waitFor(() => expect(alice.store.getState().nodeId).toBeTruthy());
+    alice.rename('bob', 4);
+    await vi.waitFor(() => expect(renames.length).toBe(1));
+    expect(renames[0]).toEqual({
+      new_preference: { name: 'bob', indexOfPreferColor: 4 },
+      origin_node_name: 'alice',
+    });
   });
 
   it('announces attributes, lists peers, delivers with an ACK and counts unread', async () => {

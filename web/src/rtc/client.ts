@@ -481,7 +481,11 @@ export class TincanClient extends Emitter<ClientEvents> {
   rename(name: string, color: number | undefined): void {
     const new_preference: { name: string; indexOfPreferColor?: number } = { name };
     if (color !== undefined) new_preference.indexOfPreferColor = color;
-    this.signalling.send({ rename: { new_preference } });
+    // The original names the node's current name too (PROTOCOL.md 1.3; servers ignore it).
+    const current = this.store.getState().name;
+    this.signalling.send({
+      rename: { new_preference, ...(current ? { origin_node_name: current } : {}) },
+    });
     this.store.update((s) => ({ ...s, name, colorIndex: color }));
     this.opts.name = name;
     this.opts.colorIndex = color;
