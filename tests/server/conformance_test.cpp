@@ -236,3 +236,35 @@ TEST(Conformance, RequestsGosServerAnswersItselfGetItsAnswers) {
     EXPECT_EQ(star.headers["Content-Length"], "0");
     EXPECT_EQ(http_raw(server.port(), "GET * HTTP/1.1\r\nHost: a\r\n\r\n").status, 400U);
 }
+
+TEST(Conformance, TheChallengeKeyAndVersionAreCheckedAsGorillaChecksThem) {
+    // gorilla/websocket refuses a Sec-WebSocket-Key that is not the base64 of 16 bytes with its
+    // http.Error 400 (after the origin check), and takes a version list that holds 13.
+    TestServer server([](auto& c) { c.allowed_origins = {"https://chat.example.org"}; });
+    for (const std::string key : {"", "abc", "dGhlIHNhbXBsZSBub25jZQ", "dGhlIHNhbXBsZSBub25jZQ=",
+                                  "dGhlIHNhbXBsZSBub25jZQ===", "dGhlIHNhbXBsZSBub25j*Q==",
+                                  "dGhlIHNhbXBsZSBub25jZQ==dGhlIHNhbXBsZSBub25jZQ=="}) {
+        auto headers = upgrade_headers;
+        if (key.empty()) {
+            headers.erase("Sec-WebSocket-Key");
+        } else {
+            headers["Sec-WebSocket-Key"] = key;
+        }
+        auto res = http_get(server.port(), "/api/ws", "GET", headers);
+        EXPECT_EQ(res.status, 400U) << key;
+        EXPECT_EQ(res.body, "Bad Request\n") << key;
+        EXPECT_EQ(res.headers["Content-Type"], "text/plain; charset=utf-8") << key;
+        EXPECT_EQ(res.headers["Sec-WebSocket-Version"], "13") << key;
+        // The origin is checked first.
+        headers["Origin"] = "https://evil.example";
+        EXPECT_EQ(http_get(server.port(), "/api/ws", "GET", headers).status, 403U) << key;
+    }
+    auto other_key = upgrade_headers;
+    other_key["Sec-WebSocket-Key"] = "AAAAAAAAAAAAAAAAAAAAAB==";
+    EXPECT_EQ(http_get(server.port(), "/api/ws", "GET", other_key).status, 101U);
+    WsClient::Options version_list;
+    version_list.headers["Sec-WebSocket-Version"] = "8, 13";
+    WsClient listed(server.port(), version_list);
+    ASSERT_TRUE(listed.connected());
+    EXPECT_FALSE(listed.register_as("listed").empty());
+}

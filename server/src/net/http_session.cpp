@@ -14,6 +14,36 @@ namespace http = beast::http;
 
 namespace {
 constexpr auto request_timeout = std::chrono::seconds(30);
+
+// gorilla/websocket's isValidChallengeKey: Go's base64.StdEncoding of 16 bytes, i.e. 22 alphabet
+// characters and "==" (the unused low bits of the last character are not checked).
+bool valid_challenge_key(std::string_view key) {
+    if (key.size() != 24 || key.substr(22) != "==") {
+        return false;
+    }
+    for (const char c : key.substr(0, 22)) {
+        const bool alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                           (c >= '0' && c <= '9') || c == '+' || c == '/';
+        if (!alpha) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// gorilla's tokenListContainsValue(r.Header, "Sec-Websocket-Version", "13"): any of the header's
+// comma separated tokens, in any of its lines.
+bool offers_version_13(const Request& req) {
+    const auto [first, last] = req.equal_range(http::field::sec_websocket_version);
+    for (auto it = first; it != last; ++it) {
+        for (const auto token : http::token_list{it->value()}) {
+            if (beast::iequals(token, "13")) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
 } // namespace
 
 template <class Protocol>
@@ -167,7 +197,7 @@ template <class Protocol> bool HttpSession<Protocol>::try_upgrade(Request& req) 
         }
         // The original's WebSocket library (gorilla) checks the version before the origin and
         // refuses any but 13 with 400 (Beast alone would answer 426).
-        if (req[http::field::sec_websocket_version] != "13") {
+        if (!offers_version_13(req)) {
             ctx_.metrics.rejected("websocket_version");
             refuse(http::status::bad_request,
                    "websocket: unsupported version: 13 not found in 'Sec-Websocket-Version' header",
@@ -187,6 +217,18 @@ template <class Protocol> bool HttpSession<Protocol>::try_upgrade(Request& req) 
                    "origin not allowed: " + std::string(origin_value.substr(0, 200)), false, true);
             return true;
         }
+        // Then the key, as gorilla (Beast alone would take any key up to 24 characters and
+        // refuse others with a response of its own).
+        if (!valid_challenge_key(req[http::field::sec_websocket_key])) {
+            ctx_.metrics.rejected("websocket_key");
+            refuse(http::status::bad_request,
+                   "websocket: not a websocket handshake: 'Sec-WebSocket-Key' header must be "
+                   "Base64 encoded value of 16-byte in length",
+                   false, true);
+            return true;
+        }
+        // Beast's handshake wants exactly "13" where gorilla accepts a list holding it.
+        req.set(http::field::sec_websocket_version, "13");
         if (ctx_.shutting_down) {
             refuse(http::status::service_unavailable, "server shutting down", false, true);
             return true;
