@@ -155,6 +155,11 @@ public:
         call(bot_);
     }
 
+    /// Another data channel on the current connection (DCEP, no renegotiation).
+    std::shared_ptr<DataChannel> open_channel(const std::string& label) {
+        return session_->create_data_channel(label);
+    }
+
     /// A text message; `streamed` adds what Tincan's web app sends to get streamed replies.
     std::string send(const std::string& text, bool streamed = false) {
         json::object o{{"messageId", new_message_id()},
@@ -294,6 +299,61 @@ TEST_F(BotsThroughServer, PingChannelGetsPongs) {
     EXPECT_EQ(b.pongs[0].ping->direction, "pong");
     EXPECT_EQ(b.pongs[0].ping->seq, 3);
     EXPECT_EQ(b.pongs[0].to_node_id, b.node_id());
+}
+
+TEST_F(BotsThroughServer, EveryChatAndPingChannelIsServedOnItsOwnChannel) {
+    // The original handles each data channel by itself and answers on the channel a message came
+    // on; closing one `chat` channel leaves the connection (and the others) up.
+    auto host = start_bot(std::make_shared<EchoBot>());
+    ASSERT_TRUE(connect_to(*host));
+    auto& b = browser();
+    auto chat2 = b.open_channel("chat");
+    auto ping2 = b.open_channel("ping");
+    ASSERT_TRUE(chat2 && ping2);
+    std::vector<common::ChatMessage> on_chat2, on_ping2;
+    chat2->on_text([&](std::string t) { on_chat2.push_back(*common::parse_chat_message(t)); });
+    ping2->on_text([&](std::string t) { on_ping2.push_back(*common::parse_chat_message(t)); });
+    ASSERT_TRUE(
+        wait_for([&] { return chat2->is_open() && ping2->is_open() && b.ping->is_open(); }));
+    const auto text_on = [&](DataChannel& dc, const std::string& text) {
+        dc.send_text(json::serialize(json::object{{"messageId", new_message_id()},
+                                                  {"fromNodeId", b.node_id()},
+                                                  {"toNodeId", host->node_id()},
+                                                  {"timestamp", now_ms()},
+                                                  {"message", text}}));
+    };
+    const auto ping_on = [&](DataChannel& dc, int seq) {
+        dc.send_text(json::serialize(
+            json::object{{"messageId", new_message_id()},
+                         {"timestamp", now_ms()},
+                         {"fromNodeId", b.node_id()},
+                         {"toNodeId", host->node_id()},
+                         {"ping", json::object{{"direction", "ping"}, {"seq", seq}}}}));
+    };
+    // Bot hears of chat2 last; a message on the first channel is still answered there.
+    text_on(*b.chat, "on the first");
+    ASSERT_TRUE(wait_for([&] { return b.received.size() >= 2; }));
+    EXPECT_EQ(b.received[1].message, "on the first");
+    text_on(*chat2, "on the second");
+    ASSERT_TRUE(wait_for([&] { return on_chat2.size() >= 2; }));
+    EXPECT_TRUE(on_chat2[0].ack);
+    EXPECT_EQ(on_chat2[1].message, "on the second");
+    EXPECT_EQ(b.received.size(), 2u);
+    ping_on(*b.ping, 1);
+    ping_on(*ping2, 2);
+    ASSERT_TRUE(wait_for([&] { return !b.pongs.empty() && !on_ping2.empty(); }));
+    EXPECT_EQ(b.pongs[0].ping->seq, 1);
+    EXPECT_EQ(on_ping2[0].ping->seq, 2);
+    // The first chat channel closes: the connection stays, the second is still served.
+    b.chat->close();
+    ASSERT_TRUE(wait_for([&] { return b.chat->is_closed(); }));
+    text_on(*chat2, "still here");
+    ASSERT_TRUE(wait_for([&] { return on_chat2.size() >= 4; }));
+    EXPECT_EQ(on_chat2[3].message, "still here");
+    EXPECT_EQ(host->peer_count(), 1u);
+    // With its last chat channel the peer leaves.
+    chat2->close();
+    EXPECT_TRUE(wait_for([&] { return host->peer_count() == 0; }));
 }
 
 TEST_F(BotsThroughServer, BinaryFramesOnChatAndPingAreDroppedAndLaterMessagesStillServed) {

@@ -61,7 +61,14 @@ public:
         disconnected_timer_.cancel();
         connect_timer_.cancel();
         restart_timer_.cancel();
-        for (auto* dc : {&chat_, &ping_, &patch_}) {
+        for (auto* list : {&chats_, &pings_}) {
+            for (auto& dc : *list) {
+                dc->on_text(nullptr);
+                dc->on_close(nullptr);
+            }
+            list->clear();
+        }
+        for (auto* dc : {&chat_, &patch_}) {
             if (*dc) {
                 (*dc)->on_text(nullptr);
                 (*dc)->on_close(nullptr);
@@ -129,38 +136,46 @@ public:
 
     void on_channel(const std::shared_ptr<DataChannel>& dc) {
         std::weak_ptr<Peer> weak = weak_from_this();
+        // Every channel is served on its own, as the original's handlers are (one per channel,
+        // answering on the channel the message came on): a peer may open several `chat` or
+        // `ping` channels on one connection.
+        std::weak_ptr<DataChannel> channel = dc;
         if (dc->label() == "chat") {
-            chat_ = dc;
+            chats_.push_back(dc);
+            if (!chat_ || chat_->is_closed()) {
+                chat_ = dc;
+            }
             dc->on_open([weak] {
                 if (auto self = weak.lock()) {
                     self->chat_opened();
                 }
             });
-            dc->on_text([weak](std::string text) {
+            dc->on_text([weak, channel](std::string text) {
                 if (auto self = weak.lock()) {
-                    self->chat_text(text);
+                    self->chat_text(text, channel);
                 }
             });
-            dc->on_binary([weak](const DataChannel::Binary& b) {
+            dc->on_binary([weak, channel](const DataChannel::Binary& b) {
                 if (auto self = weak.lock()) {
-                    self->chat_text(as_text(b));
+                    self->chat_text(as_text(b), channel);
                 }
             });
-            dc->on_close([weak] {
+            dc->on_close([weak, channel] {
                 if (auto self = weak.lock()) {
-                    self->leave("chat channel closed");
+                    self->chat_closed(channel);
                 }
             });
         } else if (dc->label() == "ping") {
-            ping_ = dc;
-            dc->on_text([weak](std::string text) {
+            std::erase_if(pings_, [](const auto& p) { return p->is_closed(); });
+            pings_.push_back(dc);
+            dc->on_text([weak, channel](std::string text) {
                 if (auto self = weak.lock()) {
-                    self->ping_text(text);
+                    self->ping_text(text, channel);
                 }
             });
-            dc->on_binary([weak](const DataChannel::Binary& b) {
+            dc->on_binary([weak, channel](const DataChannel::Binary& b) {
                 if (auto self = weak.lock()) {
-                    self->ping_text(as_text(b));
+                    self->ping_text(as_text(b), channel);
                 }
             });
         } else {
@@ -271,7 +286,21 @@ private:
         guarded(log_, "on_peer", [&] { host_.bot_->on_peer(self); });
     }
 
-    void chat_text(const std::string& text) {
+    /// A `chat` channel closed: the peer leaves with its last one (the remote closed its
+    /// connection); while another is open, replies go there.
+    void chat_closed(const std::weak_ptr<DataChannel>& channel) {
+        auto closed = channel.lock();
+        std::erase_if(chats_, [&](const auto& dc) { return dc == closed || dc->is_closed(); });
+        if (chats_.empty()) {
+            leave("chat channel closed");
+            return;
+        }
+        if (!chat_ || chat_ == closed || chat_->is_closed()) {
+            chat_ = chats_.back();
+        }
+    }
+
+    void chat_text(const std::string& text, const std::weak_ptr<DataChannel>& channel) {
         ++inbound_;
         auto parsed = common::parse_chat_message(text);
         if (!parsed) {
@@ -281,12 +310,16 @@ private:
         if (parsed->ack) {
             return; // ACKs are never acted upon
         }
+        // The ACK and replies go back on the channel the message came on (PROTOCOL.md 6.1).
+        if (auto dc = channel.lock(); dc && !dc->is_closed()) {
+            chat_ = std::move(dc);
+        }
         chat_opened(); // a message proves the channel is open even if on-open was missed
         auto self = shared_from_this();
         guarded(log_, "on_message", [&] { host_.bot_->on_message(self, *parsed); });
     }
 
-    void ping_text(const std::string& text) {
+    void ping_text(const std::string& text, const std::weak_ptr<DataChannel>& channel) {
         ++inbound_;
         auto parsed = common::parse_chat_message(text);
         if (!parsed) {
@@ -301,7 +334,9 @@ private:
             spdlog::debug("[{}] ping: a {} needs no answer", log_, parsed->ping->direction);
             return;
         }
-        ping_->send_text(common::make_pong(*parsed, new_message_id(), now_ms()));
+        if (auto dc = channel.lock()) {
+            dc->send_text(common::make_pong(*parsed, new_message_id(), now_ms())); // same channel
+        }
     }
 
     /// A message on `chat` or `ping` that is dropped as invalid is logged (as the original logs
@@ -322,8 +357,9 @@ private:
     std::string peer_id_;
     std::string log_;
     std::shared_ptr<PeerSession> session_;
-    std::shared_ptr<DataChannel> chat_;
-    std::shared_ptr<DataChannel> ping_;
+    std::shared_ptr<DataChannel> chat_; ///< replies go here: the last `chat` spoken on
+    std::vector<std::shared_ptr<DataChannel>> chats_; ///< every `chat` channel not closed
+    std::vector<std::shared_ptr<DataChannel>> pings_; ///< `ping` channels (kept to be served)
     std::shared_ptr<DataChannel> patch_;
     Timer disconnected_timer_;
     Timer connect_timer_;
