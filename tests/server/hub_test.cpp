@@ -266,6 +266,23 @@ TEST_F(HubTest, ConnsShowsOnlyRegisteredNodesInTheOriginalShape) {
     EXPECT_FALSE(rec.contains("attributes"));
 }
 
+TEST_F(HubTest, ConnsListsNodeIdsInAscendingOrderAsGosMapEncoding) {
+    // Go's encoding/json writes a map's keys sorted; the ids are random, so 40 nodes would all
+    // but never come out sorted by chance.
+    for (int i = 0; i < 40; ++i) {
+        auto [id, sink] = join();
+        hub.handle_text(id, R"({"register":{"node_name":""}})");
+    }
+    const auto text = hub.conns_json();
+    const auto conns = json::parse(text).as_object();
+    ASSERT_EQ(conns.size(), 40U);
+    std::vector<std::string> ids;
+    for (const auto& [k, v] : conns) {
+        ids.emplace_back(k);
+    }
+    EXPECT_TRUE(std::is_sorted(ids.begin(), ids.end()));
+}
+
 TEST_F(HubTest, DisconnectAnnouncesOfflineOnlyForRegisteredNodes) {
     auto [a, sa] = join();
     auto [b, sb] = join();

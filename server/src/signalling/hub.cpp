@@ -1,5 +1,6 @@
 #include "hub.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <boost/uuid/random_generator.hpp>
 #include <boost/uuid/uuid_io.hpp>
@@ -467,11 +468,19 @@ void Hub::relay(const std::string& from, const std::string& to, std::string_view
 }
 
 std::string Hub::conns_json() const {
-    json::object out;
-    for (const auto& [id, node] : nodes_) {
-        if (!node.registered) {
-            continue;
+    // Node ids in ascending order, as Go's encoder writes the original's map.
+    std::vector<const decltype(nodes_)::value_type*> sorted;
+    sorted.reserve(registered_);
+    for (const auto& entry : nodes_) {
+        if (entry.second.registered) {
+            sorted.push_back(&entry);
         }
+    }
+    std::sort(sorted.begin(), sorted.end(),
+              [](const auto* x, const auto* y) { return x->first < y->first; });
+    json::object out(sorted.size());
+    for (const auto* entry : sorted) {
+        const auto& [id, node] = *entry;
         json::object rec;
         rec["node_name"] = node.name;
         rec["connected_at"] = node.connected_at;
