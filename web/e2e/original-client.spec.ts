@@ -221,7 +221,8 @@ testCalledByOriginal(
     });
     expect(Buffer.from(received.bytes).equals(sent)).toBe(true);
     expect(received.texts).toBe(0);
-    expect(Math.max(...received.chunks)).toBeLessThanOrEqual(262144);
+    // The original's 128 KiB chunks (PROTOCOL.md 4.7, 9; Tincan apps get 256 KiB).
+    expect(received.chunks).toEqual([...Array(5).fill(131072), 700_000 - 5 * 131072]);
     expect(received.announcement.file).toEqual({
       category: 'file',
       name: 'to-original.bin',

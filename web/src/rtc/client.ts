@@ -1,6 +1,7 @@
 import {
   applyPatches,
   chunkSize,
+  ORIGINAL_CHUNK,
   cleanName,
   colorIndex,
   decodeChatMessage,
@@ -1465,7 +1466,13 @@ export class TincanClient extends Emitter<ClientEvents> {
         : 'file';
     const abort = new AbortController();
     link.sending.set(id, abort);
-    const maxMessageSize = link.session.pc.sctp?.maxMessageSize ?? null;
+    // Chunks as the original's (128 KiB, PROTOCOL.md 4.7 and 9) unless the peer is a Tincan app,
+    // which takes 256 KiB: fewer messages and feedback words. Always within the remote's limit.
+    const remoteMax = link.session.pc.sctp?.maxMessageSize ?? null;
+    const maxMessageSize =
+      remoteMax && !this.peerHasFeature(link.id, DIGEST_FEATURE)
+        ? Math.min(remoteMax, ORIGINAL_CHUNK)
+        : remoteMax;
     // At most MAX_OUTGOING_FILES at once per peer: a receiver keeps at most MAX_INCOMING_FILES
     // file channels open and closes more (a hostile peer's flood of them). With a slot free, the
     // channel is made (and the file's first chunk read) before the new card goes to the store:
