@@ -218,6 +218,43 @@ TEST_F(AccountsApiTest, AvatarFromDataUrl) {
     EXPECT_EQ(call(http::verb::get, "/profile/avatar").result(), http::status::unauthorized);
 }
 
+TEST_F(AccountsApiTest, AvatarDataUrlErrorsAreTheOriginalsGoDecoderMessages) {
+    // PROTOCOL.md 2.2: bad base64 is a 400 with the decoder's message; the original decodes with
+    // Go's base64.StdEncoding, which skips CR/LF, requires padding and names the failing offset
+    // (counted in the data after the trimmed "base64,").
+    const std::pair<const char*, const char*> cases[] = {
+        {"data:image/png;base64,@@@@", "illegal base64 data at input byte 0"},
+        {"data:image/png;base64,iVBO Rw0K", "illegal base64 data at input byte 4"},
+        {"data:image/png;base64,iVBORw0KGgo", "illegal base64 data at input byte 8"},
+        {"data:image/png;base64,iVBORw0KG===", "illegal base64 data at input byte 9"},
+        {"data:image/png;base64,iVBORw0KGg=x", "illegal base64 data at input byte 10"},
+        {"data:image/png;base64,iVBORw0KGg==iVBO", "illegal base64 data at input byte 12"},
+        {"data:image/png;base64,iVBORw0KGg=", "illegal base64 data at input byte 11"},
+        {"data:image/png", "not base64 encoded"},
+        {"data:image/png;charset=x;base64,iVBORw0KGgo=", "not base64 encoded"},
+        {"data:image/gif;base64,R0lGODlh", "unsupported MIME type"},
+        {"data:,", "unsupported MIME type"},
+    };
+    int i = 0;
+    for (const auto& [url, err] : cases) {
+        User u;
+        u.username = "bad" + std::to_string(i++);
+        u.avatar_url = url;
+        service->store().create_user(u, 0);
+        auto res = call(http::verb::get, "/profile/avatar?username=" + u.username);
+        EXPECT_EQ(res.result(), http::status::bad_request) << url;
+        EXPECT_EQ(body(res).at("err"), err) << url;
+    }
+    // CR/LF anywhere are skipped, as Go's decoder does.
+    User ok;
+    ok.username = "wrapped";
+    ok.avatar_url = "data:image/png;base64,iVBO\r\nRw0K\nGgo\n=";
+    service->store().create_user(ok, 0);
+    auto res = call(http::verb::get, "/profile/avatar?username=wrapped");
+    EXPECT_EQ(res.result(), http::status::ok);
+    EXPECT_EQ(res.body(), std::string("\x89PNG\r\n\x1a\n"));
+}
+
 TEST_F(AccountsApiTest, AvatarProxyTimeoutSizeAndTypeLimits) {
     using tincan::test::Reply;
     auto hits = std::make_shared<std::atomic<int>>(0);
