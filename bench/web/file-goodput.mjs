@@ -5,7 +5,8 @@
 //
 //   node bench/web/file-goodput.mjs [--sizes 20M,256M,1G] [--runs 5]
 //                                   [--modes raw,original,app,app-memory,app-nodigest,raw+app,
-//                                            raw+feedback,raw+load,raw+load-fine,raw+load-s,raw+load-r]
+//                                            raw+video,raw+feedback,raw+load,raw+load-fine,raw+load-s,
+//                                            raw+load-r]
 //                                   [--json out.json] [--cpu] [--js-profile] [--timeline]
 //
 // --cpu adds the CPU time each browser spent during the transfer, by process type and thread name
@@ -203,9 +204,10 @@ async function launchPair(url) {
 
 const PAGE_SETUP = `
 window.bench = {
-  async offer(label) {
+  async offer(label, video) {
     const pc = new RTCPeerConnection();
     const dc = pc.createDataChannel(label);
+    if (video) pc.addTransceiver('video', { direction: 'recvonly' });
     dc.binaryType = 'arraybuffer';
     window.bench.pc = pc; window.bench.dc = dc;
     await pc.setLocalDescription();
@@ -233,7 +235,12 @@ async function rawOrOriginal(mode, pair, size, filePath) {
   await sPage.evaluate(PAGE_SETUP);
   await rPage.evaluate(PAGE_SETUP);
   if (mode === 'original') await attachFile(sPage, 'bench-file', filePath);
-  const offer = await sPage.evaluate((l) => window.bench.offer(l), mode.startsWith('raw') ? 'raw' : 'file');
+  // raw+video: the same pair with a receive-only video m-line, as the app asks for between Tincan
+  // apps (PeerSession.requestLargeSocketBuffers): larger UDP socket buffers, no media.
+  const offer = await sPage.evaluate(
+    ([l, v]) => window.bench.offer(l, v),
+    [mode.startsWith('raw') ? 'raw' : 'file', mode === 'raw+video'],
+  );
   // raw+load: both pages also run a worker that keeps ~15 % of a core busy (3 ms in every 20 ms),
   // to see how other work in the browsers changes what the transport itself costs (raw+load-s,
   // raw+load-r: in the sender's or the receiver's page only).

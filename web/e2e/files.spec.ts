@@ -4,7 +4,19 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { referenceFileDigest } from '../src/rtc/testing/file-digest';
-import { expect, messages, openChat, shot, test, uniq, waitConnected, type User } from './helpers';
+import { recordPeerConnections } from './audio';
+import {
+  expect,
+  join_,
+  messages,
+  openChat,
+  send,
+  shot,
+  test,
+  uniq,
+  waitConnected,
+  type User,
+} from './helpers';
 
 const dir = mkdtempSync(join(tmpdir(), 'tincan-files-'));
 /** A file with its SHA-256 and the app's file digest (SHA-256 of its 256 KiB blocks' SHA-256s). */
@@ -26,6 +38,57 @@ async function connectPair(users: (...n: string[]) => Promise<User[]>) {
   await openChat(b!.page, a!.name);
   return [a!, b!] as const;
 }
+
+/** The kernel's receive buffer (`ss` skmem rb, bytes) of the UDP socket bound to `port`. */
+function udpReceiveBuffer(port: number): number {
+  const out = execFileSync('ss', ['-uamnH', 'sport', '=', `:${port}`], { encoding: 'utf8' });
+  return Math.max(0, ...[...out.matchAll(/\brb(\d+)/g)].map((m) => Number(m[1])));
+}
+
+test('two Tincan apps get large UDP socket buffers for their transfers, and no media', async ({
+  browser,
+  server,
+}) => {
+  // Chromium gives a data-only connection 64 KiB (128 KiB in the kernel); the app's receive-only
+  // video m-line makes it take 1 MiB (PeerSession.requestLargeSocketBuffers).
+  const [a, b] = await Promise.all(
+    ['bufsender', 'bufreceiver'].map((n) =>
+      join_(browser, server.url, uniq(n), recordPeerConnections),
+    ),
+  );
+  try {
+    await openChat(a!.page, b!.name);
+    await waitConnected(a!.page);
+    for (const u of [a!, b!]) {
+      const { port, transceivers } = await u.page.evaluate(async () => {
+        const pc = (window as unknown as { __tincanPcs: RTCPeerConnection[] }).__tincanPcs.find(
+          (p) => p.connectionState === 'connected',
+        )!;
+        const stats = await pc.getStats();
+        let port = 0;
+        stats.forEach((s) => {
+          if (s.type !== 'transport' || !s.selectedCandidatePairId) return;
+          const pair = stats.get(s.selectedCandidatePairId);
+          port = stats.get(pair.localCandidateId)?.port ?? 0;
+        });
+        const transceivers = pc
+          .getTransceivers()
+          .map((t) => `${t.receiver.track.kind} ${t.currentDirection}`);
+        return { port, transceivers };
+      });
+      expect(port).toBeGreaterThan(0);
+      expect(udpReceiveBuffer(port)).toBeGreaterThan(2 * 128 * 1024);
+      expect(transceivers).toEqual(['video inactive']);
+    }
+    // Nothing of it shows: no media card in the conversation.
+    await openChat(b!.page, a!.name);
+    await send(a!.page, 'hello over a big buffer');
+    await expect(messages(b!.page, a!.name).getByText('hello over a big buffer')).toBeVisible();
+    await expect(b!.page.locator('audio, video')).toHaveCount(0);
+  } finally {
+    await Promise.all([a!.context.close(), b!.context.close()]);
+  }
+});
 
 test('a 20 MiB random file and a zero-byte file arrive with equal SHA-256', async ({ users }) => {
   test.setTimeout(180_000);

@@ -892,6 +892,8 @@ export class TincanClient extends Emitter<ClientEvents> {
     if (initiator) {
       session.createChannel('chat');
       session.createChannel('ping');
+      if (this.negotiatesPerfectly(peer) && !this.store.getState().peers[peer]?.isBot)
+        session.requestLargeSocketBuffers();
     }
     return link;
   }

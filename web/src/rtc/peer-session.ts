@@ -164,6 +164,22 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
     return channel;
   }
 
+  /**
+   * Asks for a receive-only video m-line in our next offer, to enlarge the connection's UDP
+   * socket buffers. Chromium leaves a data-only connection's socket at 64 KiB for receiving
+   * (128 KiB in the kernel), about 5 ms of a fast file transfer: any pause of the browser's
+   * network thread drops datagrams and SCTP halves its window. A video channel sets the bundled
+   * transport's receive buffer to 1 MiB and its send buffer to 256 KiB (kernel doubles both),
+   * which a data channel on the same bundle shares (docs/benchmarks.md: a bare channel pair goes
+   * from 20 to 29 MB/s here). No media flows: the answer is `inactive`, and incoming video is
+   * ignored. Only towards Tincan web apps: original clients and bots keep the original's SDP.
+   */
+  requestLargeSocketBuffers(): void {
+    if (typeof this.pc.addTransceiver !== 'function') return;
+    if (this.pc.getTransceivers().some((t) => t.receiver.track.kind === 'video')) return;
+    this.pc.addTransceiver('video', { direction: 'recvonly' });
+  }
+
   /** Handles a relayed `sdp_offer` (already addressed to us and from this peer). */
   handleDescription(offerJson: string): Promise<void> {
     return this.enqueue(async () => {

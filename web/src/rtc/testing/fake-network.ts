@@ -20,6 +20,8 @@ export class FakeHub {
   /** `/profile?username=` answers by username (404 for others). */
   profiles = new Map<string, Record<string, unknown>>();
   profileRequests: string[] = [];
+  /** Node names listed without `tincan_features`, as an original client registers. */
+  originals = new Set<string>();
   /** The answer of `/ice-servers` (TURN credentials); 404 while unset. */
   turn: unknown = undefined;
 
@@ -41,13 +43,16 @@ export class FakeHub {
     const body: Record<string, unknown> = {};
     for (const [id, s] of this.sockets) {
       if (!s.registered) continue;
+      const name = this.names.get(id) ?? '';
+      const attributes = { ...this.attributes.get(id) };
+      if (this.originals.has(name)) delete attributes.tincan_features;
       body[id] = {
-        node_name: this.names.get(id),
+        node_name: name,
         connected_at: 1,
         registered_at: 1,
-        attributes: this.attributes.get(id) ?? {},
+        attributes,
         authentication: 'none',
-        ...this.identities.get(this.names.get(id) ?? ''),
+        ...this.identities.get(name),
       };
     }
     return new Response(JSON.stringify(body), { status: 200 });
@@ -230,6 +235,17 @@ export class FakePeerConnection {
     this.remote = pcs.get((d.sdp ?? '').split('\r\n')[0]!.replace('fake:', '')) ?? null;
     this.signalingState = d.type === 'offer' ? 'have-remote-offer' : 'stable';
     if (d.type === 'answer') this.connect();
+  }
+
+  /** Transceivers added by the app (no media flows between fakes). */
+  private transceivers: { kind: string; direction: RTCRtpTransceiverDirection }[] = [];
+  addTransceiver(kind: string, init?: RTCRtpTransceiverInit) {
+    const t = { kind, direction: init?.direction ?? 'sendrecv', receiver: { track: { kind } } };
+    this.transceivers.push(t);
+    return t;
+  }
+  getTransceivers() {
+    return this.transceivers;
   }
 
   async addIceCandidate(): Promise<void> {}
