@@ -65,3 +65,30 @@ it('signs out with POST <apiPrefix>/logout and shows the login choices after it'
   expect(out?.url).toBe(`${location.origin}/api/logout`);
   expect(out?.init).toMatchObject({ method: 'POST', credentials: 'include' });
 });
+
+it('reconnects a pinned server once its login status is known: signed in with an empty name, else the visitor name', async () => {
+  const servers = [{ id: 'main', name: 'Main', url: '/api/ws', apiPrefix: '/api' }];
+  for (const loggedIn of [true, false]) {
+    localStorage.setItem('pinned_server', 'main');
+    localStorage.setItem('preference', JSON.stringify({ name: 'visitor-name' }));
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (url: string) => {
+        const json = (b: unknown) => new Response(JSON.stringify(b));
+        if (url.startsWith('/servers.json')) return json(servers);
+        if (url.endsWith('/api/profile/status')) return json({ logged_in: loggedIn });
+        if (url.endsWith('/api/profile')) return json({ username: 'octocat' });
+        return new Response('', { status: 404 });
+      }),
+    );
+    const onConnect = vi.fn();
+    render(<ConnectScreen onConnect={onConnect} />);
+    await vi.waitFor(() => expect(onConnect).toHaveBeenCalledTimes(1));
+    expect(onConnect.mock.calls[0]![0].name).toBe(loggedIn ? '' : 'visitor-name');
+    // The visitor name stays saved either way.
+    expect(JSON.parse(localStorage.getItem('preference')!).name).toBe('visitor-name');
+    cleanup();
+    vi.unstubAllGlobals();
+    localStorage.clear();
+  }
+});

@@ -72,19 +72,29 @@ export function ConnectScreen({ onConnect }: { onConnect: (r: ConnectRequest) =>
     setLoginCheck((n) => n + 1);
   }
 
-  // A pinned server reconnects on page load, as the original.
+  // A pinned server reconnects on page load, as the original, once its login status is known:
+  // a signed-in user registers with an empty name (the server puts the account's in).
   useEffect(() => {
     if (!servers) return;
     const pinned = servers.find((s) => s.id === storage.get('pinned_server'));
-    if (pinned) connect(pinned);
+    if (!pinned) return;
+    let live = true;
+    void fetchLoginStatus(pinned, location.origin).then((l) => live && connect(pinned, l.loggedIn));
+    return () => {
+      live = false;
+    };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [servers]);
 
-  function connect(s: ServerEntry | undefined = server) {
+  /**
+   * Registers with the visitor name, or an empty one when signed in (PROTOCOL.md 7.2: the
+   * preference is sent only when not logged in; it stays saved for a visit without the account).
+   */
+  function connect(s: ServerEntry | undefined = server, loggedIn = !!login?.loggedIn) {
     if (!s) return;
     const pref = loadPreference();
-    const chosen = login?.loggedIn ? '' : name.trim();
-    savePreference({ ...pref, name: chosen || undefined });
+    const chosen = loggedIn ? '' : name.trim();
+    if (!loggedIn) savePreference({ ...pref, name: chosen || undefined });
     storage.set('pinned_server', s.id);
     onConnect({ server: s, name: chosen, color: pref.indexOfPreferColor });
   }
