@@ -4,7 +4,7 @@
 // receiving side's memory (renderer RSS, ArrayBuffer backing store, whole-browser RSS growth).
 //
 //   node bench/web/file-goodput.mjs [--sizes 20M,256M,1G] [--runs 5]
-//                                   [--modes raw,original,app,app-memory,app-nodigest,raw+app,
+//                                   [--modes raw,original,app,app-memory,app-nodigest,app-novideo,raw+app,
 //                                            raw+video,raw+feedback,raw+load,raw+load-fine,raw+load-s,
 //                                            raw+load-r]
 //                                   [--json out.json] [--cpu] [--js-profile] [--timeline]
@@ -402,6 +402,15 @@ async function appRun(pair, size, filePath, mode) {
   if (mode === 'app-nodigest')
     for (const page of [sPage, rPage]) {
       await page.addInitScript(NO_DIGEST);
+      await page.reload();
+    }
+  // app-novideo: the app without its receive-only video m-line (PeerSession.requestLargeSocketBuffers
+  // finds no addTransceiver), so the connection keeps Chromium's small socket buffers.
+  if (mode === 'app-novideo')
+    for (const page of [sPage, rPage]) {
+      await page.addInitScript(() => {
+        RTCPeerConnection.prototype.addTransceiver = undefined;
+      });
       await page.reload();
     }
   // app-memory: the receiver keeps Blob parts instead of writing to the private file system.

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { referenceFileDigest } from '../src/rtc/testing/file-digest';
+import type { Page } from '@playwright/test';
 import { recordPeerConnections } from './audio';
 import {
   expect,
@@ -45,12 +46,36 @@ function udpReceiveBuffer(port: number): number {
   return Math.max(0, ...[...out.matchAll(/\brb(\d+)/g)].map((m) => Number(m[1])));
 }
 
-test('two Tincan apps get large UDP socket buffers for their transfers, and no media', async ({
+/** The receive buffer of the UDP socket under `page`'s connected pair, and its transceivers. */
+async function socketOf(page: Page) {
+  const { port, transceivers } = await page.evaluate(async () => {
+    const pc = (window as unknown as { __tincanPcs: RTCPeerConnection[] }).__tincanPcs.find(
+      (p) => p.connectionState === 'connected',
+    )!;
+    const stats = await pc.getStats();
+    let port = 0;
+    stats.forEach((s) => {
+      if (s.type !== 'transport' || !s.selectedCandidatePairId) return;
+      const pair = stats.get(s.selectedCandidatePairId);
+      port = stats.get(pair.localCandidateId)?.port ?? 0;
+    });
+    const transceivers = pc
+      .getTransceivers()
+      .map((t) => `${t.receiver.track.kind} ${t.currentDirection}`);
+    return { port, transceivers };
+  });
+  expect(port).toBeGreaterThan(0);
+  return { receiveBuffer: udpReceiveBuffer(port), transceivers };
+}
+
+test('a large file between two Tincan apps gets large UDP socket buffers, and no media', async ({
   browser,
   server,
 }) => {
-  // Chromium gives a data-only connection 64 KiB (128 KiB in the kernel); the app's receive-only
-  // video m-line makes it take 1 MiB (PeerSession.requestLargeSocketBuffers).
+  test.setTimeout(180_000);
+  // Chromium gives a data-only connection 64 KiB (128 KiB in the kernel); for a large file the app
+  // adds a receive-only video m-line, which makes it take 1 MiB
+  // (PeerSession.requestLargeSocketBuffers).
   const [a, b] = await Promise.all(
     ['bufsender', 'bufreceiver'].map((n) =>
       join_(browser, server.url, uniq(n), recordPeerConnections),
@@ -59,32 +84,28 @@ test('two Tincan apps get large UDP socket buffers for their transfers, and no m
   try {
     await openChat(a!.page, b!.name);
     await waitConnected(a!.page);
-    for (const u of [a!, b!]) {
-      const { port, transceivers } = await u.page.evaluate(async () => {
-        const pc = (window as unknown as { __tincanPcs: RTCPeerConnection[] }).__tincanPcs.find(
-          (p) => p.connectionState === 'connected',
-        )!;
-        const stats = await pc.getStats();
-        let port = 0;
-        stats.forEach((s) => {
-          if (s.type !== 'transport' || !s.selectedCandidatePairId) return;
-          const pair = stats.get(s.selectedCandidatePairId);
-          port = stats.get(pair.localCandidateId)?.port ?? 0;
-        });
-        const transceivers = pc
-          .getTransceivers()
-          .map((t) => `${t.receiver.track.kind} ${t.currentDirection}`);
-        return { port, transceivers };
-      });
-      expect(port).toBeGreaterThan(0);
-      expect(udpReceiveBuffer(port)).toBeGreaterThan(2 * 128 * 1024);
-      expect(transceivers).toEqual(['video inactive']);
-    }
-    // Nothing of it shows: no media card in the conversation.
     await openChat(b!.page, a!.name);
+    // Chat alone keeps the original's data-only connection.
+    for (const u of [a!, b!]) {
+      const s = await socketOf(u.page);
+      expect(s.receiveBuffer).toBeLessThanOrEqual(2 * 128 * 1024);
+      expect(s.transceivers).toEqual([]);
+    }
+
+    const big = makeFile('large-64MiB.bin', 64 * 1024 * 1024);
+    await a!.page.getByLabel('Choose files to send').setInputFiles(big.path);
+    const got = messages(b!.page, a!.name).getByRole('group', { name: 'File large-64MiB.bin' });
+    await expect(got).toHaveAttribute('data-transfer-status', 'complete', { timeout: 120_000 });
+    await expect(got.getByTestId('sha256')).toHaveText(big.digest);
+    for (const u of [a!, b!]) {
+      const s = await socketOf(u.page);
+      expect(s.receiveBuffer).toBeGreaterThan(2 * 128 * 1024);
+      expect(s.transceivers).toEqual(['video inactive']);
+    }
+    // Nothing of it shows: no media element, and the chat goes on.
+    await expect(b!.page.locator('audio, video')).toHaveCount(0);
     await send(a!.page, 'hello over a big buffer');
     await expect(messages(b!.page, a!.name).getByText('hello over a big buffer')).toBeVisible();
-    await expect(b!.page.locator('audio, video')).toHaveCount(0);
   } finally {
     await Promise.all([a!.context.close(), b!.context.close()]);
   }

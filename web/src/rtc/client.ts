@@ -177,6 +177,13 @@ const MAX_NEGOTIATING = 16;
 export const MAX_INCOMING_FILES = 64;
 /** Files sent to one peer at once; more wait their turn. */
 export const MAX_OUTGOING_FILES = 8;
+/**
+ * From this size on, a file to a Tincan app first gets its connection large socket buffers
+ * (PeerSession.requestLargeSocketBuffers, a renegotiation): they make long transfers about half
+ * as fast again, but the first seconds of any transfer on them sometimes stall for a second
+ * (docs/benchmarks.md), which a small file would feel.
+ */
+export const LARGE_FILE = 64 * 1024 * 1024;
 const MAX_PENDING_PATCH_IDS = 200;
 /** How long candidates that came before their offer are kept. */
 const EARLY_CANDIDATE_MS = 10_000;
@@ -892,8 +899,6 @@ export class TincanClient extends Emitter<ClientEvents> {
     if (initiator) {
       session.createChannel('chat');
       session.createChannel('ping');
-      if (this.negotiatesPerfectly(peer) && !this.store.getState().peers[peer]?.isBot)
-        session.requestLargeSocketBuffers();
     }
     return link;
   }
@@ -1468,6 +1473,12 @@ export class TincanClient extends Emitter<ClientEvents> {
         : 'file';
     const abort = new AbortController();
     link.sending.set(id, abort);
+    if (
+      file.size >= LARGE_FILE &&
+      this.negotiatesPerfectly(peer) &&
+      !this.store.getState().peers[peer]?.isBot
+    )
+      link.session.requestLargeSocketBuffers();
     // Chunks as the original's (128 KiB, PROTOCOL.md 4.7 and 9) unless the peer is a Tincan app,
     // which takes 256 KiB: fewer messages and feedback words. Always within the remote's limit.
     const remoteMax = link.session.pc.sctp?.maxMessageSize ?? null;

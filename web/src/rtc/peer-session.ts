@@ -165,14 +165,15 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
   }
 
   /**
-   * Asks for a receive-only video m-line in our next offer, to enlarge the connection's UDP
-   * socket buffers. Chromium leaves a data-only connection's socket at 64 KiB for receiving
-   * (128 KiB in the kernel), about 5 ms of a fast file transfer: any pause of the browser's
-   * network thread drops datagrams and SCTP halves its window. A video channel sets the bundled
-   * transport's receive buffer to 1 MiB and its send buffer to 256 KiB (kernel doubles both),
-   * which a data channel on the same bundle shares (docs/benchmarks.md: a bare channel pair goes
-   * from 20 to 29 MB/s here). No media flows: the answer is `inactive`, and incoming video is
-   * ignored. Only towards Tincan web apps: original clients and bots keep the original's SDP.
+   * Adds a receive-only video m-line (a renegotiation) to enlarge the connection's UDP socket
+   * buffers. Chromium leaves a data-only connection's socket at 64 KiB for receiving (128 KiB in
+   * the kernel), a few milliseconds of a fast file transfer: any pause of the browser's network
+   * thread drops datagrams and SCTP halves its window. A video channel sets the bundled
+   * transport's receive buffer to 1 MiB and its send buffer to 256 KiB (the kernel doubles both),
+   * which the data channels on the same bundle share, for the rest of the connection. No media
+   * flows: the answer is `inactive`, and incoming video is ignored. The caller asks only towards
+   * Tincan web apps (original clients and bots keep the original's SDP) and for large files
+   * (docs/web.md "Socket buffers").
    */
   requestLargeSocketBuffers(): void {
     if (typeof this.pc.addTransceiver !== 'function') return;

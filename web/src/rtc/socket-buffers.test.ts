@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { TincanClient } from './client';
+import { LARGE_FILE, type TincanClient } from './client';
 import { startClient } from './testing/clients';
 import { FakeHub } from './testing/fake-network';
 
@@ -16,33 +16,53 @@ function transceivers(from: TincanClient, peer: string) {
     .map((t) => ({ kind: t.receiver.track.kind, direction: t.direction }));
 }
 
+/** A file of `size` bytes whose reading never ends (the test looks only at what comes first). */
+function endlessFile(size: number): File {
+  const f = new File([], 'big.bin', { type: 'application/octet-stream' });
+  Object.defineProperty(f, 'size', { value: size });
+  Object.defineProperty(f, 'stream', {
+    value: () => new ReadableStream({ type: 'bytes', pull: () => new Promise(() => {}) }),
+  });
+  return f;
+}
+
 /**
- * Alice opens a chat with Bob; `bob` says how the server lists Bob (as /conns does for an
- * original client, a bot, or a Tincan app).
+ * Alice opens a chat with Bob and sends him a file of `size` bytes; `bob` says how the server
+ * lists Bob (as /conns does for an original client, a bot, or a Tincan app). Alice's
+ * transceivers to Bob before and after.
  */
-async function aliceCallsBob(bob: { features?: boolean; bot?: boolean }) {
+async function aliceSendsBob(size: number, bob: { original?: boolean; bot?: boolean } = {}) {
   const hub = new FakeHub();
   if (bob.bot) hub.identities.set('bob', { authentication: 'jwt', is_bot: true });
-  if (bob.features === false) hub.originals.add('bob');
+  if (bob.original) hub.originals.add('bob');
   const alice = startClient(hub, 'alice');
   startClient(hub, 'bob');
   await vi.waitFor(() => expect(idOf(alice, 'bob')).not.toBe(''));
   const bobId = idOf(alice, 'bob');
   alice.selectPeer(bobId);
   await vi.waitFor(() => expect(alice.store.getState().peers[bobId]?.chatOpen).toBe(true));
-  return transceivers(alice, bobId);
+  const before = transceivers(alice, bobId);
+  alice.sendFiles(bobId, [endlessFile(size)]);
+  return { before, after: transceivers(alice, bobId) };
 }
 
-describe('large socket buffers between Tincan apps', () => {
-  it('offers a receive-only video m-line to a Tincan app (its buffers; no media)', async () => {
-    expect(await aliceCallsBob({})).toEqual([{ kind: 'video', direction: 'recvonly' }]);
+describe('large socket buffers for large files between Tincan apps', () => {
+  it('adds a receive-only video m-line for a large file to a Tincan app (no media)', async () => {
+    expect(await aliceSendsBob(LARGE_FILE)).toEqual({
+      before: [],
+      after: [{ kind: 'video', direction: 'recvonly' }],
+    });
   });
 
-  it("keeps the original's data-only offer towards an original client", async () => {
-    expect(await aliceCallsBob({ features: false })).toEqual([]);
+  it('keeps the data-only connection for a smaller file', async () => {
+    expect((await aliceSendsBob(LARGE_FILE - 1)).after).toEqual([]);
   });
 
-  it("keeps the original's data-only offer towards a bot, whatever it announces", async () => {
-    expect(await aliceCallsBob({ bot: true })).toEqual([]);
+  it("keeps the original's data-only connection towards an original client", async () => {
+    expect((await aliceSendsBob(LARGE_FILE, { original: true })).after).toEqual([]);
+  });
+
+  it("keeps the original's data-only connection towards a bot, whatever it announces", async () => {
+    expect((await aliceSendsBob(LARGE_FILE, { bot: true })).after).toEqual([]);
   });
 });
