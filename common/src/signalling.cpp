@@ -9,6 +9,12 @@ namespace {
 
 using Err = ProtocolError;
 
+// Go's encoding/json leaves a string untouched for a JSON null, so a null attribute value or
+// withdrawal entry is the empty string to the original server (the key still counts).
+std::string_view string_or_empty(const json::value& v) {
+    return v.is_null() ? std::string_view{} : std::string_view(v.get_string());
+}
+
 // A field reader over one JSON object: every getter leaves the target untouched when the key is
 // absent or null, and records the first type error.
 class Fields {
@@ -101,11 +107,11 @@ void decode_member(Fields& top, std::string_view key, std::optional<T>& out, Fn&
 void decode_attributes(Fields& f, AttributesAnnouncement& out) {
     if (const auto* attrs = f.object("attributes")) {
         for (const auto& [k, v] : *attrs) {
-            if (!v.is_string()) {
+            if (!v.is_string() && !v.is_null()) {
                 f.fail(Err::wrong_type);
                 return;
             }
-            out.attributes.emplace(std::string(k), std::string(v.get_string()));
+            out.attributes.emplace(std::string(k), std::string(string_or_empty(v)));
         }
     }
     if (const auto* w = f.find("withdrawals")) {
@@ -114,11 +120,11 @@ void decode_attributes(Fields& f, AttributesAnnouncement& out) {
             return;
         }
         for (const auto& item : w->get_array()) {
-            if (!item.is_string()) {
+            if (!item.is_string() && !item.is_null()) {
                 f.fail(Err::wrong_type);
                 return;
             }
-            out.withdrawals.emplace_back(item.get_string());
+            out.withdrawals.emplace_back(string_or_empty(item));
         }
     }
 }

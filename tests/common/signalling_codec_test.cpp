@@ -68,6 +68,20 @@ TEST(SignallingCodec, DecodesTheWebClientFirstFrame) {
     EXPECT_EQ(env->attributes_announcement->attributes.at("preferred_color"), "3");
 }
 
+TEST(SignallingCodec, NullAttributeValuesAndWithdrawalsAreEmptyStringsAsInGo) {
+    // Go decodes JSON null into a map's or slice's string as "": the frame stands.
+    auto env = decode_envelope(R"({"attributes_announcement":{"attributes":{"a":null,"b":"x"},)"
+                               R"("withdrawals":[null,"c"]}})");
+    ASSERT_TRUE(env);
+    ASSERT_TRUE(env->attributes_announcement);
+    EXPECT_EQ(env->attributes_announcement->attributes.at("a"), "");
+    EXPECT_EQ(env->attributes_announcement->attributes.at("b"), "x");
+    EXPECT_EQ(env->attributes_announcement->withdrawals, (std::vector<std::string>{"", "c"}));
+    // Other types still refuse the frame.
+    EXPECT_FALSE(decode_envelope(R"({"attributes_announcement":{"attributes":{"a":1}}})"));
+    EXPECT_FALSE(decode_envelope(R"({"attributes_announcement":{"withdrawals":[true]}})"));
+}
+
 TEST(SignallingCodec, EchoNumbersAreUnsigned64Bit) {
     auto env = decode_envelope(
         R"({"echo":{"direction":"ping","correlation_id":"c","timestamp":18446744073709551615,"seq_id":3}})");
