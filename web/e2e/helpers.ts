@@ -7,6 +7,7 @@ import {
 } from '@playwright/test';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { closeRawPeers } from './raw-peer';
 import { SCREENSHOTS, TincanAgents, TincanServer, type AgentOptions } from './server';
 
 export { expect };
@@ -49,6 +50,9 @@ export const test = base.extend<
       }
     }
     await Promise.all(made.map((u) => u.context.close()));
+    // Original-like peers of the test (raw-peer.ts) go too: left open they stay online for the
+    // rest of the worker's tests.
+    await closeRawPeers();
   },
 });
 

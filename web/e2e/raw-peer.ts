@@ -1,4 +1,4 @@
-import type { Browser, Page } from '@playwright/test';
+import type { Browser, BrowserContext, Page } from '@playwright/test';
 
 /**
  * A scripted peer that speaks the original protocol (PROTOCOL.md 1, 4) from a bare page of the
@@ -288,6 +288,15 @@ function install({ name, idAbove }: { name: string; idAbove: string }): Promise<
   });
 }
 
+/** Contexts of the raw peers made so far; the `users` fixture closes them after each test. */
+const opened = new Set<BrowserContext>();
+
+export async function closeRawPeers(): Promise<void> {
+  const all = [...opened];
+  opened.clear();
+  await Promise.all(all.map((c) => c.close()));
+}
+
 /** `idAbove`: register until the server assigns a node id larger than this one. */
 export async function rawPeer(
   browser: Browser,
@@ -295,7 +304,9 @@ export async function rawPeer(
   name: string,
   idAbove = '',
 ): Promise<RawPeer> {
-  const page = await (await browser.newContext()).newPage();
+  const context = await browser.newContext();
+  opened.add(context);
+  const page = await context.newPage();
   await page.goto(`${url}/servers.json`); // any document of the server's origin
   const id = await page.evaluate(install, { name, idAbove });
   return {
