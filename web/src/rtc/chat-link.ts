@@ -59,7 +59,8 @@ export function parseIncoming(data: unknown): ChatMessage | null {
  * What an ACK to a message the codec refused needs: its id and node ids, where the frame is a JSON
  * object with a string `messageId` and no `ack`. The original ACKs every non-ACK JSON message on
  * `chat`, whatever else it holds (PROTOCOL.md 4.4), and hides a sent message until its ACK comes:
- * a message we cannot show is still ACKed, so its sender does not lose it from view.
+ * a message we cannot show is still ACKed, so its sender does not lose it from view. Not a file
+ * announcement (see below).
  */
 export function ackableRefused(
   data: unknown,
@@ -72,8 +73,11 @@ export function ackableRefused(
     return null;
   }
   if (typeof o !== 'object' || o === null || Array.isArray(o)) return null;
-  const { messageId, fromNodeId, toNodeId, ack } = o as Record<string, unknown>;
+  const { messageId, fromNodeId, toNodeId, ack, file } = o as Record<string, unknown>;
   if (typeof messageId !== 'string' || ack !== undefined) return null;
+  // Except a file announcement: ACKed, its sender would stream the file into a channel we do not
+  // take and read our closing it as completion (PROTOCOL.md 4.7); unACKed, it gives up after 3 s.
+  if (file !== undefined && file !== null) return null;
   const id = (v: unknown) => (typeof v === 'string' ? v : '');
   return { messageId, fromNodeId: id(fromNodeId), toNodeId: id(toNodeId) };
 }

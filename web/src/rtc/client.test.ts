@@ -406,6 +406,9 @@ describe('TincanClient over fake signalling and peer connections', () => {
       onChat(...args);
     });
     rawSend(bob, aliceId, { messageId: 'odd-1', message: 123 as unknown as string });
+    // Not a file announcement it refuses: ACKed, its sender would stream the file and take the
+    // closed channel for completion (PROTOCOL.md 4.7).
+    rawSend(bob, aliceId, { messageId: 'odd-file', file: 'x' as unknown as ChatMessage['file'] });
     rawSend(bob, aliceId, { messageId: 'fine-1', message: 'shown' });
     await vi.waitFor(() => expect(acks).toContain('fine-1'));
     expect(acks).toEqual(['odd-1', 'fine-1']);
