@@ -111,6 +111,34 @@ test('a large file between two Tincan apps gets large UDP socket buffers, and no
   }
 });
 
+test('two users send each other a large file at the same moment: both arrive verified', async ({
+  users,
+}) => {
+  test.setTimeout(180_000);
+  // Both senders renegotiate the large socket buffers in at once (glare, resolved by perfect
+  // negotiation) while both transfers run.
+  const [a, b] = await connectPair(users);
+  const files = [
+    makeFile('a-to-b.bin', 64 * 1024 * 1024),
+    makeFile('b-to-a.bin', 64 * 1024 * 1024),
+  ];
+  await Promise.all([
+    a.page.getByLabel('Choose files to send').setInputFiles(files[0]!.path),
+    b.page.getByLabel('Choose files to send').setInputFiles(files[1]!.path),
+  ]);
+  for (const [to, from, f, name] of [
+    [b, a, files[0]!, 'a-to-b.bin'],
+    [a, b, files[1]!, 'b-to-a.bin'],
+  ] as const) {
+    const got = messages(to.page, from.name).getByRole('group', { name: `File ${name}` });
+    await expect(got).toHaveAttribute('data-transfer-status', 'complete', { timeout: 120_000 });
+    await expect(got.getByText('SHA-256 verified')).toBeVisible();
+    await expect(got.getByTestId('sha256')).toHaveText(f.digest);
+  }
+  await send(a.page, 'both arrived');
+  await expect(messages(b.page, a.name).getByText('both arrived')).toBeVisible();
+});
+
 test('a 20 MiB random file and a zero-byte file arrive with equal SHA-256', async ({ users }) => {
   test.setTimeout(180_000);
   const [a, b] = await connectPair(users);
