@@ -13,12 +13,13 @@
 namespace tincan::server {
 
 std::optional<ListenAddress> parse_listen_addr(const std::string& text) {
-    static const std::regex re(R"(^(?:\[([0-9A-Fa-f:.]+)\]|([^:\[\]]*)):(\d{1,5})$)");
+    // An empty port is an ephemeral one, as Go's net.Listen takes "host:" (the original's flag).
+    static const std::regex re(R"(^(?:\[([0-9A-Fa-f:.]+)\]|([^:\[\]]*)):(\d{0,5})$)");
     std::smatch m;
     if (!std::regex_match(text, m, re)) {
         return std::nullopt;
     }
-    const auto port = std::stoul(m[3]);
+    const auto port = m[3].length() == 0 ? 0UL : std::stoul(m[3]);
     if (port > 65535) {
         return std::nullopt;
     }
@@ -229,7 +230,8 @@ ParsedConfig parse_config(int argc, char** argv) {
                      "no TURN credentials will be handed out\n";
     }
     if (!parse_listen_addr(c.listen_addr)) {
-        std::cerr << "tincan-server: --listen-addr must look like host:port or :port\n";
+        std::cerr << "tincan-server: --listen-addr must look like host:port, :port or host: (a "
+                     "free port)\n";
         out.exit_code = 2;
         return out;
     }

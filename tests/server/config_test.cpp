@@ -11,6 +11,10 @@ TEST(Config, ListenAddresses) {
     EXPECT_EQ(parse_listen_addr(":3001")->host, "");
     EXPECT_EQ(parse_listen_addr("127.0.0.1:0")->host, "127.0.0.1");
     EXPECT_EQ(parse_listen_addr("[::1]:80")->host, "::1");
+    // An empty port is an ephemeral one, as Go's net.Listen takes it.
+    EXPECT_EQ(parse_listen_addr("127.0.0.1:")->port, 0);
+    EXPECT_EQ(parse_listen_addr("127.0.0.1:")->host, "127.0.0.1");
+    EXPECT_EQ(parse_listen_addr(":")->port, 0);
     EXPECT_FALSE(parse_listen_addr("3001"));
     EXPECT_FALSE(parse_listen_addr(":99999"));
 }
