@@ -171,6 +171,42 @@ describe('file transfer over a channel pair', () => {
     expect(got.blob.type).toBe('text/plain');
   });
 
+  it('completes on the digest trailer once every announced byte is in, before the close, and takes nothing after it', async () => {
+    const data = new Uint8Array(randomBytes(5000));
+    const [tx, rx] = pair();
+    const receiver = gatedReceiver(rx);
+    receiver.accept(data.length, 'application/octet-stream');
+    // A sender that never closes: the trailer alone completes the file.
+    tx.send(data.subarray(0, 3000));
+    tx.send(data.subarray(3000));
+    tx.send(JSON.stringify({ sha256Blocks: sha(data), blockSize: 262144 }));
+    const got = await receiver.done;
+    expect(rx.readyState).toBe('open');
+    expect(got.bytes).toBe(data.length);
+    expect(got.sha256).toBe(sha(data));
+    expect(got.expectedSha256).toBe(sha(data));
+    // Bytes after completion (a hostile sender) neither refuse nor discard the stored file.
+    tx.send(new Uint8Array(10));
+    await new Promise((r) => rx.addEventListener('message', r, { once: true }));
+    expect(rx.readyState).toBe('open');
+    expect(new Uint8Array(await got.blob.arrayBuffer())).toEqual(data);
+  });
+
+  it('a trailer before the last byte (or with no size known) does not complete the file', async () => {
+    const [tx, rx] = pair();
+    const receiver = gatedReceiver(rx);
+    receiver.accept(100, 'application/octet-stream');
+    let done = false;
+    void receiver.done.then(() => (done = true));
+    tx.send(new Uint8Array(50));
+    tx.send(JSON.stringify({ sha256Blocks: sha(new Uint8Array(50)), blockSize: 262144 }));
+    await new Promise((r) => rx.addEventListener('message', r, { once: true }));
+    await new Promise((r) => rx.addEventListener('message', r, { once: true }));
+    expect(done).toBe(false);
+    tx.close();
+    expect((await receiver.done).bytes).toBe(50);
+  });
+
   it('completes a zero-byte file from an original sender by closing the channel itself', async () => {
     // The original sender reads feedback only after the ACK (missing the 0-word) and closes
     // the channel only when a word arrives: for zero bytes it never would (PROTOCOL.md 4.7).

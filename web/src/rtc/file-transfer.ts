@@ -377,8 +377,15 @@ export class FileReceiver {
   private expected: string | undefined;
 
   private onMessage(data: unknown) {
+    // Complete: nothing more is taken (bytes after it must not discard the stored file).
+    if (this.finished) return;
     if (typeof data === 'string') {
       this.expected = decodeDigestTrailer(data) ?? this.expected;
+      // The trailer follows the last chunk on this ordered channel: with every announced byte in,
+      // the file is complete now, a round trip before the sender's close (which waits for our
+      // last feedback word). A sender as the original sends no trailer and completes by closing.
+      if (this.expected && this.accepted && !this.refused && this.bytes === this.limit)
+        this.finish();
       return;
     }
     if (!(data instanceof ArrayBuffer) || this.refused) return;
