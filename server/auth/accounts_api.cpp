@@ -1,5 +1,7 @@
 #include "auth/accounts_api.hpp"
 
+#include "auth/crypto.hpp"
+
 #include <boost/beast/http/field.hpp>
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
@@ -31,92 +33,6 @@ std::string_view trim(std::string_view s) {
     }
     auto e = s.find_last_not_of(" \t\r\n");
     return s.substr(b, e - b + 1);
-}
-
-// base64.StdEncoding.DecodeString of Go, which the original decodes avatar data URLs with: '\r'
-// and '\n' are skipped anywhere, padding is required, and a failure names the input offset Go
-// names ("illegal base64 data at input byte N", the original's error body).
-struct GoBase64 {
-    std::string bytes;
-    std::optional<std::size_t> corrupt_at;
-};
-
-GoBase64 go_std_base64_decode(std::string_view src) {
-    const auto value = [](unsigned char c) -> int {
-        if (c >= 'A' && c <= 'Z') {
-            return c - 'A';
-        }
-        if (c >= 'a' && c <= 'z') {
-            return c - 'a' + 26;
-        }
-        if (c >= '0' && c <= '9') {
-            return c - '0' + 52;
-        }
-        return c == '+' ? 62 : c == '/' ? 63 : -1;
-    };
-    const auto newline = [](char c) { return c == '\n' || c == '\r'; };
-    GoBase64 r;
-    std::size_t si = 0;
-    while (si < src.size()) {
-        // One quantum of four characters (Go's decodeQuantum).
-        std::array<unsigned, 4> dbuf{};
-        int dlen = 4;
-        std::optional<std::size_t> err;
-        for (int j = 0; j < 4; ++j) {
-            if (si == src.size()) {
-                if (j == 0) {
-                    return r;
-                }
-                r.corrupt_at = si - static_cast<std::size_t>(j);
-                return r;
-            }
-            const auto in = static_cast<unsigned char>(src[si++]);
-            if (const int v = value(in); v >= 0) {
-                dbuf[static_cast<std::size_t>(j)] = static_cast<unsigned>(v);
-                continue;
-            }
-            if (newline(static_cast<char>(in))) {
-                --j;
-                continue;
-            }
-            if (in != '=' || j < 2) {
-                r.corrupt_at = si - 1;
-                return r;
-            }
-            if (j == 2) {
-                // "==" expected; the first one is consumed.
-                while (si < src.size() && newline(src[si])) {
-                    ++si;
-                }
-                if (si == src.size()) {
-                    r.corrupt_at = src.size();
-                    return r;
-                }
-                if (src[si] != '=') {
-                    r.corrupt_at = si - 1;
-                    return r;
-                }
-                ++si;
-            }
-            while (si < src.size() && newline(src[si])) {
-                ++si;
-            }
-            if (si < src.size()) {
-                err = si; // trailing garbage
-            }
-            dlen = j;
-            break;
-        }
-        const unsigned v = dbuf[0] << 18 | dbuf[1] << 12 | dbuf[2] << 6 | dbuf[3];
-        const char out[3] = {static_cast<char>(v >> 16), static_cast<char>(v >> 8),
-                             static_cast<char>(v)};
-        r.bytes.append(out, static_cast<std::size_t>(dlen - 1));
-        if (err) {
-            r.corrupt_at = err;
-            return r;
-        }
-    }
-    return r;
 }
 
 HttpResponse image_response(const HttpRequest& req, std::string_view mime, std::string body) {
@@ -295,7 +211,7 @@ HttpResponse AccountsApi::avatar(const HttpRequest& req, const AccountsContext& 
         if (!starts_with(rest, ";base64,")) {
             return error_response(req, http::status::bad_request, "not base64 encoded");
         }
-        auto decoded = go_std_base64_decode(trim(rest.substr(8)));
+        auto decoded = crypto::go_std_base64_decode(trim(rest.substr(8)));
         if (decoded.corrupt_at) {
             return error_response(req, http::status::bad_request,
                                   "illegal base64 data at input byte " +

@@ -187,4 +187,70 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
     return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
+GoBase64 go_std_base64_decode(std::string_view src) {
+    const auto newline = [](char c) { return c == '\n' || c == '\r'; };
+    GoBase64 r;
+    std::size_t si = 0;
+    while (si < src.size()) {
+        // One quantum of four characters (Go's decodeQuantum).
+        std::array<unsigned, 4> dbuf{};
+        int dlen = 4;
+        std::optional<std::size_t> err;
+        for (int j = 0; j < 4; ++j) {
+            if (si == src.size()) {
+                if (j == 0) {
+                    return r;
+                }
+                r.corrupt_at = si - static_cast<std::size_t>(j);
+                return r;
+            }
+            const auto in = static_cast<unsigned char>(src[si++]);
+            if (const int v = decode_char(static_cast<char>(in), false); v >= 0) {
+                dbuf[static_cast<std::size_t>(j)] = static_cast<unsigned>(v);
+                continue;
+            }
+            if (newline(static_cast<char>(in))) {
+                --j;
+                continue;
+            }
+            if (in != '=' || j < 2) {
+                r.corrupt_at = si - 1;
+                return r;
+            }
+            if (j == 2) {
+                // "==" expected; the first one is consumed.
+                while (si < src.size() && newline(src[si])) {
+                    ++si;
+                }
+                if (si == src.size()) {
+                    r.corrupt_at = src.size();
+                    return r;
+                }
+                if (src[si] != '=') {
+                    r.corrupt_at = si - 1;
+                    return r;
+                }
+                ++si;
+            }
+            while (si < src.size() && newline(src[si])) {
+                ++si;
+            }
+            if (si < src.size()) {
+                err = si; // trailing garbage
+            }
+            dlen = j;
+            break;
+        }
+        const unsigned v = dbuf[0] << 18 | dbuf[1] << 12 | dbuf[2] << 6 | dbuf[3];
+        const char out[3] = {static_cast<char>(v >> 16), static_cast<char>(v >> 8),
+                             static_cast<char>(v)};
+        r.bytes.append(out, static_cast<std::size_t>(dlen - 1));
+        if (err) {
+            r.corrupt_at = err;
+            return r;
+        }
+    }
+    return r;
+}
+
 } // namespace tincan::server::crypto

@@ -22,6 +22,15 @@ std::string base64_encode(std::string_view data);
 // ignored.
 std::optional<std::string> base64_decode(std::string_view text);
 
+// base64.StdEncoding.DecodeString of Go, which the original decodes avatar data URLs with: '\r'
+// and '\n' are skipped anywhere, padding is required, and a failure names the input offset Go
+// names ("illegal base64 data at input byte N", the original's error body).
+struct GoBase64 {
+    std::string bytes;
+    std::optional<std::size_t> corrupt_at;
+};
+GoBase64 go_std_base64_decode(std::string_view src);
+
 std::string sha256(std::string_view data);
 std::string sha256_hex(std::string_view data);
 std::string hmac_sha256(std::string_view key, std::string_view data);

@@ -37,6 +37,16 @@ protected:
         return api->handle(req, AccountsContext::from(req, path));
     }
 
+    // A new user `name` whose avatar URL is `url` (none if empty): the answer of
+    // /profile/avatar for them.
+    HttpResponse avatar(const std::string& name, const std::string& url) {
+        User u;
+        u.username = name;
+        u.avatar_url = url;
+        service->store().create_user(u, 0);
+        return call(http::verb::get, "/profile/avatar?username=" + name);
+    }
+
     // A logged-in session for a new user.
     std::string login(User u) {
         auto user = service->store().create_user(std::move(u), clock.now->load());
@@ -184,37 +194,20 @@ TEST_F(AccountsApiTest, CounterDoesNotDiscloseSessionId) {
 }
 
 TEST_F(AccountsApiTest, AvatarFromDataUrl) {
-    User u;
-    u.username = "pic";
-    u.avatar_url = " data:image/png;base64,iVBORw0K\nGgo= ";
-    service->store().create_user(u, 0);
-    auto res = call(http::verb::get, "/profile/avatar?username=pic");
+    auto res = avatar("pic", " data:image/png;base64,iVBORw0K\nGgo= ");
     EXPECT_EQ(res.result(), http::status::ok);
     EXPECT_EQ(res[http::field::content_type], "image/png");
     EXPECT_EQ(res.body(), std::string("\x89PNG\r\n\x1a\n"));
     EXPECT_EQ(res["X-Content-Type-Options"], "nosniff");
     EXPECT_NE(std::string(res["Content-Security-Policy"]).find("sandbox"), std::string::npos);
 
-    User bad_mime;
-    bad_mime.username = "html";
-    bad_mime.avatar_url = "data:text/html;base64,PHNjcmlwdD4=";
-    service->store().create_user(bad_mime, 0);
-    res = call(http::verb::get, "/profile/avatar?username=html");
+    res = avatar("html", "data:text/html;base64,PHNjcmlwdD4=");
     EXPECT_EQ(res.result(), http::status::bad_request);
     EXPECT_EQ(body(res).at("err"), "unsupported MIME type");
 
-    User not_b64;
-    not_b64.username = "plain";
-    not_b64.avatar_url = "data:image/svg+xml,<svg/>";
-    service->store().create_user(not_b64, 0);
-    EXPECT_EQ(body(call(http::verb::get, "/profile/avatar?username=plain")).at("err"),
-              "not base64 encoded");
+    EXPECT_EQ(body(avatar("plain", "data:image/svg+xml,<svg/>")).at("err"), "not base64 encoded");
 
-    User none;
-    none.username = "noavatar";
-    service->store().create_user(none, 0);
-    res = call(http::verb::get, "/profile/avatar?username=noavatar");
-    EXPECT_EQ(res.result(), http::status::not_found);
+    EXPECT_EQ(avatar("noavatar", "").result(), http::status::not_found);
     EXPECT_EQ(call(http::verb::get, "/profile/avatar").result(), http::status::unauthorized);
 }
 
@@ -237,20 +230,12 @@ TEST_F(AccountsApiTest, AvatarDataUrlErrorsAreTheOriginalsGoDecoderMessages) {
     };
     int i = 0;
     for (const auto& [url, err] : cases) {
-        User u;
-        u.username = "bad" + std::to_string(i++);
-        u.avatar_url = url;
-        service->store().create_user(u, 0);
-        auto res = call(http::verb::get, "/profile/avatar?username=" + u.username);
+        auto res = avatar("bad" + std::to_string(i++), url);
         EXPECT_EQ(res.result(), http::status::bad_request) << url;
         EXPECT_EQ(body(res).at("err"), err) << url;
     }
     // CR/LF anywhere are skipped, as Go's decoder does.
-    User ok;
-    ok.username = "wrapped";
-    ok.avatar_url = "data:image/png;base64,iVBO\r\nRw0K\nGgo\n=";
-    service->store().create_user(ok, 0);
-    auto res = call(http::verb::get, "/profile/avatar?username=wrapped");
+    auto res = avatar("wrapped", "data:image/png;base64,iVBO\r\nRw0K\nGgo\n=");
     EXPECT_EQ(res.result(), http::status::ok);
     EXPECT_EQ(res.body(), std::string("\x89PNG\r\n\x1a\n"));
 }
