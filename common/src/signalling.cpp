@@ -1,6 +1,9 @@
 #include "tincan/common/signalling.hpp"
 
 #include <boost/json.hpp>
+#include <boost/json/basic_parser_impl.hpp>
+
+#include <algorithm>
 
 namespace tincan::common {
 namespace json = boost::json;
@@ -8,6 +11,95 @@ namespace json = boost::json;
 namespace {
 
 using Err = ProtocolError;
+
+/// Keys from the root object down to a value.
+using KeyPath = std::vector<std::string>;
+
+// Go's encoding/json reads a number into an unsigned integer with strconv.ParseUint, which refuses
+// `-0` (the frame fails to decode), and into a signed one with ParseInt, which takes it as 0.
+// Boost.JSON parses `-0` as the integer 0, so this second, SAX pass over the text finds where the
+// literal stands: the key path of every integer `-0` that is not inside an array (no unsigned
+// field of the envelope is).
+class NegativeZeroFinder {
+public:
+    static constexpr std::size_t max_object_size = std::size_t(-1);
+    static constexpr std::size_t max_array_size = std::size_t(-1);
+    static constexpr std::size_t max_key_size = std::size_t(-1);
+    static constexpr std::size_t max_string_size = std::size_t(-1);
+    using ec_t = boost::system::error_code;
+
+    std::vector<KeyPath> found;
+
+    bool on_document_begin(ec_t&) { return true; }
+    bool on_document_end(ec_t&) { return true; }
+    bool on_object_begin(ec_t&) {
+        keys_.emplace_back();
+        return true;
+    }
+    bool on_object_end(std::size_t, ec_t&) {
+        keys_.pop_back();
+        return true;
+    }
+    bool on_array_begin(ec_t&) {
+        ++arrays_;
+        return true;
+    }
+    bool on_array_end(std::size_t, ec_t&) {
+        --arrays_;
+        return true;
+    }
+    bool on_key_part(json::string_view s, std::size_t, ec_t&) {
+        key_part_.append(s.data(), s.size());
+        return true;
+    }
+    bool on_key(json::string_view s, std::size_t, ec_t&) {
+        keys_.back() = std::move(key_part_.append(s.data(), s.size()));
+        key_part_.clear();
+        return true;
+    }
+    bool on_string_part(json::string_view, std::size_t, ec_t&) { return true; }
+    bool on_string(json::string_view, std::size_t, ec_t&) { return true; }
+    bool on_number_part(json::string_view s, ec_t&) {
+        number_part_.append(s.data(), s.size());
+        return true;
+    }
+    bool on_int64(std::int64_t i, json::string_view s, ec_t&) {
+        const bool negative = number_part_.empty() ? s.starts_with('-') : number_part_[0] == '-';
+        if (i == 0 && negative && arrays_ == 0) {
+            found.push_back(keys_);
+        }
+        number_part_.clear();
+        return true;
+    }
+    bool on_uint64(std::uint64_t, json::string_view, ec_t&) {
+        number_part_.clear();
+        return true;
+    }
+    bool on_double(double, json::string_view, ec_t&) {
+        number_part_.clear();
+        return true;
+    }
+    bool on_bool(bool, ec_t&) { return true; }
+    bool on_null(ec_t&) { return true; }
+    bool on_comment_part(json::string_view, ec_t&) { return true; }
+    bool on_comment(json::string_view, ec_t&) { return true; }
+
+private:
+    KeyPath keys_;
+    std::string key_part_;
+    std::string number_part_;
+    std::size_t arrays_ = 0;
+};
+
+std::vector<KeyPath> negative_zero_paths(std::string_view text, const json::parse_options& opts) {
+    if (text.find("-0") == std::string_view::npos) {
+        return {};
+    }
+    json::basic_parser<NegativeZeroFinder> parser(opts);
+    boost::system::error_code ec;
+    parser.write_some(false, text.data(), text.size(), ec);
+    return std::move(parser.handler().found);
+}
 
 // Go's encoding/json leaves a string untouched for a JSON null, so a null attribute value or
 // withdrawal entry is the empty string to the original server (the key still counts).
@@ -19,7 +111,17 @@ std::string_view string_or_empty(const json::value& v) {
 // absent or null, and records the first type error.
 class Fields {
 public:
-    explicit Fields(const json::object& obj) : obj_(obj) {}
+    /// The root object; `negative_zeros` are the paths of the text's integer `-0` literals.
+    Fields(const json::object& obj, const std::vector<KeyPath>& negative_zeros)
+        : obj_(obj), negative_zeros_(negative_zeros) {}
+
+    /// A reader over the object at `key` of this one.
+    Fields child(std::string_view key, const json::object& obj) const {
+        Fields f(obj, negative_zeros_);
+        f.path_ = path_;
+        f.path_.emplace_back(key);
+        return f;
+    }
 
     Err* error() { return failed_ ? &error_ : nullptr; }
 
@@ -48,7 +150,7 @@ public:
         if (const auto* v = find(key)) {
             if (v->is_uint64()) {
                 out = v->get_uint64();
-            } else if (v->is_int64() && v->get_int64() >= 0) {
+            } else if (v->is_int64() && v->get_int64() >= 0 && !negative_zero(key)) {
                 out = static_cast<std::uint64_t>(v->get_int64());
             } else {
                 fail(Err::wrong_type);
@@ -88,7 +190,16 @@ public:
     }
 
 private:
+    bool negative_zero(std::string_view key) const {
+        return std::any_of(negative_zeros_.begin(), negative_zeros_.end(), [&](const KeyPath& p) {
+            return p.size() == path_.size() + 1 && p.back() == key &&
+                   std::equal(path_.begin(), path_.end(), p.begin());
+        });
+    }
+
     const json::object& obj_;
+    const std::vector<KeyPath>& negative_zeros_;
+    KeyPath path_;
     bool failed_ = false;
     Err error_ = Err::wrong_type;
 };
@@ -96,7 +207,7 @@ private:
 template <typename T, typename Fn>
 void decode_member(Fields& top, std::string_view key, std::optional<T>& out, Fn&& fill) {
     if (const auto* obj = top.object(key)) {
-        Fields f(*obj);
+        Fields f = top.child(key, *obj);
         fill(f, out.emplace());
         if (auto* e = f.error()) {
             top.fail(*e);
@@ -152,7 +263,8 @@ boost::system::result<Envelope> decode_envelope(std::string_view text, const Dec
     if (!root.is_object()) {
         return make_error_code(Err::not_an_object);
     }
-    Fields top(root.get_object());
+    const auto negative_zeros = negative_zero_paths(text, opts);
+    Fields top(root.get_object(), negative_zeros);
     Envelope env;
     top.string("node_id", env.node_id);
     decode_member(top, "register", env.register_, [](Fields& f, RegisterPayload& p) {
@@ -169,7 +281,7 @@ boost::system::result<Envelope> decode_envelope(std::string_view text, const Dec
     decode_member(top, "attributes_announcement", env.attributes_announcement, decode_attributes);
     decode_member(top, "rename", env.rename, [](Fields& f, RenamePayload& p) {
         if (const auto* pref = f.object("new_preference")) {
-            Fields pf(*pref);
+            Fields pf = f.child("new_preference", *pref);
             pf.string("name", p.new_preference.name);
             pf.i64("indexOfPreferColor", p.new_preference.index_of_prefer_color);
             if (auto* e = pf.error()) {

@@ -90,6 +90,29 @@ TEST(SignallingCodec, EchoNumbersAreUnsigned64Bit) {
     EXPECT_EQ(env->echo->seq_id, 3U);
 }
 
+TEST(SignallingCodec, NegativeZeroFailsAnUnsignedFieldAndIsZeroForASignedOneAsInGo) {
+    // Go's encoding/json: strconv.ParseUint refuses `-0` (the echo numbers are uint64), while
+    // ParseInt takes it as 0 (indexOfPreferColor is an *int).
+    for (const std::string field : {"server_timestamp", "timestamp", "seq_id", "seq\\u005fid"}) {
+        const auto text = R"({"echo":{"direction":"ping",")" + field + R"(":-0}})";
+        auto env = decode_envelope(text);
+        ASSERT_FALSE(env) << text;
+        EXPECT_EQ(env.error(), make_error_code(ProtocolError::wrong_type)) << text;
+    }
+    // Also when the same key has a good value too: Go keeps the first decoding error.
+    EXPECT_FALSE(decode_envelope(R"({"echo":{"seq_id":-0,"seq_id":1}})"));
+    // `-0` anywhere else stands: unknown keys, the same key at another level, a signed field.
+    auto env = decode_envelope(R"({"echo":{"direction":"ping","seq_id":0,"x":-0,"y":[-0],)"
+                               R"("correlation_id":"a-0"},"seq_id":-0,)"
+                               R"("rename":{"new_preference":{"indexOfPreferColor":-0}}})");
+    ASSERT_TRUE(env) << env.error().message();
+    EXPECT_EQ(env->echo->seq_id, 0U);
+    EXPECT_EQ(env->rename->new_preference.index_of_prefer_color, 0);
+    // A fraction is no integer for either.
+    EXPECT_FALSE(decode_envelope(R"({"rename":{"new_preference":{"indexOfPreferColor":-0.0}}})"));
+    EXPECT_FALSE(decode_envelope(R"({"echo":{"timestamp":-0e0}})"));
+}
+
 TEST(SignallingCodec, EncodesPongInTheOriginalShape) {
     Envelope env;
     env.node_id = "n1";

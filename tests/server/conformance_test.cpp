@@ -112,6 +112,28 @@ TEST(Conformance, APongCarriesEveryEchoFieldEvenWhenThePingLeftThemOut) {
     EXPECT_EQ(c.pending(), 0U);
 }
 
+TEST(Conformance, APingWithMinusZeroInAnUnsignedFieldIsRefusedAsGoFailsToDecodeIt) {
+    // The echo numbers are Go uint64s: strconv.ParseUint refuses `-0`, so the original drops the
+    // frame as any other it cannot decode (PROTOCOL.md 1.2): no pong, our `error` reply.
+    TestServer server;
+    WsClient c(server.port());
+    for (const char* field : {"server_timestamp", "timestamp", "seq_id"}) {
+        c.send(std::string(R"({"echo":{"direction":"ping","correlation_id":"z",")") + field +
+               R"(":-0}})");
+        auto err = c.next_with("error");
+        ASSERT_TRUE(err) << field;
+        EXPECT_EQ(err->at("error").at("code"), "wrong_type") << field;
+    }
+    EXPECT_TRUE(c.round_trip());
+    EXPECT_EQ(c.pending(), 0U);
+    // `-0` in the signed colour index of a rename is 0 there, as Go's ParseInt reads it.
+    c.register_as("zero");
+    c.send(R"({"rename":{"new_preference":{"name":"zero","indexOfPreferColor":-0}}})");
+    auto rename = c.next_with("rename");
+    ASSERT_TRUE(rename);
+    EXPECT_EQ(rename->at("rename").at("new_preference").at("indexOfPreferColor"), 0);
+}
+
 TEST(Conformance, TheRegisterTokenIsEchoedAsSentAndOmittedWhenAbsent) {
     TestServer server;
     WsClient c(server.port());
