@@ -1,6 +1,7 @@
 import { CssBaseline, ThemeProvider } from '@mui/material';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { warmTimeFormats } from '../features/chat/time-format';
 import { App } from './App';
 import { theme } from './theme';
 
@@ -14,3 +15,5 @@ createRoot(root).render(
     </ThemeProvider>
   </StrictMode>,
 );
+// The first message a conversation shows would otherwise load the locale's date data.
+warmTimeFormats();

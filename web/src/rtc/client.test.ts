@@ -14,7 +14,7 @@ import {
   TincanClient,
 } from './client';
 import { startClient } from './testing/clients';
-import { FakeHub, type FakeSocket } from './testing/fake-network';
+import { FakeHub, type FakeChannel, type FakeSocket } from './testing/fake-network';
 
 const makeClient = (
   hub: FakeHub,
@@ -889,6 +889,26 @@ describe('TincanClient over fake signalling and peer connections', () => {
     );
     stop();
     expect(atFirstCard).toEqual([1]);
+  });
+
+  it('announces a file while its channel opens, and sends its bytes only once it has opened', async () => {
+    const { alice, bob, aliceId, bobId } = await pair({ receiveToDisk: false });
+    let release = () => {};
+    const channels = watchFileChannels(alice, bobId, () => {
+      const ch = channels.at(-1) as unknown as FakeChannel | undefined;
+      if (!ch || ch.readyState !== 'connecting') return;
+      const open = ch.open.bind(ch);
+      ch.open = () => (release = open);
+    });
+    alice.sendFiles(bobId, [new File(['some bytes'], 'a.txt', { type: 'text/plain' })]);
+    const sent = () => alice.store.getState().messages[bobId]?.[0];
+    const received = () => bob.store.getState().messages[aliceId]?.[0]?.file;
+    await vi.waitFor(() => expect(sent()?.status).toBe('delivered'));
+    expect(channels[0]?.readyState).toBe('connecting');
+    expect(received()).toMatchObject({ status: 'waiting', bytes: 0 });
+    release();
+    await vi.waitFor(() => expect(received()?.status).toBe('complete'));
+    expect(sent()?.file?.status).toBe('complete');
   });
 
   it('sends many files a few at a time, so a receiver never refuses one of them', async () => {

@@ -1521,7 +1521,13 @@ export class TincanClient extends Emitter<ClientEvents> {
         out = this.openFileChannel(link, file, maxMessageSize);
       }
       const { ch, blocks } = out;
-      await waitOpen(ch);
+      // A channel made on a connected association has its stream id at once: the announcement
+      // goes out while the channel opens (the receiver's ACK comes back meanwhile) instead of
+      // after. The receiver has seen the channel first all the same (its opening message went
+      // out first on the association), and no byte is sent before both the open and the ACK.
+      const opened = waitOpen(ch);
+      opened.catch(() => {}); // awaited below, or the transfer ended before
+      if (ch.id === null) await opened;
       if (thumbnail) setFile({ thumbnail });
       if (abort.signal.aborted) {
         setFile({ status: 'cancelled' });
@@ -1545,6 +1551,7 @@ export class TincanClient extends Emitter<ClientEvents> {
         setFile({ status: 'failed', error: 'not acknowledged' });
         return;
       }
+      await opened;
       setFile({ status: 'transferring' });
       streamed = true;
       const outcome = await streamFile(

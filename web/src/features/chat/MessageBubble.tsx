@@ -8,6 +8,7 @@ import type { ChatItem } from '../../rtc';
 import { FileCard } from '../../ui/FileCard';
 import { AudioCard } from './AudioCard';
 import { MessageText } from './MessageText';
+import { formatTime } from './time-format';
 
 export interface BubbleActions {
   onEdit: (id: string) => void;
@@ -26,10 +27,7 @@ export const MessageBubble = memo(function MessageBubble({
   actions: BubbleActions;
 }) {
   const [menu, setMenu] = useState<HTMLElement | null>(null);
-  const time = new Date(item.timestamp).toLocaleTimeString([], {
-    hour: '2-digit',
-    minute: '2-digit',
-  });
+  const time = formatTime(item.timestamp);
   const canEdit = item.out && !item.file;
   return (
     <Stack

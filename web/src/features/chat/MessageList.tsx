@@ -2,6 +2,7 @@ import { Box, Button, Divider, Typography } from '@mui/material';
 import { Fragment, memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { ChatItem } from '../../rtc';
 import { MessageBubble, type BubbleActions } from './MessageBubble';
+import { formatDate } from './time-format';
 
 /** A divider's label wraps inside the pane (MUI keeps it on one line: a long name ran off). */
 const WRAPPING_DIVIDER = {
@@ -21,12 +22,7 @@ function dayLabel(ts: number): string {
   const yesterday = new Date(Date.now() - 86400000);
   if (d.toDateString() === today.toDateString()) return 'Today';
   if (d.toDateString() === yesterday.toDateString()) return 'Yesterday';
-  return d.toLocaleDateString([], {
-    weekday: 'long',
-    year: 'numeric',
-    month: 'long',
-    day: 'numeric',
-  });
+  return formatDate(ts);
 }
 
 /** Messages rendered at first, and how many more "Show earlier messages" adds. */
