@@ -162,6 +162,10 @@ public:
 
     /// A text message; `streamed` adds what Tincan's web app sends to get streamed replies.
     std::string send(const std::string& text, bool streamed = false) {
+        return send_on(*chat, text, streamed);
+    }
+    /// A text message on `channel` (another `chat` channel of this connection).
+    std::string send_on(DataChannel& channel, const std::string& text, bool streamed = false) {
         json::object o{{"messageId", new_message_id()},
                        {"fromNodeId", node_id()},
                        {"toNodeId", bot_},
@@ -170,7 +174,7 @@ public:
         if (streamed) {
             o["tincanFeatures"] = ChatBot::stream_feature;
         }
-        chat->send_text(json::serialize(o));
+        channel.send_text(json::serialize(o));
         return std::string(o["messageId"].as_string());
     }
 
@@ -650,6 +654,50 @@ TEST_F(BotsThroughServer, ClockBotStopsWhenThePeerClosesTheMsgpatchChannel) {
     b.send("/now");
     ASSERT_TRUE(
         wait_for([&] { return bot->running_clocks() == 1 && b.patch_channels.size() == 2; }, 5s));
+}
+
+TEST_F(BotsThroughServer, ClockBotStopsWhenAnyChatChannelOfThePeerCloses) {
+    // PROTOCOL.md 6.4: a peer has one clock, which stops when the chat channel closes. The
+    // original stops the peer's clock when any of its chat channels closes, the one `/now` came
+    // on or another; the connection and its other channels stay up.
+    auto bot = std::make_shared<ClockBot>(context_);
+    auto host = start_bot(bot);
+    ASSERT_TRUE(connect_to(*host));
+    auto& b = browser();
+    auto chat2 = b.open_channel("chat");
+    ASSERT_TRUE(chat2);
+    std::vector<common::ChatMessage> on_chat2;
+    chat2->on_text([&](std::string t) { on_chat2.push_back(*common::parse_chat_message(t)); });
+    ASSERT_TRUE(wait_for([&] { return chat2->is_open(); }));
+    b.send_on(*chat2, "/now");
+    ASSERT_TRUE(wait_for([&] { return on_chat2.size() >= 2 && !b.patches.empty(); }, 5s));
+    EXPECT_EQ(bot->running_clocks(), 1u);
+    // The channel `/now` came on closes while the first one stays open: the clock stops.
+    chat2->close();
+    ASSERT_TRUE(wait_for([&] { return bot->running_clocks() == 0; }, 5s));
+    EXPECT_TRUE(wait_for([&] { return b.patch_channels.at(0)->is_closed(); }, 5s));
+    EXPECT_EQ(host->peer_count(), 1u);
+
+    // `/now` on the first channel starts a clock again; another chat channel closing stops it.
+    b.send("/now");
+    ASSERT_TRUE(
+        wait_for([&] { return bot->running_clocks() == 1 && b.patch_channels.size() == 2; }, 5s));
+    auto chat3 = b.open_channel("chat");
+    ASSERT_TRUE(chat3);
+    std::vector<common::ChatMessage> on_chat3;
+    chat3->on_text([&](std::string t) { on_chat3.push_back(*common::parse_chat_message(t)); });
+    ASSERT_TRUE(wait_for([&] { return chat3->is_open(); }));
+    b.send_on(*chat3, "/start"); // the bot serves chat3: it knows the channel before it closes
+    ASSERT_TRUE(wait_for([&] { return on_chat3.size() >= 2; }));
+    EXPECT_EQ(bot->running_clocks(), 1u);
+    chat3->close();
+    ASSERT_TRUE(wait_for([&] { return bot->running_clocks() == 0; }, 5s));
+    EXPECT_TRUE(wait_for([&] { return b.patch_channels.at(1)->is_closed(); }, 5s));
+    // The first channel is still served.
+    const auto seen = b.received.size();
+    b.send("/start");
+    EXPECT_TRUE(wait_for([&] { return b.text_reply(seen) != nullptr; }));
+    EXPECT_EQ(host->peer_count(), 1u);
 }
 
 TEST_F(BotsThroughServer, MusicBotAddsOpusTrackByRenegotiationAndSwitchesTracks) {

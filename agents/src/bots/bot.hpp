@@ -76,6 +76,10 @@ public:
     /// A valid ChatMessage arrived on `chat` (not ACKs: those never reach bots).
     virtual void on_message(const std::shared_ptr<PeerContext>& peer,
                             const common::ChatMessage& message) = 0;
+    /// One of the peer's `chat` channels closed; the peer may stay (its connection and other
+    /// channels live). The original's per-channel close handlers stop per-peer work here
+    /// (ClockBot's clock, PROTOCOL.md 6.4).
+    virtual void on_chat_closed(const std::shared_ptr<PeerContext>& peer) {}
     /// The peer left or its connection failed: drop every per-peer state.
     virtual void on_peer_left(const std::string& peer_id) {}
 };

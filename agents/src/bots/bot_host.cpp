@@ -291,6 +291,8 @@ private:
     void chat_closed(const std::weak_ptr<DataChannel>& channel) {
         auto closed = channel.lock();
         std::erase_if(chats_, [&](const auto& dc) { return dc == closed || dc->is_closed(); });
+        auto self = shared_from_this();
+        guarded(log_, "on_chat_closed", [&] { host_.bot_->on_chat_closed(self); });
         if (chats_.empty()) {
             leave("chat channel closed");
             return;

@@ -79,6 +79,12 @@ void ClockBot::on_command(const std::shared_ptr<PeerContext>& peer,
     });
 }
 
+void ClockBot::on_chat_closed(const std::shared_ptr<PeerContext>& peer) {
+    // 4. As the original's close handler on every chat channel: the peer's clock stops (and its
+    //    channel is closed), whichever of its chat channels `/now` came on.
+    clocks_.erase(peer->peer_id());
+}
+
 void ClockBot::on_peer_left(const std::string& peer_id) {
     if (auto it = clocks_.find(peer_id); it != clocks_.end()) {
         it->second->channel = nullptr; // goes with the connection

@@ -9,8 +9,8 @@
 namespace tincan::agents {
 
 /// `/now` sends the time, then replaces it every second through a new `msgpatch` channel
-/// (PROTOCOL.md 6.4). The updater stops when the peer closes that channel or leaves, or at the
-/// next `/now`, which also closes the previous channel.
+/// (PROTOCOL.md 6.4). One clock per peer: it stops when the peer closes that channel or any of
+/// its `chat` channels, or leaves, or at the next `/now`, which also closes the previous channel.
 class ClockBot : public CommandBot {
 public:
     static const char* const help_text;
@@ -19,6 +19,7 @@ public:
     std::string name() const override { return "ClockBot"; }
     void on_command(const std::shared_ptr<PeerContext>& peer, const common::ChatMessage& message,
                     const std::string& text) override;
+    void on_chat_closed(const std::shared_ptr<PeerContext>& peer) override;
     void on_peer_left(const std::string& peer_id) override;
 
     /// `🕐 Current Time: <RFC 3339, local zone, seconds>`.
