@@ -4,7 +4,7 @@
 // receiving side's memory (renderer RSS, ArrayBuffer backing store, whole-browser RSS growth).
 //
 //   node bench/web/file-goodput.mjs [--sizes 20M,256M,1G] [--runs 5]
-//                                   [--modes raw,original,app,app-memory,app-nodigest,app-novideo,raw+app,
+//                                   [--modes raw,original,app,app-memory,app-nodigest,app-novideo,app-video,raw+app,
 //                                            raw+video,raw+feedback,raw+load,raw+load-fine,raw+load-s,
 //                                            raw+load-r]
 //                                   [--json out.json] [--cpu] [--js-profile] [--timeline]
@@ -414,6 +414,12 @@ async function appRun(pair, size, filePath, mode) {
       });
       await page.reload();
     }
+  // app-video: the sender gets large socket buffers for any file (localStorage tincan_large_file,
+  // the size from which it asks for them; 64 MiB by default).
+  if (mode === 'app-video') {
+    await sPage.evaluate(() => localStorage.setItem('tincan_large_file', '0'));
+    await sPage.reload();
+  }
   // app-memory: the receiver keeps Blob parts instead of writing to the private file system.
   if (mode === 'app-memory') {
     await rPage.evaluate(() => localStorage.setItem('tincan_receive_to', 'memory'));

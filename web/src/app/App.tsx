@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { ConnectScreen, type ConnectRequest } from '../features/connect/ConnectScreen';
 import { logout } from '../features/connect/servers';
 import type { ServerEntry } from '../protocol';
-import { RELAY_ONLY_KEY, storage } from '../ui/prefs';
+import { largeFileSetting, RELAY_ONLY_KEY, storage } from '../ui/prefs';
 import { TincanClient } from '../rtc';
 import { ChatShell } from './ChatShell';
 import { ClientContext } from '../ui/client-context';
@@ -47,6 +47,7 @@ export function App() {
       new TincanClient({
         // 'memory' keeps received files as Blob parts instead of the private file system.
         receiveToDisk: storage.get('tincan_receive_to') !== 'memory',
+        ...largeFileSetting(),
         relayOnly: storage.get(RELAY_ONLY_KEY) === '1',
         server: r.server,
         name: r.name,

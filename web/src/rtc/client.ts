@@ -70,6 +70,8 @@ export interface ClientOptions {
   peerRate?: { perSecond: number; burst: number };
   /** Stream received files to the origin private file system (default) or keep Blob parts. */
   receiveToDisk?: boolean;
+  /** Files from this size on get large socket buffers first (default LARGE_FILE). */
+  largeFile?: number;
   /** Connect to peers only through the server's TURN relay, where it offers one. */
   relayOnly?: boolean;
   /** Connections still negotiating at once (default 16); further offers are not answered. */
@@ -1474,7 +1476,7 @@ export class TincanClient extends Emitter<ClientEvents> {
     const abort = new AbortController();
     link.sending.set(id, abort);
     if (
-      file.size >= LARGE_FILE &&
+      file.size >= (this.opts.largeFile ?? LARGE_FILE) &&
       this.negotiatesPerfectly(peer) &&
       !this.store.getState().peers[peer]?.isBot
     )

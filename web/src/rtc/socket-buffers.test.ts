@@ -31,11 +31,15 @@ function endlessFile(size: number): File {
  * lists Bob (as /conns does for an original client, a bot, or a Tincan app). Alice's
  * transceivers to Bob before and after.
  */
-async function aliceSendsBob(size: number, bob: { original?: boolean; bot?: boolean } = {}) {
+async function aliceSendsBob(
+  size: number,
+  bob: { original?: boolean; bot?: boolean } = {},
+  largeFile?: number,
+) {
   const hub = new FakeHub();
   if (bob.bot) hub.identities.set('bob', { authentication: 'jwt', is_bot: true });
   if (bob.original) hub.originals.add('bob');
-  const alice = startClient(hub, 'alice');
+  const alice = startClient(hub, 'alice', largeFile === undefined ? {} : { largeFile });
   startClient(hub, 'bob');
   await vi.waitFor(() => expect(idOf(alice, 'bob')).not.toBe(''));
   const bobId = idOf(alice, 'bob');
@@ -56,6 +60,13 @@ describe('large socket buffers for large files between Tincan apps', () => {
 
   it('keeps the data-only connection for a smaller file', async () => {
     expect((await aliceSendsBob(LARGE_FILE - 1)).after).toEqual([]);
+  });
+
+  it('takes the size from which a file gets them from the options', async () => {
+    expect((await aliceSendsBob(1024 * 1024, {}, 1024 * 1024)).after).toEqual([
+      { kind: 'video', direction: 'recvonly' },
+    ]);
+    expect((await aliceSendsBob(LARGE_FILE, {}, LARGE_FILE + 1)).after).toEqual([]);
   });
 
   it("keeps the original's data-only connection towards an original client", async () => {

@@ -49,3 +49,13 @@ export const storage = {
     }
   },
 };
+
+/**
+ * localStorage `tincan_large_file`: the size in bytes from which a file gets large socket buffers
+ * first (TincanClient's `largeFile`; the benchmarks set it to measure other thresholds). Anything
+ * but a whole number leaves the client's default.
+ */
+export function largeFileSetting(): { largeFile?: number } {
+  const v = storage.get('tincan_large_file');
+  return v !== null && /^\d{1,15}$/.test(v) ? { largeFile: Number(v) } : {};
+}
