@@ -259,6 +259,42 @@ TEST(Conformance, RequestsGosServerAnswersItselfGetItsAnswers) {
     EXPECT_EQ(http_raw(server.port(), "GET * HTTP/1.1\r\nHost: a\r\n\r\n").status, 400U);
 }
 
+TEST(Conformance, AnHttp10UpgradeIsAcceptedAsGorillaTestsNoHttpVersion) {
+    // Go's net/http serves HTTP/1.0 (which may leave Host out) and gorilla's Upgrader tests no
+    // HTTP version: the original answers 101, as HTTP/1.1, and the WebSocket works.
+    namespace asio = boost::asio;
+    namespace beast = boost::beast;
+    TestServer server;
+    for (const std::string host : {"Host: 127.0.0.1\r\n", ""}) {
+        SCOPED_TRACE(host);
+        asio::io_context ioc;
+        beast::tcp_stream stream(ioc);
+        stream.connect({asio::ip::make_address("127.0.0.1"), server.port()});
+        stream.expires_after(5s);
+        asio::write(stream, asio::buffer("GET /api/ws HTTP/1.0\r\n" + host +
+                                         "Connection: Upgrade\r\nUpgrade: websocket\r\n"
+                                         "Sec-WebSocket-Version: 13\r\n"
+                                         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"));
+        beast::flat_buffer buffer;
+        beast::http::response<beast::http::string_body> res;
+        beast::http::read(stream, buffer, res);
+        ASSERT_EQ(res.result_int(), 101U);
+        EXPECT_EQ(res.version(), 11U);
+        EXPECT_EQ(res["Sec-WebSocket-Accept"], "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+        // A ping in a masked text frame (mask 0) gets its pong.
+        const std::string ping = R"({"echo":{"direction":"ping","correlation_id":"http10"}})";
+        std::string frame{'\x81', static_cast<char>(0x80 | ping.size()), 0, 0, 0, 0};
+        asio::write(stream, asio::buffer(frame + ping));
+        std::string received = beast::buffers_to_string(buffer.data());
+        beast::error_code ec;
+        while (!ec && received.find("http10") == std::string::npos) {
+            char chunk[512];
+            received.append(chunk, stream.read_some(asio::buffer(chunk), ec));
+        }
+        EXPECT_NE(received.find(R"("direction":"pong")"), std::string::npos) << ec.message();
+    }
+}
+
 TEST(Conformance, TheChallengeKeyAndVersionAreCheckedAsGorillaChecksThem) {
     // gorilla/websocket refuses a Sec-WebSocket-Key that is not the base64 of 16 bytes with its
     // http.Error 400 (after the origin check), and takes a version list that holds 13.

@@ -105,9 +105,8 @@ void install_core_routes(ServerContext& ctx, Router& router) {
     // The signalling path without an upgrade: 400, as the original's WebSocket library answers.
     router.add_api(ctx.config.ws_path, [](const Request& req, RequestContext&) {
         // As gorilla/websocket: the upgrade tokens first (400), then the method (405).
-        const bool tokens = http::token_list{req[http::field::connection]}.exists("upgrade") &&
-                            http::token_list{req[http::field::upgrade]}.exists("websocket");
-        const bool wrong_method = tokens && req.method() != http::verb::get;
+        const bool wrong_method =
+            has_websocket_upgrade_tokens(req) && req.method() != http::verb::get;
         spdlog::debug(
             "websocket refused reason=\"the client is not using the websocket protocol{}\"",
             wrong_method ? ": request method is not GET" : "");

@@ -101,6 +101,11 @@ StringResponse go_redirect(const Request& req, const std::string& location) {
     return res;
 }
 
+bool has_websocket_upgrade_tokens(const Request& req) {
+    return http::token_list{req[http::field::connection]}.exists("upgrade") &&
+           http::token_list{req[http::field::upgrade]}.exists("websocket");
+}
+
 void add_allow_all_cors(http::fields& fields) {
     fields.set(http::field::access_control_allow_origin, "*");
     fields.set(http::field::access_control_allow_methods, "GET, POST, PUT, DELETE, OPTIONS");

@@ -63,6 +63,10 @@ std::string html_escape(std::string_view text);
 
 using Request = boost::beast::http::request<boost::beast::http::string_body>;
 
+/// gorilla/websocket's first test of an upgrade: `Connection` holds the token `upgrade` and
+/// `Upgrade` the token `websocket`. No HTTP version is tested (Go serves HTTP/1.0 too).
+bool has_websocket_upgrade_tokens(const Request& req);
+
 /// Go's http.Redirect with 301 Moved Permanently, as its ServeMux answers a subtree route's path
 /// without the trailing slash.
 StringResponse go_redirect(const Request& req, const std::string& location);

@@ -4,7 +4,6 @@
 #include "../http/responses.hpp"
 #include "websocket_session.hpp"
 
-#include <boost/beast/websocket/rfc6455.hpp>
 #include <spdlog/spdlog.h>
 
 namespace tincan::server {
@@ -138,7 +137,10 @@ template <class Protocol> void HttpSession<Protocol>::on_read(beast::error_code 
     // Every check and route below (the upgrade's origin check too) sees Go's r.URL and r.Host.
     to_origin_form(req);
     if constexpr (std::is_same_v<Protocol, boost::asio::ip::tcp>) {
-        if (beast::websocket::is_upgrade(req) && try_upgrade(req)) {
+        // Not Beast's is_upgrade, which wants HTTP/1.1. An upgrade with another method than GET
+        // gets the route's 405 (below).
+        if (req.method() == http::verb::get && has_websocket_upgrade_tokens(req) &&
+            try_upgrade(req)) {
             return;
         }
         if (ctx_.offload && try_offload(req)) {
@@ -229,6 +231,15 @@ template <class Protocol> bool HttpSession<Protocol>::try_upgrade(Request& req) 
         }
         // Beast's handshake wants exactly "13" where gorilla accepts a list holding it.
         req.set(http::field::sec_websocket_version, "13");
+        // And it wants HTTP/1.1 with a Host header, where gorilla checks neither: Go's server
+        // serves every HTTP/1.x, and HTTP/1.0 may leave Host out (checked above for the others).
+        // gorilla's 101 says HTTP/1.1 whatever the request's version, as Beast's does for 1.1.
+        if (req.version() != 11 && req.version() / 10 == 1) {
+            req.version(11);
+            if (req.count(http::field::host) == 0) {
+                req.set(http::field::host, "");
+            }
+        }
         if (ctx_.shutting_down) {
             refuse(http::status::service_unavailable, "server shutting down", false, true);
             return true;
