@@ -259,6 +259,17 @@ protected:
         browser().send("/now");
         return wait_for([&] { return browser().text_reply() != nullptr; }) ? bot : nullptr;
     }
+    /// Another `chat` channel on the browser's connection, open, whose messages are parsed into
+    /// `received` (which must outlive it); null if it did not open.
+    std::shared_ptr<DataChannel> open_chat(std::vector<common::ChatMessage>& received) {
+        auto dc = browser().open_channel("chat");
+        if (!dc) {
+            return nullptr;
+        }
+        dc->on_text(
+            [&received](std::string t) { received.push_back(*common::parse_chat_message(t)); });
+        return wait_for([&] { return dc->is_open(); }) ? dc : nullptr;
+    }
     bool connect_to(BotHost& host) {
         browser().call(host.node_id());
         return wait_for([&] { return browser().chat->is_open(); }, 15s);
@@ -355,7 +366,44 @@ TEST_F(BotsThroughServer, EveryChatAndPingChannelIsServedOnItsOwnChannel) {
     ASSERT_TRUE(wait_for([&] { return on_chat2.size() >= 4; }));
     EXPECT_EQ(on_chat2[3].message, "still here");
     EXPECT_EQ(host->peer_count(), 1u);
-    // With its last chat channel the peer leaves.
+    // With its last chat and ping channels the peer leaves.
+    for (auto* dc : {chat2.get(), b.ping.get(), ping2.get()}) {
+        dc->close();
+    }
+    EXPECT_TRUE(wait_for([&] { return host->peer_count() == 0; }));
+}
+
+TEST_F(BotsThroughServer, APeerThatClosesItsOnlyChatChannelKeepsItsPingsAnswered) {
+    // The original serves `ping` on its own (PROTOCOL.md 4.8, 6.1): closing the chat channel
+    // stops what belongs to it (ClockBot's clock, 6.4) and nothing else; pings are answered as
+    // long as the ping channel and the connection live, and a new chat channel is served.
+    auto bot = clock_after_now();
+    ASSERT_TRUE(bot);
+    auto& b = browser();
+    ASSERT_TRUE(wait_for([&] { return b.ping->is_open() && !b.patches.empty(); }, 5s));
+    auto host = hosts_.back();
+    b.chat->close();
+    ASSERT_TRUE(wait_for([&] { return bot->running_clocks() == 0; }, 5s)); // the bot saw it
+    EXPECT_EQ(host->peer_count(), 1u);
+    for (int seq = 0; seq < 3; ++seq) {
+        b.ping->send_text(json::serialize(
+            json::object{{"messageId", new_message_id()},
+                         {"timestamp", now_ms()},
+                         {"fromNodeId", b.node_id()},
+                         {"toNodeId", host->node_id()},
+                         {"ping", json::object{{"direction", "ping"}, {"seq", seq}}}}));
+        ASSERT_TRUE(wait_for([&] { return b.pongs.size() == static_cast<std::size_t>(seq) + 1; }));
+        EXPECT_EQ(b.pongs.back().ping->seq, seq);
+    }
+    std::vector<common::ChatMessage> on_chat2;
+    auto chat2 = open_chat(on_chat2);
+    ASSERT_TRUE(chat2);
+    b.send_on(*chat2, "/start");
+    ASSERT_TRUE(wait_for([&] { return on_chat2.size() >= 2; }));
+    EXPECT_EQ(on_chat2[1].message, ClockBot::help_text);
+    EXPECT_EQ(host->peer_count(), 1u);
+    // With its last chat and ping channels closed (as when it closes its connection), it leaves.
+    b.ping->close();
     chat2->close();
     EXPECT_TRUE(wait_for([&] { return host->peer_count() == 0; }));
 }
@@ -664,11 +712,9 @@ TEST_F(BotsThroughServer, ClockBotStopsWhenAnyChatChannelOfThePeerCloses) {
     auto host = start_bot(bot);
     ASSERT_TRUE(connect_to(*host));
     auto& b = browser();
-    auto chat2 = b.open_channel("chat");
-    ASSERT_TRUE(chat2);
     std::vector<common::ChatMessage> on_chat2;
-    chat2->on_text([&](std::string t) { on_chat2.push_back(*common::parse_chat_message(t)); });
-    ASSERT_TRUE(wait_for([&] { return chat2->is_open(); }));
+    auto chat2 = open_chat(on_chat2);
+    ASSERT_TRUE(chat2);
     b.send_on(*chat2, "/now");
     ASSERT_TRUE(wait_for([&] { return on_chat2.size() >= 2 && !b.patches.empty(); }, 5s));
     EXPECT_EQ(bot->running_clocks(), 1u);
@@ -682,11 +728,9 @@ TEST_F(BotsThroughServer, ClockBotStopsWhenAnyChatChannelOfThePeerCloses) {
     b.send("/now");
     ASSERT_TRUE(
         wait_for([&] { return bot->running_clocks() == 1 && b.patch_channels.size() == 2; }, 5s));
-    auto chat3 = b.open_channel("chat");
-    ASSERT_TRUE(chat3);
     std::vector<common::ChatMessage> on_chat3;
-    chat3->on_text([&](std::string t) { on_chat3.push_back(*common::parse_chat_message(t)); });
-    ASSERT_TRUE(wait_for([&] { return chat3->is_open(); }));
+    auto chat3 = open_chat(on_chat3);
+    ASSERT_TRUE(chat3);
     b.send_on(*chat3, "/start"); // the bot serves chat3: it knows the channel before it closes
     ASSERT_TRUE(wait_for([&] { return on_chat3.size() >= 2; }));
     EXPECT_EQ(bot->running_clocks(), 1u);

@@ -178,6 +178,11 @@ public:
                     self->ping_text(as_text(b), channel);
                 }
             });
+            dc->on_close([weak, channel] {
+                if (auto self = weak.lock()) {
+                    self->forget_closed(self->pings_, channel.lock());
+                }
+            });
         } else {
             spdlog::debug("[{}] channel '{}' ignored", log_, dc->label());
         }
@@ -286,19 +291,32 @@ private:
         guarded(log_, "on_peer", [&] { host_.bot_->on_peer(self); });
     }
 
-    /// A `chat` channel closed: the peer leaves with its last one (the remote closed its
-    /// connection); while another is open, replies go there.
+    /// A `chat` channel closed: while another is open, replies go there. The peer stays while
+    /// it has an open `chat` or `ping` channel: the original serves `ping` on its own and answers
+    /// it as long as that channel and the connection live (PROTOCOL.md 4.8, 6.1).
     void chat_closed(const std::weak_ptr<DataChannel>& channel) {
         auto closed = channel.lock();
-        std::erase_if(chats_, [&](const auto& dc) { return dc == closed || dc->is_closed(); });
+        if (!chat_ || chat_ == closed || chat_->is_closed()) {
+            chat_ = nullptr;
+            for (const auto& dc : chats_) {
+                if (dc != closed && !dc->is_closed()) {
+                    chat_ = dc;
+                }
+            }
+        }
         auto self = shared_from_this();
         guarded(log_, "on_chat_closed", [&] { host_.bot_->on_chat_closed(self); });
-        if (chats_.empty()) {
-            leave("chat channel closed");
-            return;
-        }
-        if (!chat_ || chat_ == closed || chat_->is_closed()) {
-            chat_ = chats_.back();
+        forget_closed(chats_, closed);
+    }
+
+    /// Drops `closed` (and any other closed channel) from `list`; with the last `chat` and
+    /// `ping` channel gone, the peer leaves (the remote closed its connection, which closes them
+    /// all; the original would wait for ICE to fail).
+    void forget_closed(std::vector<std::shared_ptr<DataChannel>>& list,
+                       const std::shared_ptr<DataChannel>& closed) {
+        std::erase_if(list, [&](const auto& dc) { return dc == closed || dc->is_closed(); });
+        if (chats_.empty() && pings_.empty()) {
+            leave("its chat and ping channels closed");
         }
     }
 
