@@ -89,7 +89,9 @@ ParsedConfig parse_config(int argc, char** argv) {
                    "prefix of every API route and the WebSocket; '' mounts them at the root as "
                    "the original server behind its proxy")
         ->envname("TINCAN_API_PREFIX");
-    app.add_option("--ws-path", c.ws_path, "WebSocket route below the API prefix");
+    app.add_option("--ws-path", c.ws_path,
+                   "WebSocket route below the API prefix; with a trailing slash every path below "
+                   "it (a Go ServeMux subtree pattern)");
     app.add_option("--ws-timeout", ws_timeout,
                    "close a WebSocket after this long without a handled text frame (> 0)")
         ->envname("TINCAN_WS_TIMEOUT");
@@ -236,9 +238,12 @@ ParsedConfig parse_config(int argc, char** argv) {
         return out;
     }
     c.api_prefix = normalise_prefix(c.api_prefix);
-    c.ws_path = normalise_prefix(c.ws_path);
+    // The original hands --ws-path to Go's ServeMux as it is: with a trailing slash it is a
+    // subtree pattern (every path below it, the path without the slash redirected to it).
     if (c.ws_path.empty()) {
         c.ws_path = "/ws";
+    } else if (c.ws_path.front() != '/') {
+        c.ws_path.insert(c.ws_path.begin(), '/');
     }
     if (c.debug) {
         c.log_level = "debug";

@@ -16,7 +16,7 @@ struct Config {
     std::string port_file;
     std::string web_root = "web/dist";
     std::string api_prefix = "/api";
-    std::string ws_path = "/ws";
+    std::string ws_path = "/ws"; ///< with a trailing slash, every path below it (Go's subtree)
     std::vector<std::string> allowed_origins;
     bool default_cors_allowed = true;
     bool inject_allow_all_cors_headers = false;

@@ -40,6 +40,9 @@ TEST(Config, FlagsAndBadConfiguration) {
     EXPECT_EQ(parse({"--listen-addr", "nonsense"}).exit_code, 2);
     EXPECT_EQ(parse({"--no-such-flag"}).exit_code, 2);
     EXPECT_EQ(parse({"--api-prefix", ""}).config.api_prefix, "");
+    // --ws-path is a Go ServeMux pattern in the original: a trailing slash (a subtree) is kept.
+    EXPECT_EQ(parse({"--ws-path", "/ws/"}).config.ws_path, "/ws/");
+    EXPECT_EQ(parse({"--ws-path", "signal"}).config.ws_path, "/signal");
 }
 
 TEST(Config, AnEmptyValueAfterTheEqualsSignAsTheOriginalsCli) {

@@ -41,6 +41,26 @@ TEST(Conformance, NonCanonicalPathsAreRedirectedToTheirCleanFormAsGosServeMux) {
     EXPECT_EQ(http_get(server.port(), "/api/conns").status, 200U);
 }
 
+TEST(Conformance, AWsPathWithATrailingSlashIsASubtreeAsGosServeMuxTakesIt) {
+    // The original hands --ws-path to ServeMux.Handle as it is: "/ws/" is a subtree pattern that
+    // serves every path below it, and "/ws" gets 301 to "/ws/" (query kept), upgrade or not.
+    TestServer server([](auto& c) { c.ws_path = "/ws/"; });
+    for (const char* path : {"/api/ws/", "/ws/", "/api/ws/sub?x=1", "/ws/a/b"}) {
+        WsClient::Options options;
+        options.path = path;
+        EXPECT_TRUE(WsClient(server.port(), options).connected()) << path;
+    }
+    const std::pair<const char*, const char*> redirected[] = {
+        {"/api/ws?x=1", "/api/ws/?x=1"}, {"/ws", "/ws/"}, {"/api/ws/./a", "/api/ws/a"}};
+    for (const auto& [path, location] : redirected) {
+        auto res = http_get(server.port(), path, "GET", upgrade_headers);
+        EXPECT_EQ(res.status, 301U) << path;
+        EXPECT_EQ(res.headers["Location"], location) << path;
+    }
+    // Below it, a request without an upgrade is the WebSocket library's 400.
+    EXPECT_EQ(http_get(server.port(), "/api/ws/a").status, 400U);
+}
+
 TEST(Conformance, RefusedUpgradesAnswerAsTheOriginalsWebSocketLibrary) {
     TestServer server([](auto& c) { c.allowed_origins = {"https://chat.example.org"}; });
     // A version other than 13 is a 400 naming version 13 (gorilla/websocket; not a 426).

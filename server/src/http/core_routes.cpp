@@ -103,7 +103,7 @@ void install_core_routes(ServerContext& ctx, Router& router) {
     });
 
     // The signalling path without an upgrade: 400, as the original's WebSocket library answers.
-    router.add_api(ctx.config.ws_path, [](const Request& req, RequestContext&) {
+    auto not_upgraded = [](const Request& req, RequestContext&) {
         // As gorilla/websocket: the upgrade tokens first (400), then the method (405).
         const bool wrong_method =
             has_websocket_upgrade_tokens(req) && req.method() != http::verb::get;
@@ -113,7 +113,9 @@ void install_core_routes(ServerContext& ctx, Router& router) {
         return websocket_refusal(wrong_method ? http::status::method_not_allowed
                                               : http::status::bad_request,
                                  req.version(), req.keep_alive());
-    });
+    };
+    // A path ending in a slash is a subtree route, as the original's ServeMux takes it.
+    router.add_api(ctx.config.ws_path, not_upgraded, ctx.config.ws_path.ends_with('/'));
 
     // Account routes answered as an anonymous-only server (no identity providers configured).
     router.add_api("/profile/status", [](const Request& req, RequestContext&) {

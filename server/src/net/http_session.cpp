@@ -192,9 +192,7 @@ template <class Protocol> bool HttpSession<Protocol>::try_upgrade(Request& req) 
         return false; // the management socket has no WebSocket
     } else {
         std::string path, query;
-        // Also at the root, where the original server has it (see Router::add_api).
-        if (!split_target(req.target(), path, query) ||
-            (path != ctx_.config.api_prefix + ctx_.config.ws_path && path != ctx_.config.ws_path)) {
+        if (!split_target(req.target(), path, query) || !on_ws_path(path)) {
             return false; // not the signalling path: answered as a normal request (404)
         }
         // The original's WebSocket library (gorilla) checks the version before the origin and
@@ -272,6 +270,20 @@ template <class Protocol> bool HttpSession<Protocol>::try_upgrade(Request& req) 
         session->run(std::move(req), std::move(identity), std::move(early_data));
         return true;
     }
+}
+
+template <class Protocol> bool HttpSession<Protocol>::on_ws_path(const std::string& path) const {
+    // Also at the root, where the original server has it (see Router::add_api). A --ws-path with
+    // a trailing slash is a subtree, as Go's ServeMux takes it: a clean path below it (the router
+    // redirects others, and the path without the slash, as Go's does).
+    const auto& ws = ctx_.config.ws_path;
+    for (const auto& route : {ctx_.config.api_prefix + ws, ws}) {
+        if (path == route ||
+            (route.ends_with('/') && path.starts_with(route) && clean_path(path) == path)) {
+            return true;
+        }
+    }
+    return false;
 }
 
 template <class Protocol>

@@ -29,6 +29,8 @@ private:
     void on_read(boost::beast::error_code ec, std::size_t bytes);
     void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t bytes);
     bool try_upgrade(Request& req);
+    /// `path` (percent-encoded, no query) is the signalling WebSocket's.
+    bool on_ws_path(const std::string& path) const;
     bool try_offload(Request& req);
     void refuse(boost::beast::http::status status, std::string_view message, bool keep_alive,
                 bool upgrade = false);
