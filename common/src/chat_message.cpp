@@ -53,6 +53,29 @@ bool read_nested_string(const json::object& obj, std::string_view key, std::stri
     return true;
 }
 
+bool read_bool(const json::object& obj, std::string_view key, std::optional<bool>& out) {
+    if (const auto* v = field(obj, key)) {
+        if (!v->is_bool()) {
+            return false;
+        }
+        out = v->get_bool();
+    }
+    return true;
+}
+
+/// richText: `content` and `type`, both strings ("" when absent).
+bool read_rich_text(const json::object& obj, ChatMessage& m) {
+    if (!read_nested_string(obj, "richText", "content", m.rich_text)) {
+        return false;
+    }
+    std::optional<std::string> type;
+    if (m.rich_text && !read_nested_string(obj, "richText", "type", type)) {
+        return false;
+    }
+    m.rich_text_type = type.value_or("");
+    return true;
+}
+
 bool present_object(const json::object& obj, std::string_view key, bool& out) {
     const auto* v = field(obj, key);
     if (v != nullptr && !v->is_object()) {
@@ -84,9 +107,8 @@ boost::system::result<ChatMessage> parse_chat_message(std::string_view text) {
     std::optional<std::string> id, from, to;
     bool ok = read_string(o, "messageId", id) && read_string(o, "fromNodeId", from) &&
               read_string(o, "toNodeId", to) && read_string(o, "message", m.message) &&
-              read_nested_string(o, "richText", "content", m.rich_text) &&
-              read_nested_string(o, "ack", "messageId", m.ack) &&
-              present_object(o, "amend", m.has_amend) &&
+              read_rich_text(o, m) && read_nested_string(o, "ack", "messageId", m.ack) &&
+              read_bool(o, "unread", m.unread) && present_object(o, "amend", m.has_amend) &&
               present_object(o, "delete", m.has_delete) && present_object(o, "file", m.has_file);
     if (ok) {
         if (const auto* ts = field(o, "timestamp")) {
@@ -146,12 +168,19 @@ std::string make_pong(const ChatMessage& ping, std::string message_id, std::int6
 }
 
 std::string make_echo(const ChatMessage& original, std::string message_id) {
-    json::object o = original.raw;
-    o["messageId"] = std::move(message_id);
-    o["fromNodeId"] = original.to_node_id;
-    o["toNodeId"] = original.from_node_id;
-    o.erase("ack");
-    o.erase("acked");
+    // The original's struct order; its file, ping, delete and amend are absent from a plain-text
+    // message, and ack and acked are cleared.
+    auto o = reply_envelope(original, std::move(message_id), original.timestamp);
+    if (original.unread) {
+        o["unread"] = *original.unread;
+    }
+    if (original.message) {
+        o["message"] = *original.message;
+    }
+    if (original.rich_text) {
+        o["richText"] =
+            json::object{{"content", *original.rich_text}, {"type", original.rich_text_type}};
+    }
     return json::serialize(o);
 }
 

@@ -298,6 +298,33 @@ TEST_F(BotsThroughServer, EchoBotAcksThenEchoes) {
     EXPECT_EQ(b.received[1].from_node_id, host->node_id());
 }
 
+TEST_F(BotsThroughServer, EchoBotEchoesOnlyTheFieldsTheOriginalKnows) {
+    // PROTOCOL.md 6.2: the original re-encodes its ChatMessage struct, so fields it does not know
+    // (Tincan's tincanFeatures, anything else) are not echoed and the others come in its order.
+    auto host = start_bot(std::make_shared<EchoBot>());
+    ASSERT_TRUE(connect_to(*host));
+    auto& b = browser();
+    b.chat->send_text(json::serialize(json::object{
+        {"message", "hi"},
+        {"tincanFeatures", ChatBot::stream_feature},
+        {"richText", json::object{{"type", "text/plain"}, {"content", "hi"}, {"font", "serif"}}},
+        {"timestamp", 1745590000123},
+        {"toNodeId", host->node_id()},
+        {"fromNodeId", b.node_id()},
+        {"unread", false},
+        {"extra", json::array{1, 2}},
+        {"messageId", "m-7"}}));
+    ASSERT_TRUE(wait_for([&] { return b.received.size() >= 2; }));
+    EXPECT_EQ(b.received[0].ack, "m-7");
+    const auto& echo = b.received[1];
+    EXPECT_NE(echo.message_id, "m-7");
+    EXPECT_EQ(json::serialize(echo.raw),
+              R"({"messageId":")" + echo.message_id + R"(","fromNodeId":")" + host->node_id() +
+                  R"(","toNodeId":")" + b.node_id() +
+                  R"(","timestamp":1745590000123,"unread":false,"message":"hi",)"
+                  R"("richText":{"content":"hi","type":"text/plain"}})");
+}
+
 TEST_F(BotsThroughServer, PingChannelGetsPongs) {
     auto host = start_bot(std::make_shared<EchoBot>());
     ASSERT_TRUE(connect_to(*host));

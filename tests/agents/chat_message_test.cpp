@@ -49,6 +49,9 @@ TEST(ChatMessage, RejectsBadInput) {
     EXPECT_EQ(parse_chat_message(R"({"ack":"m1"})").error(), ProtocolError::wrong_type);
     EXPECT_EQ(parse_chat_message(R"({"ping":{"seq":"1"}})").error(), ProtocolError::wrong_type);
     EXPECT_EQ(parse_chat_message(R"({"timestamp":"now"})").error(), ProtocolError::wrong_type);
+    EXPECT_EQ(parse_chat_message(R"({"unread":"yes"})").error(), ProtocolError::wrong_type);
+    EXPECT_EQ(parse_chat_message(R"({"richText":{"content":"x","type":1}})").error(),
+              ProtocolError::wrong_type);
     std::string big = R"({"message":")" + std::string(max_chat_message_size, 'x') + R"("})";
     EXPECT_EQ(parse_chat_message(big).error(), ProtocolError::too_large);
 }
@@ -83,21 +86,30 @@ TEST(ChatMessage, PongKeepsSeqAndSwapsPeers) {
     EXPECT_EQ(pong.at("messageId"), "q");
 }
 
-TEST(ChatMessage, EchoKeepsEveryFieldButIdentityAndAck) {
+TEST(ChatMessage, EchoIsTheReceivedMessageDecodedAndEncodedAsTheOriginalDoes) {
+    // PROTOCOL.md 6.2: the original decodes into its ChatMessage struct, swaps the node ids, sets
+    // a new id, clears ack/acked and encodes it again: fields it does not know are dropped (also
+    // inside richText), the rest come in the struct's order, `timestamp` always and the optional
+    // ones when present (not null), richText with both of its fields.
     auto m = parse_chat_message(
-        R"({"messageId":"m1","fromNodeId":"A","toNodeId":"B","timestamp":7,"message":"hi",)"
-        R"("richText":{"content":"hi","type":"text/plain"},"unread":true,"acked":true})");
+        R"({"x":{"y":1},"richText":{"type":"text/plain","content":"hi","font":"serif"},)"
+        R"("acked":true,"message":"hi","unread":true,"timestamp":7,"toNodeId":"B",)"
+        R"("tincanFeatures":"msgpatch-stream","fromNodeId":"A","messageId":"m1"})");
     ASSERT_TRUE(m);
-    auto echo = json::parse(make_echo(*m, "e1")).as_object();
-    EXPECT_EQ(echo.at("messageId"), "e1");
-    EXPECT_EQ(echo.at("fromNodeId"), "B");
-    EXPECT_EQ(echo.at("toNodeId"), "A");
-    EXPECT_EQ(echo.at("timestamp"), 7);
-    EXPECT_EQ(echo.at("message"), "hi");
-    EXPECT_EQ(echo.at("richText").at("content"), "hi");
-    EXPECT_EQ(echo.at("unread"), true);
-    EXPECT_FALSE(echo.contains("acked"));
-    EXPECT_FALSE(echo.contains("ack"));
+    EXPECT_EQ(make_echo(*m, "e1"),
+              R"({"messageId":"e1","fromNodeId":"B","toNodeId":"A","timestamp":7,"unread":true,)"
+              R"("message":"hi","richText":{"content":"hi","type":"text/plain"}})");
+
+    const auto echo_of = [](std::string_view text) {
+        auto parsed = parse_chat_message(text);
+        return parsed ? make_echo(*parsed, "e1") : std::string("(not parsed)");
+    };
+    EXPECT_EQ(echo_of(R"({"message":"","unread":false})"),
+              R"({"messageId":"e1","fromNodeId":"","toNodeId":"","timestamp":0,"unread":false,)"
+              R"("message":""})");
+    EXPECT_EQ(echo_of(R"({"richText":{"content":"x"},"message":null,"unread":null})"),
+              R"({"messageId":"e1","fromNodeId":"","toNodeId":"","timestamp":0,)"
+              R"("richText":{"content":"x","type":""}})");
 }
 
 } // namespace

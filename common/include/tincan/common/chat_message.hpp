@@ -29,12 +29,14 @@ struct ChatMessage {
     std::int64_t timestamp = 0; ///< sender clock, Unix ms
     std::optional<std::string> message;
     std::optional<std::string> rich_text; ///< richText.content
+    std::string rich_text_type;           ///< richText.type ("" without one)
     std::optional<std::string> ack;       ///< ack.messageId
     std::optional<PingField> ping;
+    std::optional<bool> unread;
     bool has_amend = false;
     bool has_delete = false;
     bool has_file = false;
-    boost::json::object raw; ///< the whole object as received (EchoBot returns it)
+    boost::json::object raw; ///< the whole object as received (with fields not listed here)
 
     /// A new text or rich-text message (not an ACK, amend, delete, ping or file).
     bool is_plain_text() const noexcept {
@@ -56,7 +58,10 @@ std::string make_text_reply(const ChatMessage& to, std::string message_id, std::
                             std::string_view text);
 /// The pong answering a ping (4.8).
 std::string make_pong(const ChatMessage& ping, std::string message_id, std::int64_t now_ms);
-/// EchoBot's echo (6.2): the received object with from/to swapped, a new id, ack/acked removed.
+/// EchoBot's echo (6.2) of a plain-text `original`: as the original decodes it into its Go
+/// struct, swaps from/to, sets a new id, clears ack/acked and encodes it again. Only the fields
+/// that struct knows, in its order: `messageId`, `fromNodeId`, `toNodeId`, `timestamp` always,
+/// then `unread`, `message` and `richText` (`content` and `type`) when present.
 std::string make_echo(const ChatMessage& original, std::string message_id);
 
 } // namespace tincan::common
