@@ -220,6 +220,33 @@ TEST(Conformance, AnAbsoluteFormTargetIsRoutedByItsPathAndItsHostIsTheRequestsHo
     EXPECT_TRUE(WsClient(server.port(), via_url).connected());
 }
 
+TEST(Conformance, AUrlTargetWithAnEmptyPathIsRedirectedToTheRootAsGoRoutesIt) {
+    // Go's url.ParseRequestURI takes an opaque URL (`http:foo`) and a URL without a path
+    // (`http://host`), both with an empty path, which its ServeMux cleans to `/` and redirects
+    // there with 301, query kept. A target it cannot read (neither a path nor a URL with a
+    // scheme) is its plain 400, before the Host check.
+    TestServer server;
+    const auto self = "127.0.0.1:" + std::to_string(server.port());
+    const std::pair<std::string, const char*> redirected[] = {
+        {"http:foo", "/"},        {"http:foo?x=1", "/?x=1"}, {"mailto:a@b.example", "/"},
+        {"HTTP:", "/"},           {"http://" + self, "/"},   {"http://" + self + "?x=1", "/?x=1"},
+        {"a1+-.:b/c?q?", "/?q?"},
+    };
+    for (const auto& [target, location] : redirected) {
+        auto res = http_get(server.port(), target);
+        EXPECT_EQ(res.status, 301U) << target;
+        EXPECT_EQ(res.headers["Location"], location) << target;
+    }
+    for (const std::string target : {"foo", "?x=1", "1http:foo", ":foo", "a_b:c"}) {
+        for (const std::string host : {"Host: a\r\n", ""}) {
+            auto res = http_raw(server.port(), "GET " + target + " HTTP/1.1\r\n" + host + "\r\n");
+            EXPECT_EQ(res.status, 400U) << target;
+            EXPECT_EQ(res.body, "400 Bad Request") << target;
+            EXPECT_EQ(res.headers["Connection"], "close") << target;
+        }
+    }
+}
+
 TEST(Conformance, ARefusedUpgradeHasTheBodyAndHeadersOfGorillasHttpError) {
     // gorilla/websocket refuses with http.Error(w, http.StatusText(status), status); the reason
     // is only in our log.

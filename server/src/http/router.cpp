@@ -4,12 +4,19 @@
 
 #include <algorithm>
 #include <boost/url/parse.hpp>
+#include <cctype>
 
 namespace tincan::server {
 
 namespace http = boost::beast::http;
 
 bool split_target(std::string_view target, std::string& path, std::string& query) {
+    if (target.empty() || target.starts_with('?')) {
+        // What to_origin_form leaves of a URL with an empty path: only its query.
+        path.clear();
+        query = std::string(target.substr(target.empty() ? 0 : 1));
+        return true;
+    }
     auto parsed = boost::urls::parse_origin_form(target);
     if (!parsed) {
         return false;
@@ -19,26 +26,58 @@ bool split_target(std::string_view target, std::string& path, std::string& query
     return true;
 }
 
-void to_origin_form(Request& req) {
+namespace {
+
+// Go's getScheme: the index of the `:` after a scheme (a letter, then letters, digits, `+`, `-`,
+// `.`), or npos when the target does not start with one.
+std::size_t scheme_end(std::string_view target) {
+    for (std::size_t i = 0; i < target.size(); ++i) {
+        const auto c = static_cast<unsigned char>(target[i]);
+        if (std::isalpha(c) != 0 ||
+            (i > 0 && (std::isdigit(c) != 0 || c == '+' || c == '-' || c == '.'))) {
+            continue;
+        }
+        return c == ':' && i > 0 ? i : std::string_view::npos;
+    }
+    return std::string_view::npos;
+}
+
+} // namespace
+
+bool to_origin_form(Request& req) {
     const auto target = req.target();
-    if (target.starts_with('/')) {
-        return;
+    // CONNECT's authority form is Go's own case (not routed as a URL): left as it is.
+    if (target.starts_with('/') || target == "*" || req.method() == http::verb::connect) {
+        return true;
+    }
+    const auto colon = scheme_end(target);
+    if (colon == std::string_view::npos) {
+        return false; // url.ParseRequestURI: "invalid URI for request"
+    }
+    const auto rest = target.substr(colon + 1);
+    if (!rest.starts_with('/')) {
+        // A rootless ("opaque") URL such as `http:foo`: Go's url.ParseRequestURI takes it, with an
+        // empty path, which its ServeMux redirects to `/` (query kept).
+        const auto q = rest.find('?');
+        req.target(q == std::string_view::npos ? std::string() : std::string(rest.substr(q)));
+        return true;
     }
     auto parsed = boost::urls::parse_absolute_uri(target);
-    // A rootless ("opaque") path is not a request target Go routes; left as it is, it gets 400.
-    if (!parsed || (!parsed->encoded_path().empty() && !parsed->encoded_path().starts_with('/'))) {
-        return;
+    if (!parsed) {
+        return true; // left as it is: the router refuses it
     }
     // Go's readRequest: r.Host is the URL's host, the Host header only when the URL has none.
     if (!parsed->encoded_host_and_port().empty()) {
         req.set(http::field::host, parsed->encoded_host_and_port());
     }
-    std::string origin_form(parsed->encoded_path().empty() ? "/" : parsed->encoded_path());
+    // An empty path (`http://host`) stays empty, as in Go's URL: the router sends it to `/`.
+    std::string origin_form(parsed->encoded_path());
     if (parsed->has_query()) {
         origin_form += '?';
         origin_form += parsed->encoded_query();
     }
     req.target(origin_form);
+    return true;
 }
 
 std::string clean_path(std::string_view path) {

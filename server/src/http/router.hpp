@@ -74,11 +74,14 @@ private:
 std::string clean_path(std::string_view path);
 
 /// An absolute-form target (`http://host/path?q`, RFC 7230 5.3.2) becomes its origin form
-/// (`/path?q`) and its host the request's Host, as Go's net/http reads one; other targets are
-/// left as they are.
-void to_origin_form(Request& req);
+/// (`/path?q`) and its host the request's Host, as Go's net/http reads one. A URL whose path is
+/// empty in Go (`http://host?q`, the opaque `http:foo?q`) is left as its query alone (`?q`, or
+/// nothing). Other targets are left as they are. False for a target Go's url.ParseRequestURI
+/// refuses: neither a path (`/...`, `*`) nor a URL with a scheme.
+bool to_origin_form(Request& req);
 
-/// Splits a request target into path and query; false if it is not an origin-form target.
+/// Splits a request target into path and query; false if it is not an origin-form target (or
+/// what to_origin_form leaves of a URL with an empty path: the path is then empty).
 bool split_target(std::string_view target, std::string& path, std::string& query);
 
 } // namespace tincan::server

@@ -124,9 +124,16 @@ template <class Protocol> void HttpSession<Protocol>::on_read(beast::error_code 
         return;
     }
     Request req = parser_->release();
+    const auto hosts = req.count(http::field::host);
+    // Every check and route below (the upgrade's origin check too) sees Go's r.URL and r.Host.
+    // Go reads the target first: one it cannot read is its plain 400.
+    if (!to_origin_form(req)) {
+        ctx_.metrics.rejected("http_bad_request");
+        return refuse_unreadable(http::status::bad_request, "");
+    }
     // Go's server refuses an HTTP/1.1 request without exactly one Host header before any handler
     // (RFC 9112 3.2); HTTP/1.0 may leave it out.
-    if (const auto hosts = req.count(http::field::host); hosts != 1) {
+    if (hosts != 1) {
         if (hosts > 1 || (req.version() >= 11 && req.method() != http::verb::connect)) {
             ctx_.metrics.rejected("http_bad_request");
             return refuse_unreadable(http::status::bad_request,
@@ -134,8 +141,6 @@ template <class Protocol> void HttpSession<Protocol>::on_read(beast::error_code 
                                                : "missing required Host header");
         }
     }
-    // Every check and route below (the upgrade's origin check too) sees Go's r.URL and r.Host.
-    to_origin_form(req);
     if constexpr (std::is_same_v<Protocol, boost::asio::ip::tcp>) {
         // Not Beast's is_upgrade, which wants HTTP/1.1. An upgrade with another method than GET
         // gets the route's 405 (below).
