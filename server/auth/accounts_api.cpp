@@ -275,6 +275,11 @@ bool cross_site(const HttpRequest& req, const std::vector<std::string>& allowed)
 } // namespace
 
 HttpResponse AccountsApi::logout(const HttpRequest& req, const AccountsContext& ctx) const {
+    // The original answers every method with its 200; a CORS preflight (OPTIONS, sent without
+    // cookies) gets it here too, so a cross-origin POST may follow, and logs nobody out.
+    if (req.method() == http::verb::options) {
+        return empty_response(req, http::status::ok);
+    }
     if (req.method() != http::verb::post) {
         auto res = error_response(req, http::status::method_not_allowed, "Method Not Allowed");
         res.set(http::field::allow, "POST");

@@ -156,6 +156,24 @@ TEST_F(AccountsApiTest, LogoutOnlyByPostAndClearsCookie) {
               http::status::method_not_allowed);
 }
 
+TEST_F(AccountsApiTest, APreflightForLogoutGetsTheOriginals200AndLogsNobodyOut) {
+    // The original answers OPTIONS /logout as any method, 200 with no body, so a browser's CORS
+    // preflight (from another origin, with --inject-allow-all-cors-headers) lets its POST follow.
+    User u;
+    u.username = "joan";
+    auto sid = login(u);
+    for (const char* path : {"/logout", "/kioubit/login/delete"}) {
+        auto req = make_request(http::verb::options, path, "session_id=" + sid);
+        req.set(http::field::host, "chat.example.org");
+        req.set(http::field::origin, "https://elsewhere.example");
+        auto res = api->handle(req, AccountsContext::from(req, path));
+        EXPECT_EQ(res.result(), http::status::ok) << path;
+        EXPECT_TRUE(res.body().empty()) << path;
+        EXPECT_EQ(res.count(http::field::set_cookie), 0U) << path;
+    }
+    EXPECT_EQ(call(http::verb::get, "/profile", sid).result(), http::status::ok);
+}
+
 TEST_F(AccountsApiTest, CrossSiteLogoutIsRefused) {
     User u;
     u.username = "jill";

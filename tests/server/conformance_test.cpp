@@ -181,6 +181,16 @@ TEST(Conformance, WithInjectedCorsHeadersAnOptionsRequestGoesToItsRoute) {
         EXPECT_EQ(res.headers.at("Access-Control-Allow-Methods"), "GET, POST, PUT, DELETE, OPTIONS")
             << path;
     }
+    // The original's /logout answers any method with 200 and no body: a browser's preflight
+    // before its cross-origin POST passes (ours logs out by POST only).
+    for (const char* path : {"/logout", "/api/logout"}) {
+        const auto res = http_get(
+            cors.port(), path, "OPTIONS",
+            {{"Origin", "https://elsewhere.example"}, {"Access-Control-Request-Method", "POST"}});
+        EXPECT_EQ(res.status, 200U) << path;
+        EXPECT_EQ(res.body, "") << path;
+        EXPECT_EQ(res.headers.at("Access-Control-Allow-Origin"), "*") << path;
+    }
     const auto unknown = http_get(cors.port(), "/api/nothing", "OPTIONS");
     EXPECT_EQ(unknown.status, 404U);
     EXPECT_EQ(unknown.body, "404 page not found\n");

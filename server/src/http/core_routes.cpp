@@ -133,7 +133,8 @@ void install_core_routes(ServerContext& ctx, Router& router) {
     router.add_api("/profile", no_profile);
     router.add_api("/profile/avatar", no_profile);
     router.add_api("/logout", [](const Request& req, RequestContext&) {
-        if (req.method() != http::verb::post) {
+        // OPTIONS (a CORS preflight) gets the original's 200, as AccountsApi::logout.
+        if (req.method() != http::verb::post && req.method() != http::verb::options) {
             auto res = json_error(http::status::method_not_allowed, req.version(), req.keep_alive(),
                                   "use POST");
             res.set(http::field::allow, "POST");
