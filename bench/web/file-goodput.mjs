@@ -217,7 +217,7 @@ window.bench = {
   async answer(offer) {
     const pc = new RTCPeerConnection();
     window.bench.pc = pc;
-    window.bench.channel = new Promise((r) => pc.ondatachannel = (e) => { e.channel.binaryType = 'arraybuffer'; r(e.channel); });
+    window.bench.channel = new Promise((r) => pc.ondatachannel = (e) => { e.channel.binaryType = 'arraybuffer'; if (e.channel.label !== 'chat') r(e.channel); });
     await pc.setRemoteDescription(offer);
     await pc.setLocalDescription();
     await new Promise((r) => pc.iceGatheringState === 'complete' ? r() : pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r()));
@@ -239,7 +239,7 @@ async function rawOrOriginal(mode, pair, size, filePath) {
   // apps (PeerSession.requestLargeSocketBuffers): larger UDP socket buffers, no media.
   const offer = await sPage.evaluate(
     ([l, v]) => window.bench.offer(l, v),
-    [mode.startsWith('raw') ? 'raw' : 'file', mode === 'raw+video'],
+    [mode === 'raw+late' ? 'chat' : mode.startsWith('raw') ? 'raw' : 'file', mode === 'raw+video'],
   );
   // raw+load: both pages also run a worker that keeps ~15 % of a core busy (3 ms in every 20 ms),
   // to see how other work in the browsers changes what the transport itself costs (raw+load-s,
@@ -254,6 +254,17 @@ async function rawOrOriginal(mode, pair, size, filePath) {
       }, mode === 'raw+load-fine');
   const answer = await rPage.evaluate((o) => window.bench.answer(o), offer);
   await sPage.evaluate((a) => window.bench.accept(a), answer);
+  // raw+late: the connection opens with a `chat` channel only; the transfer's channel is made
+  // 3 s later on the established association, as the app makes a file's channel.
+  if (mode === 'raw+late') {
+    await new Promise((r) => setTimeout(r, 3000));
+    await sPage.evaluate(async () => {
+      const dc = window.bench.pc.createDataChannel('raw');
+      dc.binaryType = 'arraybuffer';
+      window.bench.dc = dc;
+      await new Promise((r) => dc.addEventListener('open', r, { once: true }));
+    });
+  }
   // Receiver side.
   await rPage.evaluate(
     ({ mode, size }) => {

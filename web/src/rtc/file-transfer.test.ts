@@ -356,7 +356,7 @@ describe('file transfer over a channel pair', () => {
 });
 
 /** A Blob whose byte stream hands out at most `piece` bytes per read (as a pipe may). */
-function trickleBlob(data: Uint8Array, piece: number): Blob {
+function trickleBlob(data: Uint8Array, piece: number, pulled = { bytes: 0 }): Blob {
   const blob = new Blob([data as Uint8Array<ArrayBuffer>]);
   let off = 0;
   Object.defineProperty(blob, 'stream', {
@@ -374,6 +374,7 @@ function trickleBlob(data: Uint8Array, piece: number): Blob {
           const n = Math.min(piece, req.view.byteLength, data.length - off);
           new Uint8Array(req.view.buffer, req.view.byteOffset, n).set(data.subarray(off, off + n));
           off += n;
+          pulled.bytes = off;
           req.respond(n);
         },
       }),
@@ -408,6 +409,16 @@ describe('BlockReader', () => {
     reader.close();
     expect(off).toBe(data.length);
     expect(sizes).toEqual([256 * 1024, 4 * MiB, 4 * MiB, MiB - 256 * 1024 + 5]);
+  });
+
+  it('reads the first 4 MiB block as soon as the first chunk is in, before it is asked for', async () => {
+    const data = new Uint8Array(randomBytes(9 * MiB));
+    const pulled = { bytes: 0 };
+    const reader = new BlockReader(trickleBlob(data, 64 * 1024, pulled), 256 * 1024);
+    await vi.waitFor(() => expect(pulled.bytes).toBe(256 * 1024 + 4 * MiB));
+    expect((await reader.next())?.length).toBe(256 * 1024);
+    expect((await reader.next())?.length).toBe(4 * MiB);
+    reader.close();
   });
 
   it('reads a zero-byte file as no blocks', async () => {

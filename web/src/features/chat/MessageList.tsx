@@ -1,5 +1,14 @@
 import { Box, Button, Divider, Typography } from '@mui/material';
-import { Fragment, memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import {
+  Fragment,
+  memo,
+  useDeferredValue,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import type { ChatItem } from '../../rtc';
 import { MessageBubble, type BubbleActions } from './MessageBubble';
 import { formatDate } from './time-format';
@@ -58,7 +67,7 @@ function topMessage(box: HTMLElement, list: HTMLElement): { id: string; offset: 
  * (minutes of frozen tab for 10 000).
  */
 export const MessageList = memo(function MessageList({
-  items,
+  items: current,
   peerName,
   actions,
   scrollKey,
@@ -69,6 +78,10 @@ export const MessageList = memo(function MessageList({
   /** Keeps the reading position under this key when the list goes (another chat opened). */
   scrollKey?: string;
 }) {
+  // New messages render in the background, in slices the page's other events run between: a
+  // file's first card kept the sender from its channel's open event and the receiver's ACK for
+  // 30-70 ms (docs/benchmarks.md).
+  const items = useDeferredValue(current);
   const box = useRef<HTMLDivElement>(null);
   const list = useRef<HTMLUListElement>(null);
   // Read once, at mount: where this conversation was left.
