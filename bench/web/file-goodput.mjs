@@ -369,6 +369,62 @@ async function rawOrOriginal(mode, pair, size, filePath) {
   return { seconds, ...udp, ...(await stopTimeline()), transport: await transportStats(sPage), ...(await stopMem()), cpu, faults };
 }
 
+/**
+ * raw+appconn: raw's sender and receiver on the app's own connection (both pages logged in and
+ * connected through the UI; a channel of its own, which the app ignores), to tell the app's
+ * transfer code from its connection.
+ */
+async function rawOnAppConnection(pair, size) {
+  const { sPage, rPage } = pair;
+  await connectApp(pair);
+  await rPage.evaluate((size) => {
+    const pc = window.benchPcs.find((p) => p.connectionState === 'connected');
+    window.benchDone = new Promise((resolve) =>
+      pc.addEventListener('datachannel', ({ channel: ch }) => {
+        if (ch.label !== 'rawx') return;
+        ch.binaryType = 'arraybuffer';
+        let bytes = 0;
+        ch.onmessage = (e) => {
+          bytes += e.data.byteLength;
+          if (bytes >= size) {
+            ch.send('done');
+            resolve(Date.now());
+          }
+        };
+      }),
+    );
+  }, size);
+  await sPage.evaluate(async () => {
+    const pc = window.benchPcs.find((p) => p.connectionState === 'connected');
+    const dc = pc.createDataChannel('rawx');
+    dc.binaryType = 'arraybuffer';
+    window.benchDc = dc;
+    await new Promise((r) => dc.addEventListener('open', r, { once: true }));
+  });
+  const stopMem = await memorySampler(pair.receiverCtx.browser() ?? pair.receiverCtx, rPage);
+  const stopCpu = await cpuMeter(pair);
+  const stopUdp = udpMeter();
+  const t0 = await sPage.evaluate(async (size) => {
+    const t0 = Date.now();
+    const dc = window.benchDc;
+    const chunk = new Uint8Array(256 * 1024);
+    dc.bufferedAmountLowThreshold = 2 * 1024 * 1024;
+    const doneMsg = new Promise((r) => (dc.onmessage = r));
+    for (let sent = 0; sent < size; ) {
+      if (dc.bufferedAmount > 8 * 1024 * 1024) await new Promise((r) => dc.addEventListener('bufferedamountlow', r, { once: true }));
+      const n = Math.min(chunk.length, size - sent);
+      dc.send(n === chunk.length ? chunk : chunk.subarray(0, n));
+      sent += n;
+    }
+    await doneMsg;
+    return t0;
+  }, size);
+  const seconds = ((await rPage.evaluate(() => window.benchDone)) - t0) / 1000;
+  const udp = stopUdp();
+  const { cpu, faults } = await stopCpu();
+  return { seconds, ...udp, transport: await transportStats(sPage), ...(await stopMem()), cpu, faults };
+}
+
 let userSeq = 0;
 /** Both pages log in through the app's UI and open a conversation with each other. */
 async function connectApp(pair) {
@@ -491,9 +547,12 @@ try {
         try {
           // raw+app: the app's pages are connected to each other (idle) while raw runs beside them.
           if (mode === 'raw+app') await connectApp(pair);
-          const r = mode.startsWith('app')
-            ? await appRun(pair, size, filePath, mode)
-            : await rawOrOriginal(mode, pair, size, filePath);
+          const r =
+            mode === 'raw+appconn'
+              ? await rawOnAppConnection(pair, size)
+              : mode.startsWith('app')
+                ? await appRun(pair, size, filePath, mode)
+                : await rawOrOriginal(mode, pair, size, filePath);
           const row = { mode, size, run, mbps: size / 1e6 / r.seconds, load: loadavg()[0], ...r };
           results.push(row);
           const { cpu, faults, ...shown } = row;
