@@ -4,7 +4,7 @@
 // receiving side's memory (renderer RSS, ArrayBuffer backing store, whole-browser RSS growth).
 //
 //   node bench/web/file-goodput.mjs [--sizes 20M,256M,1G] [--runs 5]
-//                                   [--modes raw,original,app,app-memory,app-nodigest,app-novideo,app-video,raw+app,
+//                                   [--modes raw,original,app,app-memory,app-nodigest,app-novideo,app-video,raw+app,raw+appconn,raw+late,
 //                                            raw+video,raw+feedback,raw+load,raw+load-fine,raw+load-s,
 //                                            raw+load-r]
 //                                   [--json out.json] [--cpu] [--js-profile] [--timeline]
