@@ -11,9 +11,10 @@ import {
   MAX_ITEMS,
   MAX_ITEMS_TEXT,
   MAX_OUTGOING_FILES,
+  resolveUrls,
   TincanClient,
 } from './client';
-import { startClient } from './testing/clients';
+import { startClient, testServer } from './testing/clients';
 import { FakeHub, type FakeChannel, type FakeSocket } from './testing/fake-network';
 
 const makeClient = (
@@ -1080,5 +1081,40 @@ describe('offers from throwaway connections', () => {
     await vi.waitFor(() => expect(idOf(bob, 'alice')).toBe(me));
     bob.selectPeer(me);
     await vi.waitFor(() => expect(bob.store.getState().peers[me]?.chatOpen).toBe(true));
+  });
+});
+
+describe('server addresses from servers.json', () => {
+  it('takes a url and an API prefix without a leading slash as paths on the page, as the original', () => {
+    // The original adds the slash to a WebSocket path and fetches `${apiPrefix}/conns` relative
+    // to the page (served at the root): "api" is /api there.
+    const server = { ...testServer, url: 'api/ws', apiPrefix: 'api' };
+    expect(resolveUrls(server, 'https://chat.example')).toEqual({
+      ws: 'wss://chat.example/api/ws',
+      api: 'https://chat.example/api',
+    });
+    // A protocol-relative prefix names another host; an empty one is the page's root.
+    expect(
+      resolveUrls({ ...server, apiPrefix: '//api.example/v1' }, 'https://chat.example').api,
+    ).toBe('https://api.example/v1');
+    expect(resolveUrls({ ...server, apiPrefix: '' }, 'http://127.0.0.1:8080').api).toBe(
+      'http://127.0.0.1:8080',
+    );
+  });
+
+  it('keeps absolute addresses and root paths', () => {
+    const server = {
+      ...testServer,
+      url: 'wss://chat.dn42/api/ws',
+      apiPrefix: 'https://chat.dn42/api/',
+    };
+    expect(resolveUrls(server, 'http://localhost:3000')).toEqual({
+      ws: 'wss://chat.dn42/api/ws',
+      api: 'https://chat.dn42/api',
+    });
+    expect(resolveUrls(testServer, 'http://127.0.0.1:1')).toEqual({
+      ws: 'ws://127.0.0.1:1/api/ws',
+      api: 'http://127.0.0.1:1/api',
+    });
   });
 });

@@ -190,11 +190,21 @@ const MAX_PENDING_PATCH_IDS = 200;
 /** How long candidates that came before their offer are kept. */
 const EARLY_CANDIDATE_MS = 10_000;
 
+/**
+ * The WebSocket and API addresses of a servers.json entry, as the original takes them (PROTOCOL.md
+ * 1.7, 7.9): a `url` that is not ws(s):// is a path on the page's origin (a leading slash added
+ * where it has none); `apiPrefix` is a reference against the page, served at the root (the
+ * original fetches `${apiPrefix}/conns`), so "api" is /api and "//host/api" another host.
+ */
 export function resolveUrls(server: ServerEntry, origin: string): { ws: string; api: string } {
-  const ws = /^wss?:\/\//.test(server.url)
-    ? server.url
-    : origin.replace(/^http/, 'ws') + server.url;
-  const api = /^https?:\/\//.test(server.apiPrefix) ? server.apiPrefix : origin + server.apiPrefix;
+  const path = server.url.startsWith('/') ? server.url : `/${server.url}`;
+  const ws = /^wss?:\/\//.test(server.url) ? server.url : origin.replace(/^http/, 'ws') + path;
+  let api: string;
+  try {
+    api = new URL(server.apiPrefix, `${origin}/`).href;
+  } catch {
+    api = origin + server.apiPrefix;
+  }
   return { ws, api: api.replace(/\/$/, '') };
 }
 

@@ -1,4 +1,5 @@
 import type { IdentityProvider, ServerEntry } from '../../protocol';
+import { resolveUrls } from '../../rtc';
 
 /** Validates `/servers.json` (PROTOCOL.md 7.9); malformed entries are skipped. */
 export function parseServers(raw: unknown): ServerEntry[] {
@@ -51,7 +52,7 @@ export function safeLoginUrl(url: string, origin: string): string | null {
 }
 
 function apiOf(server: ServerEntry, origin: string): string {
-  return /^https?:\/\//.test(server.apiPrefix) ? server.apiPrefix : origin + server.apiPrefix;
+  return resolveUrls(server, origin).api;
 }
 
 /**
