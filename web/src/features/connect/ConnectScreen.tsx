@@ -168,15 +168,17 @@ export function ConnectScreen({ onConnect }: { onConnect: (r: ConnectRequest) =>
             )}
             {login &&
               !login.loggedIn &&
-              server.idp.map((p) => {
+              server.idp.map((p, i) => {
                 const href = safeLoginUrl(p.loginUrl, location.origin);
                 return href ? (
-                  <Button key={p.name + p.kind} variant="outlined" href={href}>
+                  <Button key={i} variant="outlined" href={href}>
                     {p.kind === 'github'
                       ? 'Sign in with GitHub'
                       : p.kind === 'kioubit'
                         ? 'Authenticate with Kioubit.dn42'
-                        : `Login with ${p.name}`}
+                        : p.name
+                          ? `Login with ${p.name}`
+                          : 'Login'}
                   </Button>
                 ) : null;
               })}

@@ -26,4 +26,23 @@ describe('servers.json (the original format, PROTOCOL.md 7.9)', () => {
       idp: [],
     });
   });
+
+  it('offers every identity provider with a login URL, as the original (its buttons go by kind)', () => {
+    const [s] = parseServers([
+      {
+        ...entry,
+        idp: [
+          { kind: 'github', loginUrl: '/api/github/login/start' },
+          { name: 'Kioubit', kind: 'kioubit', loginUrl: '/api/kioubit/login/start', x: 1 },
+          { name: 'Corp', loginUrl: '/api/login' },
+          { name: 'No URL', kind: 'github' },
+        ],
+      },
+    ]);
+    expect(s?.idp).toEqual([
+      { name: '', kind: 'github', loginUrl: '/api/github/login/start' },
+      { name: 'Kioubit', kind: 'kioubit', loginUrl: '/api/kioubit/login/start' },
+      { name: 'Corp', kind: '', loginUrl: '/api/login' },
+    ]);
+  });
 });

@@ -9,13 +9,14 @@ export function parseServers(raw: unknown): ServerEntry[] {
     if (typeof e !== 'object' || e === null) continue;
     const o = e as Record<string, unknown>;
     if (typeof o.id !== 'string' || typeof o.url !== 'string') continue;
+    // A provider needs only its login URL: the original's buttons go by `kind` ("Login" for a
+    // kind it does not know) and never show `name` (PROTOCOL.md 7.2).
     const idp: IdentityProvider[] = Array.isArray(o.idp)
       ? o.idp.flatMap((i) => {
-          const p = i as Record<string, unknown>;
-          return typeof p?.name === 'string' &&
-            typeof p.kind === 'string' &&
-            typeof p.loginUrl === 'string'
-            ? [{ name: p.name, kind: p.kind, loginUrl: p.loginUrl }]
+          const p = (typeof i === 'object' && i !== null ? i : {}) as Record<string, unknown>;
+          const text = (v: unknown) => (typeof v === 'string' ? v : '');
+          return typeof p.loginUrl === 'string'
+            ? [{ name: text(p.name), kind: text(p.kind), loginUrl: p.loginUrl }]
             : [];
         })
       : [];
