@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { colorIndex, COLORS } from '../protocol';
 import type { AppState, TincanClient } from '../rtc';
 import { initialState } from '../rtc/state';
 import { Store } from '../rtc/store';
@@ -9,11 +10,13 @@ import { ChatShell } from './ChatShell';
 
 afterEach(cleanup);
 
-function renderShell(state: Partial<AppState>, onSignOut = vi.fn()) {
+function renderShell(state: Partial<AppState>, onSignOut = vi.fn(), rename = vi.fn()) {
   const client = {
     store: new Store<AppState>({ ...initialState('me'), status: 'online', ...state }),
     apiBase: 'http://h/api',
     selectPeer: () => {},
+    setRelayOnly: () => {},
+    rename,
   } as unknown as TincanClient;
   render(
     <ClientContext.Provider value={client}>
@@ -34,6 +37,36 @@ describe('ChatShell own card', () => {
     renderShell({ authentication: 'none' });
     expect(screen.queryByRole('button', { name: 'Sign out' })).toBeNull();
     expect(screen.getByRole('button', { name: 'Disconnect' })).toBeTruthy();
+  });
+});
+
+describe('ChatShell preferences', () => {
+  afterEach(() => localStorage.clear());
+
+  it('renames without a colour the user did not pick, as the original (peers derive it from the name)', () => {
+    const rename = vi.fn();
+    renderShell({ name: 'ann' }, vi.fn(), rename);
+    fireEvent.click(screen.getByRole('button', { name: 'Preferences' }));
+    fireEvent.change(screen.getByLabelText('Display name'), { target: { value: 'bob' } });
+    // The colour shown is the new name's, as peers will derive it.
+    const bobs = COLORS[colorIndex(undefined, 'bob')]!.name;
+    expect(screen.getByRole('radio', { name: bobs }).getAttribute('aria-checked')).toBe('true');
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    expect(rename).toHaveBeenCalledWith('bob', undefined);
+  });
+
+  it('renames with the colour picked, or the one chosen before', () => {
+    const rename = vi.fn();
+    renderShell({ name: 'ann', colorIndex: 4 }, vi.fn(), rename);
+    fireEvent.click(screen.getByRole('button', { name: 'Preferences' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Preferences' }));
+    fireEvent.click(screen.getByRole('radio', { name: 'green' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    expect(rename.mock.calls).toEqual([
+      ['ann', 4],
+      ['ann', 8],
+    ]);
   });
 });
 

@@ -210,8 +210,8 @@ export function ChatShell({
         <PreferencesDialog
           open
           name={name}
-          // The colour you are shown in (chosen, or derived from your name) is the one selected.
-          color={colorIndex(color === undefined ? undefined : String(color), name)}
+          // Chosen, or none (the dialog then shows the one derived from the name).
+          color={color}
           onClose={() => setPrefsOpen(false)}
           relayOnly={relayOnly}
           relayAvailable={relayAvailable}

@@ -14,11 +14,16 @@ import {
   useTheme,
 } from '@mui/material';
 import { useState } from 'react';
-import { COLORS } from '../../protocol';
+import { colorIndex, COLORS } from '../../protocol';
 
 export function PreferencesDialog(props: {
   open: boolean;
   name: string;
+  /**
+   * The colour the user chose, if any. Without one the colour derived from the name (as typed) is
+   * shown selected, and saved as no choice: as in the original, whose rename carries
+   * `indexOfPreferColor` only once a swatch is picked, peers then derive it from the new name.
+   */
   color: number | undefined;
   /** Relay-only connections: the user's choice, and whether this server offers a relay. */
   relayOnly?: boolean;
@@ -29,6 +34,7 @@ export function PreferencesDialog(props: {
   const [name, setName] = useState(props.name);
   const [color, setColor] = useState(props.color);
   const [relayOnly, setRelayOnly] = useState(props.relayOnly ?? false);
+  const shown = color ?? colorIndex(undefined, name.trim());
   const dark = useTheme().palette.mode === 'dark';
   return (
     <Dialog open={props.open} onClose={props.onClose} aria-labelledby="prefs-title">
@@ -58,7 +64,7 @@ export function PreferencesDialog(props: {
                 component="button"
                 type="button"
                 role="radio"
-                aria-checked={color === i}
+                aria-checked={shown === i}
                 aria-label={c.name}
                 onClick={() => setColor(i)}
                 sx={{
@@ -69,7 +75,7 @@ export function PreferencesDialog(props: {
                   // The tone avatars use in this mode.
                   bgcolor: dark ? c.light : c.dark,
                   border: 3,
-                  borderColor: color === i ? 'text.primary' : 'transparent',
+                  borderColor: shown === i ? 'text.primary' : 'transparent',
                 }}
               />
             </Tooltip>
