@@ -66,11 +66,14 @@ it('signs out with POST <apiPrefix>/logout and shows the login choices after it'
   expect(out?.init).toMatchObject({ method: 'POST', credentials: 'include' });
 });
 
-it('reconnects a pinned server once its login status is known: signed in with an empty name, else the visitor name', async () => {
+it('reconnects a pinned server once its login status is known: signed in with an empty name and no colour, else the visitor preference', async () => {
   const servers = [{ id: 'main', name: 'Main', url: '/api/ws', apiPrefix: '/api' }];
   for (const loggedIn of [true, false]) {
     localStorage.setItem('pinned_server', 'main');
-    localStorage.setItem('preference', JSON.stringify({ name: 'visitor-name' }));
+    localStorage.setItem(
+      'preference',
+      JSON.stringify({ name: 'visitor-name', indexOfPreferColor: 5 }),
+    );
     vi.stubGlobal(
       'fetch',
       vi.fn(async (url: string) => {
@@ -84,9 +87,16 @@ it('reconnects a pinned server once its login status is known: signed in with an
     const onConnect = vi.fn();
     render(<ConnectScreen onConnect={onConnect} />);
     await vi.waitFor(() => expect(onConnect).toHaveBeenCalledTimes(1));
-    expect(onConnect.mock.calls[0]![0].name).toBe(loggedIn ? '' : 'visitor-name');
-    // The visitor name stays saved either way.
-    expect(JSON.parse(localStorage.getItem('preference')!).name).toBe('visitor-name');
+    // The original registers a signed-in user without its preference: neither the name nor the
+    // colour (PROTOCOL.md 1.7, 7.2).
+    expect(onConnect.mock.calls[0]![0]).toMatchObject(
+      loggedIn ? { name: '', color: undefined } : { name: 'visitor-name', color: 5 },
+    );
+    // The visitor preference stays saved either way.
+    expect(JSON.parse(localStorage.getItem('preference')!)).toEqual({
+      name: 'visitor-name',
+      indexOfPreferColor: 5,
+    });
     cleanup();
     vi.unstubAllGlobals();
     localStorage.clear();

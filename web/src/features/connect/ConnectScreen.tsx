@@ -87,8 +87,9 @@ export function ConnectScreen({ onConnect }: { onConnect: (r: ConnectRequest) =>
   }, [servers]);
 
   /**
-   * Registers with the visitor name, or an empty one when signed in (PROTOCOL.md 7.2: the
-   * preference is sent only when not logged in; it stays saved for a visit without the account).
+   * Registers with the visitor preference (name and colour), or an empty name and no colour when
+   * signed in (PROTOCOL.md 7.2: the preference is sent only when not logged in; it stays saved
+   * for a visit without the account).
    */
   function connect(s: ServerEntry | undefined = server, loggedIn = !!login?.loggedIn) {
     if (!s) return;
@@ -96,7 +97,7 @@ export function ConnectScreen({ onConnect }: { onConnect: (r: ConnectRequest) =>
     const chosen = loggedIn ? '' : name.trim();
     if (!loggedIn) savePreference({ ...pref, name: chosen || undefined });
     storage.set('pinned_server', s.id);
-    onConnect({ server: s, name: chosen, color: pref.indexOfPreferColor });
+    onConnect({ server: s, name: chosen, color: loggedIn ? undefined : pref.indexOfPreferColor });
   }
 
   return (
