@@ -178,6 +178,17 @@ public:
         return std::string(o["messageId"].as_string());
     }
 
+    /// The `message` texts received (ACKs and other messages without one left out), in order.
+    std::vector<std::string> texts() const {
+        std::vector<std::string> out;
+        for (const auto& m : received) {
+            if (m.message) {
+                out.push_back(*m.message);
+            }
+        }
+        return out;
+    }
+
     /// The first received message with a `message` text after index `from`.
     const common::ChatMessage* text_reply(std::size_t from = 0) const {
         for (std::size_t i = from; i < received.size(); ++i) {
@@ -207,6 +218,15 @@ private:
     std::shared_ptr<PeerSession> session_;
     std::vector<std::shared_ptr<PeerSession>> replaced_; ///< by call_again, still open
 };
+
+/// ChatBot's configuration for `llm`: model `test/model`, key `k`.
+LlmConfig config_for(const FakeLlmServer& llm) {
+    LlmConfig config;
+    config.base_url = llm.base_url();
+    config.model = "test/model";
+    config.api_key = "k";
+    return config;
+}
 
 class BotsThroughServer : public MainContextTest {
 protected:
@@ -776,15 +796,7 @@ TEST_F(BotsThroughServer, MusicBotAddsOpusTrackByRenegotiationAndSwitchesTracks)
     auto host = start_bot(bot);
     ASSERT_TRUE(connect_to(*host));
     auto& b = browser();
-    auto replies = [&] {
-        std::vector<std::string> r;
-        for (const auto& m : b.received) {
-            if (m.message) {
-                r.push_back(*m.message);
-            }
-        }
-        return r;
-    };
+    auto replies = [&] { return b.texts(); };
     b.send("/play Nope");
     b.send("/play A4");
     ASSERT_TRUE(wait_for([&] { return replies().size() >= 2; }));
@@ -963,17 +975,45 @@ TEST_F(BotsThroughServer, ChatBotAnswersOtherPeersWithOnePlainMessageInTurn) {
     EXPECT_EQ(second[3].at("content"), "next 0");
 }
 
+TEST_F(BotsThroughServer, ChatBotKeepsEveryReplyItSentInTheHistory) {
+    // PROTOCOL.md 6.6: the original stores each reply it sends and gives it back to the model as
+    // an assistant turn, also the apology for an answer without text and an error report.
+    FakeLlmServer llm;
+    llm.plain_json = true;
+    llm.tokens = {}; // an answer whose content is empty
+    auto host = start_bot(std::make_shared<ChatBot>(config_for(llm)));
+    ASSERT_TRUE(connect_to(*host));
+    auto& b = browser();
+    const auto replies = [&] { return b.texts(); };
+    b.send("one");
+    ASSERT_TRUE(wait_for([&] { return replies().size() == 1; }));
+    llm.status = 500;
+    b.send("two");
+    ASSERT_TRUE(wait_for([&] { return replies().size() == 2; }));
+    llm.status = 200;
+    llm.tokens = {"fine"};
+    b.send("three");
+    ASSERT_TRUE(wait_for([&] { return replies().size() == 3; }));
+    ASSERT_EQ(llm.bodies.size(), 3u);
+    const auto messages = json::parse(llm.bodies[2]).at("messages").as_array();
+    ASSERT_EQ(messages.size(), 6u) << llm.bodies[2]; // system, then three turns and two replies
+    const auto sent = replies();
+    EXPECT_EQ(sent[0], "I apologize, but I couldn't generate a response at this time.");
+    EXPECT_EQ(sent[1].rfind("API error (status 500)", 0), 0u) << sent[1];
+    for (std::size_t i = 0; i < 2; ++i) {
+        EXPECT_EQ(messages[2 + 2 * i].at("role"), "assistant");
+        EXPECT_EQ(messages[2 + 2 * i].at("content").as_string(), sent[i]);
+    }
+    EXPECT_EQ(messages[5].at("content"), "three");
+}
+
 TEST_F(BotsThroughServer, ChatBotSplitsAPlainAnswerTooLongForOneMessage) {
     // A bot's data channel takes 64 KiB per message: a longer answer to a peer that does not
     // stream arrives whole, in several plain messages, instead of being lost after the ACK.
     FakeLlmServer llm;
     llm.plain_json = true;
     llm.tokens = {std::string(70 * 1024, 'a') + "end"};
-    LlmConfig config;
-    config.base_url = llm.base_url();
-    config.model = "test/model";
-    config.api_key = "k";
-    auto host = start_bot(std::make_shared<ChatBot>(config));
+    auto host = start_bot(std::make_shared<ChatBot>(config_for(llm)));
     ASSERT_TRUE(connect_to(*host));
     auto& b = browser();
     b.send("write a lot");

@@ -149,9 +149,10 @@ void ChatBot::finish(const std::weak_ptr<PeerContext>& weak, const std::string& 
     } else if (final_text.empty()) {
         final_text = "I apologize, but I couldn't generate a response at this time.";
     }
-    if (error.empty()) {
-        c.history.add("assistant", c.text);
-    }
+    // The reply goes into the history as the peer gets it, as the original stores every reply it
+    // sends: also the apology for an answer without text and the report of an error (PROTOCOL.md
+    // 6.6), so the next request shows the model what the peer was told.
+    c.history.add("assistant", final_text);
     if (auto p = weak.lock()) {
         auto channel = c.stream ? p->patch_channel() : nullptr;
         if (!channel || channel->is_closed()) {
