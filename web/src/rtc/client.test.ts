@@ -260,6 +260,24 @@ describe('TincanClient over fake signalling and peer connections', () => {
     expect(alice.store.getState().peers[bobId]?.lastPreview).toBe('first words');
   });
 
+  it('reads /conns with the browser default credentials, as the original (no cookie cross-origin)', async () => {
+    const hub = new FakeHub();
+    const asked: { path: string; credentials: RequestCredentials | undefined }[] = [];
+    const alice = makeClient(hub, 'alice', {
+      fetchImpl: (input, init) => {
+        asked.push({ path: new URL(String(input)).pathname, credentials: init?.credentials });
+        return hub.fetch(input, init);
+      },
+    });
+    await vi.waitFor(() => expect(alice.store.getState().nodeId).toBeTruthy());
+    await alice.refreshPeers();
+    // The registry needs no session; a credentialed request fails against the permissive
+    // `Access-Control-Allow-Origin: *` (PROTOCOL.md 2.3) where the original's succeeds.
+    const conns = asked.filter((a) => a.path === '/api/conns');
+    expect(conns.length).toBeGreaterThan(0);
+    for (const a of conns) expect(a.credentials ?? 'same-origin').toBe('same-origin');
+  });
+
   it('attributes messages to the connection, never to the claimed fromNodeId', async () => {
     const { alice, bob, aliceId, bobId } = await pair();
     // Bob claims to be Alice herself (to make it look like her own message).

@@ -623,9 +623,10 @@ export class TincanClient extends Emitter<ClientEvents> {
   async refreshPeers(): Promise<void> {
     let text: string;
     try {
-      const res = await (this.opts.fetchImpl ?? fetch)(`${this.urls.api}/conns`, {
-        credentials: 'include',
-      });
+      // As the original: the browser's default credentials. The registry needs no session, and
+      // a credentialed request fails against the permissive `Access-Control-Allow-Origin: *`
+      // (PROTOCOL.md 2.3) where the original's succeeds.
+      const res = await (this.opts.fetchImpl ?? fetch)(`${this.urls.api}/conns`);
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       text = await res.text();
     } catch (e) {
