@@ -26,8 +26,8 @@ Server::Server(Config config)
     // The original's login routes (PROTOCOL.md 2.2): 404 when that provider is not configured.
     ctx_.router->reserve("/github");
     ctx_.router->reserve("/kioubit");
+    // Only "/bots/" is mounted there, as in the original: any other path is Go's plain 404.
     ctx_.management_router = std::make_shared<Router>("");
-    ctx_.management_router->set_not_found_message("no handlers matched the request.");
 }
 
 Server::~Server() = default;

@@ -325,6 +325,22 @@ TEST(AccountsServer, SubtreeRoutesWithoutTheirSlashAreRedirectedAsByGosServeMux)
     EXPECT_EQ(bots.headers["Location"], "/bots/");
 }
 
+TEST(AccountsServer, ManagementPathsOutsideBotsGetGosPlain404) {
+    // The original's management mux mounts only "/bots/": another path is Go's ServeMux 404, in
+    // plain text; below /bots/ the handler's JSON 404 (PROTOCOL.md 3.6).
+    TempDir dir;
+    AccountsServer s(dir);
+    for (const char* path : {"/", "/other", "/bot/add", "/api/bots/list"}) {
+        auto r = s.manage(http::verb::get, path);
+        EXPECT_EQ(r.status, 404u) << path;
+        EXPECT_EQ(r.body, "404 page not found\n") << path;
+        EXPECT_EQ(r.headers["Content-Type"], "text/plain; charset=utf-8") << path;
+    }
+    auto below = s.manage(http::verb::get, "/bots/nothing");
+    EXPECT_EQ(below.status, 404u);
+    EXPECT_EQ(json::parse(below.body).at("err"), "no handlers matched the request.");
+}
+
 TEST(AccountsServer, KioubitLogoutOnlyWithKioubitConfigured) {
     // PROTOCOL.md 2.2, 3.4: /kioubit/login/... (its logout .../login/delete included) is mounted
     // only with --kioubit-login-pubkey; without it, an unknown path (plain 404).

@@ -182,9 +182,8 @@ RoutedResponse Router::handle(const Request& req, RequestContext& ctx) const {
     if (static_ && !in_api) {
         return static_->serve(req, ctx.path, inject_cors_);
     }
-    auto res = not_found_json_ ? json_error(http::status::not_found, req.version(),
-                                            req.keep_alive(), *not_found_json_)
-                               : go_not_found(req.version(), req.keep_alive());
+    // The plain text 404 of the original's Go mux (PROTOCOL.md 2.2).
+    auto res = go_not_found(req.version(), req.keep_alive());
     if (inject_cors_) {
         add_allow_all_cors(res);
     }

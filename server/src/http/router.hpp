@@ -8,7 +8,6 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,9 +39,6 @@ public:
     void reserve(const std::string& path) { reserved_.push_back(path); }
     /// Where unmatched GET requests go (the web app); without it they get the 404 below.
     void set_static(std::shared_ptr<StaticFiles> files) { static_ = std::move(files); }
-    /// The 404 for unmatched API paths becomes `{"err":message}`; by default it is the plain
-    /// text `404 page not found` of the original's Go mux (PROTOCOL.md 2.2).
-    void set_not_found_message(std::string message) { not_found_json_ = std::move(message); }
     /// Adds permissive CORS headers to every API response (--inject-allow-all-cors-headers).
     void set_inject_cors(bool on) { inject_cors_ = on; }
 
@@ -66,7 +62,6 @@ private:
     std::map<std::string, Route, std::greater<>> routes_; ///< reverse order: longer prefixes first
     std::shared_ptr<StaticFiles> static_;
     std::vector<std::string> reserved_;
-    std::optional<std::string> not_found_json_;
     bool inject_cors_ = false;
 };
 
