@@ -169,6 +169,22 @@ TEST(Conformance, TheRegisterTokenIsEchoedAsSentAndOmittedWhenAbsent) {
     EXPECT_EQ(reply->at("register").at("node_name"), "again");
 }
 
+TEST(Conformance, JsonBodiesEndWithANewlineAsGosJsonEncoderWritesThem) {
+    // The original writes every JSON body with json.NewEncoder(w).Encode, which ends it with a
+    // newline (PROTOCOL.md 2.2): /conns, the account routes and their {"err":...} answers.
+    TestServer server;
+    WsClient c(server.port());
+    c.register_as("listed");
+    for (const char* path : {"/conns", "/api/conns", "/api/profile/status", "/profile",
+                             "/api/profile?username=nobody", "/api/profile/avatar"}) {
+        const auto res = http_get(server.port(), path);
+        ASSERT_FALSE(res.body.empty()) << path;
+        EXPECT_EQ(res.body.back(), '\n') << path;
+        EXPECT_TRUE(json::parse(res.body).is_object()) << path;
+    }
+    EXPECT_EQ(http_get(server.port(), "/api/profile").body, "{\"err\":\"Unauthorized\"}\n");
+}
+
 TEST(Conformance, WithInjectedCorsHeadersAnOptionsRequestGoesToItsRoute) {
     // PROTOCOL.md 2.3: the original's CORS middleware adds its headers and passes every request
     // on, OPTIONS too: the route answers (no preflight handling of its own).

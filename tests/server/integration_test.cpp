@@ -451,7 +451,7 @@ TEST(Integration, TheDefaultPrefixAlsoAnswersAtTheOriginalRootPaths) {
         const auto conns = json::parse(res.body).as_object();
         EXPECT_TRUE(conns.contains(a) && conns.contains(b)) << path;
     }
-    EXPECT_EQ(http_get(server.port(), "/profile/status").body, R"({"logged_in":false})");
+    EXPECT_EQ(http_get(server.port(), "/profile/status").body, "{\"logged_in\":false}\n");
     EXPECT_EQ(http_get(server.port(), "/logout").status, 405U);
     // The signalling path without an upgrade is a bad request, never the web app.
     for (const char* path : {"/ws", "/api/ws"}) {
@@ -485,7 +485,7 @@ TEST(Integration, ServersJsonHealthzAndAnonymousAccountRoutes) {
     EXPECT_EQ(servers[0].at("iceServers").at(0), "stun:127.0.0.1:3478");
     EXPECT_EQ(servers[0].at("allowAnonymous"), true);
     EXPECT_EQ(http_get(port, "/healthz").status, 200U);
-    EXPECT_EQ(http_get(port, "/api/profile/status").body, R"({"logged_in":false})");
+    EXPECT_EQ(http_get(port, "/api/profile/status").body, "{\"logged_in\":false}\n");
     EXPECT_EQ(http_get(port, "/api/profile").status, 401U);
     EXPECT_EQ(http_get(port, "/api/profile?username=nobody").status, 404U);
     EXPECT_EQ(http_get(port, "/api/profile?username=").status, 401U); // names nobody
@@ -540,7 +540,7 @@ TEST(Integration, HeadGetsTheHeaderOnlySoTheNextKeepAliveResponseIsIntact) {
         EXPECT_NE(head[http::field::content_length], "0") << target;
         const auto get = exchange(http::verb::get, "/api/profile/status");
         EXPECT_EQ(get.result_int(), 200U) << "after HEAD " << target;
-        EXPECT_EQ(get.body(), R"({"logged_in":false})") << "after HEAD " << target;
+        EXPECT_EQ(get.body(), "{\"logged_in\":false}\n") << "after HEAD " << target;
     }
 }
 

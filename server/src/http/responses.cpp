@@ -53,6 +53,8 @@ StringResponse json_error(http::status status, unsigned version, bool keep_alive
 
 StringResponse json_response(http::status status, unsigned version, bool keep_alive,
                              std::string body) {
+    // Ended by a newline, as the original's json.NewEncoder(w).Encode writes every JSON body.
+    body += '\n';
     auto res = make_response(status, version, keep_alive, std::move(body), "application/json");
     res.set(http::field::cache_control, "no-store");
     return res;

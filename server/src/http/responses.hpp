@@ -74,7 +74,7 @@ StringResponse go_redirect(const Request& req, const std::string& location);
 /// The permissive CORS headers of --inject-allow-all-cors-headers (PROTOCOL.md 2.3).
 void add_allow_all_cors(boost::beast::http::fields& fields);
 
-/// A JSON response (body already serialised).
+/// A JSON response (body already serialised); a newline is added, as Go's JSON encoder ends it.
 StringResponse json_response(boost::beast::http::status status, unsigned version, bool keep_alive,
                              std::string body);
 
