@@ -892,9 +892,6 @@ TEST_F(BotsThroughServer, ChatBotStreamsTheReplyAsAppendsThenCompletesIt) {
     const auto& last = b.patches.back();
     EXPECT_NE(last.value.find("API error (status 401)"), std::string::npos) << last.value;
     EXPECT_EQ(last.value.find("sk-999"), std::string::npos);
-
-    browser_.reset();
-    EXPECT_TRUE(wait_for([&] { return bot->conversation_count() == 0; }));
 }
 
 TEST_F(BotsThroughServer, ChatBotReportsAnUpstreamThatNeverAnswers) {
@@ -1005,6 +1002,41 @@ TEST_F(BotsThroughServer, ChatBotKeepsEveryReplyItSentInTheHistory) {
         EXPECT_EQ(messages[2 + 2 * i].at("content").as_string(), sent[i]);
     }
     EXPECT_EQ(messages[5].at("content"), "three");
+}
+
+TEST_F(BotsThroughServer, ChatBotGoesOnWithAConversationWhenItsPeerCallsAgain) {
+    // PROTOCOL.md 6.6: the original keeps a conversation under the peer's node id for good, so a
+    // peer that calls again under that id (a new RTCPeerConnection) goes on with it. Here the
+    // conversations of the latest leavers are kept (of one, in this test).
+    FakeLlmServer llm;
+    llm.plain_json = true;
+    auto bot = std::make_shared<ChatBot>(config_for(llm), 20, 1);
+    auto host = start_bot(bot);
+    ASSERT_TRUE(connect_to(*host));
+    auto& b = browser();
+    b.send("first");
+    ASSERT_TRUE(wait_for([&] { return b.texts().size() == 1; }));
+    b.call_again(); // the bot drops the old connection for the new one
+    ASSERT_TRUE(wait_for([&] { return b.chat->is_open(); }, 15s));
+    b.send("second");
+    ASSERT_TRUE(wait_for([&] { return b.texts().size() == 2; }));
+    ASSERT_EQ(llm.bodies.size(), 2u);
+    const auto messages = json::parse(llm.bodies[1]).at("messages").as_array();
+    ASSERT_EQ(messages.size(), 4u) << llm.bodies[1]; // system, first, its answer, second
+    EXPECT_EQ(messages[1].at("content"), "first");
+    EXPECT_EQ(messages[2].at("content"), "Hello, world!");
+    EXPECT_EQ(messages[3].at("content"), "second");
+    // Another peer's conversation, once that peer has left too, pushes the older leaver's out.
+    browser_.reset();
+    ASSERT_TRUE(wait_for([&] { return host->peer_count() == 0; }));
+    EXPECT_EQ(bot->conversation_count(), 1u);
+    ASSERT_TRUE(connect_to(*host));
+    browser().send("hello");
+    ASSERT_TRUE(wait_for([&] { return browser().texts().size() == 1; }));
+    EXPECT_EQ(bot->conversation_count(), 2u);
+    browser_.reset();
+    EXPECT_TRUE(
+        wait_for([&] { return host->peer_count() == 0 && bot->conversation_count() == 1; }));
 }
 
 TEST_F(BotsThroughServer, ChatBotSplitsAPlainAnswerTooLongForOneMessage) {

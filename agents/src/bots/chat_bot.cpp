@@ -6,7 +6,8 @@
 
 namespace tincan::agents {
 
-ChatBot::ChatBot(LlmConfig llm, std::size_t history_turns) : history_turns_(history_turns) {
+ChatBot::ChatBot(LlmConfig llm, std::size_t history_turns, std::size_t max_departed)
+    : history_turns_(history_turns), departed_(max_departed) {
     if (llm.model.empty()) {
         not_configured_ = "ChatBot is not configured on this server (no model was given), so "
                           "it cannot answer. Ask the operator to set --chatbot-model.";
@@ -69,6 +70,7 @@ void ChatBot::on_message(const std::shared_ptr<PeerContext>& peer,
         return;
     }
     auto [it, inserted] = conversations_.try_emplace(peer->peer_id(), ChatHistory(history_turns_));
+    departed_.present(peer->peer_id());
     auto& c = it->second;
     if (c.request) {
         // Answered in turn, as the original (its handler ran inline) but without blocking others.
@@ -80,6 +82,21 @@ void ChatBot::on_message(const std::shared_ptr<PeerContext>& peer,
         return;
     }
     start(peer, c, message);
+}
+
+void ChatBot::on_peer_left(const std::string& peer_id) {
+    // The conversation stays under the peer's node id, as the original's (PROTOCOL.md 6.6). What
+    // was under way for the connection that ended stops: the answer being made (its question
+    // stays in the history) and the messages waiting for it.
+    if (auto it = conversations_.find(peer_id); it != conversations_.end()) {
+        auto& c = it->second;
+        c.request.reset();
+        c.waiting.clear();
+        c.deferred.clear();
+    }
+    for (const auto& forgotten : departed_.left(peer_id)) {
+        conversations_.erase(forgotten);
+    }
 }
 
 void ChatBot::start(const std::shared_ptr<PeerContext>& peer, Conversation& c,

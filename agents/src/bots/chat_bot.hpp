@@ -1,6 +1,7 @@
 #pragma once
 
 #include "bots/bot.hpp"
+#include "bots/departed_peers.hpp"
 #include "llm/chat_history.hpp"
 #include "llm/llm_client.hpp"
 
@@ -18,16 +19,19 @@ namespace tincan::agents {
 /// with one replace order carrying the whole text; every other peer gets the complete text as
 /// one plain `message`, as from the original. Per-peer history is bounded; one request per peer
 /// at a time, later messages wait their turn (a few; beyond that the peer is asked to wait).
+/// A conversation is kept under the peer's node id when its connection ends, as the original's
+/// (6.6), so a peer that calls again under that id goes on with it; those of the `max_departed`
+/// most recent leavers are kept, older ones dropped.
 class ChatBot : public Bot {
 public:
     /// `llm.model` or `llm.api_key` empty: ChatBot only explains that it is not configured.
-    explicit ChatBot(LlmConfig llm, std::size_t history_turns = 20);
+    explicit ChatBot(LlmConfig llm, std::size_t history_turns = 20, std::size_t max_departed = 256);
 
     std::string name() const override { return "ChatBot"; }
     void on_peer(const std::shared_ptr<PeerContext>& peer) override;
     void on_message(const std::shared_ptr<PeerContext>& peer,
                     const common::ChatMessage& message) override;
-    void on_peer_left(const std::string& peer_id) override { conversations_.erase(peer_id); }
+    void on_peer_left(const std::string& peer_id) override;
 
     bool configured() const { return client_ != nullptr; }
     std::size_t conversation_count() const { return conversations_.size(); }
@@ -63,6 +67,7 @@ private:
     std::unique_ptr<LlmClient> client_;
     std::size_t history_turns_;
     std::map<std::string, Conversation> conversations_;
+    DepartedPeers departed_;
     /// Expires with the bot: tasks posted by it check this first.
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };

@@ -1,7 +1,5 @@
 #include "bots/counter_bot.hpp"
 
-#include <algorithm>
-
 namespace tincan::agents {
 
 const char* const CounterBot::help_text =
@@ -30,7 +28,7 @@ std::string CounterBot::respond(const std::string& text, std::int64_t& counter) 
 
 void CounterBot::on_command(const std::shared_ptr<PeerContext>& peer,
                             const common::ChatMessage& message, const std::string& text) {
-    connected_.insert(peer->peer_id());
+    departed_.present(peer->peer_id());
     auto it = counters_.find(peer->peer_id());
     std::int64_t counter = it != counters_.end() ? it->second : 0;
     auto reply = respond(text, counter);
@@ -42,18 +40,8 @@ void CounterBot::on_command(const std::shared_ptr<PeerContext>& peer,
 }
 
 void CounterBot::on_peer_left(const std::string& peer_id) {
-    if (connected_.erase(peer_id) == 0) {
-        return; // never counted anything
-    }
-    departed_.push_back(peer_id);
-    while (departed_.size() > max_departed_) {
-        const auto oldest = std::move(departed_.front());
-        departed_.pop_front();
-        // Came back since (and may have left again later in the queue): not this entry's turn.
-        if (!connected_.contains(oldest) &&
-            std::find(departed_.begin(), departed_.end(), oldest) == departed_.end()) {
-            counters_.erase(oldest);
-        }
+    for (const auto& forgotten : departed_.left(peer_id)) {
+        counters_.erase(forgotten);
     }
 }
 

@@ -1,11 +1,10 @@
 #pragma once
 
 #include "bots/bot.hpp"
+#include "bots/departed_peers.hpp"
 
 #include <cstdint>
-#include <deque>
 #include <map>
-#include <set>
 
 namespace tincan::agents {
 
@@ -16,7 +15,7 @@ class CounterBot : public CommandBot {
 public:
     static const char* const help_text;
 
-    explicit CounterBot(std::size_t max_departed = 4096) : max_departed_(max_departed) {}
+    explicit CounterBot(std::size_t max_departed = 4096) : departed_(max_departed) {}
 
     std::string name() const override { return "CounterBot"; }
     void on_command(const std::shared_ptr<PeerContext>& peer, const common::ChatMessage& message,
@@ -28,10 +27,8 @@ public:
     std::size_t tracked_peers() const { return counters_.size(); }
 
 private:
-    std::size_t max_departed_;
     std::map<std::string, std::int64_t> counters_;
-    std::set<std::string> connected_;  ///< peers with a live connection
-    std::deque<std::string> departed_; ///< leavers, oldest first (may repeat)
+    DepartedPeers departed_;
 };
 
 } // namespace tincan::agents
