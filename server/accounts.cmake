@@ -17,9 +17,10 @@ add_library(tincan_accounts STATIC
     ${CMAKE_CURRENT_LIST_DIR}/store/store.cpp
 )
 target_include_directories(tincan_accounts PUBLIC ${CMAKE_CURRENT_LIST_DIR})
+# tincan_server_core for the Go-shaped HTTP answers (http/responses.hpp) shared with the core routes.
 target_link_libraries(tincan_accounts PUBLIC
-    Boost::json Boost::url OpenSSL::SSL OpenSSL::Crypto SQLite::SQLite3 spdlog::spdlog
-    Threads::Threads)
+    tincan_server_core Boost::json Boost::url OpenSSL::SSL OpenSSL::Crypto SQLite::SQLite3
+    spdlog::spdlog Threads::Threads)
 
 # The glue into tincan-server (routes, WebSocket identity, name policy); needs the server core.
 if(TARGET tincan_server_core)

@@ -1,5 +1,7 @@
 #include "auth/http_util.hpp"
 
+#include "http/responses.hpp"
+
 #include <boost/beast/http/field.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
@@ -41,9 +43,9 @@ HttpResponse empty_response(const HttpRequest& req, http::status status) {
 }
 
 HttpResponse redirect_response(const HttpRequest& req, std::string_view location) {
-    auto res = base(req, http::status::temporary_redirect);
-    res.set(http::field::location, location);
-    res.prepare_payload();
+    // The original's http.Redirect(w, r, url, 307): an HTML link to the target for GET.
+    auto res = go_redirect(req, std::string(location), http::status::temporary_redirect);
+    res.set(http::field::cache_control, "no-store");
     return res;
 }
 

@@ -246,6 +246,24 @@ TEST_F(LoginFlow, UnknownGithubSubpathAndSuffixDispatch) {
               http::status::temporary_redirect);
 }
 
+TEST_F(LoginFlow, RedirectsAreGosHttpRedirectWith307) {
+    // The original answers with http.Redirect(w, r, url, 307): for GET an HTML link to the target
+    // (text/html), for other methods the Location alone.
+    auto res = call(http::verb::get, "/github/login/start", "");
+    ASSERT_EQ(res.result(), http::status::temporary_redirect);
+    std::string href(res[http::field::location]);
+    for (auto at = href.find('&'); at != std::string::npos; at = href.find('&', at + 1)) {
+        href.replace(at, 1, "&amp;");
+    }
+    EXPECT_EQ(res[http::field::content_type], "text/html; charset=utf-8");
+    EXPECT_EQ(res.body(), "<a href=\"" + href + "\">Temporary Redirect</a>.\n\n");
+    auto post = call(http::verb::post, "/kioubit/login/start", "");
+    ASSERT_EQ(post.result(), http::status::temporary_redirect);
+    EXPECT_EQ(post.body(), "");
+    EXPECT_EQ(post.count(http::field::content_type), 0u);
+    EXPECT_FALSE(post[http::field::location].empty());
+}
+
 class KioubitFlow : public LoginFlow {
 protected:
     // Runs /kioubit/login/start and returns {session, token}.

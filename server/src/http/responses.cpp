@@ -90,15 +90,15 @@ StringResponse websocket_refusal(http::status status, unsigned version, bool kee
     return res;
 }
 
-StringResponse go_redirect(const Request& req, const std::string& location) {
+StringResponse go_redirect(const Request& req, const std::string& location, http::status status) {
     // As Go's http.Redirect: an HTML link for GET, the header alone for other methods.
     const bool get = req.method() == http::verb::get;
     const bool typed = get || req.method() == http::verb::head;
-    auto res =
-        make_response(http::status::moved_permanently, req.version(), req.keep_alive(),
-                      get ? "<a href=\"" + html_escape(location) + "\">Moved Permanently</a>.\n\n"
-                          : std::string(),
-                      typed ? "text/html; charset=utf-8" : "");
+    auto res = make_response(status, req.version(), req.keep_alive(),
+                             get ? "<a href=\"" + html_escape(location) + "\">" +
+                                       std::string(http::obsolete_reason(status)) + "</a>.\n\n"
+                                 : std::string(),
+                             typed ? "text/html; charset=utf-8" : "");
     res.set(http::field::location, location);
     return res;
 }

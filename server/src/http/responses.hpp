@@ -67,9 +67,11 @@ using Request = boost::beast::http::request<boost::beast::http::string_body>;
 /// `Upgrade` the token `websocket`. No HTTP version is tested (Go serves HTTP/1.0 too).
 bool has_websocket_upgrade_tokens(const Request& req);
 
-/// Go's http.Redirect with 301 Moved Permanently, as its ServeMux answers a subtree route's path
-/// without the trailing slash.
-StringResponse go_redirect(const Request& req, const std::string& location);
+/// Go's http.Redirect: by default 301 Moved Permanently, as its ServeMux answers a subtree route's
+/// path without the trailing slash; the original's login routes redirect with 307.
+StringResponse
+go_redirect(const Request& req, const std::string& location,
+            boost::beast::http::status status = boost::beast::http::status::moved_permanently);
 
 /// The permissive CORS headers of --inject-allow-all-cors-headers (PROTOCOL.md 2.3).
 void add_allow_all_cors(boost::beast::http::fields& fields);
