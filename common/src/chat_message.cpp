@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <initializer_list>
+
 namespace tincan::common {
 namespace json = boost::json;
 
@@ -22,13 +24,14 @@ bool read_string(const json::object& obj, std::string_view key, std::optional<st
     return true;
 }
 
+/// An integer as the original's Go decoder reads its int fields: a number written without a
+/// fraction or exponent (Boost.JSON makes those doubles, and so does a literal beyond 64 bits),
+/// within int64.
 bool read_int(const json::value& v, std::int64_t& out) {
     if (v.is_int64()) {
         out = v.get_int64();
     } else if (v.is_uint64() && v.get_uint64() <= INT64_MAX) {
         out = static_cast<std::int64_t>(v.get_uint64());
-    } else if (v.is_double()) {
-        out = static_cast<std::int64_t>(v.get_double()); // Date.now() may arrive as a double
     } else {
         return false;
     }
@@ -76,13 +79,44 @@ bool read_rich_text(const json::object& obj, ChatMessage& m) {
     return true;
 }
 
-bool present_object(const json::object& obj, std::string_view key, bool& out) {
+/// `obj[key]`, when present, is an object whose members `strings` are strings and `integers`
+/// integers: the original's Go decoder fails the whole message on a field of another type.
+bool typed_object(const json::object& obj, std::string_view key, bool& present,
+                  std::initializer_list<std::string_view> strings,
+                  std::initializer_list<std::string_view> integers = {}) {
     const auto* v = field(obj, key);
-    if (v != nullptr && !v->is_object()) {
+    present = v != nullptr;
+    if (v == nullptr) {
+        return true;
+    }
+    if (!v->is_object()) {
         return false;
     }
-    out = v != nullptr;
+    const auto& o = v->get_object();
+    std::optional<std::string> s;
+    for (const auto name : strings) {
+        if (!read_string(o, name, s)) {
+            return false;
+        }
+    }
+    std::int64_t n = 0;
+    for (const auto name : integers) {
+        if (const auto* i = field(o, name); i != nullptr && !read_int(*i, n)) {
+            return false;
+        }
+    }
     return true;
+}
+
+/// The file announcement (PROTOCOL.md 4.7) with its fields' types, thumbnail included.
+bool read_file(const json::object& obj, bool& present) {
+    if (!typed_object(obj, "file", present, {"category", "name", "type", "dcId", "url"},
+                      {"size"})) {
+        return false;
+    }
+    bool thumbnail = false;
+    return !present || typed_object(field(obj, "file")->get_object(), "thumbnail", thumbnail,
+                                    {"dataURL", "mime"});
 }
 
 } // namespace
@@ -105,11 +139,13 @@ boost::system::result<ChatMessage> parse_chat_message(std::string_view text) {
     m.raw = std::move(value.get_object());
     const auto& o = m.raw;
     std::optional<std::string> id, from, to;
+    std::optional<bool> acked; // never used, but typed: the original's struct has it
     bool ok = read_string(o, "messageId", id) && read_string(o, "fromNodeId", from) &&
               read_string(o, "toNodeId", to) && read_string(o, "message", m.message) &&
               read_rich_text(o, m) && read_nested_string(o, "ack", "messageId", m.ack) &&
-              read_bool(o, "unread", m.unread) && present_object(o, "amend", m.has_amend) &&
-              present_object(o, "delete", m.has_delete) && present_object(o, "file", m.has_file);
+              read_bool(o, "unread", m.unread) && read_bool(o, "acked", acked) &&
+              typed_object(o, "amend", m.has_amend, {"messageId", "newMessageJSON"}) &&
+              typed_object(o, "delete", m.has_delete, {"messageId"}) && read_file(o, m.has_file);
     if (ok) {
         if (const auto* ts = field(o, "timestamp")) {
             ok = read_int(*ts, m.timestamp);

@@ -37,9 +37,11 @@ TEST(ChatMessage, ClassifiesKinds) {
     auto file = parse_chat_message(R"({"message":"x","file":{"dcId":"3"}})");
     ASSERT_TRUE(file);
     EXPECT_FALSE(file->is_plain_text());
-    auto double_ts = parse_chat_message(R"({"timestamp":1745590000123.0})");
-    ASSERT_TRUE(double_ts);
-    EXPECT_EQ(double_ts->timestamp, 1745590000123);
+    auto image = parse_chat_message(
+        R"({"file":{"category":"image","name":"a.png","size":12,"type":"","dcId":"3",)"
+        R"("thumbnail":{"dataURL":"data:image/jpeg;base64,","mime":"image/jpeg"}},"acked":true})");
+    ASSERT_TRUE(image);
+    EXPECT_TRUE(image->has_file);
 }
 
 TEST(ChatMessage, RejectsBadInput) {
@@ -52,6 +54,23 @@ TEST(ChatMessage, RejectsBadInput) {
     EXPECT_EQ(parse_chat_message(R"({"unread":"yes"})").error(), ProtocolError::wrong_type);
     EXPECT_EQ(parse_chat_message(R"({"richText":{"content":"x","type":1}})").error(),
               ProtocolError::wrong_type);
+    // Whatever the original's Go decoder refuses fails the whole message (no ACK, no reply): a
+    // number with a fraction or an exponent where its struct has an integer, `acked` that is not
+    // a bool, and fields of `file`, `amend` and `delete` of other types.
+    for (const char* bad :
+         {R"({"message":"x","timestamp":1745590000123.0})", R"({"message":"x","timestamp":1e3})",
+          R"({"ping":{"direction":"ping","seq":1.5}})", R"({"message":"x","acked":"yes"})",
+          R"({"message":"x","file":{"dcId":3}})", R"({"message":"x","file":{"size":"12"}})",
+          R"({"message":"x","file":{"size":1.5}})",
+          R"({"message":"x","file":{"thumbnail":{"mime":1}}})",
+          R"({"message":"x","file":{"thumbnail":"x"}})", R"({"amend":{"newMessageJSON":{}}})",
+          R"({"message":"x","delete":{"messageId":7}})"}) {
+        auto parsed = parse_chat_message(bad);
+        EXPECT_FALSE(parsed) << bad;
+        if (!parsed) {
+            EXPECT_EQ(parsed.error(), ProtocolError::wrong_type) << bad;
+        }
+    }
     std::string big = R"({"message":")" + std::string(max_chat_message_size, 'x') + R"("})";
     EXPECT_EQ(parse_chat_message(big).error(), ProtocolError::too_large);
 }
