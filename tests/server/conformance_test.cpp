@@ -3,6 +3,7 @@
 #include "test_client.hpp"
 
 #include <gtest/gtest.h>
+#include <regex>
 
 using namespace tincan::test;
 namespace json = boost::json;
@@ -296,6 +297,30 @@ TEST(Conformance, ARefusedUpgradeHasTheBodyAndHeadersOfGorillasHttpError) {
         EXPECT_EQ(res.headers["X-Content-Type-Options"], "nosniff") << body;
         EXPECT_EQ(res.headers["Sec-WebSocket-Version"], "13") << body;
     }
+}
+
+TEST(Conformance, ResponsesCarryTheDateAsGosServerStampsThem) {
+    // Go's net/http adds Date (http.TimeFormat, GMT) to every response a handler writes: routes,
+    // its mux's 404 and 301, refused upgrades. Its own answers to unreadable requests have none.
+    TestServer server;
+    const std::regex date(R"([A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT)");
+    auto foreign = upgrade_headers;
+    foreign["Origin"] = "https://evil.example";
+    const std::pair<const char*, std::map<std::string, std::string>> cases[] = {
+        {"/api/conns", {}}, {"/api/nothing", {}}, {"/api//conns", {}},
+        {"/api/ws", {}},    {"/api/ws", foreign}, {"/api/profile", {}}};
+    for (const auto& [path, headers] : cases) {
+        auto res = http_get(server.port(), path, "GET", headers);
+        EXPECT_TRUE(std::regex_match(res.headers["Date"], date))
+            << path << " " << res.status << ": '" << res.headers["Date"] << "'";
+    }
+    auto star =
+        http_raw(server.port(), "OPTIONS * HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+    EXPECT_TRUE(std::regex_match(star.headers["Date"], date));
+    auto unreadable =
+        http_raw(server.port(), "GET /api/conns HTTP/1.1\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(unreadable.status, 400U);
+    EXPECT_EQ(unreadable.headers.count("Date"), 0U);
 }
 
 TEST(Conformance, RequestsGosServerAnswersItselfGetItsAnswers) {

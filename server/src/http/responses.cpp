@@ -1,6 +1,7 @@
 #include "responses.hpp"
 
 #include <boost/json.hpp>
+#include <ctime>
 
 namespace tincan::server {
 
@@ -30,6 +31,19 @@ std::string html_escape(std::string_view text) {
         }
     }
     return out;
+}
+
+void set_date(http::fields& fields) {
+    if (fields.count(http::field::date) != 0) {
+        return;
+    }
+    const std::time_t now = std::time(nullptr);
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char text[64];
+    // Go's http.TimeFormat, "Mon, 02 Jan 2006 15:04:05 GMT" (the C locale's names).
+    const auto n = std::strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &utc);
+    fields.set(http::field::date, std::string_view(text, n));
 }
 
 StringResponse make_response(http::status status, unsigned version, bool keep_alive,

@@ -9,15 +9,26 @@ namespace tincan::server {
 
 using StringResponse = boost::beast::http::response<boost::beast::http::string_body>;
 
-/// Any response ready to be written, with its status kept for metrics and logs.
+/// Sets `Date` to now in Go's http.TimeFormat, as Go's server stamps every response a handler
+/// writes (unless one is set already).
+void set_date(boost::beast::http::fields& fields);
+
+/// Any response ready to be written, with its status kept for metrics and logs; it gets a Date.
 struct RoutedResponse {
     template <class Body>
     explicit RoutedResponse(boost::beast::http::response<Body>&& res)
-        : status(res.result_int()), keep_alive(res.keep_alive()), message(std::move(res)) {}
+        : status(res.result_int()), keep_alive(res.keep_alive()), message(dated(std::move(res))) {}
 
     unsigned status;
     bool keep_alive;
     boost::beast::http::message_generator message;
+
+private:
+    template <class Body>
+    static boost::beast::http::response<Body> dated(boost::beast::http::response<Body>&& res) {
+        set_date(res);
+        return std::move(res);
+    }
 };
 
 /// `res` as the answer to a request with `method`: a HEAD request gets the header only, with the

@@ -79,8 +79,10 @@ void HttpSession<Protocol>::refuse(http::status status, std::string_view message
         spdlog::warn("websocket refused remote={} status={} reason=\"{}\"", remote_,
                      static_cast<unsigned>(status), message);
     }
-    send_refusal(upgrade ? websocket_refusal(status, 11, keep_alive)
-                         : json_error(status, 11, keep_alive, message));
+    auto res = upgrade ? websocket_refusal(status, 11, keep_alive)
+                       : json_error(status, 11, keep_alive, message);
+    set_date(res); // written through Go's ResponseWriter (http.Error); unreadable requests are not
+    send_refusal(std::move(res));
 }
 
 template <class Protocol>
