@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstdlib>
 #include <glib/gstdio.h>
 #include <mutex>
@@ -56,22 +57,31 @@ protected:
     std::string dir_;
 };
 
-/// A pipeline holding one listener bin, depayloading into an appsink that counts packets.
+/// A pipeline holding one listener bin, depayloading into an appsink that counts packets; with
+/// `decode`, decoding them too, as the peer's player does, and measuring the sound's level.
 struct ListenerPipeline {
     GRef<GstElement> pipeline;
     GRef<GstElement> appsrc;
     std::atomic<int> packets{0};
+    std::mutex mutex;
+    double square_sum = 0; ///< of the decoded 16-bit samples
+    std::uint64_t samples = 0;
 
-    ListenerPipeline() {
+    explicit ListenerPipeline(bool decode = false) {
         pipeline = GRef<GstElement>::adopt(gst_pipeline_new(nullptr));
         GstElement* bin = OpusSource::make_listener_bin(appsrc);
         GstElement* tail = gst_parse_bin_from_description(
-            "rtpopusdepay ! appsink name=out emit-signals=true sync=false", TRUE, nullptr);
+            decode ? "rtpopusdepay ! opusdec ! audio/x-raw,format=S16LE ! "
+                     "appsink name=out emit-signals=true sync=false"
+                   : "rtpopusdepay ! appsink name=out emit-signals=true sync=false",
+            TRUE, nullptr);
         gst_bin_add_many(GST_BIN(pipeline.get()), bin, tail, nullptr);
         gst_element_link(bin, tail);
         GstElement* sink = gst_bin_get_by_name(GST_BIN(tail), "out");
         g_signal_connect(sink, "new-sample", G_CALLBACK(+[](GstAppSink* s, ListenerPipeline* l) {
-                             gst_sample_unref(gst_app_sink_pull_sample(s));
+                             GstSample* sample = gst_app_sink_pull_sample(s);
+                             l->measure(gst_sample_get_buffer(sample));
+                             gst_sample_unref(sample);
                              ++l->packets;
                              return GST_FLOW_OK;
                          }),
@@ -80,6 +90,27 @@ struct ListenerPipeline {
         gst_element_set_state(pipeline.get(), GST_STATE_PLAYING);
     }
     ~ListenerPipeline() { gst_element_set_state(pipeline.get(), GST_STATE_NULL); }
+
+    /// The root mean square of the decoded samples so far, as a fraction of full scale.
+    double level() {
+        std::lock_guard lock(mutex);
+        return samples == 0 ? 0 : std::sqrt(square_sum / static_cast<double>(samples)) / 32767;
+    }
+
+private:
+    void measure(GstBuffer* buffer) {
+        GstMapInfo map;
+        if (!gst_buffer_map(buffer, &map, GST_MAP_READ)) {
+            return;
+        }
+        std::lock_guard lock(mutex);
+        for (std::size_t i = 0; i + 1 < map.size; i += 2) {
+            const auto sample = static_cast<std::int16_t>(map.data[i] | (map.data[i + 1] << 8));
+            square_sum += static_cast<double>(sample) * sample;
+            ++samples;
+        }
+        gst_buffer_unmap(buffer, &map);
+    }
 };
 
 TEST_F(MusicTest, ListsBuiltInTracksThenOggFilesInOrder) {
@@ -140,6 +171,20 @@ TEST_F(MusicTest, OneEncoderFansOutToEveryListener) {
     EXPECT_TRUE(source->running());
     source->remove_listener(b.appsrc.get());
     EXPECT_FALSE(source->running());
+}
+
+TEST_F(MusicTest, SinesAndNoiseAreAtFullScaleAsTheOriginals) {
+    // PROTOCOL.md 5.2: the original's sines are round(sin(...) * 32767) (a level of 0.71 of full
+    // scale) and its noise uniform random 16-bit samples (0.58).
+    const std::pair<std::shared_ptr<OpusSource>, double> sources[] = {
+        {OpusSource::sine("A4", 440), 0.6}, {OpusSource::white_noise("WhiteNoise"), 0.4}};
+    for (const auto& [source, at_least] : sources) {
+        ListenerPipeline listener(true);
+        source->add_listener(listener.appsrc);
+        ASSERT_TRUE(wait_for([&] { return listener.packets >= 50; }, 10s)) << source->name();
+        source->remove_listener(listener.appsrc.get());
+        EXPECT_GT(listener.level(), at_least) << source->name();
+    }
 }
 
 /// What the browser side receives: one entry per remote track (webrtcbin src pad), in order of

@@ -57,14 +57,17 @@ std::optional<OpusHead> read_opus_head(const std::string& path) {
 OpusSource::OpusSource(std::string name, std::string description)
     : name_(std::move(name)), description_(std::move(description)) {}
 
+// Full scale, as the original's generators (PROTOCOL.md 5.2): its sines are
+// round(sin(...) * 32767), its noise uniform random 16-bit samples.
+
 std::shared_ptr<OpusSource> OpusSource::sine(std::string name, double frequency) {
-    auto d = "audiotestsrc is-live=true wave=sine volume=0.5 samplesperbuffer=960 freq=" +
+    auto d = "audiotestsrc is-live=true wave=sine volume=1 samplesperbuffer=960 freq=" +
              std::to_string(frequency) + encoder + sink_tail;
     return std::shared_ptr<OpusSource>(new OpusSource(std::move(name), d));
 }
 
 std::shared_ptr<OpusSource> OpusSource::white_noise(std::string name) {
-    auto d = std::string("audiotestsrc is-live=true wave=white-noise volume=0.3 "
+    auto d = std::string("audiotestsrc is-live=true wave=white-noise volume=1 "
                          "samplesperbuffer=960") +
              encoder + sink_tail;
     return std::shared_ptr<OpusSource>(new OpusSource(std::move(name), d));
