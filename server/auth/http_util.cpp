@@ -1,10 +1,10 @@
 #include "auth/http_util.hpp"
 
+#include "http/go_url.hpp"
 #include "http/responses.hpp"
 
 #include <boost/beast/http/field.hpp>
 #include <boost/json/serialize.hpp>
-#include <boost/url/parse.hpp>
 
 #include <algorithm>
 
@@ -50,16 +50,11 @@ HttpResponse redirect_response(const HttpRequest& req, std::string_view location
 }
 
 std::optional<std::string> query_param(std::string_view target, std::string_view key) {
-    auto u = boost::urls::parse_origin_form(target);
-    if (!u) {
+    const auto q = target.find('?');
+    if (q == std::string_view::npos) {
         return std::nullopt;
     }
-    auto params = u->params();
-    auto it = params.find(key);
-    if (it == params.end()) {
-        return std::nullopt;
-    }
-    return std::string((*it).value);
+    return go_query_get(target.substr(q + 1), key);
 }
 
 std::string url_with_query(std::string_view base,

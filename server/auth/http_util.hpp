@@ -24,7 +24,8 @@ HttpResponse error_response(const HttpRequest& req, boost::beast::http::status s
 HttpResponse empty_response(const HttpRequest& req, boost::beast::http::status status);
 HttpResponse redirect_response(const HttpRequest& req, std::string_view location);
 
-// Percent-decoded value of query parameter `key` of the request target, if present.
+// Value of query parameter `key` of the request target, if present, as the original's
+// r.URL.Query().Get(key) reads it (http/go_url.hpp).
 std::optional<std::string> query_param(std::string_view target, std::string_view key);
 // `base` with the query `k=v&...` in Go's url.Values.Encode form (keys sorted, everything but
 // A-Z a-z 0-9 - _ . ~ percent-encoded, space as '+'), as the original builds its login redirects.

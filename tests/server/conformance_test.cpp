@@ -323,6 +323,34 @@ TEST(Conformance, ResponsesCarryTheDateAsGosServerStampsThem) {
     EXPECT_EQ(unreadable.headers.count("Date"), 0U);
 }
 
+TEST(Conformance, TargetsAreReadAsGosUrlPackageReadsThem) {
+    // Go takes a request's query as it is and reads it pair by pair (url.ParseQuery drops a pair
+    // with ';' or a bad escape); it refuses only a path with a bad escape, with its plain 400.
+    TestServer server;
+    for (const char* path : {"/api/conns?x=[1]", "/api/conns?x=%zz", "/conns?a=|&b={\"}^`"}) {
+        EXPECT_EQ(http_get(server.port(), path).status, 200U) << path;
+    }
+    const std::pair<const char*, unsigned> profiles[] = {
+        {"/api/profile?username=a|b", 404U},      // a name, nobody's
+        {"/api/profile?username=nobody;x", 401U}, // the pair is dropped: no name
+        {"/api/profile?username=%zz&username=nobody", 404U},
+        {"/api/profile?username=%zz", 401U},
+        {"/api/profile?x=1&username=no+body", 404U},
+    };
+    for (const auto& [path, status] : profiles) {
+        EXPECT_EQ(http_get(server.port(), path).status, status) << path;
+    }
+    // A '#' is part of the path in a request.
+    EXPECT_EQ(http_get(server.port(), "/api/conns#top").body, "404 page not found\n");
+    for (const char* path : {"/api/conns%zz", "/api/conns%2", "/api/x%G0?a=b"}) {
+        auto bad =
+            http_raw(server.port(), "GET " + std::string(path) + " HTTP/1.1\r\nHost: a\r\n\r\n");
+        EXPECT_EQ(bad.status, 400U) << path;
+        EXPECT_EQ(bad.body, "400 Bad Request") << path;
+        EXPECT_EQ(bad.headers["Connection"], "close") << path;
+    }
+}
+
 TEST(Conformance, RequestsGosServerAnswersItselfGetItsAnswers) {
     // Go's net/http answers these before any handler of the original runs.
     TestServer server;

@@ -1,12 +1,10 @@
 #include "core_routes.hpp"
 
+#include "go_url.hpp"
 #include "responses.hpp"
 #include "turn.hpp"
 
 #include <boost/json.hpp>
-#include <boost/url/params_view.hpp>
-#include <boost/url/parse.hpp>
-#include <boost/url/parse_query.hpp>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -20,12 +18,8 @@ namespace {
 
 // A non-empty value for `key`: the original's `Query().Get(key) != ""`.
 bool query_has_value(std::string_view query, std::string_view key) {
-    auto parsed = boost::urls::parse_query(query);
-    if (!parsed) {
-        return false;
-    }
-    auto it = parsed->find(key);
-    return it != parsed->end() && !(*it).value.empty();
+    const auto value = go_query_get(query, key);
+    return value && !value->empty();
 }
 
 } // namespace

@@ -1,5 +1,6 @@
 #include "router.hpp"
 
+#include "go_url.hpp"
 #include "responses.hpp"
 
 #include <algorithm>
@@ -11,18 +12,17 @@ namespace tincan::server {
 namespace http = boost::beast::http;
 
 bool split_target(std::string_view target, std::string& path, std::string& query) {
-    if (target.empty() || target.starts_with('?')) {
-        // What to_origin_form leaves of a URL with an empty path: only its query.
-        path.clear();
-        query = std::string(target.substr(target.empty() ? 0 : 1));
-        return true;
-    }
-    auto parsed = boost::urls::parse_origin_form(target);
-    if (!parsed) {
+    // As Go's url.ParseRequestURI reads a request's target: the path up to the first '?' (a '#'
+    // is part of it), whose escapes must be valid, and the query after it as it is, read pair
+    // by pair later (go_query_get). An empty path is what to_origin_form leaves of a URL
+    // without one.
+    const auto q = target.find('?');
+    const auto raw_path = target.substr(0, q);
+    if ((!raw_path.empty() && !raw_path.starts_with('/')) || !go_unescape(raw_path, false)) {
         return false;
     }
-    path = std::string(parsed->encoded_path());
-    query = std::string(parsed->encoded_query());
+    path = std::string(raw_path);
+    query = q == std::string_view::npos ? std::string() : std::string(target.substr(q + 1));
     return true;
 }
 
@@ -46,8 +46,12 @@ std::size_t scheme_end(std::string_view target) {
 
 bool to_origin_form(Request& req) {
     const auto target = req.target();
+    if (target.starts_with('/')) {
+        // url.ParseRequestURI refuses a path with a bad escape (`/conns%zz`): Go's plain 400.
+        return go_unescape(target.substr(0, target.find('?')), false).has_value();
+    }
     // CONNECT's authority form is Go's own case (not routed as a URL): left as it is.
-    if (target.starts_with('/') || target == "*" || req.method() == http::verb::connect) {
+    if (target == "*" || req.method() == http::verb::connect) {
         return true;
     }
     const auto colon = scheme_end(target);

@@ -75,8 +75,9 @@ std::string clean_path(std::string_view path);
 /// refuses: neither a path (`/...`, `*`) nor a URL with a scheme.
 bool to_origin_form(Request& req);
 
-/// Splits a request target into path and query; false if it is not an origin-form target (or
-/// what to_origin_form leaves of a URL with an empty path: the path is then empty).
+/// Splits a request target into path and query as Go reads it: the path up to the first `?`
+/// (still percent-encoded), the raw query after it. False if the path neither starts with `/` nor
+/// is empty (what to_origin_form leaves of a URL without a path), or has a bad `%` escape.
 bool split_target(std::string_view target, std::string& path, std::string& query);
 
 } // namespace tincan::server
