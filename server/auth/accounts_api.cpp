@@ -1,6 +1,7 @@
 #include "auth/accounts_api.hpp"
 
 #include "auth/crypto.hpp"
+#include "http/go_url.hpp"
 
 #include <boost/beast/http/field.hpp>
 #include <boost/json.hpp>
@@ -52,7 +53,9 @@ HttpResponse image_response(const HttpRequest& req, std::string_view mime, std::
 
 AccountsContext AccountsContext::from(const HttpRequest& req, std::string_view path) {
     AccountsContext ctx;
-    ctx.path = std::string(path);
+    // The original dispatches and names paths by r.URL.Path, the decoded path (`%73tart` is
+    // `start`); a path Go could not decode never gets here.
+    ctx.path = go_unescape(path, false).value_or(std::string(path));
     ctx.session_id = find_cookie(req[http::field::cookie], session_cookie_name);
     return ctx;
 }

@@ -17,7 +17,7 @@
 namespace tincan::server {
 
 struct AccountsContext {
-    std::string path;                      // request path with the API prefix removed
+    std::string path; // request path with the API prefix removed, decoded as Go's r.URL.Path
     std::optional<std::string> session_id; // value of the session_id cookie, if sent
 
     static AccountsContext from(const HttpRequest& req, std::string_view path);

@@ -244,6 +244,13 @@ TEST_F(LoginFlow, UnknownGithubSubpathAndSuffixDispatch) {
     // The original dispatches on the path's ending below the prefix (PROTOCOL.md 3.3).
     EXPECT_EQ(call(http::verb::get, "/github/login/x/login/start", "").result(),
               http::status::temporary_redirect);
+    // ... of r.URL.Path, the decoded path, which its 404 names too.
+    EXPECT_EQ(call(http::verb::get, "/github/login/%73tart", "").result(),
+              http::status::temporary_redirect);
+    auto encoded = call(http::verb::get, "/github/login/a%20b%3Cc%3E?x=%41", "");
+    EXPECT_EQ(encoded.result(), http::status::not_found);
+    EXPECT_EQ(json::parse(encoded.body()).at("err"),
+              "Path /github/login/a b<c> has no handler attached");
 }
 
 TEST_F(LoginFlow, RedirectsAreGosHttpRedirectWith307) {
