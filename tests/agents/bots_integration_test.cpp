@@ -973,11 +973,12 @@ TEST_F(BotsThroughServer, ChatBotAnswersOtherPeersWithOnePlainMessageInTurn) {
 }
 
 TEST_F(BotsThroughServer, ChatBotKeepsEveryReplyItSentInTheHistory) {
-    // PROTOCOL.md 6.6: the original stores each reply it sends and gives it back to the model as
-    // an assistant turn, also the apology for an answer without text and an error report.
+    // PROTOCOL.md 6.6: the original's reply is choices[0].message.content, an empty one too, or
+    // an apology when there is no choice; it stores each reply it sends and gives it back to the
+    // model as an assistant turn, the apology and an error report too.
     FakeLlmServer llm;
     llm.plain_json = true;
-    llm.tokens = {}; // an answer whose content is empty
+    llm.no_choices = true;
     auto host = start_bot(std::make_shared<ChatBot>(config_for(llm)));
     ASSERT_TRUE(connect_to(*host));
     auto& b = browser();
@@ -988,20 +989,26 @@ TEST_F(BotsThroughServer, ChatBotKeepsEveryReplyItSentInTheHistory) {
     b.send("two");
     ASSERT_TRUE(wait_for([&] { return replies().size() == 2; }));
     llm.status = 200;
-    llm.tokens = {"fine"};
+    llm.no_choices = false;
+    llm.tokens = {}; // an answer whose content is empty
     b.send("three");
     ASSERT_TRUE(wait_for([&] { return replies().size() == 3; }));
-    ASSERT_EQ(llm.bodies.size(), 3u);
-    const auto messages = json::parse(llm.bodies[2]).at("messages").as_array();
-    ASSERT_EQ(messages.size(), 6u) << llm.bodies[2]; // system, then three turns and two replies
+    llm.tokens = {"fine"};
+    b.send("four");
+    ASSERT_TRUE(wait_for([&] { return replies().size() == 4; }));
     const auto sent = replies();
     EXPECT_EQ(sent[0], "I apologize, but I couldn't generate a response at this time.");
     EXPECT_EQ(sent[1].rfind("API error (status 500)", 0), 0u) << sent[1];
-    for (std::size_t i = 0; i < 2; ++i) {
+    EXPECT_EQ(sent[2], "");
+    EXPECT_EQ(sent[3], "fine");
+    ASSERT_EQ(llm.bodies.size(), 4u);
+    const auto messages = json::parse(llm.bodies[3]).at("messages").as_array();
+    ASSERT_EQ(messages.size(), 8u) << llm.bodies[3]; // system, then four turns and three replies
+    for (std::size_t i = 0; i < 3; ++i) {
         EXPECT_EQ(messages[2 + 2 * i].at("role"), "assistant");
         EXPECT_EQ(messages[2 + 2 * i].at("content").as_string(), sent[i]);
     }
-    EXPECT_EQ(messages[5].at("content"), "three");
+    EXPECT_EQ(messages[7].at("content"), "four");
 }
 
 TEST_F(BotsThroughServer, ChatBotGoesOnWithAConversationWhenItsPeerCallsAgain) {

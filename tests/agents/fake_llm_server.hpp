@@ -41,6 +41,7 @@ public:
     std::string error_body = R"({"error":{"message":"secret upstream detail sk-999"}})";
 
     bool plain_json = false; ///< answer with one chat completion object, not a stream
+    bool no_choices = false; ///< with plain_json: a completion without any choice
     bool hold = false;       ///< keep requests until release()
 
     /// Answers the requests kept while `hold` was set.
@@ -89,9 +90,10 @@ private:
                 text += t;
             }
             const std::string body =
-                R"({"id":"c1","object":"chat.completion","choices":[{"index":0,)"
-                R"("message":{"role":"assistant","content":")" +
-                text + R"("},"finish_reason":"stop"}]})";
+                no_choices ? R"({"id":"c1","object":"chat.completion","choices":[]})"
+                           : R"({"id":"c1","object":"chat.completion","choices":[{"index":0,)"
+                             R"("message":{"role":"assistant","content":")" +
+                                 text + R"("},"finish_reason":"stop"}]})";
             soup_server_message_set_status(msg, 200, nullptr);
             soup_server_message_set_response(msg, "application/json", SOUP_MEMORY_COPY, body.data(),
                                              body.size());

@@ -62,6 +62,14 @@ TEST(CompletionChunk, AWholeJsonAnswerInsteadOfAStream) {
     EXPECT_NE(c.text.find("429"), std::string::npos);
     EXPECT_EQ(parse_completion_body("not json").kind, CompletionChunk::Kind::error);
     EXPECT_EQ(parse_completion_body(R"({"choices":[]})").kind, CompletionChunk::Kind::ignore);
+    // A message without text is an empty answer (the original reads its content as "").
+    for (const char* empty : {R"({"choices":[{"message":{"role":"assistant","content":""}}]})",
+                              R"({"choices":[{"message":{"role":"assistant","content":null}}]})",
+                              R"({"choices":[{"message":{"role":"assistant"}}]})"}) {
+        c = parse_completion_body(empty);
+        EXPECT_EQ(c.kind, CompletionChunk::Kind::delta) << empty;
+        EXPECT_EQ(c.text, "") << empty;
+    }
 }
 
 TEST(ChatHistory, BoundedInTurnsAndBytesAndStartsWithUser) {

@@ -107,6 +107,7 @@ void ChatBot::start(const std::shared_ptr<PeerContext>& peer, Conversation& c,
     c.text.clear();
     c.sent = 0;
     c.origin = message;
+    c.answered = false;
     c.stream = announces(message, stream_feature);
     if (c.stream) {
         peer->patch_channel(); // opened now; tokens before it is open go with the next ones
@@ -122,6 +123,7 @@ void ChatBot::start(const std::shared_ptr<PeerContext>& peer, Conversation& c,
                 return;
             }
             it2->second.text += delta;
+            it2->second.answered = true;
             flush(*p, it2->second);
         },
         [this, weak, peer_id](const std::string& error) { finish(weak, peer_id, error); },
@@ -163,19 +165,25 @@ void ChatBot::finish(const std::weak_ptr<PeerContext>& weak, const std::string& 
         final_text = (c.text.empty() ? "" : c.text + "\n\n") +
                      (status ? error + ": the language model cannot answer right now."
                              : "Sorry, I cannot answer right now: " + error + ".");
-    } else if (final_text.empty()) {
+    } else if (!c.answered) {
+        // No answer at all (no choice, no message); one without text is sent as it is, as the
+        // original's reply is choices[0].message.content (PROTOCOL.md 6.6).
         final_text = "I apologize, but I couldn't generate a response at this time.";
     }
     // The reply goes into the history as the peer gets it, as the original stores every reply it
-    // sends: also the apology for an answer without text and the report of an error (PROTOCOL.md
-    // 6.6), so the next request shows the model what the peer was told.
+    // sends: also the apology and the report of an error (PROTOCOL.md 6.6), so the next request
+    // shows the model what the peer was told.
     c.history.add("assistant", final_text);
     if (auto p = weak.lock()) {
         auto channel = c.stream ? p->patch_channel() : nullptr;
         if (!channel || channel->is_closed()) {
             // Not streamed (or no patch channel): the answer as a plain message of its own, or
             // several if it does not fit one data channel message (bots take 64 KiB).
-            for (const auto& piece : common::split_utf8(final_text, 48 * 1024)) {
+            auto pieces = common::split_utf8(final_text, 48 * 1024);
+            if (pieces.empty()) {
+                pieces.emplace_back(); // an empty answer is one empty message
+            }
+            for (const auto& piece : pieces) {
                 p->reply(c.origin, piece);
             }
         } else {
@@ -183,6 +191,9 @@ void ChatBot::finish(const std::weak_ptr<PeerContext>& weak, const std::string& 
             // channel opened); split only if it does not fit one message.
             std::vector<common::PatchOrder> orders;
             auto pieces = common::split_utf8(final_text, 60 * 1024);
+            if (pieces.empty()) {
+                pieces.emplace_back(); // completes an empty answer too
+            }
             for (std::size_t i = 0; i < pieces.size(); ++i) {
                 orders.push_back({i == 0 ? common::PatchKind::replace : common::PatchKind::append,
                                   c.reply_id, pieces[i]});

@@ -54,6 +54,7 @@ private:
         std::size_t sent = 0;       ///< bytes of text already sent as append orders
         common::ChatMessage origin; ///< the user message being answered (for addressing)
         bool stream = false;        ///< the reply goes out as msgpatch orders
+        bool answered = false;      ///< the model answered (its text may be empty)
         std::deque<common::ChatMessage> waiting;
         std::vector<common::PatchOrder> deferred; ///< final orders waiting for the channel
     };

@@ -152,7 +152,8 @@ private:
             finish(c.text);
             return;
         }
-        if (c.kind == CompletionChunk::Kind::delta && !c.text.empty() && on_delta_) {
+        // Also an empty text: the model answered, with nothing.
+        if (c.kind == CompletionChunk::Kind::delta && on_delta_) {
             on_delta_(c.text);
         }
         finish("");

@@ -35,7 +35,8 @@ public:
     explicit LlmClient(LlmConfig config, GMainContext* context = nullptr);
     ~LlmClient();
 
-    /// Text pieces as they arrive; then exactly one `done` with an empty error on success.
+    /// Text pieces as they arrive (a whole answer's text in one, "" if the model answered without
+    /// text); then exactly one `done` with an empty error on success.
     using OnDelta = std::function<void(const std::string& text)>;
     using OnDone = std::function<void(const std::string& error)>;
 

@@ -90,10 +90,14 @@ CompletionChunk choice_content(const json::object& o, std::string_view field) {
         return chunk;
     }
     if (const auto* part = choice->if_contains(field); part != nullptr && part->is_object()) {
-        if (const auto* content = part->get_object().if_contains("content");
-            content != nullptr && content->is_string()) {
+        const auto* content = part->get_object().if_contains("content");
+        if (content != nullptr && content->is_string()) {
             chunk.kind = CompletionChunk::Kind::delta;
             chunk.text = content->get_string();
+        } else if (field == "message" && (content == nullptr || content->is_null())) {
+            // A whole answer's message without text is an empty answer, as for the original
+            // (its Go struct reads it as ""); a stream's delta without text adds nothing.
+            chunk.kind = CompletionChunk::Kind::delta;
         }
     }
     return chunk;
