@@ -1046,6 +1046,28 @@ TEST_F(BotsThroughServer, ChatBotGoesOnWithAConversationWhenItsPeerCallsAgain) {
         wait_for([&] { return host->peer_count() == 0 && bot->conversation_count() == 1; }));
 }
 
+TEST_F(BotsThroughServer, ChatBotStartsAfreshWhenCalledUnderItsNextNodeId) {
+    // PROTOCOL.md 6.6: the original's conversation key is `<bot node id>-<peer node id>`, with the
+    // bot's id as the connection was made: once the bot is registered under another id (its
+    // signalling reconnected), a peer calling it there starts a new conversation.
+    FakeLlmServer llm;
+    llm.plain_json = true;
+    auto bot = std::make_shared<ChatBot>(config_for(llm));
+    auto host = start_bot(bot);
+    const auto first_id = host->node_id();
+    ASSERT_TRUE(connect_to(*host));
+    browser().send("first");
+    ASSERT_TRUE(wait_for([&] { return browser().texts().size() == 1; }));
+    host->stop();
+    auto again = start_bot(bot); // the same bot under a new node id
+    ASSERT_NE(again->node_id(), first_id);
+    ASSERT_TRUE(connect_to(*again));
+    browser().send("second");
+    ASSERT_TRUE(wait_for([&] { return browser().texts().size() == 2; }));
+    ASSERT_EQ(llm.bodies.size(), 2u);
+    EXPECT_EQ(json::parse(llm.bodies[1]).at("messages").as_array().size(), 2u) << llm.bodies[1];
+}
+
 TEST_F(BotsThroughServer, ChatBotSplitsAPlainAnswerTooLongForOneMessage) {
     // A bot's data channel takes 64 KiB per message: a longer answer to a peer that does not
     // stream arrives whole, in several plain messages, instead of being lost after the ACK.

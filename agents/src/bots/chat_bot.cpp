@@ -23,8 +23,16 @@ ChatBot::ChatBot(LlmConfig llm, std::size_t history_turns, std::size_t max_depar
 }
 
 const ChatHistory* ChatBot::history(const std::string& peer_id) const {
-    auto it = conversations_.find(peer_id);
+    auto key = keys_.find(peer_id);
+    auto it = key != keys_.end() ? conversations_.find(key->second) : conversations_.end();
     return it != conversations_.end() ? &it->second.history : nullptr;
+}
+
+const std::string& ChatBot::key_of(const PeerContext& peer) {
+    // The bot's node id as the peer's connection began: a connection keeps its conversation
+    // across the bot's signalling reconnects, as the original's keeps the id it was made with.
+    return keys_.try_emplace(peer.peer_id(), peer.own_node_id() + "-" + peer.peer_id())
+        .first->second;
 }
 
 namespace {
@@ -52,7 +60,9 @@ bool announces(const common::ChatMessage& m, std::string_view feature) {
 
 } // namespace
 
-void ChatBot::on_peer(const std::shared_ptr<PeerContext>&) {}
+void ChatBot::on_peer(const std::shared_ptr<PeerContext>& peer) {
+    key_of(*peer);
+}
 
 void ChatBot::on_message(const std::shared_ptr<PeerContext>& peer,
                          const common::ChatMessage& message) {
@@ -69,8 +79,9 @@ void ChatBot::on_message(const std::shared_ptr<PeerContext>& peer,
         peer->reply(message, not_configured_);
         return;
     }
-    auto [it, inserted] = conversations_.try_emplace(peer->peer_id(), ChatHistory(history_turns_));
-    departed_.present(peer->peer_id());
+    const auto& key = key_of(*peer);
+    auto [it, inserted] = conversations_.try_emplace(key, ChatHistory(history_turns_));
+    departed_.present(key);
     auto& c = it->second;
     if (c.request) {
         // Answered in turn, as the original (its handler ran inline) but without blocking others.
@@ -85,23 +96,28 @@ void ChatBot::on_message(const std::shared_ptr<PeerContext>& peer,
 }
 
 void ChatBot::on_peer_left(const std::string& peer_id) {
-    // The conversation stays under the peer's node id, as the original's (PROTOCOL.md 6.6). What
-    // was under way for the connection that ended stops: the answer being made (its question
-    // stays in the history) and the messages waiting for it.
-    if (auto it = conversations_.find(peer_id); it != conversations_.end()) {
+    auto key = keys_.find(peer_id);
+    if (key == keys_.end()) {
+        return;
+    }
+    // The conversation stays under its key, as the original's (PROTOCOL.md 6.6). What was under
+    // way for the connection that ended stops: the answer being made (its question stays in the
+    // history) and the messages waiting for it.
+    if (auto it = conversations_.find(key->second); it != conversations_.end()) {
         auto& c = it->second;
         c.request.reset();
         c.waiting.clear();
         c.deferred.clear();
     }
-    for (const auto& forgotten : departed_.left(peer_id)) {
+    for (const auto& forgotten : departed_.left(key->second)) {
         conversations_.erase(forgotten);
     }
+    keys_.erase(key);
 }
 
 void ChatBot::start(const std::shared_ptr<PeerContext>& peer, Conversation& c,
                     const common::ChatMessage& message) {
-    const auto peer_id = peer->peer_id();
+    const auto key = key_of(*peer);
     c.history.add("user", text_of(message));
     c.reply_id = new_message_id();
     c.text.clear();
@@ -116,8 +132,8 @@ void ChatBot::start(const std::shared_ptr<PeerContext>& peer, Conversation& c,
     std::weak_ptr<PeerContext> weak = peer;
     c.request = client_->complete(
         c.history,
-        [this, weak, peer_id](const std::string& delta) {
-            auto it2 = conversations_.find(peer_id);
+        [this, weak, key](const std::string& delta) {
+            auto it2 = conversations_.find(key);
             auto p = weak.lock();
             if (it2 == conversations_.end() || !p) {
                 return;
@@ -126,10 +142,9 @@ void ChatBot::start(const std::shared_ptr<PeerContext>& peer, Conversation& c,
             it2->second.answered = true;
             flush(*p, it2->second);
         },
-        [this, weak, peer_id](const std::string& error) { finish(weak, peer_id, error); },
-        c.stream);
+        [this, weak, key](const std::string& error) { finish(weak, key, error); }, c.stream);
     if (!c.request) {
-        finish(weak, peer_id, "the language model endpoint is misconfigured");
+        finish(weak, key, "the language model endpoint is misconfigured");
     }
 }
 
@@ -151,9 +166,9 @@ void ChatBot::flush(PeerContext& peer, Conversation& c) {
     }
 }
 
-void ChatBot::finish(const std::weak_ptr<PeerContext>& weak, const std::string& peer_id,
+void ChatBot::finish(const std::weak_ptr<PeerContext>& weak, const std::string& key,
                      const std::string& error) {
-    auto it = conversations_.find(peer_id);
+    auto it = conversations_.find(key);
     if (it == conversations_.end()) {
         return;
     }
@@ -207,9 +222,9 @@ void ChatBot::finish(const std::weak_ptr<PeerContext>& weak, const std::string& 
                 const bool first = c.deferred.empty();
                 c.deferred.insert(c.deferred.end(), orders.begin(), orders.end());
                 if (first) {
-                    channel->on_open([this, alive = std::weak_ptr<bool>(alive_), weak, peer_id] {
+                    channel->on_open([this, alive = std::weak_ptr<bool>(alive_), weak, key] {
                         auto peer = weak.lock();
-                        auto it2 = conversations_.find(peer_id);
+                        auto it2 = conversations_.find(key);
                         if (alive.expired() || !peer || it2 == conversations_.end()) {
                             return;
                         }
@@ -229,12 +244,12 @@ void ChatBot::finish(const std::weak_ptr<PeerContext>& weak, const std::string& 
         return;
     }
     // The next waiting message, once this callback chain has returned.
-    post(context, [this, alive = std::weak_ptr<bool>(alive_), weak, peer_id] {
+    post(context, [this, alive = std::weak_ptr<bool>(alive_), weak, key] {
         if (alive.expired()) {
             return; // the bot is gone
         }
         auto peer = weak.lock();
-        auto it2 = conversations_.find(peer_id);
+        auto it2 = conversations_.find(key);
         if (!peer || it2 == conversations_.end() || it2->second.request ||
             it2->second.waiting.empty()) {
             return;

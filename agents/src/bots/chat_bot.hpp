@@ -19,9 +19,9 @@ namespace tincan::agents {
 /// with one replace order carrying the whole text; every other peer gets the complete text as
 /// one plain `message`, as from the original. Per-peer history is bounded; one request per peer
 /// at a time, later messages wait their turn (a few; beyond that the peer is asked to wait).
-/// A conversation is kept under the peer's node id when its connection ends, as the original's
-/// (6.6), so a peer that calls again under that id goes on with it; those of the `max_departed`
-/// most recent leavers are kept, older ones dropped.
+/// A conversation is kept under `<bot node id>-<peer node id>` when its connection ends, as the
+/// original's (6.6; the bot's id as the connection began), so a peer that calls again under that
+/// id goes on with it; those of the `max_departed` most recent leavers are kept, older dropped.
 class ChatBot : public Bot {
 public:
     /// `llm.model` or `llm.api_key` empty: ChatBot only explains that it is not configured.
@@ -61,14 +61,17 @@ private:
     void start(const std::shared_ptr<PeerContext>& peer, Conversation& c,
                const common::ChatMessage& message);
     void flush(PeerContext& peer, Conversation& c);
-    void finish(const std::weak_ptr<PeerContext>& weak, const std::string& peer_id,
+    /// The peer's conversation key (made when its connection's chat opened).
+    const std::string& key_of(const PeerContext& peer);
+    void finish(const std::weak_ptr<PeerContext>& weak, const std::string& key,
                 const std::string& error);
 
     std::string not_configured_;
     std::unique_ptr<LlmClient> client_;
     std::size_t history_turns_;
-    std::map<std::string, Conversation> conversations_;
-    DepartedPeers departed_;
+    std::map<std::string, Conversation> conversations_; ///< by key_of
+    std::map<std::string, std::string> keys_;           ///< peer id -> key, while connected
+    DepartedPeers departed_;                            ///< of keys
     /// Expires with the bot: tasks posted by it check this first.
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
