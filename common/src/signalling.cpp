@@ -319,6 +319,28 @@ boost::system::result<Envelope> decode_envelope(std::string_view text, const Dec
     return env;
 }
 
+std::string go_json_escape_html(std::string_view json_text) {
+    std::string out;
+    out.reserve(json_text.size());
+    for (std::size_t i = 0; i < json_text.size(); ++i) {
+        const char c = json_text[i];
+        if (c == '<') {
+            out += "\\u003c";
+        } else if (c == '>') {
+            out += "\\u003e";
+        } else if (c == '&') {
+            out += "\\u0026";
+        } else if (json_text.substr(i, 2) == "\xe2\x80" && i + 2 < json_text.size() &&
+                   (json_text[i + 2] == '\xa8' || json_text[i + 2] == '\xa9')) {
+            out += json_text[i + 2] == '\xa8' ? "\\u2028" : "\\u2029";
+            i += 2;
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
 std::string encode_envelope(const Envelope& env) {
     json::object out;
     if (env.node_id) {

@@ -2,6 +2,7 @@
 
 #include "http/go_url.hpp"
 #include "http/responses.hpp"
+#include "tincan/common/signalling.hpp"
 
 #include <boost/beast/http/field.hpp>
 #include <boost/json/serialize.hpp>
@@ -27,7 +28,8 @@ HttpResponse json_response(const HttpRequest& req, http::status status,
                            const boost::json::value& body) {
     auto res = base(req, status);
     res.set(http::field::content_type, "application/json");
-    res.body() = boost::json::serialize(body) + "\n";
+    // As the original's json.NewEncoder(w).Encode: HTML-safe, ended by a newline.
+    res.body() = common::go_json_escape_html(boost::json::serialize(body)) + "\n";
     res.prepare_payload();
     return res;
 }

@@ -108,6 +108,17 @@ TEST_F(AccountsApiTest, ProfileByUsername) {
     EXPECT_EQ(body(res).at("err"), "User is not found");
 }
 
+TEST_F(AccountsApiTest, BodiesAreHtmlSafeAsGosJsonEncoderWritesThem) {
+    // Go's encoding/json writes <, >, & (and U+2028, U+2029) in strings as \u escapes.
+    User u;
+    u.username = "tom";
+    u.display_name = "Tom & Jerry <3>";
+    service->store().create_user(u, 0);
+    auto res = call(http::verb::get, "/profile?username=tom");
+    EXPECT_EQ(res.body(), R"({"username":"tom","displayName":"Tom \u0026 Jerry \u003c3\u003e"})"
+                          "\n");
+}
+
 TEST_F(AccountsApiTest, AnEmptyUsernameQueryMeansTheSignedInUser) {
     // `?username=` names nobody: as without it, the session decides (401 when anonymous).
     for (const char* target : {"/profile?username=", "/profile/avatar?username="}) {

@@ -186,6 +186,16 @@ TEST(Conformance, JsonBodiesEndWithANewlineAsGosJsonEncoderWritesThem) {
     EXPECT_EQ(http_get(server.port(), "/api/profile").body, "{\"err\":\"Unauthorized\"}\n");
 }
 
+TEST(Conformance, JsonBodiesAreHtmlSafeAsGosJsonEncoderWritesThem) {
+    // Go's encoding/json writes <, >, & in strings as \u003c, \u003e, \u0026.
+    TestServer server;
+    WsClient c(server.port());
+    const auto id = c.register_as("<b>&amp;");
+    const auto conns = http_get(server.port(), "/api/conns").body;
+    EXPECT_NE(conns.find(R"("node_name":"\u003cb\u003e\u0026amp;")"), std::string::npos) << conns;
+    EXPECT_EQ(json::parse(conns).at(id).at("node_name"), "<b>&amp;");
+}
+
 TEST(Conformance, WithInjectedCorsHeadersAnOptionsRequestGoesToItsRoute) {
     // PROTOCOL.md 2.3: the original's CORS middleware adds its headers and passes every request
     // on, OPTIONS too: the route answers (no preflight handling of its own).

@@ -44,6 +44,23 @@ TEST_F(HubTest, DefaultNamesCountEveryAcceptedConnection) {
     EXPECT_EQ(name_of(c), "user0002");
 }
 
+TEST_F(HubTest, FramesAreHtmlSafeAsGosJsonEncoderWritesThem) {
+    // Go's encoding/json writes <, >, & and U+2028, U+2029 in strings as \u escapes: the same
+    // values, the original's bytes.
+    struct TextSink : PeerSink {
+        std::vector<std::string> texts;
+        void deliver(const Frame& frame) override { texts.push_back(*frame); }
+    };
+    auto sink = std::make_shared<TextSink>();
+    const auto a = hub.connect(sink, {});
+    ASSERT_FALSE(hub.handle_text(a, R"({"register":{"node_name":"a<b>&c\u2028d\u2029"}})"));
+    ASSERT_EQ(sink->texts.size(), 2U);
+    EXPECT_NE(sink->texts[1].find(R"("node_name":"a\u003cb\u003e\u0026c\u2028d\u2029")"),
+              std::string::npos)
+        << sink->texts[1];
+    EXPECT_EQ(json::parse(sink->texts[1]).at("register").at("node_name"), "a<b>&c\u2028d\u2029");
+}
+
 TEST_F(HubTest, RegisterBroadcastsOnlineBeforeReplying) {
     auto [a, sa] = join();
     ASSERT_FALSE(hub.handle_text(a, R"({"register":{"node_name":"alice"}})"));

@@ -1,5 +1,7 @@
 #include "responses.hpp"
 
+#include "tincan/common/signalling.hpp"
+
 #include <boost/json.hpp>
 #include <ctime>
 
@@ -67,9 +69,10 @@ StringResponse json_error(http::status status, unsigned version, bool keep_alive
 
 StringResponse json_response(http::status status, unsigned version, bool keep_alive,
                              std::string body) {
-    // Ended by a newline, as the original's json.NewEncoder(w).Encode writes every JSON body.
-    body += '\n';
-    auto res = make_response(status, version, keep_alive, std::move(body), "application/json");
+    // HTML-safe and ended by a newline, as the original's json.NewEncoder(w).Encode writes every
+    // JSON body.
+    auto res = make_response(status, version, keep_alive, common::go_json_escape_html(body) + '\n',
+                             "application/json");
     res.set(http::field::cache_control, "no-store");
     return res;
 }

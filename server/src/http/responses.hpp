@@ -87,7 +87,8 @@ go_redirect(const Request& req, const std::string& location,
 /// The permissive CORS headers of --inject-allow-all-cors-headers (PROTOCOL.md 2.3).
 void add_allow_all_cors(boost::beast::http::fields& fields);
 
-/// A JSON response (body already serialised); a newline is added, as Go's JSON encoder ends it.
+/// A JSON response (body already serialised), written as Go's JSON encoder writes it: HTML-safe
+/// (common::go_json_escape_html) and ended by a newline.
 StringResponse json_response(boost::beast::http::status status, unsigned version, bool keep_alive,
                              std::string body);
 

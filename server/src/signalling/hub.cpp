@@ -27,9 +27,10 @@ std::string_view auth_kind_name(AuthKind kind) noexcept {
 
 namespace {
 
-// Frames end with a newline, as the original's JSON encoder writes them (PROTOCOL.md 1.1).
+// Frames are HTML-safe and end with a newline, as the original's JSON encoder writes them
+// (PROTOCOL.md 1.1).
 std::string server_text(const Envelope& env) {
-    return common::encode_envelope(env) + '\n';
+    return common::go_json_escape_html(common::encode_envelope(env)) + '\n';
 }
 
 Frame make_frame(const Envelope& env) {

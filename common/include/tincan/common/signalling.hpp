@@ -98,4 +98,9 @@ boost::system::result<Envelope> decode_envelope(std::string_view text,
 /// Encodes a frame; keys in the order of the struct, absent ones omitted.
 std::string encode_envelope(const Envelope& envelope);
 
+/// Serialised JSON as Go's encoding/json writes it (HTML-safe): `<`, `>`, `&`, U+2028 and U+2029
+/// as `\u003c`, `\u003e`, `\u0026`, `\u2028`, `\u2029`. They can only occur inside strings, so
+/// the text keeps its meaning; the original server writes every JSON body and frame this way.
+std::string go_json_escape_html(std::string_view json_text);
+
 } // namespace tincan::common
