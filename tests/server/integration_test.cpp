@@ -507,6 +507,12 @@ TEST(Integration, UnknownPathsGetTheOriginalsPlainTextNotFound) {
         EXPECT_EQ(res.status, 404U) << path;
         EXPECT_EQ(res.body, "404 page not found\n") << path;
         EXPECT_EQ(res.headers.at("Content-Type"), "text/plain; charset=utf-8") << path;
+        // http.NotFound is http.Error, which adds nosniff.
+        EXPECT_EQ(res.headers.count("X-Content-Type-Options") != 0
+                      ? res.headers.at("X-Content-Type-Options")
+                      : "",
+                  "nosniff")
+            << path;
     }
 }
 

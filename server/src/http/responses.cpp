@@ -77,18 +77,27 @@ StringResponse json_response(http::status status, unsigned version, bool keep_al
     return res;
 }
 
+namespace {
+
+// Go's http.Error(w, text, status): the text and a newline, plain text, nosniff.
+StringResponse go_error(http::status status, unsigned version, bool keep_alive,
+                        std::string_view text) {
+    auto res = make_response(status, version, keep_alive, std::string(text) + "\n",
+                             "text/plain; charset=utf-8");
+    res.set("X-Content-Type-Options", "nosniff");
+    return res;
+}
+
+} // namespace
+
 StringResponse go_not_found(unsigned version, bool keep_alive) {
-    return make_response(http::status::not_found, version, keep_alive, "404 page not found\n",
-                         "text/plain; charset=utf-8");
+    // http.NotFound, which is http.Error(w, "404 page not found", 404).
+    return go_error(http::status::not_found, version, keep_alive, "404 page not found");
 }
 
 StringResponse go_http_error(http::status status, unsigned version, bool keep_alive) {
     // Beast's reason phrases are Go's StatusText for every status an upgrade is refused with.
-    auto res = make_response(status, version, keep_alive,
-                             std::string(http::obsolete_reason(status)) + "\n",
-                             "text/plain; charset=utf-8");
-    res.set("X-Content-Type-Options", "nosniff");
-    return res;
+    return go_error(status, version, keep_alive, http::obsolete_reason(status));
 }
 
 StringResponse go_unreadable_request(http::status status, std::string_view detail) {

@@ -52,7 +52,8 @@ StringResponse make_response(boost::beast::http::status status, unsigned version
 StringResponse json_error(boost::beast::http::status status, unsigned version, bool keep_alive,
                           std::string_view message);
 
-/// The original's answer to a path no route serves: Go's `404 page not found`, plain text.
+/// The original's answer to a path no route serves: Go's http.NotFound, `404 page not found` in
+/// plain text with `X-Content-Type-Options: nosniff`.
 StringResponse go_not_found(unsigned version, bool keep_alive);
 
 /// Go's http.Error(w, http.StatusText(status), status): the status text and a newline, plain
