@@ -8,8 +8,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <map>
+#include <optional>
 #include <variant>
 
 namespace tincan::server {
@@ -23,6 +25,73 @@ constexpr std::size_t max_avatar_url = 512 * 1024;
 
 using Fields = std::map<std::string, std::string>;
 
+// The kind of a JSON value as Go's decoder names it in its errors.
+std::string go_json_kind(const json::value& v) {
+    switch (v.kind()) {
+    case json::kind::bool_:
+        return "bool";
+    case json::kind::string:
+        return "string";
+    case json::kind::array:
+        return "array";
+    case json::kind::object:
+        return "object";
+    default:
+        return "number";
+    }
+}
+
+// A JSON body as the original decodes it, json.NewDecoder(r.Body).Decode(&payload) into its
+// UserCreationPayload of strings: the first JSON value only (what follows is never read), `null`
+// as nothing, the fields' names matched whatever their case, and a field of another type refused.
+// Other string members are kept too (our additions read them).
+AuthResult<Fields> json_fields(std::string_view body) {
+    static constexpr std::array<std::string_view, 3> known = {"username", "display_name",
+                                                              "avatar_url"};
+    const auto refuse = [](const std::string& why) {
+        return auth_error(AuthErrc::invalid_input, "invalid JSON body" + why);
+    };
+    if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
+        return refuse(": EOF");
+    }
+    json::stream_parser parser;
+    boost::system::error_code ec;
+    parser.write_some(body.data(), body.size(), ec);
+    if (ec) {
+        return refuse("");
+    }
+    if (!parser.done()) {
+        return refuse(": unexpected EOF");
+    }
+    const auto v = parser.release();
+    Fields out;
+    if (v.is_null()) {
+        return out;
+    }
+    if (!v.is_object()) {
+        return refuse(": json: cannot unmarshal " + go_json_kind(v) +
+                      " into Go value of type user.UserCreationPayload");
+    }
+    std::optional<std::string> type_error;
+    for (const auto& [k, val] : v.as_object()) {
+        std::string key(k);
+        const auto field = std::find(known.begin(), known.end(), ascii_lower(key));
+        if (field != known.end()) {
+            key = std::string(*field);
+        }
+        if (val.is_string()) {
+            out[key] = std::string(val.as_string());
+        } else if (field != known.end() && !val.is_null() && !type_error) {
+            type_error = ": json: cannot unmarshal " + go_json_kind(val) +
+                         " into Go struct field UserCreationPayload." + key + " of type string";
+        }
+    }
+    if (type_error) {
+        return refuse(*type_error);
+    }
+    return out;
+}
+
 // Body fields from JSON (also when no Content-Type is given) or multipart/form-data.
 AuthResult<Fields> body_fields(const HttpRequest& req) {
     std::string ct(req[http::field::content_type]);
@@ -31,24 +100,7 @@ AuthResult<Fields> body_fields(const HttpRequest& req) {
         media.pop_back();
     }
     if (media.empty() || media == "application/json") {
-        Fields out;
-        if (req.body().empty() && !media.empty()) {
-            return auth_error(AuthErrc::invalid_input, "empty JSON body");
-        }
-        if (req.body().empty()) {
-            return out;
-        }
-        boost::system::error_code ec;
-        auto v = json::parse(req.body(), ec);
-        if (ec || !v.is_object()) {
-            return auth_error(AuthErrc::invalid_input, "invalid JSON body");
-        }
-        for (const auto& [k, val] : v.as_object()) {
-            if (val.is_string()) {
-                out[std::string(k)] = std::string(val.as_string());
-            }
-        }
-        return out;
+        return json_fields(req.body());
     }
     if (media == "multipart/form-data") {
         return parse_multipart_form(ct, req.body());

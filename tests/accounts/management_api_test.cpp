@@ -124,6 +124,38 @@ TEST_F(ManagementTest, AddErrors) {
     }
 }
 
+TEST_F(ManagementTest, AddDecodesItsJsonBodyAsTheOriginalsGoDecoder) {
+    // The original: json.NewDecoder(r.Body).Decode(&payload), a UserCreationPayload of strings.
+    const auto err = [](const HttpResponse& res) {
+        return std::string(json::parse(res.body()).at("err").as_string());
+    };
+    auto res = call(http::verb::post, "/bots/add", R"({"username":"x_bot","display_name":5})",
+                    "application/json");
+    EXPECT_EQ(res.result(), http::status::bad_request);
+    EXPECT_EQ(err(res), "invalid JSON body: json: cannot unmarshal number into Go struct field "
+                        "UserCreationPayload.display_name of type string");
+    EXPECT_FALSE(service->store().user_by_username("x_bot"));
+    res = call(http::verb::post, "/bots/add", R"(["x_bot"])", "application/json");
+    EXPECT_EQ(err(res), "invalid JSON body: json: cannot unmarshal array into Go value of type "
+                        "user.UserCreationPayload");
+    EXPECT_EQ(err(call(http::verb::post, "/bots/add", "", "application/json")),
+              "invalid JSON body: EOF");
+    EXPECT_EQ(err(call(http::verb::post, "/bots/add", " \n")), "invalid JSON body: EOF");
+    EXPECT_EQ(err(call(http::verb::post, "/bots/add", R"({"username":)")),
+              "invalid JSON body: unexpected EOF");
+    EXPECT_EQ(err(call(http::verb::post, "/bots/add", "null", "application/json")),
+              "username is required");
+    // Field names in any case, null as nothing, and what follows the first value is never read.
+    res = call(http::verb::post, "/bots/add",
+               R"({"Username":"y_bot","DISPLAY_NAME":"Y","avatar_url":null,"other":1} trailing)",
+               "application/json");
+    ASSERT_EQ(res.result(), http::status::ok) << res.body();
+    const auto user = service->store().user_by_username("y_bot");
+    ASSERT_TRUE(user);
+    EXPECT_EQ(user->display_name, "Y");
+    EXPECT_EQ(user->avatar_url, "");
+}
+
 TEST_F(ManagementTest, TokenReissueListAndDelete) {
     auto first = add_bot("echo_bot");
     add_bot("clock_bot");
