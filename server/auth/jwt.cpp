@@ -94,10 +94,11 @@ AuthResult<JwtSigner> JwtSigner::load_or_create(const std::filesystem::path& pat
 
 std::string JwtSigner::sign(const std::string& sub, std::int64_t now, std::int64_t ttl_seconds,
                             std::int64_t gen) const {
-    // `jti` makes every token distinct, even two issued in the same second.
+    // The claims in the order of the original's jwt.RegisteredClaims (sub, exp, iat, jti); `jti`
+    // makes every token distinct, even two issued in the same second.
     json::object payload{{"sub", sub},
-                         {"iat", now},
                          {"exp", now + ttl_seconds},
+                         {"iat", now},
                          {"jti", crypto::base64url_encode(crypto::random_bytes(12))}};
     if (gen != 0) {
         payload["gen"] = gen;

@@ -50,6 +50,23 @@ TEST(Jwt, SignVerifyRoundTrip) {
     EXPECT_EQ(claims->exp, now + 3600);
 }
 
+TEST(Jwt, ClaimsComeInTheOrderOfGosRegisteredClaims) {
+    // The original signs a jwt.RegisteredClaims: header {"alg":"HS256","typ":"JWT"}, then the
+    // claims in the struct's order, sub, exp, iat (and jti after them).
+    JwtSigner signer(std::string(32, 'k'));
+    const auto token = signer.sign("user-1", now, 3600);
+    const auto dot = token.find('.');
+    EXPECT_EQ(crypto::base64url_decode(token.substr(0, dot)), R"({"alg":"HS256","typ":"JWT"})");
+    const auto payload =
+        crypto::base64url_decode(token.substr(dot + 1, token.rfind('.') - dot - 1));
+    ASSERT_TRUE(payload);
+    EXPECT_EQ(payload->rfind(R"({"sub":"user-1","exp":)" + std::to_string(now + 3600) +
+                                 R"(,"iat":)" + std::to_string(now) + R"(,"jti":)",
+                             0),
+              0U)
+        << *payload;
+}
+
 TEST(Jwt, RejectsExpired) {
     JwtSigner signer(std::string(32, 'k'));
     auto token = signer.sign("user-1", now, 60);
