@@ -103,7 +103,16 @@ AuthResult<Fields> body_fields(const HttpRequest& req) {
         return json_fields(req.body());
     }
     if (media == "multipart/form-data") {
-        return parse_multipart_form(ct, req.body());
+        // As the original's r.FormValue: a value in the URL's query comes first, and a body it
+        // cannot parse gives no values (the request then lacks its username).
+        auto form = parse_multipart_form(ct, req.body());
+        Fields out = form ? std::move(*form) : Fields{};
+        for (const auto key : {"username", "display_name", "avatar_url"}) {
+            if (auto value = query_param(req.target(), key)) {
+                out[key] = std::move(*value);
+            }
+        }
+        return out;
     }
     return auth_error(AuthErrc::invalid_input, "unsupported content type: " + ct);
 }

@@ -79,6 +79,24 @@ TEST_F(ManagementTest, AddWithMultipartAndWithoutContentType) {
     EXPECT_EQ(res.result(), http::status::ok) << "no Content-Type is parsed as JSON";
 }
 
+TEST_F(ManagementTest, MultipartFieldsAreReadAsGosFormValue) {
+    // The original reads them with r.FormValue: the URL's query first, then the body; a body it
+    // cannot parse gives nothing, so the username is missing.
+    const std::string body = "--XyZ\r\nContent-Disposition: form-data; name=\"username\"\r\n\r\n"
+                             "body_bot\r\n--XyZ--\r\n";
+    auto res = call(http::verb::post, "/bots/add?username=query_bot", body,
+                    "multipart/form-data; boundary=XyZ");
+    ASSERT_EQ(res.result(), http::status::ok) << res.body();
+    EXPECT_TRUE(service->store().user_by_username("query_bot"));
+    EXPECT_FALSE(service->store().user_by_username("body_bot"));
+    for (const char* content_type :
+         {"multipart/form-data", "multipart/form-data; boundary=Other"}) {
+        res = call(http::verb::post, "/bots/add", body, content_type);
+        EXPECT_EQ(res.result(), http::status::bad_request) << content_type;
+        EXPECT_EQ(json::parse(res.body()).at("err"), "username is required") << content_type;
+    }
+}
+
 TEST_F(ManagementTest, AvatarUrlWhitespaceAtBothEndsIsTrimmedAsTheOriginalServesIt) {
     auto res =
         call(http::verb::post, "/bots/add",
