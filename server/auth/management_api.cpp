@@ -95,10 +95,12 @@ AuthResult<Fields> json_fields(std::string_view body) {
 // Body fields from JSON (also when no Content-Type is given) or multipart/form-data.
 AuthResult<Fields> body_fields(const HttpRequest& req) {
     std::string ct(req[http::field::content_type]);
+    // mime.ParseMediaType: the part before ';', lower case, white space trimmed at both ends.
     auto media = ascii_lower(ct.substr(0, ct.find(';')));
-    while (!media.empty() && media.back() == ' ') {
-        media.pop_back();
-    }
+    const auto first = media.find_first_not_of(" \t\r\n");
+    media = first == std::string::npos
+                ? std::string()
+                : media.substr(first, media.find_last_not_of(" \t\r\n") - first + 1);
     if (media.empty() || media == "application/json") {
         return json_fields(req.body());
     }

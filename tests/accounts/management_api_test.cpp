@@ -77,6 +77,10 @@ TEST_F(ManagementTest, AddWithMultipartAndWithoutContentType) {
 
     res = call(http::verb::post, "/bots/add", R"({"username":"clock_bot"})");
     EXPECT_EQ(res.result(), http::status::ok) << "no Content-Type is parsed as JSON";
+    // The media type as Go's mime.ParseMediaType reads it: any case, a tab before the ";".
+    res = call(http::verb::post, "/bots/add", R"({"username":"chat_bot"})",
+               "Application/JSON\t; charset=utf-8");
+    EXPECT_EQ(res.result(), http::status::ok) << res.body();
 }
 
 TEST_F(ManagementTest, MultipartFieldsAreReadAsGosFormValue) {
