@@ -107,7 +107,13 @@ StringResponse go_unreadable_request(http::status status, std::string_view detai
         body += ": ";
         body += detail;
     }
-    return make_response(status, 11, false, std::move(body), "text/plain; charset=utf-8");
+    // Written raw by Go's conn.serve, before any handler or middleware: Content-Type and
+    // Connection only (no Content-Length, Date or Server; the body ends at the close).
+    StringResponse res{status, 11};
+    res.set(http::field::content_type, "text/plain; charset=utf-8");
+    res.set(http::field::connection, "close");
+    res.body() = std::move(body);
+    return res;
 }
 
 StringResponse websocket_refusal(http::status status, unsigned version, bool keep_alive) {

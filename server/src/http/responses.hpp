@@ -62,7 +62,8 @@ StringResponse go_http_error(boost::beast::http::status status, unsigned version
 
 /// Go's net/http answer to a request it does not hand to a handler (unreadable, or against a
 /// rule of HTTP/1.1 such as the one Host header): "<code> <text>", then ": <detail>" when Go
-/// names the rule, plain text, and the connection closed.
+/// names the rule, plain text, and the connection closed; written raw as Go writes it, with no
+/// Content-Length, Date, Server or CORS headers.
 StringResponse go_unreadable_request(boost::beast::http::status status, std::string_view detail);
 
 /// A refused WebSocket upgrade as the original's library (gorilla/websocket) answers it: Go's

@@ -81,7 +81,13 @@ void HttpSession<Protocol>::refuse(http::status status, std::string_view message
     }
     auto res = upgrade ? websocket_refusal(status, 11, keep_alive)
                        : json_error(status, 11, keep_alive, message);
-    set_date(res); // written through Go's ResponseWriter (http.Error); unreadable requests are not
+    // Written through Go's ResponseWriter (http.Error), behind the original's middleware: a Date,
+    // and the CORS headers of every response of the main listener (PROTOCOL.md 2.3).
+    set_date(res);
+    if (std::is_same_v<Protocol, boost::asio::ip::tcp> &&
+        ctx_.config.inject_allow_all_cors_headers) {
+        add_allow_all_cors(res);
+    }
     send_refusal(std::move(res));
 }
 
@@ -92,10 +98,6 @@ void HttpSession<Protocol>::refuse_unreadable(http::status status, std::string_v
 
 template <class Protocol> void HttpSession<Protocol>::send_refusal(StringResponse res) {
     ctx_.metrics.http_request(res.result_int());
-    if (std::is_same_v<Protocol, boost::asio::ip::tcp> &&
-        ctx_.config.inject_allow_all_cors_headers) {
-        add_allow_all_cors(res); // every response of the main listener (PROTOCOL.md 2.3)
-    }
     const bool keep_alive = res.keep_alive();
     auto sp = std::make_shared<StringResponse>(std::move(res));
     http::async_write(
