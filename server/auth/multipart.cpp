@@ -81,6 +81,7 @@ AuthResult<std::map<std::string, std::string>> parse_multipart_form(std::string_
             return auth_error(AuthErrc::invalid_input, "unterminated multipart part");
         }
         std::optional<std::string> name;
+        std::optional<std::string> filename;
         std::size_t hpos = 0;
         while (hpos <= headers.size()) {
             auto eol = headers.find("\r\n", hpos);
@@ -89,14 +90,17 @@ AuthResult<std::map<std::string, std::string>> parse_multipart_form(std::string_
             if (colon != std::string_view::npos &&
                 ascii_lower(line.substr(0, colon)) == "content-disposition") {
                 name = header_param(line.substr(colon + 1), "name");
+                filename = header_param(line.substr(colon + 1), "filename");
             }
             if (eol == std::string_view::npos) {
                 break;
             }
             hpos = eol + 2;
         }
-        if (name) {
-            fields[*name] = std::string(body.substr(content_start, next - content_start));
+        // As Go's multipart reader feeding r.FormValue: a file part (a filename) is no value, and
+        // of a name given twice the first value counts.
+        if (name && !name->empty() && (!filename || filename->empty())) {
+            fields.emplace(*name, std::string(body.substr(content_start, next - content_start)));
         }
         pos = next + 2 + delim.size();
     }

@@ -9,7 +9,8 @@
 
 namespace tincan::server {
 
-// Field name -> value for every part with a `Content-Disposition: form-data; name="..."`.
+// Field name -> value of the parts with a `Content-Disposition: form-data; name="..."`, as Go's
+// r.FormValue sees them: file parts (with a filename) left out, the first of a name given twice.
 AuthResult<std::map<std::string, std::string>> parse_multipart_form(std::string_view content_type,
                                                                     std::string_view body);
 

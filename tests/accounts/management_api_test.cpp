@@ -93,6 +93,18 @@ TEST_F(ManagementTest, MultipartFieldsAreReadAsGosFormValue) {
     ASSERT_EQ(res.result(), http::status::ok) << res.body();
     EXPECT_TRUE(service->store().user_by_username("query_bot"));
     EXPECT_FALSE(service->store().user_by_username("body_bot"));
+    // A name given twice: the first value; a file part (with a filename) is no value.
+    const std::string twice =
+        "--XyZ\r\nContent-Disposition: form-data; name=\"username\"\r\n\r\nfirst_bot\r\n"
+        "--XyZ\r\nContent-Disposition: form-data; name=\"username\"\r\n\r\nsecond_bot\r\n"
+        "--XyZ\r\nContent-Disposition: form-data; name=\"avatar_url\"; filename=\"a.url\"\r\n\r\n"
+        "data:image/png;base64,iVBORw0K\r\n--XyZ--\r\n";
+    res = call(http::verb::post, "/bots/add", twice, "multipart/form-data; boundary=XyZ");
+    ASSERT_EQ(res.result(), http::status::ok) << res.body();
+    const auto first = service->store().user_by_username("first_bot");
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->avatar_url, "");
+    EXPECT_FALSE(service->store().user_by_username("second_bot"));
     for (const char* content_type :
          {"multipart/form-data", "multipart/form-data; boundary=Other"}) {
         res = call(http::verb::post, "/bots/add", body, content_type);
