@@ -81,8 +81,9 @@ ParsedConfig parse_config(int argc, char** argv) {
                    "HTTP/WebSocket listen address host:port (':3001' = all interfaces, port 0 = "
                    "ephemeral)")
         ->envname("TINCAN_LISTEN_ADDR");
-    app.add_option("--port-file", c.port_file,
-                   "write the bound TCP port to this file once listening");
+    app.add_option(
+        "--port-file", c.port_file,
+        "write the bound TCP port to this file once listening (and the management socket too)");
     app.add_option("--web-root", c.web_root, "directory of the built web app served at /")
         ->envname("TINCAN_WEB_ROOT");
     app.add_option("--api-prefix", c.api_prefix,

@@ -88,13 +88,15 @@ bool Server::start() {
         return false;
     }
     port_ = acceptor_.local_endpoint().port();
+    if (!start_management()) {
+        return false;
+    }
+    // The port file says the server is ready: written once the management socket listens too
+    // (scripts/run provisions the bots through it as soon as the file appears).
     if (!ctx_.config.port_file.empty()) {
         const auto tmp = ctx_.config.port_file + ".tmp";
         std::ofstream(tmp) << port_ << '\n';
         std::filesystem::rename(tmp, ctx_.config.port_file);
-    }
-    if (!start_management()) {
-        return false;
     }
     const auto host = addr->host.empty() ? std::string("127.0.0.1") : ip.to_string();
     spdlog::info("listening on http://{}:{}/ (web root {}, API prefix '{}', WebSocket {}{})",

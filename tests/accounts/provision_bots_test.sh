@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # scripts/provision-bots against a real tincan-server: five tokens, file mode 0600, idempotent
-# (a second run re-issues tokens instead of failing), accounts kept across a server restart; and
+# (a second run re-issues tokens instead of failing), accounts kept across a server restart; the
+# port file written only once the management socket listens; and
 # bad account configuration exits 2.
 #   provision_bots_test.sh <tincan-server binary> <repo root>
 set -euo pipefail
@@ -32,6 +33,16 @@ set +e
 rc=$?
 set -e
 [ "$rc" = 2 ] || fail "unreadable Kioubit key exited $rc, want 2"
+
+# The port file means ready: a server whose management socket cannot listen never writes it.
+touch "$dir/plain"
+set +e
+"$server" --listen-addr 127.0.0.1:0 --port-file "$dir/early-port" --data-dir "$dir/early" \
+    --management-listen "$dir/plain/m.sock" 2>/dev/null
+rc=$?
+set -e
+[ "$rc" != 0 ] || fail "a management socket under a plain file did not stop the server"
+[ ! -e "$dir/early-port" ] || fail "port file written before the management socket listened"
 
 start
 MANAGEMENT_API=$dir/m.sock "$root/scripts/provision-bots" "$dir/.env.bots" >/dev/null
