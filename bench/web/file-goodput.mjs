@@ -228,6 +228,21 @@ window.bench = {
     const dc = window.bench.dc;
     if (dc.readyState !== 'open') await new Promise((r) => dc.addEventListener('open', r, { once: true }));
   },
+  // raw's sender: messages of chunkSize from one reused random buffer, paced by bufferedAmount
+  // (8 MiB high, 2 MiB low, as the app); resolves when the receiver says it has every byte.
+  async sendRaw(dc, size, chunkSize) {
+    const chunk = new Uint8Array(chunkSize);
+    for (let i = 0; i < chunk.length; i += 65536) crypto.getRandomValues(chunk.subarray(i, i + 65536));
+    dc.bufferedAmountLowThreshold = 2 * 1024 * 1024;
+    const doneMsg = new Promise((r) => (dc.onmessage = r));
+    for (let sent = 0; sent < size; ) {
+      if (dc.bufferedAmount > 8 * 1024 * 1024) await new Promise((r) => dc.addEventListener('bufferedamountlow', r, { once: true }));
+      const n = Math.min(chunk.length, size - sent);
+      dc.send(n === chunk.length ? chunk : chunk.subarray(0, n));
+      sent += n;
+    }
+    await doneMsg;
+  },
 };`;
 
 async function rawOrOriginal(mode, pair, size, filePath) {
@@ -317,17 +332,7 @@ async function rawOrOriginal(mode, pair, size, filePath) {
       if (mode.startsWith('raw')) {
         // The app's chunk rule (min(256 KiB, the remote's max message size)): both contenders send
         // equally large messages (Chromium moves 256 KiB messages at least as fast as 128 KiB).
-        const chunk = new Uint8Array(Math.min(256 * 1024, window.bench.pc.sctp?.maxMessageSize || 65536));
-        for (let i = 0; i < chunk.length; i += 65536) crypto.getRandomValues(chunk.subarray(i, i + 65536));
-        dc.bufferedAmountLowThreshold = 2 * 1024 * 1024;
-        const doneMsg = new Promise((r) => (dc.onmessage = r));
-        for (let sent = 0; sent < size; ) {
-          if (dc.bufferedAmount > 8 * 1024 * 1024) await new Promise((r) => dc.addEventListener('bufferedamountlow', r, { once: true }));
-          const n = Math.min(chunk.length, size - sent);
-          dc.send(n === chunk.length ? chunk : chunk.subarray(0, n));
-          sent += n;
-        }
-        await doneMsg;
+        await window.bench.sendRaw(dc, size, Math.min(256 * 1024, window.bench.pc.sctp?.maxMessageSize || 65536));
         return;
       }
       // The original sender: 128 KiB Blob slices, 4 MiB threshold, completion by feedback sum.
@@ -394,6 +399,7 @@ async function rawOnAppConnection(pair, size) {
       }),
     );
   }, size);
+  await sPage.evaluate(PAGE_SETUP);
   await sPage.evaluate(async () => {
     const pc = window.benchPcs.find((p) => p.connectionState === 'connected');
     const dc = pc.createDataChannel('rawx');
@@ -406,17 +412,7 @@ async function rawOnAppConnection(pair, size) {
   const stopUdp = udpMeter();
   const t0 = await sPage.evaluate(async (size) => {
     const t0 = Date.now();
-    const dc = window.benchDc;
-    const chunk = new Uint8Array(256 * 1024);
-    dc.bufferedAmountLowThreshold = 2 * 1024 * 1024;
-    const doneMsg = new Promise((r) => (dc.onmessage = r));
-    for (let sent = 0; sent < size; ) {
-      if (dc.bufferedAmount > 8 * 1024 * 1024) await new Promise((r) => dc.addEventListener('bufferedamountlow', r, { once: true }));
-      const n = Math.min(chunk.length, size - sent);
-      dc.send(n === chunk.length ? chunk : chunk.subarray(0, n));
-      sent += n;
-    }
-    await doneMsg;
+    await window.bench.sendRaw(window.benchDc, size, 256 * 1024);
     return t0;
   }, size);
   const seconds = ((await rPage.evaluate(() => window.benchDone)) - t0) / 1000;
