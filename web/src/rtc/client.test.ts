@@ -787,6 +787,27 @@ describe('TincanClient over fake signalling and peer connections', () => {
       expect(channels.filter((c) => c.readyState === 'closed')).toHaveLength(6),
     );
     expect(incoming.size).toBe(MAX_INCOMING_FILES);
+    // A refused channel's announcement (as an original sender sends for every file at once):
+    // acknowledged as any message, the file shown failed at once rather than waiting forever.
+    const refused = channels.find((c) => c.readyState === 'closed')!;
+    rawSend(bob, aliceId, {
+      messageId: 'over',
+      file: {
+        category: 'file',
+        name: 'b.txt',
+        size: 5,
+        type: 'text/plain',
+        dcId: String(refused.id),
+      },
+    });
+    await vi.waitFor(() =>
+      expect(
+        alice.store.getState().messages[bobId]?.find((m) => m.id === 'over')?.file,
+      ).toMatchObject({
+        status: 'failed',
+        error: `not received: more than ${MAX_INCOMING_FILES} files at once`,
+      }),
+    );
     // Bytes without an announcement: refused, the channel closed, nothing kept.
     const open = channels.filter((c) => c.readyState === 'open');
     for (const c of open) c.send(new Uint8Array(1000));

@@ -145,6 +145,11 @@ interface PeerLink {
   filesSending: number;
   fileSlots: (() => void)[];
   announced: Map<string, string>;
+  /**
+   * Stream ids of file channels closed for being over MAX_INCOMING_FILES (bounded): their
+   * announcements show the file failed instead of waiting for bytes that never come.
+   */
+  refusedFiles: Set<string>;
   sending: Map<string, AbortController>;
   watchdog: ReturnType<typeof setTimeout> | null;
 }
@@ -880,6 +885,7 @@ export class TincanClient extends Emitter<ClientEvents> {
         this.opts.peerRate?.burst ?? PEER_BURST,
       ),
       announced: new Map(),
+      refusedFiles: new Set(),
       sending: new Map(),
       watchdog: null,
     };
@@ -1645,8 +1651,19 @@ export class TincanClient extends Emitter<ClientEvents> {
     if (link.incomingFiles.size >= MAX_INCOMING_FILES) {
       console.warn('file: too many incoming file channels; closing', dcId);
       ch.close();
+      // Its announcement (usually after the channel) fails the file at once.
+      const itemId = link.announced.get(dcId);
+      link.announced.delete(dcId);
+      if (itemId) this.refuseAnnounced(link.id, itemId);
+      else {
+        link.refusedFiles.add(dcId);
+        if (link.refusedFiles.size > MAX_INCOMING_FILES)
+          link.refusedFiles.delete(link.refusedFiles.values().next().value as string);
+      }
       return;
     }
+    // A stream id is used again once its channel has closed: this channel is a new one.
+    link.refusedFiles.delete(dcId);
     const inc: IncomingFile = {
       receiver: new FileReceiver(
         ch,
@@ -1697,6 +1714,7 @@ export class TincanClient extends Emitter<ClientEvents> {
   }
 
   private linkAnnouncement(peer: string, link: PeerLink, dcId: string, itemId: string) {
+    if (link.refusedFiles.delete(dcId)) return this.refuseAnnounced(peer, itemId);
     const inc = link.incomingFiles.get(dcId);
     if (!inc || inc.itemId) {
       // The channel opens later (or never: bounded, the oldest waiting announcement goes).
@@ -1707,6 +1725,22 @@ export class TincanClient extends Emitter<ClientEvents> {
       return;
     }
     this.attachIncoming(peer, inc, itemId);
+  }
+
+  /** A file whose channel was closed for being over MAX_INCOMING_FILES: it fails, visibly. */
+  private refuseAnnounced(peer: string, itemId: string) {
+    this.patchItem(peer, itemId, (m) =>
+      m.file?.status === 'waiting'
+        ? {
+            ...m,
+            file: {
+              ...m.file,
+              status: 'failed',
+              error: `not received: more than ${MAX_INCOMING_FILES} files at once`,
+            },
+          }
+        : m,
+    );
   }
 
   private attachIncoming(peer: string, inc: IncomingFile, itemId: string) {
