@@ -4,24 +4,33 @@
 // receiving side's memory (renderer RSS, ArrayBuffer backing store, whole-browser RSS growth).
 //
 //   node bench/web/file-goodput.mjs [--sizes 20M,256M,1G] [--runs 5]
-//                                   [--modes raw,original,app,app-memory,app-nodigest,app-novideo,app-video,raw+app,raw+appconn,raw+late,
+//                                   [--modes raw,original,app,app-memory,app-nodigest,app-nodigest-s,app-nodigest-r,
+//                                            app-novideo,app-video,app-second,raw+app,raw+appconn,raw+late,raw+hash,
 //                                            raw+video,raw+feedback,raw+load,raw+load-fine,raw+load-s,
 //                                            raw+load-r]
-//                                   [--json out.json] [--cpu] [--js-profile] [--timeline]
+//                                   [--json out.json] [--cpu] [--js-profile] [--timeline] [--arrival]
+//                                   [--web-b <dir>]
 //
 // --cpu adds the CPU time each browser spent during the transfer, by process type and thread name
 // (from /proc/<pid>/task/*/stat), so the cost of each part of the app can be compared with raw;
 // the --json lines also get each thread's minor page faults. --js-profile prints where the two
 // pages' JavaScript spent its time during each app transfer. --timeline adds each run's received
 // MB/s second by second (from the receiving page's transport stats), to see whether a transfer
-// slows down at some point or runs slower throughout.
+// slows down at some point or runs slower throughout. --arrival adds, per run, when the receiving
+// page's transport had taken in 1, 2, 4, 8 and 16 MiB (ms after the clock's start; from the
+// transport stats' own timestamps, taken off the page's main thread, so a busy page does not
+// shift them): where a short transfer loses its time, at the start or throughout.
+//
+// --web-b <dir>: a second server serves another build of the web app (e.g. `npx vite build
+// --outDir /tmp/b` in another tree); a mode with the suffix `@b` (app@b) runs against it, so two
+// builds are compared in the same run, alternating, on the same machine.
 //
 // Needs build/bin/tincan-server (or TINCAN_SERVER_BIN) and web/dist. Prints one JSON line per
 // run and a Markdown table of medians at the end.
 import { existsSync, openSync, rmSync, writeSync, closeSync, writeFileSync, readFileSync, mkdtempSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ARGS, attachFile, CHROMIUM, CHROMIUM_ARGS, chromium, cpuMeter as cpuMeterOf, median, startServer, work } from './lib.mjs';
 
 const SIZES = (ARGS.sizes ?? '20M,256M,1G').split(',').map(parseSize);
@@ -200,6 +209,43 @@ async function launchPair(url) {
   };
 }
 
+const ARRIVAL = 'arrival' in ARGS;
+
+/**
+ * --arrival: samples the receiving page's transport bytes (every connected connection's selected
+ * pair) about every 8 ms; the returned function takes the clock's start (ms since the epoch, as
+ * the stats' timestamps) and gives when 1, 2, 4, 8 and 16 MiB had come in.
+ */
+async function arrivalSampler(page) {
+  if (!ARRIVAL) return async () => ({});
+  await page.evaluate(() => {
+    window.benchArrival = { samples: [], running: true };
+    void (async () => {
+      while (window.benchArrival.running) {
+        for (const pc of window.benchPcs ?? []) {
+          if (pc.connectionState !== 'connected') continue;
+          for (const s of (await pc.getStats()).values())
+            if (s.type === 'transport' && s.selectedCandidatePairId) window.benchArrival.samples.push([s.timestamp, s.bytesReceived ?? 0]);
+        }
+        await new Promise((r) => setTimeout(r, 8)); // sampling period
+      }
+    })();
+  });
+  return async (t0) => {
+    const samples = await page.evaluate(() => {
+      window.benchArrival.running = false;
+      return window.benchArrival.samples;
+    });
+    const arrival = {};
+    const base = samples[0]?.[1] ?? 0;
+    for (let mib = 1; mib <= 16; mib *= 2) {
+      const hit = samples.find(([, b]) => b - base >= mib * 1024 * 1024);
+      if (hit) arrival[mib] = Math.round(hit[0] - t0);
+    }
+    return { arrival };
+  };
+}
+
 // ---- raw and original: two pages, signalling through this script ---------------------------
 
 const PAGE_SETUP = `
@@ -230,7 +276,8 @@ window.bench = {
   },
   // raw's sender: messages of chunkSize from one reused random buffer, paced by bufferedAmount
   // (8 MiB high, 2 MiB low, as the app); resolves when the receiver says it has every byte.
-  async sendRaw(dc, size, chunkSize) {
+  // hash (raw+hash): each message also gets WebCrypto's SHA-256 once sent, as the app's digest.
+  async sendRaw(dc, size, chunkSize, hash = false) {
     const chunk = new Uint8Array(chunkSize);
     for (let i = 0; i < chunk.length; i += 65536) crypto.getRandomValues(chunk.subarray(i, i + 65536));
     dc.bufferedAmountLowThreshold = 2 * 1024 * 1024;
@@ -238,7 +285,9 @@ window.bench = {
     for (let sent = 0; sent < size; ) {
       if (dc.bufferedAmount > 8 * 1024 * 1024) await new Promise((r) => dc.addEventListener('bufferedamountlow', r, { once: true }));
       const n = Math.min(chunk.length, size - sent);
-      dc.send(n === chunk.length ? chunk : chunk.subarray(0, n));
+      const piece = n === chunk.length ? chunk : chunk.subarray(0, n);
+      dc.send(piece);
+      if (hash) void crypto.subtle.digest('SHA-256', piece);
       sent += n;
     }
     await doneMsg;
@@ -292,6 +341,7 @@ async function rawOrOriginal(mode, pair, size, filePath) {
               ch.onmessage = (e) => {
                 bytes += e.data.byteLength;
                 if (mode === 'raw+feedback') ch.send(word);
+                if (mode === 'raw+hash') void crypto.subtle.digest('SHA-256', e.data);
                 if (bytes >= size) {
                   ch.send('done');
                   resolve(Date.now());
@@ -325,6 +375,7 @@ async function rawOrOriginal(mode, pair, size, filePath) {
   const stopCpu = await cpuMeter(pair);
   const stopUdp = udpMeter();
   const stopTimeline = await timelineSampler(rPage);
+  const stopArrival = await arrivalSampler(rPage);
   await sPage.evaluate(
     async ({ mode, size }) => {
       window.bench.t0 = Date.now(); // the clock starts in the page, as the app's at its file selection
@@ -332,7 +383,7 @@ async function rawOrOriginal(mode, pair, size, filePath) {
       if (mode.startsWith('raw')) {
         // The app's chunk rule (min(256 KiB, the remote's max message size)): both contenders send
         // equally large messages (Chromium moves 256 KiB messages at least as fast as 128 KiB).
-        await window.bench.sendRaw(dc, size, Math.min(256 * 1024, window.bench.pc.sctp?.maxMessageSize || 65536));
+        await window.bench.sendRaw(dc, size, Math.min(256 * 1024, window.bench.pc.sctp?.maxMessageSize || 65536), mode === 'raw+hash');
         return;
       }
       // The original sender: 128 KiB Blob slices, 4 MiB threshold, completion by feedback sum.
@@ -371,7 +422,7 @@ async function rawOrOriginal(mode, pair, size, filePath) {
   const seconds = ((await rPage.evaluate(() => window.bench.done)) - t0) / 1000;
   const udp = stopUdp();
   const { cpu, faults } = await stopCpu();
-  return { seconds, ...udp, ...(await stopTimeline()), transport: await transportStats(sPage), ...(await stopMem()), cpu, faults };
+  return { seconds, ...udp, ...(await stopArrival(t0)), ...(await stopTimeline()), transport: await transportStats(sPage), ...(await stopMem()), cpu, faults };
 }
 
 /**
@@ -463,8 +514,9 @@ const NO_DIGEST = `{
 
 async function appRun(pair, size, filePath, mode) {
   const { sPage, rPage } = pair;
-  if (mode === 'app-nodigest')
-    for (const page of [sPage, rPage]) {
+  // app-nodigest-s, app-nodigest-r: in the sender's or the receiver's page only.
+  if (mode.startsWith('app-nodigest'))
+    for (const page of mode.endsWith('-s') ? [sPage] : mode.endsWith('-r') ? [rPage] : [sPage, rPage]) {
       await page.addInitScript(NO_DIGEST);
       await page.reload();
     }
@@ -489,11 +541,22 @@ async function appRun(pair, size, filePath, mode) {
     await rPage.reload();
   }
   await connectApp(pair);
+  // app-second: a 1 MiB file goes first and the measured one 3 s later, with everything a page
+  // sets up for its first file (code, styles, the writer worker's script) already warm.
+  if (mode === 'app-second') {
+    await sPage.getByLabel('Choose files to send').setInputFiles(makeFile(1024 * 1024));
+    await rPage.locator('[data-transfer-status="complete"]').waitFor();
+    await sPage.locator('[data-transfer-status="complete"]').waitFor();
+    // Then idle a while, as between a user's files: the association's congestion window shrinks
+    // back (RFC 9260 7.2.1), so what the run keeps of the first file is the pages' warm state.
+    await new Promise((r) => setTimeout(r, 3000));
+  }
   // The end is taken in the receiving page the moment the file shows complete, as for raw and
   // original (a Playwright locator wait would poll up to every 500 ms and add that to the time).
   await rPage.evaluate(() => {
     window.benchDone = new Promise((resolve) => {
-      const done = () => document.querySelector('[data-transfer-status="complete"]');
+      const before = document.querySelectorAll('[data-transfer-status="complete"]').length;
+      const done = () => document.querySelectorAll('[data-transfer-status="complete"]').length > before;
       const mo = new MutationObserver(() => {
         if (!done()) return;
         mo.disconnect();
@@ -506,6 +569,7 @@ async function appRun(pair, size, filePath, mode) {
   const stopCpu = await cpuMeter(pair);
   const stopUdp = udpMeter();
   const stopTimeline = await timelineSampler(rPage);
+  const stopArrival = await arrivalSampler(rPage);
   const profilers = [];
   if ('js-profile' in ARGS)
     for (const page of [sPage, rPage]) {
@@ -522,24 +586,32 @@ async function appRun(pair, size, filePath, mode) {
   );
   await sPage.getByLabel('Choose files to send').setInputFiles(filePath);
   const end = await rPage.evaluate(() => window.benchDone);
-  const seconds = (end - (await sPage.evaluate(() => window.benchT0))) / 1000;
+  const t0 = await sPage.evaluate(() => window.benchT0);
+  const seconds = (end - t0) / 1000;
   for (const [i, session] of profilers.entries())
     printJsProfile(i ? 'receiving' : 'sending', (await session.send('Profiler.stop')).profile);
   const udp = stopUdp();
   const { cpu, faults } = await stopCpu();
+  // Without one side's digest (app-nodigest-s, -r) the receiver rightly finds a mismatch.
   const verified = await rPage.getByText('SHA-256 verified').count();
-  if (!verified) throw new Error('app run: digest not verified');
-  return { seconds, ...udp, ...(await stopTimeline()), transport: await transportStats(sPage), ...(await stopMem()), cpu, faults };
+  if (verified < (mode === 'app-second' ? 2 : 1) && !/^app-nodigest-/.test(mode))
+    throw new Error('app run: digest not verified');
+  return { seconds, ...udp, ...(await stopArrival(t0)), ...(await stopTimeline()), transport: await transportStats(sPage), ...(await stopMem()), cpu, faults };
 }
 
 const results = [];
 const server = await startServer();
+const WEB_B = MODES.some((m) => m.endsWith('@b')) ? resolve(ARGS['web-b'] ?? '') : null;
+if (WEB_B && !existsSync(join(WEB_B, 'index.html'))) throw new Error(`--web-b: no index.html in ${WEB_B}`);
+const serverB = WEB_B ? await startServer(WEB_B, 'b') : null;
 try {
   for (const size of SIZES) {
     const filePath = makeFile(size);
     for (let run = 0; run < RUNS; run++) {
-      for (const mode of MODES) {
-        const pair = await launchPair(server.url);
+      for (const modeB of MODES) {
+        // app@b: the mode `app` against the second server's build (--web-b).
+        const mode = modeB.replace(/@b$/, '');
+        const pair = await launchPair(modeB === mode ? server.url : serverB.url);
         try {
           // raw+app: the app's pages are connected to each other (idle) while raw runs beside them.
           if (mode === 'raw+app') await connectApp(pair);
@@ -549,7 +621,7 @@ try {
               : mode.startsWith('app')
                 ? await appRun(pair, size, filePath, mode)
                 : await rawOrOriginal(mode, pair, size, filePath);
-          const row = { mode, size, run, mbps: size / 1e6 / r.seconds, load: loadavg()[0], ...r };
+          const row = { mode: modeB, size, run, mbps: size / 1e6 / r.seconds, load: loadavg()[0], ...r };
           results.push(row);
           const { cpu, faults, ...shown } = row;
           console.log(JSON.stringify(shown));
@@ -561,6 +633,7 @@ try {
   }
 } finally {
   server.proc.kill('SIGTERM');
+  serverB?.proc.kill('SIGTERM');
   // The test files (up to 1 GiB each) and receiving profiles go, also after a failed run.
   rmSync(work, { recursive: true, force: true });
 }
@@ -581,6 +654,20 @@ for (const size of SIZES) {
       `| ${label(size)} | ${mode} | ${f(m, 1)} (${f(Math.min(...rows.map((r) => r.mbps)), 1)}–${f(Math.max(...rows.map((r) => r.mbps)), 1)}) | ${rawMed ? f((100 * m) / rawMed) + ' %' : '—'} | ${f(median(rows.map((r) => r.rendererPeakMiB)))} | ${f(median(rows.map((r) => r.backingPeakMiB)))} | ${f(median(rows.map((r) => r.browserGrowthMiB)))} |`,
     );
   }
+}
+if (ARRIVAL) {
+  console.log(`\nms after the start at which the receiving transport had taken in N MiB (median of ${RUNS}):`);
+  console.log('\n| size | mode | 1 MiB | 2 MiB | 4 MiB | 8 MiB | 16 MiB |\n|---|---|---|---|---|---|---|');
+  for (const size of SIZES)
+    for (const mode of MODES) {
+      const rows = results.filter((r) => r.size === size && r.mode === mode && r.arrival);
+      if (!rows.length) continue;
+      const cell = (mib) => {
+        const xs = rows.map((r) => r.arrival[mib]).filter((x) => x !== undefined);
+        return xs.length ? f(median(xs)) : '—';
+      };
+      console.log(`| ${label(size)} | ${mode} | ${[1, 2, 4, 8, 16].map(cell).join(' | ')} |`);
+    }
 }
 if (CPU) {
   // CPU seconds per MiB moved would hide fixed costs; the table gives seconds per transfer.

@@ -116,11 +116,14 @@ export async function cpuMeter(pair) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** A tincan-server on a free loopback port, serving web/dist; `proc.kill()` stops it. */
-export async function startServer() {
-  const portFile = join(work, 'port');
+/**
+ * A tincan-server on a free loopback port, serving `webRoot` (web/dist); `proc.kill()` stops it.
+ * `tag` keeps a second server's port file and data apart.
+ */
+export async function startServer(webRoot = join(REPO, 'web/dist'), tag = '') {
+  const portFile = join(work, `port${tag}`);
   rmSync(portFile, { force: true });
-  const proc = spawn(SERVER_BIN, ['--listen-addr', '127.0.0.1:0', '--port-file', portFile, '--web-root', join(REPO, 'web/dist'), '--management-listen', '', '--data-dir', join(work, 'data'), '--log-level', 'warn'], { stdio: 'ignore' });
+  const proc = spawn(SERVER_BIN, ['--listen-addr', '127.0.0.1:0', '--port-file', portFile, '--web-root', webRoot, '--management-listen', '', '--data-dir', join(work, `data${tag}`), '--log-level', 'warn'], { stdio: 'ignore' });
   for (let i = 0; i < 300; i++) {
     if (existsSync(portFile) && /^\d+$/.test(readFileSync(portFile, 'utf8').trim())) {
       const port = readFileSync(portFile, 'utf8').trim();
