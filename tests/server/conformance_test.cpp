@@ -437,6 +437,32 @@ TEST(Conformance, AnHttp10UpgradeIsAcceptedAsGorillaTestsNoHttpVersion) {
     }
 }
 
+TEST(Conformance, AnHttp10UpgradeIsRefusedInHttp10AsGosServerWritesIt) {
+    // Go writes a response's status line in the request's version: gorilla's refusal of an
+    // HTTP/1.0 upgrade (here a foreign origin) is "HTTP/1.0 403 Forbidden".
+    namespace asio = boost::asio;
+    namespace beast = boost::beast;
+    TestServer server;
+    for (const unsigned version : {10U, 11U}) {
+        SCOPED_TRACE(version);
+        asio::io_context ioc;
+        beast::tcp_stream stream(ioc);
+        stream.connect({asio::ip::make_address("127.0.0.1"), server.port()});
+        stream.expires_after(5s);
+        asio::write(stream, asio::buffer("GET /api/ws HTTP/1." + std::to_string(version % 10) +
+                                         "\r\nHost: 127.0.0.1\r\n"
+                                         "Origin: https://evil.example\r\n"
+                                         "Connection: Upgrade\r\nUpgrade: websocket\r\n"
+                                         "Sec-WebSocket-Version: 13\r\n"
+                                         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"));
+        beast::flat_buffer buffer;
+        beast::http::response<beast::http::string_body> res;
+        beast::http::read(stream, buffer, res);
+        EXPECT_EQ(res.result_int(), 403U);
+        EXPECT_EQ(res.version(), version);
+    }
+}
+
 TEST(Conformance, TheChallengeKeyAndVersionAreCheckedAsGorillaChecksThem) {
     // gorilla/websocket refuses a Sec-WebSocket-Key that is not the base64 of 16 bytes with its
     // http.Error 400 (after the origin check), and takes a version list that holds 13.

@@ -79,8 +79,9 @@ void HttpSession<Protocol>::refuse(http::status status, std::string_view message
         spdlog::warn("websocket refused remote={} status={} reason=\"{}\"", remote_,
                      static_cast<unsigned>(status), message);
     }
-    auto res = upgrade ? websocket_refusal(status, 11, keep_alive)
-                       : json_error(status, 11, keep_alive, message);
+    // Go's server writes its status line in the request's HTTP/1.x version (HTTP/1.0 for 1.0).
+    auto res = upgrade ? websocket_refusal(status, request_version_, keep_alive)
+                       : json_error(status, request_version_, keep_alive, message);
     // Written through Go's ResponseWriter (http.Error), behind the original's middleware: a Date,
     // and the CORS headers of every response of the main listener (PROTOCOL.md 2.3).
     set_date(res);
@@ -113,6 +114,7 @@ template <class Protocol> void HttpSession<Protocol>::on_read(beast::error_code 
     }
     if (ec == http::error::body_limit) {
         ctx_.metrics.rejected("http_body_too_large");
+        request_version_ = parser_->is_header_done() ? parser_->get().version() : 11;
         return refuse(http::status::payload_too_large, "request body too large", false);
     }
     if (ec == http::error::header_limit) {
@@ -128,6 +130,7 @@ template <class Protocol> void HttpSession<Protocol>::on_read(beast::error_code 
         return;
     }
     Request req = parser_->release();
+    request_version_ = req.version() == 10 ? 10 : 11;
     const auto hosts = req.count(http::field::host);
     // Every check and route below (the upgrade's origin check too) sees Go's r.URL and r.Host.
     // Go reads the target first: one it cannot read is its plain 400.

@@ -45,6 +45,8 @@ private:
     boost::beast::flat_buffer buffer_;
     std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
     std::string remote_;
+    /// The request's HTTP version (before an upgrade's rewrite): refusals answer in it, as Go.
+    unsigned request_version_ = 11;
 };
 
 extern template class HttpSession<boost::asio::ip::tcp>;
