@@ -15,7 +15,12 @@ import {
   TincanClient,
 } from './client';
 import { startClient, testServer } from './testing/clients';
-import { FakeHub, type FakeChannel, type FakeSocket } from './testing/fake-network';
+import {
+  FakeHub,
+  type FakeChannel,
+  type FakePeerConnection,
+  type FakeSocket,
+} from './testing/fake-network';
 
 const makeClient = (
   hub: FakeHub,
@@ -617,6 +622,29 @@ describe('TincanClient over fake signalling and peer connections', () => {
       expect(alice.store.getState().messages[malloryId]?.map((m) => m.text)).toEqual(['I am bob']),
     );
     expect(alice.store.getState().messages[bobId()] ?? []).toEqual([]);
+  });
+
+  it('restarts ICE on the same connection when the user opens a conversation whose ICE failed', async () => {
+    const { alice, bobId } = await pair();
+    const links = (
+      alice as unknown as {
+        links: Map<string, { session: { pc: FakePeerConnection; state: string } }>;
+      }
+    ).links;
+    const session = links.get(bobId)!.session;
+    const pc = session.pc;
+    // ICE fails (and its restarts with it, as after a long outage): the connection is failed.
+    pc.iceConnectionState = 'failed';
+    pc.connectionState = 'failed';
+    pc.oniceconnectionstatechange?.();
+    pc.onconnectionstatechange?.();
+    await vi.waitFor(() => expect(alice.store.getState().peers[bobId]?.connection).toBe('failed'));
+    const before = pc.restarts;
+    alice.selectPeer(null);
+    alice.selectPeer(bobId);
+    // Restarted at once, on the same connection: Bob (an original client too) keeps his for us.
+    expect(pc.restarts).toBe(before + 1);
+    expect(links.get(bobId)!.session).toBe(session);
   });
 
   it('waits for a slow ACK without resending on the open channel; a late ACK still delivers', async () => {

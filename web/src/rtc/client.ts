@@ -405,8 +405,13 @@ export class TincanClient extends Emitter<ClientEvents> {
   connect(peer: string): void {
     const link = this.links.get(peer);
     if (link && !['failed', 'closed'].includes(link.session.state)) return;
+    const online = this.store.getState().peers[peer]?.online;
+    // ICE failed: it restarts on the same connection. The peer keeps its connection for us (an
+    // original client forgets it never, PROTOCOL.md 4.10) and takes an ICE restart on it, where
+    // a new connection's offer (other DTLS certificate, other channels) would not fit it.
+    if (link && online && link.session.retry()) return;
     if (link) this.dropLink(peer);
-    if (!this.store.getState().peers[peer]?.online) return;
+    if (!online) return;
     this.createLink(peer, true);
   }
 

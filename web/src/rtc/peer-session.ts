@@ -419,6 +419,20 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
     }, delay);
   }
 
+  /**
+   * A new attempt on a connection whose ICE failed after its restarts (the user opened the
+   * conversation again): the restarts start over on this connection. False if there is nothing
+   * ICE can fix (closed, or failed otherwise), when only a new connection helps.
+   */
+  retry(): boolean {
+    if (this.closed || this.pc.iceConnectionState !== 'failed') return false;
+    if (this.restartTimer) clearTimeout(this.restartTimer);
+    this.restartTimer = null;
+    this.restarts = 0;
+    this.restartIce();
+    return true;
+  }
+
   /** Gathers anew with the current ICE servers and policy (fresh TURN credentials). */
   restartIce(): void {
     if (this.closed) return;
