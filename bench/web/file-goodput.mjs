@@ -5,7 +5,7 @@
 //
 //   node bench/web/file-goodput.mjs [--sizes 20M,256M,1G] [--runs 5]
 //                                   [--modes raw,original,app,app-memory,app-nodigest,app-nodigest-s,app-nodigest-r,
-//                                            app-novideo,app-video,app-second,raw+app,raw+appconn,raw+late,raw+hash,
+//                                            app-novideo,app-video,app-second,app-memfile,raw+app,raw+appconn,raw+late,raw+hash,
 //                                            raw+video,raw+feedback,raw+load,raw+load-fine,raw+load-s,
 //                                            raw+load-r]
 //                                   [--json out.json] [--cpu] [--js-profile] [--timeline] [--arrival]
@@ -584,7 +584,10 @@ async function appRun(pair, size, filePath, mode) {
   await sPage.evaluate(() =>
     document.addEventListener('change', () => (window.benchT0 = Date.now()), { capture: true, once: true }),
   );
-  await sPage.getByLabel('Choose files to send').setInputFiles(filePath);
+  // app-memfile: the picked file is held in memory (a Blob the page made), not read from disk.
+  await sPage
+    .getByLabel('Choose files to send')
+    .setInputFiles(mode === 'app-memfile' ? { name: 'data.bin', mimeType: 'application/octet-stream', buffer: readFileSync(filePath) } : filePath);
   const end = await rPage.evaluate(() => window.benchDone);
   const t0 = await sPage.evaluate(() => window.benchT0);
   const seconds = (end - t0) / 1000;
