@@ -645,6 +645,11 @@ describe('TincanClient over fake signalling and peer connections', () => {
     // Restarted at once, on the same connection: Bob (an original client too) keeps his for us.
     expect(pc.restarts).toBe(before + 1);
     expect(links.get(bobId)!.session).toBe(session);
+    // Still failed at the next attempt (Bob may have dropped his end): a new connection.
+    alice.selectPeer(null);
+    alice.selectPeer(bobId);
+    expect(links.get(bobId)!.session).not.toBe(session);
+    await vi.waitFor(() => expect(alice.store.getState().peers[bobId]?.chatOpen).toBe(true));
   });
 
   it('waits for a slow ACK without resending on the open channel; a late ACK still delivers', async () => {

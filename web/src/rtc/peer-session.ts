@@ -93,6 +93,8 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
   private queue: Promise<void> = Promise.resolve();
   private pendingCandidates: RTCIceCandidateInit[] = [];
   private restarts = 0;
+  /** A user's retry (see `retry`) was made since the connection was last connected. */
+  private retried = false;
   private restartTimer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
 
@@ -401,6 +403,7 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
     const s = this.pc.iceConnectionState;
     if (s === 'connected' || s === 'completed') {
       this.restarts = 0;
+      this.retried = false;
       return;
     }
     if (s !== 'failed' || this.restartTimer) return;
@@ -422,13 +425,17 @@ export class PeerSession extends Emitter<PeerSessionEvents> {
   /**
    * A new attempt on a connection whose ICE failed after its restarts (the user opened the
    * conversation again): the restarts start over on this connection. False if there is nothing
-   * ICE can fix (closed, or failed otherwise), when only a new connection helps.
+   * ICE can fix (closed, or failed otherwise), or if such an attempt failed already since the
+   * connection was last connected (the peer may have dropped its end: a Tincan app whose link
+   * closed answers with a new connection, which this one cannot take): then only a new
+   * connection helps.
    */
   retry(): boolean {
-    if (this.closed || this.pc.iceConnectionState !== 'failed') return false;
+    if (this.closed || this.pc.iceConnectionState !== 'failed' || this.retried) return false;
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.restartTimer = null;
     this.restarts = 0;
+    this.retried = true;
     this.restartIce();
     return true;
   }
