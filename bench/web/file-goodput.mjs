@@ -5,7 +5,7 @@
 //
 //   node bench/web/file-goodput.mjs [--sizes 20M,256M,1G] [--runs 5]
 //                                   [--modes raw,original,app,app-memory,app-nodigest,app-nodigest-s,app-nodigest-r,
-//                                            app-novideo,app-video,app-second,app-memfile,raw+app,raw+appconn,raw+late,raw+hash,
+//                                            app-novideo,app-video,app-second,app-memfile,raw+app,raw+appconn,raw+late,raw+perfile,raw+hash,
 //                                            raw+video,raw+feedback,raw+load,raw+load-fine,raw+load-s,
 //                                            raw+load-r]
 //                                   [--json out.json] [--cpu] [--js-profile] [--timeline] [--arrival]
@@ -263,7 +263,12 @@ window.bench = {
   async answer(offer) {
     const pc = new RTCPeerConnection();
     window.bench.pc = pc;
-    window.bench.channel = new Promise((r) => pc.ondatachannel = (e) => { e.channel.binaryType = 'arraybuffer'; if (e.channel.label !== 'chat') r(e.channel); });
+    window.bench.channel = new Promise((r) => pc.ondatachannel = (e) => {
+      e.channel.binaryType = 'arraybuffer';
+      // raw+perfile: every message on 'chat' (the announcement) gets an answer (its ACK).
+      if (e.channel.label === 'chat') e.channel.onmessage = () => e.channel.send('ack');
+      else r(e.channel);
+    });
     await pc.setRemoteDescription(offer);
     await pc.setLocalDescription();
     await new Promise((r) => pc.iceGatheringState === 'complete' ? r() : pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r()));
@@ -303,7 +308,7 @@ async function rawOrOriginal(mode, pair, size, filePath) {
   // apps (PeerSession.requestLargeSocketBuffers): larger UDP socket buffers, no media.
   const offer = await sPage.evaluate(
     ([l, v]) => window.bench.offer(l, v),
-    [mode === 'raw+late' ? 'chat' : mode.startsWith('raw') ? 'raw' : 'file', mode === 'raw+video'],
+    [['raw+late', 'raw+perfile'].includes(mode) ? 'chat' : mode.startsWith('raw') ? 'raw' : 'file', mode === 'raw+video'],
   );
   // raw+load: both pages also run a worker that keeps ~15 % of a core busy (3 ms in every 20 ms),
   // to see how other work in the browsers changes what the transport itself costs (raw+load-s,
@@ -320,6 +325,10 @@ async function rawOrOriginal(mode, pair, size, filePath) {
   await sPage.evaluate((a) => window.bench.accept(a), answer);
   // raw+late: the connection opens with a `chat` channel only; the transfer's channel is made
   // 3 s later on the established association, as the app makes a file's channel.
+  // raw+perfile: as raw+late, but the channel is made after the clock starts, with an
+  // announcement on `chat` whose answer the sender waits for (with the channel's `open`) before
+  // its first byte: the original protocol's per-file steps (PROTOCOL.md 4.7) without the app.
+  if (mode === 'raw+perfile') await new Promise((r) => setTimeout(r, 3000));
   if (mode === 'raw+late') {
     await new Promise((r) => setTimeout(r, 3000));
     await sPage.evaluate(async () => {
@@ -379,7 +388,17 @@ async function rawOrOriginal(mode, pair, size, filePath) {
   await sPage.evaluate(
     async ({ mode, size }) => {
       window.bench.t0 = Date.now(); // the clock starts in the page, as the app's at its file selection
-      const dc = window.bench.dc;
+      let dc = window.bench.dc;
+      if (mode === 'raw+perfile') {
+        const chat = dc;
+        dc = window.bench.pc.createDataChannel('raw');
+        dc.binaryType = 'arraybuffer';
+        const acked = new Promise((r) => (chat.onmessage = r));
+        const opened = new Promise((r) => dc.addEventListener('open', r, { once: true }));
+        await new Promise((r) => setTimeout(r, 0)); // the stream id is assigned in a later task
+        chat.send(JSON.stringify({ messageId: crypto.randomUUID(), file: { category: 'file', name: 'data.bin', size, type: 'application/octet-stream', dcId: String(dc.id) } }));
+        await Promise.all([acked, opened]);
+      }
       if (mode.startsWith('raw')) {
         // The app's chunk rule (min(256 KiB, the remote's max message size)): both contenders send
         // equally large messages (Chromium moves 256 KiB messages at least as fast as 128 KiB).
@@ -461,6 +480,7 @@ async function rawOnAppConnection(pair, size) {
   const stopMem = await memorySampler(pair.receiverCtx.browser() ?? pair.receiverCtx, rPage);
   const stopCpu = await cpuMeter(pair);
   const stopUdp = udpMeter();
+  const stopArrival = await arrivalSampler(rPage);
   const t0 = await sPage.evaluate(async (size) => {
     const t0 = Date.now();
     await window.bench.sendRaw(window.benchDc, size, 256 * 1024);
@@ -469,7 +489,7 @@ async function rawOnAppConnection(pair, size) {
   const seconds = ((await rPage.evaluate(() => window.benchDone)) - t0) / 1000;
   const udp = stopUdp();
   const { cpu, faults } = await stopCpu();
-  return { seconds, ...udp, transport: await transportStats(sPage), ...(await stopMem()), cpu, faults };
+  return { seconds, ...udp, ...(await stopArrival(t0)), transport: await transportStats(sPage), ...(await stopMem()), cpu, faults };
 }
 
 let userSeq = 0;
