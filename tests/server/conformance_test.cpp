@@ -401,6 +401,27 @@ TEST(Conformance, RequestsGosServerAnswersItselfGetItsAnswers) {
     EXPECT_EQ(http_raw(server.port(), "GET * HTTP/1.1\r\nHost: a\r\n\r\n").status, 400U);
 }
 
+/// An upgrade request written as it is and the server's response, its connection kept open.
+struct RawUpgrade {
+    boost::asio::io_context ioc;
+    boost::beast::tcp_stream stream{ioc};
+    boost::beast::flat_buffer buffer;
+    boost::beast::http::response<boost::beast::http::string_body> res;
+
+    /// `GET /api/ws HTTP/1.<minor>`, then `headers` and the upgrade's own headers.
+    RawUpgrade(unsigned short port, char minor, const std::string& headers) {
+        stream.connect({boost::asio::ip::make_address("127.0.0.1"), port});
+        stream.expires_after(5s);
+        boost::asio::write(
+            stream,
+            boost::asio::buffer(std::string("GET /api/ws HTTP/1.") + minor + "\r\n" + headers +
+                                "Connection: Upgrade\r\nUpgrade: websocket\r\n"
+                                "Sec-WebSocket-Version: 13\r\n"
+                                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"));
+        boost::beast::http::read(stream, buffer, res);
+    }
+};
+
 TEST(Conformance, AnHttp10UpgradeIsAcceptedAsGorillaTestsNoHttpVersion) {
     // Go's net/http serves HTTP/1.0 (which may leave Host out) and gorilla's Upgrader tests no
     // HTTP version: the original answers 101, as HTTP/1.1, and the WebSocket works.
@@ -409,17 +430,8 @@ TEST(Conformance, AnHttp10UpgradeIsAcceptedAsGorillaTestsNoHttpVersion) {
     TestServer server;
     for (const std::string host : {"Host: 127.0.0.1\r\n", ""}) {
         SCOPED_TRACE(host);
-        asio::io_context ioc;
-        beast::tcp_stream stream(ioc);
-        stream.connect({asio::ip::make_address("127.0.0.1"), server.port()});
-        stream.expires_after(5s);
-        asio::write(stream, asio::buffer("GET /api/ws HTTP/1.0\r\n" + host +
-                                         "Connection: Upgrade\r\nUpgrade: websocket\r\n"
-                                         "Sec-WebSocket-Version: 13\r\n"
-                                         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"));
-        beast::flat_buffer buffer;
-        beast::http::response<beast::http::string_body> res;
-        beast::http::read(stream, buffer, res);
+        RawUpgrade up(server.port(), '0', host);
+        auto& [ioc, stream, buffer, res] = up;
         ASSERT_EQ(res.result_int(), 101U);
         EXPECT_EQ(res.version(), 11U);
         EXPECT_EQ(res["Sec-WebSocket-Accept"], "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
@@ -440,26 +452,13 @@ TEST(Conformance, AnHttp10UpgradeIsAcceptedAsGorillaTestsNoHttpVersion) {
 TEST(Conformance, AnHttp10UpgradeIsRefusedInHttp10AsGosServerWritesIt) {
     // Go writes a response's status line in the request's version: gorilla's refusal of an
     // HTTP/1.0 upgrade (here a foreign origin) is "HTTP/1.0 403 Forbidden".
-    namespace asio = boost::asio;
-    namespace beast = boost::beast;
     TestServer server;
     for (const unsigned version : {10U, 11U}) {
         SCOPED_TRACE(version);
-        asio::io_context ioc;
-        beast::tcp_stream stream(ioc);
-        stream.connect({asio::ip::make_address("127.0.0.1"), server.port()});
-        stream.expires_after(5s);
-        asio::write(stream, asio::buffer("GET /api/ws HTTP/1." + std::to_string(version % 10) +
-                                         "\r\nHost: 127.0.0.1\r\n"
-                                         "Origin: https://evil.example\r\n"
-                                         "Connection: Upgrade\r\nUpgrade: websocket\r\n"
-                                         "Sec-WebSocket-Version: 13\r\n"
-                                         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"));
-        beast::flat_buffer buffer;
-        beast::http::response<beast::http::string_body> res;
-        beast::http::read(stream, buffer, res);
-        EXPECT_EQ(res.result_int(), 403U);
-        EXPECT_EQ(res.version(), version);
+        const RawUpgrade up(server.port(), static_cast<char>('0' + version % 10),
+                            "Host: 127.0.0.1\r\nOrigin: https://evil.example\r\n");
+        EXPECT_EQ(up.res.result_int(), 403U);
+        EXPECT_EQ(up.res.version(), version);
     }
 }
 
