@@ -6,7 +6,7 @@
 //   node bench/web/file-goodput.mjs [--sizes 20M,256M,1G] [--runs 5]
 //                                   [--modes raw,original,app,app-memory,app-nodigest,app-nodigest-s,app-nodigest-r,
 //                                            app-novideo,app-video,app-second,app-memfile,raw+app,raw+appconn,raw+late,raw+perfile,raw+hash,
-//                                            raw+video,raw+feedback,raw+load,raw+load-fine,raw+load-s,
+//                                            raw+video[-w<KiB>],raw+feedback,raw+load,raw+load-fine,raw+load-s,
 //                                            raw+load-r]
 //                                   [--json out.json] [--cpu] [--js-profile] [--timeline] [--arrival]
 //                                   [--web-b <dir>]
@@ -101,7 +101,7 @@ async function transportStats(page) {
         const pair = stats.get(s.selectedCandidatePairId);
         const l = stats.get(pair.localCandidateId);
         const r = stats.get(pair.remoteCandidateId);
-        out.push({ local: `${l.protocol} ${l.candidateType} ${l.address}:${l.port}`, remote: `${r.protocol} ${r.candidateType} ${r.address}:${r.port}`, packetsSent: s.packetsSent, bytesSent: s.bytesSent, packetsReceived: s.packetsReceived });
+        out.push({ local: `${l.protocol} ${l.candidateType} ${l.address}:${l.port}`, remote: `${r.protocol} ${r.candidateType} ${r.address}:${r.port}`, packetsSent: s.packetsSent, bytesSent: s.bytesSent, packetsReceived: s.packetsReceived, discardedOnSend: pair.packetsDiscardedOnSend });
       }
     }
     return out;
@@ -280,15 +280,16 @@ window.bench = {
     if (dc.readyState !== 'open') await new Promise((r) => dc.addEventListener('open', r, { once: true }));
   },
   // raw's sender: messages of chunkSize from one reused random buffer, paced by bufferedAmount
-  // (8 MiB high, 2 MiB low, as the app); resolves when the receiver says it has every byte.
+  // (8 MiB high, 2 MiB low, as the app; raw+video-w<KiB>: <KiB> high, a quarter low); resolves
+  // when the receiver says it has every byte.
   // hash (raw+hash): each message also gets WebCrypto's SHA-256 once sent, as the app's digest.
-  async sendRaw(dc, size, chunkSize, hash = false) {
+  async sendRaw(dc, size, chunkSize, hash = false, high = 8 * 1024 * 1024) {
     const chunk = new Uint8Array(chunkSize);
     for (let i = 0; i < chunk.length; i += 65536) crypto.getRandomValues(chunk.subarray(i, i + 65536));
-    dc.bufferedAmountLowThreshold = 2 * 1024 * 1024;
+    dc.bufferedAmountLowThreshold = high / 4;
     const doneMsg = new Promise((r) => (dc.onmessage = r));
     for (let sent = 0; sent < size; ) {
-      if (dc.bufferedAmount > 8 * 1024 * 1024) await new Promise((r) => dc.addEventListener('bufferedamountlow', r, { once: true }));
+      if (dc.bufferedAmount > high) await new Promise((r) => dc.addEventListener('bufferedamountlow', r, { once: true }));
       const n = Math.min(chunk.length, size - sent);
       const piece = n === chunk.length ? chunk : chunk.subarray(0, n);
       dc.send(piece);
@@ -308,7 +309,7 @@ async function rawOrOriginal(mode, pair, size, filePath) {
   // apps (PeerSession.requestLargeSocketBuffers): larger UDP socket buffers, no media.
   const offer = await sPage.evaluate(
     ([l, v]) => window.bench.offer(l, v),
-    [['raw+late', 'raw+perfile'].includes(mode) ? 'chat' : mode.startsWith('raw') ? 'raw' : 'file', mode === 'raw+video'],
+    [['raw+late', 'raw+perfile'].includes(mode) ? 'chat' : mode.startsWith('raw') ? 'raw' : 'file', mode.startsWith('raw+video')],
   );
   // raw+load: both pages also run a worker that keeps ~15 % of a core busy (3 ms in every 20 ms),
   // to see how other work in the browsers changes what the transport itself costs (raw+load-s,
@@ -402,7 +403,7 @@ async function rawOrOriginal(mode, pair, size, filePath) {
       if (mode.startsWith('raw')) {
         // The app's chunk rule (min(256 KiB, the remote's max message size)): both contenders send
         // equally large messages (Chromium moves 256 KiB messages at least as fast as 128 KiB).
-        await window.bench.sendRaw(dc, size, Math.min(256 * 1024, window.bench.pc.sctp?.maxMessageSize || 65536), mode === 'raw+hash');
+        await window.bench.sendRaw(dc, size, Math.min(256 * 1024, window.bench.pc.sctp?.maxMessageSize || 65536), mode === 'raw+hash', Number(/-w(\d+)$/.exec(mode)?.[1] ?? 8192) * 1024);
         return;
       }
       // The original sender: 128 KiB Blob slices, 4 MiB threshold, completion by feedback sum.
