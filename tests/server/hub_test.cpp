@@ -126,7 +126,29 @@ TEST_F(HubTest, ABadKeyIsLeftOutAndTheRestOfTheFrameStillApplies) {
     EXPECT_EQ(has("error"), 1);
     EXPECT_EQ(has("register"), 1);
     EXPECT_EQ(name_of(a), "ann");
-    EXPECT_FALSE(json::parse(hub.conns_json()).at(a).as_object().contains("attributes"));
+    // The bad colour is left out, the attribute beside it stored.
+    const auto attrs = json::parse(hub.conns_json()).at(a).at("attributes").as_object();
+    EXPECT_FALSE(attrs.contains("preferred_color"));
+    EXPECT_EQ(attrs.at("support_attachment"), "true");
+    // A rename with a bad colour index renames, without the colour (nor in the broadcast).
+    sa->take();
+    EXPECT_TRUE(hub.handle_text(
+        a, R"({"rename":{"new_preference":{"name":"bea","indexOfPreferColor":-3}}})"));
+    frames = sa->take();
+    EXPECT_EQ(has("error"), 1);
+    ASSERT_EQ(has("rename"), 1);
+    EXPECT_EQ(name_of(a), "bea");
+    for (const auto& f : frames) {
+        if (f.contains("rename")) {
+            EXPECT_FALSE(
+                f.at("rename").at("new_preference").as_object().contains("indexOfPreferColor"));
+        }
+    }
+    EXPECT_FALSE(json::parse(hub.conns_json())
+                     .at(a)
+                     .at("attributes")
+                     .as_object()
+                     .contains("preferred_color"));
     EXPECT_TRUE(hub.handle_text(
         a, R"({"echo":{"direction":"ping","correlation_id":"c"},)"
            R"("sdp_offer":{"type":"offer","offer_json":"not json","to_node_id":"x"}})"));

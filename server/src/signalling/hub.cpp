@@ -226,26 +226,41 @@ std::optional<Hub::Refusal> Hub::validate_name(std::string_view name, const Node
     return std::nullopt;
 }
 
+std::optional<Hub::Refusal> Hub::drop_bad_attributes(common::AttributesAnnouncement& a) const {
+    std::optional<Refusal> first;
+    for (auto it = a.attributes.begin(); it != a.attributes.end();) {
+        const auto& [k, v] = *it;
+        std::optional<Refusal> r;
+        if (k.empty() || k.size() > limits_.max_attribute_key_bytes || has_control_chars(k)) {
+            r = Refusal{ProtocolError::invalid_value,
+                        "attribute key is empty, too long or contains control characters"};
+        } else if (v.size() > limits_.max_attribute_value_bytes) {
+            r = Refusal{ProtocolError::too_large, "attribute value of '" + k + "' is too long"};
+        } else if (k == "preferred_color" &&
+                   !(v.size() == 1 && v[0] >= '0' && v[0] < '0' + limits_.color_count)) {
+            r = Refusal{ProtocolError::invalid_value,
+                        "preferred_color must be a decimal index 0.." +
+                            std::to_string(limits_.color_count - 1)};
+        }
+        if (!r) {
+            ++it;
+            continue;
+        }
+        if (!first) {
+            first = std::move(r);
+        }
+        it = a.attributes.erase(it);
+    }
+    return first;
+}
+
 std::optional<Hub::Refusal>
-Hub::validate_attributes(const Node& node, const common::AttributesAnnouncement& a) const {
+Hub::check_attribute_count(const Node& node, const common::AttributesAnnouncement& a) const {
     auto merged = node.attributes;
     for (const auto& w : a.withdrawals) {
         merged.erase(w);
     }
     for (const auto& [k, v] : a.attributes) {
-        if (k.empty() || k.size() > limits_.max_attribute_key_bytes || has_control_chars(k)) {
-            return Refusal{ProtocolError::invalid_value, "attribute key is empty, too long or "
-                                                         "contains control characters"};
-        }
-        if (v.size() > limits_.max_attribute_value_bytes) {
-            return Refusal{ProtocolError::too_large, "attribute value of '" + k + "' is too long"};
-        }
-        if (k == "preferred_color" &&
-            !(v.size() == 1 && v[0] >= '0' && v[0] < '0' + limits_.color_count)) {
-            return Refusal{ProtocolError::invalid_value,
-                           "preferred_color must be a decimal index 0.." +
-                               std::to_string(limits_.color_count - 1)};
-        }
         merged[k] = v;
     }
     if (merged.size() > limits_.max_attributes) {
@@ -259,12 +274,16 @@ std::optional<Hub::Refusal> Hub::drop_invalid(const std::string& id, Node& node,
     // Each key stands on its own: a bad one is reported and left out, the others still apply
     // (an original client sends register and attributes in one frame and never retries).
     std::optional<Refusal> first;
-    const auto refuse = [&](auto& member, Refusal r) {
-        report(id, r, "; ignored");
-        member.reset();
+    // A bad part of a key is reported and left out, the rest of the key still applies.
+    const auto refuse_part = [&](Refusal r, std::string_view outcome) {
+        report(id, r, outcome);
         if (!first) {
             first = std::move(r);
         }
+    };
+    const auto refuse = [&](auto& member, Refusal r) {
+        member.reset();
+        refuse_part(std::move(r), "; ignored");
     };
     // Each rename and each registration of an already registered connection is broadcast to
     // everyone: a connection gets a bounded number of them.
@@ -292,7 +311,12 @@ std::optional<Hub::Refusal> Hub::drop_invalid(const std::string& id, Node& node,
     }
     const bool registered = node.registered || env.register_.has_value();
     if (env.attributes_announcement) {
-        if (auto r = validate_attributes(node, *env.attributes_announcement)) {
+        // A bad attribute does not cost the good ones beside it (an original client announces
+        // `support_attachment` with its colour, once).
+        if (auto r = drop_bad_attributes(*env.attributes_announcement)) {
+            refuse_part(std::move(*r), "; that attribute ignored, the others applied");
+        }
+        if (auto r = check_attribute_count(node, *env.attributes_announcement)) {
             refuse(env.attributes_announcement, std::move(*r));
         }
     }
@@ -306,9 +330,11 @@ std::optional<Hub::Refusal> Hub::drop_invalid(const std::string& id, Node& node,
         } else if (pref.index_of_prefer_color &&
                    (*pref.index_of_prefer_color < 0 ||
                     *pref.index_of_prefer_color >= limits_.color_count)) {
-            refuse(env.rename,
-                   {ProtocolError::invalid_value,
-                    "indexOfPreferColor must be 0.." + std::to_string(limits_.color_count - 1)});
+            // The new name still applies; the colour is left out of the node and the broadcast.
+            env.rename->new_preference.index_of_prefer_color.reset();
+            refuse_part({ProtocolError::invalid_value, "indexOfPreferColor must be 0.." +
+                                                           std::to_string(limits_.color_count - 1)},
+                        "; colour ignored, the name applied");
         }
     }
     auto check_relay = [&](std::string_view key, const std::string& to,

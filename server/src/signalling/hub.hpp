@@ -107,8 +107,11 @@ private:
     std::optional<Refusal> validate_name(std::string_view name, const Node& node) const;
     /// Counts, logs and tells the connection about a refusal; `outcome` says what happened.
     void report(const std::string& node_id, const Refusal& r, std::string_view outcome);
-    std::optional<Refusal> validate_attributes(const Node& node,
-                                               const common::AttributesAnnouncement& a) const;
+    /// Removes the attributes of `a` the server does not store; why the first one was refused.
+    std::optional<Refusal> drop_bad_attributes(common::AttributesAnnouncement& a) const;
+    /// Refuses `a` if the node would have more than the allowed number of attributes after it.
+    std::optional<Refusal> check_attribute_count(const Node& node,
+                                                 const common::AttributesAnnouncement& a) const;
     void apply(const std::string& id, Node& node, const common::Envelope& env);
     void on_register(const std::string& id, Node& node, const common::Envelope& env);
     void on_echo(const std::string& id, Node& node, const common::Envelope& env);
