@@ -28,6 +28,14 @@ namespace {
 
 namespace json = boost::json;
 
+/// `sdp` with its `o=` line's session id replaced by a new one.
+std::string with_new_session_id(std::string sdp) {
+    static unsigned long long next = 4'000'000'000ULL;
+    const auto o = sdp.find("o=");
+    const auto id = sdp.find(' ', o) + 1;
+    return sdp.replace(id, sdp.find(' ', id) - id, std::to_string(++next));
+}
+
 /// A browser-like peer: its own signalling connection; offers chat + ping to one bot.
 class FakeBrowser {
 public:
@@ -113,8 +121,12 @@ public:
             return bin;
         };
         session_ = PeerSession::create(pc);
-        session_->on_local_description(
-            [this](std::string type, std::string sdp) { signalling_->send_sdp(bot_, type, sdp); });
+        session_->on_local_description([this](const std::string& type, std::string sdp) {
+            if (type == "offer" && fresh_session_ids) {
+                sdp = with_new_session_id(sdp);
+            }
+            signalling_->send_sdp(bot_, type, sdp);
+        });
         session_->on_ice_candidate([this](unsigned mline, std::string mid, std::string cand) {
             if (!vanished) {
                 signalling_->send_ice(bot_, cand, mid, mline);
@@ -154,6 +166,9 @@ public:
         ping->on_text(nullptr);
         call(bot_);
     }
+
+    /// A new offer on the current connection (same ICE credentials and certificate).
+    void renegotiate() { session_->create_offer(); }
 
     /// Another data channel on the current connection (DCEP, no renegotiation).
     std::shared_ptr<DataChannel> open_channel(const std::string& label) {
@@ -210,6 +225,8 @@ public:
     /// Set before call(): the offer goes out, then nothing (no candidates, the answer ignored),
     /// while the signalling connection stays up.
     bool vanished = false;
+    /// Every offer goes out with a new `o=` session id, as aiortc writes its descriptions.
+    bool fresh_session_ids = false;
 
 private:
     GMainContext* context_;
@@ -620,6 +637,29 @@ TEST_F(BotsThroughServer, ANewConnectionFromTheSameNodeReplacesTheOldOne) {
     b.send("third");
     ASSERT_TRUE(wait_for([&] { return b.text_reply(later) != nullptr; }));
     EXPECT_EQ(*b.text_reply(later)->message, "third");
+}
+
+TEST_F(BotsThroughServer, ARenegotiationWithANewSessionIdKeepsTheConnection) {
+    // Some stacks (aiortc) write a new `o=` session id into each description: a re-offer with
+    // the connection's own ICE credentials and certificate renegotiates it, as PROTOCOL.md 4.10
+    // has every later offer of a peer do, instead of replacing it.
+    auto host = start_bot(std::make_shared<EchoBot>());
+    ASSERT_TRUE(connect_to(*host));
+    auto& b = browser();
+    b.fresh_session_ids = true;
+    b.send("first");
+    ASSERT_TRUE(wait_for([&] { return b.text_reply() != nullptr; }));
+    ASSERT_EQ(b.answers_from_bot.size(), 1U);
+    b.renegotiate();
+    ASSERT_TRUE(wait_for([&] { return b.answers_from_bot.size() == 2; }));
+    EXPECT_EQ(ice_ufrag_of(b.answers_from_bot[1]), ice_ufrag_of(b.answers_from_bot[0]));
+    // The same connection goes on: its channels stay open and the bot still answers on them.
+    EXPECT_TRUE(b.chat->is_open());
+    EXPECT_EQ(host->peer_count(), 1U);
+    const auto seen = b.received.size();
+    b.send("second");
+    ASSERT_TRUE(wait_for([&] { return b.text_reply(seen) != nullptr; }));
+    EXPECT_EQ(*b.text_reply(seen)->message, "second");
 }
 
 TEST_F(BotsThroughServer, APeerThatVanishesMidNegotiationIsDroppedAConnectedOneStays) {

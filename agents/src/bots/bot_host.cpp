@@ -87,6 +87,8 @@ public:
     const std::string& log() const { return log_; }
     /// offer_origin() of the remote's offers on this connection ("" before the first one).
     std::string remote_origin;
+    /// The ICE username fragment of the remote's last description (offer or answer).
+    std::string remote_ufrag;
 
     bool send_chat(const std::string& text) override { return chat_ && chat_->send_text(text); }
 
@@ -514,12 +516,14 @@ void BotHost::handle_sdp(const common::SdpOfferPayload& payload) {
     auto it = peers_.find(from);
     if (type == "offer") {
         const auto origin = offer_origin(sdp->get_string());
+        const auto ufrag = std::string(sdp_line(sdp->get_string(), "a=ice-ufrag:"));
         if (it != peers_.end() && !it->second->remote_origin.empty() &&
-            origin != it->second->remote_origin) {
-            // Another session id or certificate: the peer made a new RTCPeerConnection (closed
-            // the old one, or forgot it), not a renegotiation of this one. Applied to the old
-            // connection, its offer would get an answer with the old ICE and DTLS parameters and
-            // never connect.
+            origin != it->second->remote_origin && ufrag != it->second->remote_ufrag) {
+            // Other ICE credentials and another session id or certificate: the peer made a new
+            // RTCPeerConnection (closed the old one, or forgot it), not a renegotiation of this
+            // one. Applied to the old connection, its offer would get an answer with the old ICE
+            // and DTLS parameters and never connect. Some stacks (aiortc) write a new session id
+            // into every description: with the same ICE credentials it is the same connection.
             drop_peer(from, "replaced by a new connection from the same node");
             it = peers_.end();
         }
@@ -531,12 +535,15 @@ void BotHost::handle_sdp(const common::SdpOfferPayload& payload) {
             it = peers_.find(from);
         }
         it->second->remote_origin = origin;
+        it->second->remote_ufrag = ufrag;
         it->second->session().set_remote_description("offer", std::string(sdp->get_string()));
     } else if (type == "answer") {
         if (it == peers_.end()) {
             spdlog::debug("[{}] answer from unknown peer {} dropped", bot_->name(), from);
             return;
         }
+        // An answer to the bot's ICE restart brings the remote's new credentials.
+        it->second->remote_ufrag = std::string(sdp_line(sdp->get_string(), "a=ice-ufrag:"));
         it->second->session().set_remote_description("answer", std::string(sdp->get_string()));
     } else {
         spdlog::warn("[{}] sdp_offer of type '{}' dropped", bot_->name(), type);
