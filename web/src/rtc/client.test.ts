@@ -419,6 +419,55 @@ describe('TincanClient over fake signalling and peer connections', () => {
     await vi.waitFor(() => expect(bob.store.getState().messages[aliceId]).toEqual([]));
   });
 
+  /** Closes `from`'s open chat channel to `peer` (both ends), then opens a new one. */
+  async function reopenChat(from: TincanClient, peer: string, between: () => void = () => {}) {
+    const link = (
+      from as unknown as { links: Map<string, { chat: { open?: RTCDataChannel } }> }
+    ).links.get(peer)!;
+    const old = link.chat.open!;
+    old.close();
+    await vi.waitFor(() => expect(from.store.getState().peers[peer]?.chatOpen).toBe(false));
+    between();
+    await openChannel(from, peer, 'chat');
+    await vi.waitFor(() => expect(from.store.getState().peers[peer]?.chatOpen).toBe(true));
+  }
+
+  it('sends an edit or a delete made while no chat channel is open once one opens', async () => {
+    const { alice, bob, aliceId, bobId } = await pair();
+    alice.sendText(bobId, 'typo');
+    alice.sendText(bobId, 'regret');
+    await vi.waitFor(() => expect(bob.store.getState().messages[aliceId]?.length).toBe(2));
+    const [typo, regret] = alice.store.getState().messages[bobId]!.map((m) => m.id);
+    await reopenChat(alice, bobId, () => {
+      alice.editMessage(bobId, typo!, 'fixed');
+      alice.deleteMessage(bobId, regret!);
+    });
+    await vi.waitFor(() =>
+      expect(bob.store.getState().messages[aliceId]?.map((m) => m.text)).toEqual(['fixed']),
+    );
+  });
+
+  it('does not send a deleted message again when its ACK had not come and the chat reopens', async () => {
+    const { alice, bob, aliceId, bobId } = await pair({ ackTimeoutMs: 60_000 });
+    const bobLink = (
+      bob as unknown as { links: Map<string, { chat: { send: unknown } }> }
+    ).links.get(aliceId)!;
+    const realSend = bobLink.chat.send;
+    bobLink.chat.send = () => true; // Bob's ACKs are lost: Alice's message stays pending.
+    alice.sendText(bobId, 'oops');
+    await vi.waitFor(() => expect(bob.store.getState().messages[aliceId]?.length).toBe(1));
+    alice.deleteMessage(bobId, alice.store.getState().messages[bobId]![0]!.id);
+    await vi.waitFor(() => expect(bob.store.getState().messages[aliceId]).toEqual([]));
+    bobLink.chat.send = realSend;
+    await reopenChat(alice, bobId);
+    alice.sendText(bobId, 'after');
+    await vi.waitFor(() =>
+      expect(alice.store.getState().messages[bobId]?.at(-1)?.status).toBe('delivered'),
+    );
+    // What reached Bob on the new channel came in order: the message after, and nothing before.
+    expect(bob.store.getState().messages[aliceId]?.map((m) => m.text)).toEqual(['after']);
+  });
+
   it('ACKs a JSON message it cannot show, as the original ACKs every one (its sender hides it until then)', async () => {
     const { alice, bob, aliceId, bobId } = await pair();
     const acks: string[] = [];
@@ -946,6 +995,40 @@ describe('TincanClient over fake signalling and peer connections', () => {
     await vi.waitFor(() =>
       expect(alice.store.getState().messages[bobId]?.at(-1)?.text).toBe('later'),
     );
+  });
+
+  it("to a peer without Tincan's features, announces a file once its channel has opened (the original's order)", async () => {
+    const hub = new FakeHub();
+    hub.originals.add('bob');
+    const { alice, bob, aliceId, bobId } = await pair({ receiveToDisk: false }, {}, hub);
+    let release: (() => void) | null = null;
+    const channels = watchFileChannels(alice, bobId, () => {
+      const ch = channels.at(-1) as unknown as FakeChannel | undefined;
+      if (!ch || ch.readyState !== 'connecting') return;
+      const open = ch.open.bind(ch);
+      ch.open = () => (release = open);
+    });
+    const chat = (
+      alice as unknown as {
+        links: Map<string, { chat: { send: (m: ChatMessage, via?: RTCDataChannel) => boolean } }>;
+      }
+    ).links.get(bobId)!.chat;
+    const send = chat.send.bind(chat);
+    const channelWhenAnnounced: string[] = [];
+    chat.send = (m, via) => {
+      if (m.file) channelWhenAnnounced.push(channels[0]?.readyState ?? 'none');
+      return send(m, via);
+    };
+    alice.sendFiles(bobId, [new File(['some bytes'], 'a.txt', { type: 'text/plain' })]);
+    // The channel would open now (a task after it was made; the announcement's steps before it
+    // are microtasks): held, nothing is announced yet.
+    await vi.waitFor(() => expect(release).not.toBeNull());
+    expect(channelWhenAnnounced).toEqual([]);
+    release!();
+    await vi.waitFor(() =>
+      expect(bob.store.getState().messages[aliceId]?.[0]?.file?.status).toBe('complete'),
+    );
+    expect(channelWhenAnnounced).toEqual(['open']);
   });
 
   it("makes a file's channel before the store's listeners hear of its card (they render it meanwhile)", async () => {

@@ -447,10 +447,15 @@ export class TincanClient extends Emitter<ClientEvents> {
     if (!item || !item.out || item.file || !text.trim()) return;
     const replacement = this.newMessage(peer, { message: text }, messageId);
     this.patchItem(peer, messageId, (m) => ({ ...m, text, edited: true }));
+    // Still waiting for its ACK: sent again (on a reopened channel), it carries the new text.
+    const queued = this.links.get(peer)?.outbox.get(messageId);
+    if (queued) queued.msg = { ...queued.msg, message: text };
     const amend = this.newMessage(peer, {
       amend: { messageId, newMessageJSON: JSON.stringify(replacement) },
     });
-    this.links.get(peer)?.chat.send(amend);
+    // Like a message: ACKed by the peer (PROTOCOL.md 4.4), so sent again on a channel that opens
+    // later if none is open now.
+    void this.sendReliable(peer, amend);
   }
 
   deleteMessage(peer: string, messageId: string): void {
@@ -458,6 +463,10 @@ export class TincanClient extends Emitter<ClientEvents> {
     if (!item || !item.out) return;
     const link = this.links.get(peer);
     link?.sending.get(messageId)?.abort();
+    // Not sent again when a chat channel reopens (the peer would show it again).
+    const queued = link?.outbox.get(messageId);
+    if (queued?.timer) clearTimeout(queued.timer);
+    link?.outbox.delete(messageId);
     this.store.update((s) => ({
       ...s,
       messages: {
@@ -465,7 +474,7 @@ export class TincanClient extends Emitter<ClientEvents> {
         [peer]: (s.messages[peer] ?? []).filter((m) => m.id !== messageId),
       },
     }));
-    link?.chat.send(this.newMessage(peer, { delete: { messageId } }));
+    if (link) void this.sendReliable(peer, this.newMessage(peer, { delete: { messageId } }));
   }
 
   /** Sends files one channel each (several may run at once). */
@@ -1545,13 +1554,15 @@ export class TincanClient extends Emitter<ClientEvents> {
         out = this.openFileChannel(link, file, maxMessageSize);
       }
       const { ch, blocks } = out;
-      // A channel made on a connected association has its stream id at once: the announcement
-      // goes out while the channel opens (the receiver's ACK comes back meanwhile) instead of
-      // after. The receiver has seen the channel first all the same (its opening message went
-      // out first on the association), and no byte is sent before both the open and the ACK.
+      // A channel made on a connected association has its stream id at once: to a Tincan app
+      // the announcement goes out while the channel opens (the receiver's ACK comes back
+      // meanwhile) instead of after; the receiver has seen the channel first all the same (its
+      // opening message went out first on the association). To other peers in the original's
+      // order (PROTOCOL.md 4.7: the channel opens, then the announcement). No byte is sent
+      // before both the open and the ACK.
       const opened = waitOpen(ch);
       opened.catch(() => {}); // awaited below, or the transfer ended before
-      if (ch.id === null) await opened;
+      if (ch.id === null || !this.peerHasFeature(link.id, DIGEST_FEATURE)) await opened;
       if (thumbnail) setFile({ thumbnail });
       if (abort.signal.aborted) {
         setFile({ status: 'cancelled' });

@@ -79,7 +79,7 @@ export interface DigestOptions {
 export const DIGEST_FEATURE = 'file-sha256-blocks';
 
 /**
- * Additive, negotiated: a text frame `{"sha256Blocks":"<hex>","blockSize":1048576}` after the last
+ * Additive, negotiated: a text frame `{"sha256Blocks":"<hex>","blockSize":262144}` after the last
  * chunk on the `file` channel (the digest of digest.ts). Original clients never receive it (they
  * do not announce the feature).
  */
