@@ -56,8 +56,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
         (void)hub.handle_text(id, frame);
     }
-    const auto conns = boost::json::parse(hub.conns_json());
-    if (conns.as_object().size() != hub.registered_count() || hub.connection_count() != 3) {
+    // Every connection is listed (PROTOCOL.md 2.2), a name exactly on the registered ones.
+    const auto conns = boost::json::parse(hub.conns_json()).as_object();
+    std::size_t named = 0;
+    for (const auto& [id, rec] : conns) {
+        named += rec.as_object().contains("node_name") ? 1 : 0;
+    }
+    if (conns.size() != 3 || named != hub.registered_count() || hub.connection_count() != 3) {
         std::abort();
     }
     return 0;

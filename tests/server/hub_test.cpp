@@ -289,13 +289,15 @@ TEST_F(HubTest, EchoRepliesWithServerTimestampAndRecordsHeartbeat) {
     EXPECT_TRUE(sa->take().empty());
 }
 
-TEST_F(HubTest, ConnsShowsOnlyRegisteredNodesInTheOriginalShape) {
+TEST_F(HubTest, ConnsShowsEveryConnectionInTheOriginalShape) {
     auto [a, sa] = join();
     auto [b, sb] = join();
     hub.handle_text(
         a, R"({"register":{"node_name":"a"},"echo":{"direction":"ping","correlation_id":"c"}})");
     const auto conns = json::parse(hub.conns_json()).as_object();
-    ASSERT_EQ(conns.size(), 1U);
+    ASSERT_EQ(conns.size(), 2U);
+    // Not registered (PROTOCOL.md 1.5): no name or registration time, authentication "".
+    EXPECT_EQ(json::serialize(conns.at(b)), R"({"connected_at":1745590000,"authentication":""})");
     const auto& rec = conns.at(a).as_object();
     EXPECT_EQ(rec.at("node_name"), "a");
     EXPECT_EQ(rec.at("connected_at"), 1745590000);

@@ -495,13 +495,14 @@ void Hub::relay(const std::string& from, const std::string& to, std::string_view
 }
 
 std::string Hub::conns_json() const {
-    // Node ids in ascending order, as Go's encoder writes the original's map.
+    // Every connection, registered or not (PROTOCOL.md 1.5, 2.2), node ids in ascending order as
+    // Go's encoder writes the original's map. A record leaves out what its connection has not
+    // done yet: name and registration time until it registers (its authentication is "" until
+    // then), heartbeat until its first echo.
     std::vector<const decltype(nodes_)::value_type*> sorted;
-    sorted.reserve(registered_);
+    sorted.reserve(nodes_.size());
     for (const auto& entry : nodes_) {
-        if (entry.second.registered) {
-            sorted.push_back(&entry);
-        }
+        sorted.push_back(&entry);
     }
     std::sort(sorted.begin(), sorted.end(),
               [](const auto* x, const auto* y) { return x->first < y->first; });
@@ -509,9 +510,13 @@ std::string Hub::conns_json() const {
     for (const auto* entry : sorted) {
         const auto& [id, node] = *entry;
         json::object rec;
-        rec["node_name"] = node.name;
+        if (node.registered) {
+            rec["node_name"] = node.name;
+        }
         rec["connected_at"] = node.connected_at;
-        rec["registered_at"] = node.registered_at;
+        if (node.registered) {
+            rec["registered_at"] = node.registered_at;
+        }
         if (node.last_heartbeat != 0) {
             rec["last_heartbeat"] = node.last_heartbeat;
         }
@@ -522,7 +527,11 @@ std::string Hub::conns_json() const {
             }
             rec["attributes"] = std::move(attrs);
         }
-        rec["authentication"] = auth_kind_name(node.identity.kind);
+        rec["authentication"] = node.registered ? auth_kind_name(node.identity.kind) : "";
+        if (!node.registered) {
+            out[id] = std::move(rec);
+            continue;
+        }
         if (!node.identity.username.empty()) {
             // additive: the account behind a signed-in node, so clients look its profile up by
             // account and not by the node name (which a rename may have changed)
