@@ -167,6 +167,41 @@ describe('TincanClient over fake signalling and peer connections', () => {
     expect(toAlice).toEqual([]);
   });
 
+  it('pings an original peer only on the `ping` channel it made, not on one the peer made too (after glare)', async () => {
+    const hub = new FakeHub();
+    hub.originals.add('bob');
+    const { alice, bob, aliceId, bobId } = await pair({}, {}, hub);
+    // Alice's own `ping` channel (the only one so far).
+    const alices = [
+      ...(
+        alice as unknown as {
+          links: Map<string, { ping: { channels: RTCDataChannel[] } }>;
+        }
+      ).links.get(bobId)!.ping.channels,
+    ];
+    expect(alices.length).toBe(1);
+    // Bob, an original that called Alice at the same moment, has a `ping` channel of his own,
+    // and Alice's goes away: Bob's channel is the only one open.
+    const bobsPing = await openChannel(bob, aliceId, 'ping');
+    const onBobs: string[] = [];
+    bobsPing.addEventListener('message', (ev) => {
+      const m = JSON.parse(String((ev as MessageEvent).data)) as ChatMessage;
+      onBobs.push(m.ping?.direction ?? '');
+    });
+    for (const ch of alices) ch.close();
+    const toBob = pingsTo(bob);
+    // Bob's own pings (he measures too, running our app) are answered on his channel: three of
+    // those answers take three of Alice's ping periods.
+    await vi.waitFor(
+      () => expect(onBobs.filter((d) => d === 'pong').length).toBeGreaterThanOrEqual(3),
+      {
+        timeout: 6000,
+      },
+    );
+    expect(onBobs.filter((d) => d === 'ping')).toEqual([]);
+    expect(toBob).toEqual([]);
+  });
+
   it('shows the server and peer round trips together, once a second (one frame for both)', async () => {
     const { alice, bobId } = await pair();
     let changes = 0;

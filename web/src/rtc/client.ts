@@ -120,6 +120,8 @@ interface PeerLink {
   session: PeerSession;
   chat: ChannelSet;
   ping: ChannelSet;
+  /** The `ping` channels this side made (the initiator's own). */
+  ownPing: Set<RTCDataChannel>;
   pingSeq: number;
   pingSent: Map<number, number>;
   pingTimer: ReturnType<typeof setInterval> | null;
@@ -879,6 +881,7 @@ export class TincanClient extends Emitter<ClientEvents> {
       session,
       chat: new ChannelSet(),
       ping: new ChannelSet(),
+      ownPing: new Set(),
       // The initiator counts from 0 (PROTOCOL.md 4.8). The acceptor also measures (towards Tincan
       // apps and bots, see sendPing), which the original never does: its numbers start far
       // above, so an initiator that matches any `ping` by seq alone never takes one for its own.
@@ -1001,6 +1004,10 @@ export class TincanClient extends Emitter<ClientEvents> {
       }
       case 'ping': {
         link.ping.add(ch);
+        if (local) {
+          link.ownPing.add(ch);
+          ch.addEventListener('close', () => link.ownPing.delete(ch), { once: true });
+        }
         const opened = () => {
           if (!link.pingTimer)
             link.pingTimer = setInterval(() => this.sendPing(link.id, link), PING_INTERVAL);
@@ -1324,11 +1331,19 @@ export class TincanClient extends Emitter<ClientEvents> {
     // The acceptor's own pings go only to peers known to answer them: Tincan apps and bots. An
     // original initiator may take every message on its `ping` channel for a pong, and one it
     // cannot match hides its RTT (PROTOCOL.md 4.8): ours would blank its header once a second.
-    if (link.pingSeq >= ACCEPTOR_PING_SEQ_BASE && !this.answersPings(peer)) return;
+    const answers = this.answersPings(peer);
+    if (link.pingSeq >= ACCEPTOR_PING_SEQ_BASE && !answers) return;
+    // The initiator's pings to an original peer go on a `ping` channel it made: after glare the
+    // peer's own may be open too, where it reads every message as a pong.
+    let via: RTCDataChannel | undefined;
+    if (link.pingSeq < ACCEPTOR_PING_SEQ_BASE && !answers) {
+      via = [...link.ownPing].find((c) => c.readyState === 'open');
+      if (!via) return;
+    }
     const now = performance.now();
     for (const [seq, t] of link.pingSent) if (now - t > 3000) link.pingSent.delete(seq);
     const seq = link.pingSeq++;
-    if (link.ping.send(this.newMessage(peer, { ping: { direction: 'ping', seq } })))
+    if (link.ping.send(this.newMessage(peer, { ping: { direction: 'ping', seq } }), via))
       link.pingSent.set(seq, now);
   }
 
