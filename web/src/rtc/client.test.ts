@@ -17,9 +17,9 @@ import {
 import { startClient, testServer } from './testing/clients';
 import {
   FakeHub,
+  FakeSocket,
   type FakeChannel,
   type FakePeerConnection,
-  type FakeSocket,
 } from './testing/fake-network';
 
 const makeClient = (
@@ -249,6 +249,20 @@ describe('TincanClient over fake signalling and peer connections', () => {
       new_preference: { name: 'bob', indexOfPreferColor: 4 },
       origin_node_name: 'alice',
     });
+  });
+
+  it('lists no connection that has not registered (the server lists them in /conns)', async () => {
+    const hub = new FakeHub();
+    const lurker = new FakeSocket(hub, 'ws://test/ws'); // connected, never registers
+    const { alice } = await pair({}, {}, hub);
+    await vi.waitFor(() => expect(lurker.readyState).toBe(1));
+    const conns = (await (await hub.fetch('http://test/api/conns')).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(conns[lurker.id]).toEqual({ connected_at: 1, authentication: '' });
+    expect(Object.keys(alice.store.getState().peers)).not.toContain(lurker.id);
+    expect(Object.values(alice.store.getState().peers).map((p) => p.name)).toEqual(['bob']);
   });
 
   it('announces attributes, lists peers, delivers with an ACK and counts unread', async () => {

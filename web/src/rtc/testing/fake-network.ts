@@ -42,7 +42,12 @@ export class FakeHub {
     if (!url.pathname.endsWith('/conns')) return new Response('not found', { status: 404 });
     const body: Record<string, unknown> = {};
     for (const [id, s] of this.sockets) {
-      if (!s.registered) continue;
+      // As the server (PROTOCOL.md 1.5): a connection not registered yet is listed too, without
+      // a name or registration time.
+      if (!s.registered) {
+        body[id] = { connected_at: 1, authentication: '' };
+        continue;
+      }
       const name = this.names.get(id) ?? '';
       const attributes = { ...this.attributes.get(id) };
       if (this.originals.has(name)) delete attributes.tincan_features;
