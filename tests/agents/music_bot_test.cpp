@@ -124,7 +124,23 @@ TEST_F(MusicTest, ListsBuiltInTracksThenOggFilesInOrder) {
                                "\n"
                                "Use /play <track_name> to play a track.");
     EXPECT_NE(std::string(MusicBot::help_text).find("/play <track_name>"), std::string::npos);
-    EXPECT_NE(std::string(MusicBot::help_text).find("Example: /play A4"), std::string::npos);
+    // The original's help, word for word (PROTOCOL.md 5.1); its example plays here, unlisted.
+    EXPECT_EQ(std::string(MusicBot::help_text), "🎵 WebRTC Audio Bot - Available Commands:\n"
+                                                "\n"
+                                                "/start - Show this help message\n"
+                                                "/list - List all available audio tracks\n"
+                                                "/play <track_name> - Play a specific audio track\n"
+                                                "\n"
+                                                "Example: /play ambient_music");
+    ASSERT_NE(bot.find("ambient_music"), nullptr);
+    EXPECT_EQ(bot.list_text().find("ambient_music"), std::string::npos);
+}
+
+TEST_F(MusicTest, AnOggFileNamedAsTheExampleTakesItsPlace) {
+    const auto ogg = make_ogg(dir_, "ambient_music", 2, 0.2);
+    MusicBot bot({ogg});
+    ASSERT_NE(bot.find("ambient_music"), nullptr);
+    EXPECT_EQ(bot.find("ambient_music"), bot.tracks().back());
 }
 
 TEST_F(MusicTest, AcceptsOnlyOggOpus48kStereo) {
@@ -176,8 +192,11 @@ TEST_F(MusicTest, OneEncoderFansOutToEveryListener) {
 TEST_F(MusicTest, SinesAndNoiseAreAtFullScaleAsTheOriginals) {
     // PROTOCOL.md 5.2: the original's sines are round(sin(...) * 32767) (a level of 0.71 of full
     // scale) and its noise uniform random 16-bit samples (0.58).
+    // The example track is softer: audible, well below full scale.
     const std::pair<std::shared_ptr<OpusSource>, double> sources[] = {
-        {OpusSource::sine("A4", 440), 0.6}, {OpusSource::white_noise("WhiteNoise"), 0.4}};
+        {OpusSource::sine("A4", 440), 0.6},
+        {OpusSource::white_noise("WhiteNoise"), 0.4},
+        {OpusSource::ambient("ambient_music"), 0.05}};
     for (const auto& [source, at_least] : sources) {
         ListenerPipeline listener(true);
         source->add_listener(listener.appsrc);
@@ -459,6 +478,13 @@ TEST_F(MusicBotConnection, EveryPlayOffersANewTrackAndTheOldOneGoesInactive) {
     EXPECT_EQ(bot_.find("A4")->listener_count(), 0u);
     EXPECT_FALSE(bot_.find("A4")->running());
     EXPECT_EQ(bot_.find("C4")->listener_count(), 1u);
+}
+
+TEST_F(MusicBotConnection, TheHelpsExamplePlays) {
+    send("/play ambient_music");
+    ASSERT_TRUE(wait_for([&] { return remote_.at(0).packets >= 25; }, 15s));
+    EXPECT_EQ(now_playing(), (std::vector<std::string>{"Now playing: ambient_music"}));
+    expect_now_playing_after_an_offer({"ambient_music"});
 }
 
 TEST_F(MusicBotConnection, EachTrackIsAnnouncedAsTrackUuidInAStreamUuidOfItsOwn) {

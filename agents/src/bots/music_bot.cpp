@@ -10,7 +10,9 @@ const char* const MusicBot::help_text = "🎵 WebRTC Audio Bot - Available Comma
                                         "/list - List all available audio tracks\n"
                                         "/play <track_name> - Play a specific audio track\n"
                                         "\n"
-                                        "Example: /play A4";
+                                        "Example: /play ambient_music";
+
+const char* const MusicBot::example_track = "ambient_music";
 
 MusicBot::MusicBot(const std::vector<std::string>& ogg_files) {
     tracks_.push_back(OpusSource::sine("C4", 261.63));
@@ -20,6 +22,11 @@ MusicBot::MusicBot(const std::vector<std::string>& ogg_files) {
         if (auto source = OpusSource::ogg_file(f)) {
             tracks_.push_back(std::move(source));
         }
+    }
+    // The help's example (the original's text, PROTOCOL.md 5.1) plays: not listed, so `/list`
+    // stays the original's (5.2); an Ogg file of that name takes its place.
+    if (!find(example_track)) {
+        example_ = OpusSource::ambient(example_track);
     }
 }
 
@@ -43,7 +50,7 @@ std::shared_ptr<OpusSource> MusicBot::find(const std::string& name) const {
             return t;
         }
     }
-    return nullptr;
+    return example_ && example_->name() == name ? example_ : nullptr;
 }
 
 std::string MusicBot::list_text() const {

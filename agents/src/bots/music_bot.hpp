@@ -17,9 +17,11 @@ namespace tincan::agents {
 class MusicBot : public CommandBot {
 public:
     static const char* const help_text;
+    /// The track the help's example plays (`ambient_music`): a soft chord, not in `/list`.
+    static const char* const example_track;
     static constexpr std::uint32_t max_tracks = 16;
 
-    /// Tracks C4, A4, WhiteNoise, then one per valid Ogg Opus file.
+    /// Tracks C4, A4, WhiteNoise, then one per valid Ogg Opus file; and the example track.
     explicit MusicBot(const std::vector<std::string>& ogg_files = {});
     ~MusicBot() override;
 
@@ -50,6 +52,7 @@ private:
     static void stop_feeding(Listener& listener);
 
     std::vector<std::shared_ptr<OpusSource>> tracks_;
+    std::shared_ptr<OpusSource> example_;       ///< unless an Ogg file has its name
     std::map<std::string, Listener> listeners_; // by peer id
     std::uint64_t next_listener_id_ = 0;
     std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -73,6 +73,16 @@ std::shared_ptr<OpusSource> OpusSource::white_noise(std::string name) {
     return std::shared_ptr<OpusSource>(new OpusSource(std::move(name), d));
 }
 
+std::shared_ptr<OpusSource> OpusSource::ambient(std::string name) {
+    auto d = std::string("audiomixer name=mix") + encoder + sink_tail;
+    for (const char* freq : {"110", "220", "261.63", "329.63"}) {
+        d += std::string(" audiotestsrc is-live=true wave=sine volume=0.08 samplesperbuffer=960 "
+                         "freq=") +
+             freq + " ! mix.";
+    }
+    return std::shared_ptr<OpusSource>(new OpusSource(std::move(name), d));
+}
+
 std::shared_ptr<OpusSource> OpusSource::ogg_file(const std::string& path) {
     auto head = read_opus_head(path);
     if (!head) {

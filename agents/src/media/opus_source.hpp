@@ -32,6 +32,8 @@ public:
 
     static std::shared_ptr<OpusSource> sine(std::string name, double frequency);
     static std::shared_ptr<OpusSource> white_noise(std::string name);
+    /// A soft, steady chord (A minor, about a third of full scale): the help's example track.
+    static std::shared_ptr<OpusSource> ambient(std::string name);
     /// nullptr (with a log line) unless the file is Ogg Opus, 48 kHz, stereo.
     static std::shared_ptr<OpusSource> ogg_file(const std::string& path);
     ~OpusSource();
