@@ -279,3 +279,38 @@ test('a conversation opens again where it was read', async ({ users }) => {
     .poll(() => scroller().evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight))
     .toBeLessThan(2);
 });
+
+test('a message that comes while earlier ones are read waits below: unread, and a button to it', async ({
+  users,
+}) => {
+  const [alice, bob] = await users(uniq('writer'), uniq('reader'));
+  await openChat(alice!.page, bob!.name);
+  await waitConnected(alice!.page);
+  for (const n of [1, 2, 3]) await send(alice!.page, `part ${n}\n${'line\n'.repeat(40)}end ${n}`);
+  const page = bob!.page;
+  await openChat(page, alice!.name);
+  await expect(messages(page, alice!.name).getByText('end 3')).toBeVisible();
+  // Bob scrolls up (waiting for the scroll event) to read the first part.
+  const scroller = messages(page, alice!.name).locator('xpath=..');
+  await scroller.evaluate(
+    (el) =>
+      new Promise((resolve) => {
+        el.addEventListener('scroll', resolve, { once: true });
+        el.scrollTop = 0;
+      }),
+  );
+  await send(alice!.page, 'news at the bottom');
+  const jump = page.getByRole('button', { name: '1 new message' });
+  await expect(jump).toBeVisible();
+  await expect(peerButton(page, alice!.name)).toHaveAttribute(
+    'aria-label',
+    `${alice!.name}, 1 unread`,
+  );
+  await expect(page).toHaveTitle('(1) Tincan');
+  await shot(page, 'new-message-below');
+  await jump.click();
+  await expect(messages(page, alice!.name).getByText('news at the bottom')).toBeInViewport();
+  await expect(jump).toBeHidden();
+  await expect(page).toHaveTitle('Tincan');
+  await expect(peerButton(page, alice!.name)).toHaveAttribute('aria-label', alice!.name);
+});

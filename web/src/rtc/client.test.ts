@@ -265,6 +265,21 @@ describe('TincanClient over fake signalling and peer connections', () => {
     expect(Object.values(alice.store.getState().peers).map((p) => p.name)).toEqual(['bob']);
   });
 
+  it('counts messages that come while the open conversation is scrolled up as unread until the newest are in view', async () => {
+    const { alice, bob, aliceId, bobId } = await pair();
+    bob.selectPeer(aliceId);
+    bob.setReadingNewest(false); // Bob reads earlier messages
+    alice.sendText(bobId, 'below the fold');
+    await vi.waitFor(() => expect(bob.store.getState().peers[aliceId]?.unread).toBe(1));
+    bob.markActiveRead(); // the tab shown again: still scrolled up
+    expect(bob.store.getState().peers[aliceId]?.unread).toBe(1);
+    bob.setReadingNewest(true);
+    expect(bob.store.getState().peers[aliceId]?.unread).toBe(0);
+    alice.sendText(bobId, 'in view');
+    await vi.waitFor(() => expect(bob.store.getState().messages[aliceId]?.length).toBe(2));
+    expect(bob.store.getState().peers[aliceId]?.unread).toBe(0);
+  });
+
   it('announces attributes, lists peers, delivers with an ACK and counts unread', async () => {
     const { hub, alice, bob, aliceId, bobId } = await pair();
     expect(hub.attributes.get(aliceId)).toEqual({

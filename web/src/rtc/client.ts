@@ -258,6 +258,8 @@ export class TincanClient extends Emitter<ClientEvents> {
   private certificate: RTCCertificate | null = null;
   private fingerprint: string | null = null;
   private unsubscribeHistory: (() => void) | null = null;
+  /** See setReadingNewest. */
+  private readingNewest = true;
   private documentHidden = () =>
     typeof document !== 'undefined' && document.visibilityState === 'hidden';
 
@@ -389,6 +391,7 @@ export class TincanClient extends Emitter<ClientEvents> {
 
   /** Opens (or focuses) the conversation with a peer; starts a connection when there is none. */
   selectPeer(peer: string | null): void {
+    this.readingNewest = true; // until the conversation's list says where it opened
     this.store.update((s) => {
       const next = { ...s, activePeer: peer };
       const p = peer ? s.peers[peer] : undefined;
@@ -400,8 +403,21 @@ export class TincanClient extends Emitter<ClientEvents> {
 
   /** The user is looking at the active conversation again (tab visible). */
   markActiveRead(): void {
+    // Scrolled up to earlier messages, the newest are not seen yet (PROTOCOL.md 4.6).
+    if (!this.readingNewest) return;
     const peer = this.store.getState().activePeer;
     if (peer) this.patchPeer(peer, (p) => (p.unread ? { ...p, unread: 0 } : p));
+  }
+
+  /**
+   * Whether the active conversation shows its newest messages (scrolled to the bottom). While
+   * it does not, messages arriving in it count as unread, as in the original, which clears a
+   * message's unread mark only once it has been in view (PROTOCOL.md 4.6); back at the bottom,
+   * they are read.
+   */
+  setReadingNewest(atBottom: boolean): void {
+    this.readingNewest = atBottom;
+    if (atBottom && !this.documentHidden()) this.markActiveRead();
   }
 
   connect(peer: string): void {
@@ -1199,7 +1215,7 @@ export class TincanClient extends Emitter<ClientEvents> {
     if (playing) this.nameTrack(peer, link, playing[1]!);
     const preview = previewOf(item);
     const s = this.store.getState();
-    const unseen = s.activePeer !== peer || this.documentHidden();
+    const unseen = s.activePeer !== peer || this.documentHidden() || !this.readingNewest;
     this.touchPeer(peer, preview, unseen);
     const p = s.peers[peer];
     const name = p?.account?.displayName || p?.name || 'peer';

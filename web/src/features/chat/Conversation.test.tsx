@@ -12,7 +12,11 @@ afterEach(cleanup);
 
 function renderConversation(peer: PeerView) {
   const state: AppState = { ...initialState('me'), peers: { [peer.nodeId]: peer } };
-  const client = { store: new Store(state), apiBase: 'http://h/api' } as unknown as TincanClient;
+  const client = {
+    store: new Store(state),
+    apiBase: 'http://h/api',
+    setReadingNewest: () => {},
+  } as unknown as TincanClient;
   render(
     <ClientContext.Provider value={client}>
       <Conversation peerId={peer.nodeId} />

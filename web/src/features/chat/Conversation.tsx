@@ -76,6 +76,7 @@ export function Conversation({
   );
   const onSend = useCallback((t: string) => client.sendText(peerId, t), [client, peerId]);
   const onFiles = useCallback((f: File[]) => client.sendFiles(peerId, f), [client, peerId]);
+  const onReadingNewest = useCallback((b: boolean) => client.setReadingNewest(b), [client]);
 
   if (!peer) return null;
   const id = peerIdentity(peer, client.apiBase);
@@ -165,7 +166,14 @@ export function Conversation({
         )}
       </Stack>
       {diag && diagnostics?.(peer)}
-      <MessageList items={items} peerName={name} actions={actions} scrollKey={peerId} />
+      <MessageList
+        items={items}
+        peerName={name}
+        actions={actions}
+        scrollKey={peerId}
+        unread={peer.unread}
+        onReadingNewest={onReadingNewest}
+      />
       <Box ref={composer}>
         <Composer
           ready={ready}

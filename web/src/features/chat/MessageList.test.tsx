@@ -27,6 +27,40 @@ describe('MessageList', () => {
     expect(within(list).getByText(`burst ${4999 - PAGE}`)).toBeTruthy();
   });
 
+  it('scrolled up, offers the new messages and says when the newest are in view again', () => {
+    const told: boolean[] = [];
+    const { rerender } = render(
+      <MessageList
+        items={burst(30)}
+        peerName="bob"
+        actions={actions}
+        onReadingNewest={(b) => told.push(b)}
+      />,
+    );
+    expect(told).toEqual([true]);
+    const box = screen.getByRole('list', { name: 'Messages with bob' }).parentElement!;
+    Object.defineProperty(box, 'scrollHeight', { configurable: true, value: 3000 });
+    Object.defineProperty(box, 'clientHeight', { configurable: true, value: 500 });
+    box.scrollTop = 1000;
+    fireEvent.scroll(box);
+    expect(told).toEqual([true, false]);
+    // No button without anything new below.
+    expect(screen.queryByRole('button', { name: /new message/ })).toBeNull();
+    rerender(
+      <MessageList
+        items={burst(32)}
+        peerName="bob"
+        actions={actions}
+        unread={2}
+        onReadingNewest={(b) => told.push(b)}
+      />,
+    );
+    fireEvent.click(screen.getByRole('button', { name: '2 new messages' }));
+    expect(box.scrollTop).toBe(3000);
+    expect(told).toEqual([true, false, true]);
+    expect(screen.queryByRole('button', { name: /new message/ })).toBeNull();
+  });
+
   it('shows a short conversation whole, without the button', () => {
     render(<MessageList items={burst(3)} peerName="bob" actions={actions} />);
     expect(screen.getAllByRole('listitem')).toHaveLength(3);

@@ -1,7 +1,9 @@
+import ArrowDownwardIcon from '@mui/icons-material/ArrowDownward';
 import { Box, Button, Divider, Typography } from '@mui/material';
 import {
   Fragment,
   memo,
+  useCallback,
   useDeferredValue,
   useEffect,
   useLayoutEffect,
@@ -71,12 +73,18 @@ export const MessageList = memo(function MessageList({
   peerName,
   actions,
   scrollKey,
+  unread = 0,
+  onReadingNewest,
 }: {
   items: ChatItem[];
   peerName: string;
   actions: BubbleActions;
   /** Keeps the reading position under this key when the list goes (another chat opened). */
   scrollKey?: string;
+  /** Messages not seen yet (they came while the list was scrolled up): a button leads to them. */
+  unread?: number;
+  /** Told whether the newest messages are in view (scrolled to the bottom), when that changes. */
+  onReadingNewest?: (atBottom: boolean) => void;
 }) {
   // New messages render in the background, in slices the page's other events run between: a
   // file's first card kept the sender from its channel's open event and the receiver's ACK for
@@ -93,6 +101,17 @@ export const MessageList = memo(function MessageList({
       : undefined;
   });
   const following = useRef(!restore);
+  /** Whether the newest messages are in view, for the button and the caller. */
+  const [atBottom, setAtBottom] = useState(!restore);
+  const reading = useRef(onReadingNewest);
+  reading.current = onReadingNewest;
+  const follow = useCallback((now: boolean) => {
+    following.current = now;
+    setAtBottom(now);
+  }, []);
+  useEffect(() => {
+    reading.current?.(atBottom);
+  }, [atBottom]);
   const lastId = useRef<string | undefined>(restore ? items[items.length - 1]?.id : undefined);
   const [limit, setLimit] = useState(restore?.limit ?? PAGE);
   useLayoutEffect(() => {
@@ -127,7 +146,7 @@ export const MessageList = memo(function MessageList({
     const el = box.current;
     const last = items[items.length - 1];
     // Sending a message brings you to it, wherever you were reading.
-    if (last && last.id !== lastId.current && last.out) following.current = true;
+    if (last && last.id !== lastId.current && last.out) follow(true);
     lastId.current = last?.id;
     if (el && following.current) el.scrollTop = el.scrollHeight;
   }, [items]);
@@ -156,7 +175,7 @@ export const MessageList = memo(function MessageList({
       ref={box}
       onScroll={(e) => {
         const el = e.currentTarget;
-        following.current = el.scrollHeight - el.scrollTop - el.clientHeight < 50;
+        follow(el.scrollHeight - el.scrollTop - el.clientHeight < 50);
       }}
       sx={{ flex: 1, overflowY: 'auto', px: { xs: 1, sm: 2 }, py: 1 }}
     >
@@ -224,6 +243,22 @@ export const MessageList = memo(function MessageList({
         <Typography color="textSecondary" sx={{ textAlign: 'center', mt: 4 }}>
           No messages yet. Say hello!
         </Typography>
+      )}
+      {!atBottom && unread > 0 && (
+        <Box sx={{ position: 'sticky', bottom: 8, display: 'flex', justifyContent: 'center' }}>
+          <Button
+            variant="contained"
+            size="small"
+            startIcon={<ArrowDownwardIcon />}
+            onClick={() => {
+              const el = box.current;
+              if (el) el.scrollTop = el.scrollHeight;
+              follow(true);
+            }}
+          >
+            {unread === 1 ? '1 new message' : `${unread > 99 ? '99+' : unread} new messages`}
+          </Button>
+        </Box>
       )}
     </Box>
   );
