@@ -4,6 +4,25 @@ import { Box, IconButton, Slider, Stack, Typography } from '@mui/material';
 import { useEffect, useRef, useState, useSyncExternalStore } from 'react';
 import { useClient } from '../../ui/client-context';
 
+type TrackState = 'live' | 'muted' | 'ended';
+
+/** Whether the stream's audio track has sound coming (muted: none arriving; ended: gone). */
+function useTrackState(stream: MediaStream | undefined): TrackState {
+  const [state, setState] = useState<TrackState>('live');
+  useEffect(() => {
+    const track = stream?.getAudioTracks()[0];
+    if (!track) return;
+    const update = () =>
+      setState(track.readyState === 'ended' ? 'ended' : track.muted ? 'muted' : 'live');
+    update();
+    for (const ev of ['mute', 'unmute', 'ended']) track.addEventListener(ev, update);
+    return () => {
+      for (const ev of ['mute', 'unmute', 'ended']) track.removeEventListener(ev, update);
+    };
+  }, [stream]);
+  return state;
+}
+
 /** Local player card for an audio track received from a peer (PROTOCOL.md 5.4). */
 export function AudioCard({ trackId, label }: { trackId: string; label: string | undefined }) {
   const client = useClient();
@@ -15,6 +34,7 @@ export function AudioCard({ trackId, label }: { trackId: string; label: string |
   const [volume, setVolume] = useState(start.volume);
   useSyncExternalStore(client.tracks.subscribe, client.tracks.snapshot);
   const stream = client.tracks.get(trackId);
+  const state = useTrackState(stream);
 
   useEffect(() => {
     const a = audio.current;
@@ -60,7 +80,7 @@ export function AudioCard({ trackId, label }: { trackId: string; label: string |
     };
   }, [playing, stream]);
 
-  if (!stream)
+  if (!stream || state === 'ended')
     return <Typography variant="body2">The track is ended or not ready to play yet.</Typography>;
   return (
     <Box role="group" aria-label="Audio from peer" sx={{ minWidth: 240 }}>
@@ -80,6 +100,8 @@ export function AudioCard({ trackId, label }: { trackId: string; label: string |
         <IconButton
           color="inherit"
           aria-label={playing ? 'Pause' : 'Play'}
+          // No sound comes while the track is muted (PROTOCOL.md 5.4); a playing one can pause.
+          disabled={state === 'muted' && !playing}
           onClick={() => {
             const a = audio.current;
             if (!a) return;
