@@ -149,7 +149,7 @@ export const MessageList = memo(function MessageList({
     if (last && last.id !== lastId.current && last.out) follow(true);
     lastId.current = last?.id;
     if (el && following.current) el.scrollTop = el.scrollHeight;
-  }, [items]);
+  }, [items, follow]);
   useLayoutEffect(() => {
     const el = box.current;
     if (!el || keepFromBottom.current === null) return;

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, expect, it, vi } from 'vitest';
-import { ConnectScreen } from './ConnectScreen';
+import { ConnectScreen, LOGIN_POLL_MS } from './ConnectScreen';
 
 afterEach(() => {
   cleanup();
@@ -100,5 +100,46 @@ it('reconnects a pinned server once its login status is known: signed in with an
     cleanup();
     vi.unstubAllGlobals();
     localStorage.clear();
+  }
+});
+
+it('shows a sign-in made in another tab within the 3 s status poll, as the original', async () => {
+  vi.useFakeTimers({ shouldAdvanceTime: true });
+  try {
+    const servers = [
+      {
+        id: 'main',
+        name: 'Main',
+        url: '/api/ws',
+        apiPrefix: '/api',
+        allowAnonymous: true,
+        idp: [{ name: 'GitHub', kind: 'github', loginUrl: '/api/github/login' }],
+      },
+    ];
+    let loggedIn = false;
+    const profiles: string[] = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn((url: string) => {
+        const json = (b: unknown) => Promise.resolve(new Response(JSON.stringify(b)));
+        if (url.startsWith('/servers.json')) return json(servers);
+        if (url.endsWith('/api/profile/status')) return json({ logged_in: loggedIn });
+        if (url.endsWith('/api/profile')) {
+          profiles.push(url);
+          return json({ username: 'octocat', displayName: 'Octo' });
+        }
+        return Promise.resolve(new Response('', { status: 404 }));
+      }),
+    );
+    render(<ConnectScreen onConnect={() => {}} />);
+    expect(await screen.findByRole('link', { name: 'Sign in with GitHub' })).toBeTruthy();
+    loggedIn = true; // signed in elsewhere
+    await vi.advanceTimersByTimeAsync(LOGIN_POLL_MS);
+    expect(await screen.findByText('Logged in as Octo')).toBeTruthy();
+    // The profile is fetched when the status changes, not at every poll.
+    await vi.advanceTimersByTimeAsync(3 * LOGIN_POLL_MS);
+    expect(profiles).toHaveLength(1);
+  } finally {
+    vi.useRealTimers();
   }
 });

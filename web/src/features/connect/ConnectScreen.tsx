@@ -12,7 +12,10 @@ import {
 import { useEffect, useState } from 'react';
 import type { ServerEntry } from '../../protocol';
 import { loadPreference, savePreference, storage } from '../../ui/prefs';
-import { fetchLoginStatus, fetchServers, logout, safeLoginUrl } from './servers';
+import { fetchLoggedIn, fetchLoginStatus, fetchServers, logout, safeLoginUrl } from './servers';
+
+/** How often the login status is asked again while the connect screen shows (PROTOCOL.md 7.11). */
+export const LOGIN_POLL_MS = 3000;
 
 export interface ConnectRequest {
   server: ServerEntry;
@@ -58,9 +61,25 @@ export function ConnectScreen({ onConnect }: { onConnect: (r: ConnectRequest) =>
   useEffect(() => {
     if (!server) return;
     let live = true;
-    void fetchLoginStatus(server, location.origin).then((l) => live && setLogin(l));
+    let known: boolean | null = null;
+    const load = () =>
+      fetchLoginStatus(server, location.origin).then((l) => {
+        if (!live) return;
+        known = l.loggedIn;
+        setLogin(l);
+      });
+    void load();
+    // As the original (PROTOCOL.md 7.11), the status is asked again every 3 s while this screen
+    // shows, so signing in or out in another tab shows here; the profile only when it changed.
+    const timer = setInterval(() => {
+      if (known === null || document.visibilityState !== 'visible') return;
+      void fetchLoggedIn(server, location.origin).then((now) => {
+        if (live && now !== null && now !== known) void load();
+      });
+    }, LOGIN_POLL_MS);
     return () => {
       live = false;
+      clearInterval(timer);
     };
   }, [server, loginCheck]);
 

@@ -72,6 +72,18 @@ export async function logout(server: ServerEntry, origin: string): Promise<boole
   }
 }
 
+/** `{apiPrefix}/profile/status` alone: whether this browser's session is signed in (null: unknown). */
+export async function fetchLoggedIn(server: ServerEntry, origin: string): Promise<boolean | null> {
+  try {
+    const res = await fetch(`${apiOf(server, origin)}/profile/status`, { credentials: 'include' });
+    if (!res.ok) return null;
+    const status = (await res.json()) as { logged_in?: unknown };
+    return status.logged_in === true;
+  } catch {
+    return null;
+  }
+}
+
 export async function fetchLoginStatus(
   server: ServerEntry,
   origin: string,
