@@ -3,6 +3,18 @@ import { cleanup, fireEvent, render, screen } from '@testing-library/react';
 import { afterEach, expect, it, vi } from 'vitest';
 import { ConnectScreen, LOGIN_POLL_MS } from './ConnectScreen';
 
+/** One server with anonymous access and a GitHub login. */
+const WITH_GITHUB = [
+  {
+    id: 'main',
+    name: 'Main',
+    url: '/api/ws',
+    apiPrefix: '/api',
+    allowAnonymous: true,
+    idp: [{ name: 'GitHub', kind: 'github', loginUrl: '/api/github/login' }],
+  },
+];
+
 afterEach(() => {
   cleanup();
   vi.unstubAllGlobals();
@@ -29,16 +41,7 @@ it('offers a retry when the server list cannot be loaded, and shows the servers 
 });
 
 it('signs out with POST <apiPrefix>/logout and shows the login choices after it', async () => {
-  const servers = [
-    {
-      id: 'main',
-      name: 'Main',
-      url: '/api/ws',
-      apiPrefix: '/api',
-      allowAnonymous: true,
-      idp: [{ name: 'GitHub', kind: 'github', loginUrl: '/api/github/login' }],
-    },
-  ];
+  const servers = WITH_GITHUB;
   let loggedIn = true;
   const calls: { url: string; init?: RequestInit }[] = [];
   vi.stubGlobal(
@@ -106,16 +109,7 @@ it('reconnects a pinned server once its login status is known: signed in with an
 it('shows a sign-in made in another tab within the 3 s status poll, as the original', async () => {
   vi.useFakeTimers({ shouldAdvanceTime: true });
   try {
-    const servers = [
-      {
-        id: 'main',
-        name: 'Main',
-        url: '/api/ws',
-        apiPrefix: '/api',
-        allowAnonymous: true,
-        idp: [{ name: 'GitHub', kind: 'github', loginUrl: '/api/github/login' }],
-      },
-    ];
+    const servers = WITH_GITHUB;
     let loggedIn = false;
     const profiles: string[] = [];
     vi.stubGlobal(
