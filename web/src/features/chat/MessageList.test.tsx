@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { cleanup, fireEvent, render, screen, within } from '@testing-library/react';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ChatItem } from '../../rtc';
 import { MessageList, PAGE } from './MessageList';
 
@@ -14,6 +14,25 @@ const burst = (n: number): ChatItem[] =>
     timestamp: 0,
     text: `burst ${i}`,
   }));
+
+/** A list of 30 messages with `peer`, then scrolled up to earlier ones (jsdom has no layout). */
+function scrolledUp(peer: string, told: boolean[], scrollKey?: string) {
+  const view = render(
+    <MessageList
+      items={burst(30)}
+      peerName={peer}
+      actions={actions}
+      {...(scrollKey ? { scrollKey } : {})}
+      onReadingNewest={(b) => told.push(b)}
+    />,
+  );
+  const box = screen.getByRole('list', { name: `Messages with ${peer}` }).parentElement!;
+  Object.defineProperty(box, 'scrollHeight', { configurable: true, value: 3000 });
+  Object.defineProperty(box, 'clientHeight', { configurable: true, value: 500 });
+  box.scrollTop = 1000;
+  fireEvent.scroll(box);
+  return { ...view, box };
+}
 
 describe('MessageList', () => {
   it('renders only the newest messages of a huge burst, earlier ones on request', () => {
@@ -29,20 +48,7 @@ describe('MessageList', () => {
 
   it('scrolled up, offers the new messages and says when the newest are in view again', () => {
     const told: boolean[] = [];
-    const { rerender } = render(
-      <MessageList
-        items={burst(30)}
-        peerName="bob"
-        actions={actions}
-        onReadingNewest={(b) => told.push(b)}
-      />,
-    );
-    expect(told).toEqual([true]);
-    const box = screen.getByRole('list', { name: 'Messages with bob' }).parentElement!;
-    Object.defineProperty(box, 'scrollHeight', { configurable: true, value: 3000 });
-    Object.defineProperty(box, 'clientHeight', { configurable: true, value: 500 });
-    box.scrollTop = 1000;
-    fireEvent.scroll(box);
+    const { rerender, box } = scrolledUp('bob', told);
     expect(told).toEqual([true, false]);
     // No button without anything new below.
     expect(screen.queryByRole('button', { name: /new message/ })).toBeNull();
@@ -59,6 +65,36 @@ describe('MessageList', () => {
     expect(box.scrollTop).toBe(3000);
     expect(told).toEqual([true, false, true]);
     expect(screen.queryByRole('button', { name: /new message/ })).toBeNull();
+  });
+
+  it('opened again where it was left, reads the newest when they are in view all the same', () => {
+    const first: boolean[] = [];
+    const { unmount } = scrolledUp('ann', first, 'ann');
+    expect(first).toEqual([true, false]);
+    // Left scrolled up, with a message at the top of the view: the position is kept.
+    const rect = vi
+      .spyOn(HTMLElement.prototype, 'getBoundingClientRect')
+      .mockImplementation(function (this: HTMLElement) {
+        return (
+          this.dataset.messageId ? { top: 10, bottom: 60 } : { top: 0, bottom: 500 }
+        ) as DOMRect;
+      });
+    unmount();
+    rect.mockRestore();
+    // Opened again in a window where the whole conversation fits (jsdom: no height at all).
+    vi.stubGlobal('CSS', { escape: (v: string) => v }); // not in jsdom
+    const again: boolean[] = [];
+    render(
+      <MessageList
+        items={burst(30)}
+        peerName="ann"
+        actions={actions}
+        scrollKey="ann"
+        onReadingNewest={(b) => again.push(b)}
+      />,
+    );
+    vi.unstubAllGlobals();
+    expect(again.at(-1)).toBe(true);
   });
 
   it('shows a short conversation whole, without the button', () => {

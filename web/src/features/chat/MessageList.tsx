@@ -123,6 +123,8 @@ export const MessageList = memo(function MessageList({
         const now = li.getBoundingClientRect().top - el.getBoundingClientRect().top;
         el.scrollTop += now - restore.offset;
       }
+      // Opened where it was left, the newest may be in view all the same (a larger window).
+      if (el.scrollHeight - el.scrollTop - el.clientHeight < 50) follow(true);
     }
     return () => {
       if (scrollKey === undefined) return;
