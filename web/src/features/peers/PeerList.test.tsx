@@ -60,6 +60,10 @@ describe('PeerList identity', () => {
     expect(within(fake).queryByText('Bot')).toBeNull();
     expect(within(fake).queryByLabelText('Signed in')).toBeNull();
     expect(fake.querySelector('img')).toBeNull(); // generated letter avatar, no request
+    // The avatar's tooltip, as the original's: node name and the server's authentication (its
+    // two lines, as the matcher reads them).
+    expect(within(bot).getByTitle('Username: @echo_bot Authentication: jwt')).toBeTruthy();
+    expect(within(fake).getByTitle('Username: @EchoBot Authentication: none')).toBeTruthy();
 
     const person = row('octocat');
     expect(person.getAttribute('aria-label')).toBe('octocat, signed in');

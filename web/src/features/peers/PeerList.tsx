@@ -89,7 +89,11 @@ export function PeerList({ onSelected }: { onSelected?: () => void }) {
                   onSelected?.();
                 }}
               >
-                <ListItemAvatar>
+                <ListItemAvatar
+                  // As the original's avatar tooltip (PROTOCOL.md 7.4): the node name and how the
+                  // server authenticated it.
+                  title={`Username: @${p.name}\nAuthentication: ${p.authentication || 'none'}`}
+                >
                   <Badge
                     color="primary"
                     badgeContent={p.unread > 99 ? '99+' : p.unread}
