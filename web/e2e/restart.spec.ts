@@ -34,7 +34,6 @@ test('server killed and restarted while chatting: chat continues, presence retur
       ).toBeVisible();
       await expect(u.page.getByRole('alert')).toContainText('unreachable');
     }
-    await shot(a.page, 'signalling-down');
 
     // Peer-to-peer chat keeps working while the server is gone.
     await send(a.page, 'during the outage');
@@ -47,6 +46,9 @@ test('server killed and restarted while chatting: chat continues, presence retur
     );
     await send(b.page, 'reply during the outage');
     await expect(messages(a.page, b.name).getByText('reply during the outage')).toBeVisible();
+    // The banner and the badge still say offline, with the chat carried on beneath them.
+    await expect(a.page.getByRole('alert')).toContainText('unreachable');
+    await shot(a.page, 'signalling-down');
 
     await server.start(server.port);
     for (const u of [a, b]) {
