@@ -140,6 +140,9 @@ async function timelineSampler(page) {
   };
 }
 
+/** How long memory is sampled after a transfer's end. */
+const MEM_SETTLE_MS = 2000;
+
 /** Samples the receiving browser's memory until stopped; returns peaks and the baseline. */
 async function memorySampler(browser, page) {
   const bsession = await browser.newBrowserCDPSession();
@@ -163,6 +166,10 @@ async function memorySampler(browser, page) {
     }
   })();
   return async () => {
+    // Sampled on for a while after the end: what a receiver does at completion (the original
+    // builds its File from the chunks it keeps, and Chromium moves Blob data to the browser
+    // process after that) counts too.
+    await new Promise((r) => setTimeout(r, MEM_SETTLE_MS));
     running = false;
     await loop;
     return {
