@@ -9,7 +9,7 @@
 //                                            raw+video[-w<KiB>],raw+feedback,raw+load,raw+load-fine,raw+load-s,
 //                                            raw+load-r]
 //                                   [--json out.json] [--cpu] [--js-profile] [--timeline] [--arrival]
-//                                   [--web-b <dir>]
+//                                   [--web-b <dir>] [--pin]
 //
 // --cpu adds the CPU time each browser spent during the transfer, by process type and thread name
 // (from /proc/<pid>/task/*/stat), so the cost of each part of the app can be compared with raw;
@@ -24,6 +24,8 @@
 // --web-b <dir>: a second server serves another build of the web app (e.g. `npx vite build
 // --outDir /tmp/b` in another tree); a mode with the suffix `@b` (app@b) runs against it, so two
 // builds are compared in the same run, alternating, on the same machine.
+//
+// --pin runs the sending browser on CPU 0 and the receiving one on CPU 1 (see browserOnCpu).
 //
 // Needs build/bin/tincan-server (or TINCAN_SERVER_BIN) and web/dist. Prints one JSON line per
 // run and a Markdown table of medians at the end.
@@ -181,11 +183,23 @@ async function memorySampler(browser, page) {
   };
 }
 
+// --pin: the sending browser runs on CPU 0 and the receiving one on CPU 1 (every process and
+// thread of each, through `taskset`, which its children inherit), as two peers on two machines
+// have a CPU each; unpinned, either peer's work takes its turn on the core the other's transport
+// was using.
+const PIN = 'pin' in ARGS;
+function browserOnCpu(cpu) {
+  if (!PIN) return CHROMIUM;
+  const path = join(work, `chromium-cpu${cpu}.sh`);
+  writeFileSync(path, `#!/bin/sh\nexec taskset -c ${cpu} '${CHROMIUM}' "$@"\n`, { mode: 0o755 });
+  return path;
+}
+
 async function launchPair(url) {
-  const sender = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  const sender = await chromium.launch({ executablePath: browserOnCpu(0), args: CHROMIUM_ARGS, headless: true });
   // The receiver uses a real on-disk profile, as a user's browser does (OPFS lives on disk).
   const profile = mkdtempSync(join(work, 'profile-'));
-  const receiverCtx = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true, acceptDownloads: true });
+  const receiverCtx = await chromium.launchPersistentContext(profile, { executablePath: browserOnCpu(1), args: CHROMIUM_ARGS, headless: true, acceptDownloads: true });
   const sPage = await sender.newPage();
   const rPage = receiverCtx.pages()[0] ?? (await receiverCtx.newPage());
   // Every RTCPeerConnection a page makes is kept, so the transport's figures can be read after a run.

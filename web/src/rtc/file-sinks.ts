@@ -11,6 +11,13 @@ export interface ReceiveSink {
   finish(mime: string): Promise<{ blob: Blob; sha256: string }>;
   /** Drops the stored bytes (also after `finish`). */
   discard(): void;
+  /**
+   * Bytes given to `write` and not stored yet (on their way to a worker's disk write); absent or
+   * 0 for a sink that stores at once. The receiver acknowledges a chunk only once it is stored.
+   */
+  readonly backlog?: number;
+  /** Called whenever `backlog` shrinks. */
+  ondrain?: (() => void) | null;
 }
 
 /** Chunks are folded into a Blob part every this many bytes. */
@@ -157,6 +164,10 @@ export class OpfsWorkerSink implements ReceiveSink {
   private stage: Uint8Array | null = null;
   private staged = 0;
   private pool: ArrayBuffer[] = [];
+  /** Lengths of the buffers handed to the worker and not written yet, oldest first. */
+  private posted: number[] = [];
+  backlog = 0;
+  ondrain: (() => void) | null = null;
   /** Hashed here, chunk by chunk as received (WebCrypto digests on the calling thread). */
   private readonly hasher = new BlockDigest();
 
@@ -167,15 +178,31 @@ export class OpfsWorkerSink implements ReceiveSink {
     worker.onmessage = (ev: MessageEvent<WriterReply>) => {
       if (ev.data.kind === 'buffer') {
         if (this.pool.length < POOL_BUFFERS) this.pool.push(ev.data.bytes);
+        this.drained(this.posted.shift() ?? 0);
         return;
       }
-      if (ev.data.kind === 'error') this.error = ev.data.message;
+      if (ev.data.kind === 'error') this.fail(ev.data.message);
       this.replies.shift()?.(ev.data);
     };
     worker.onerror = (ev) => {
-      this.error = ev.message || 'worker failed';
-      for (const r of this.replies.splice(0)) r({ kind: 'error', message: this.error });
+      this.fail(ev.message || 'worker failed');
+      for (const r of this.replies.splice(0)) r({ kind: 'error', message: this.error! });
     };
+  }
+
+  private drained(bytes: number) {
+    this.backlog -= bytes;
+    this.ondrain?.();
+  }
+
+  /**
+   * A failed worker writes nothing more: its backlog is let go (the file fails at `finish`), so
+   * the sender is not held waiting for acknowledgements that would never come.
+   */
+  private fail(message: string) {
+    this.error = message;
+    this.posted = [];
+    this.drained(this.backlog);
   }
 
   /** Resolves null where workers or synchronous OPFS handles are unavailable, or too many run. */
@@ -236,6 +263,10 @@ export class OpfsWorkerSink implements ReceiveSink {
   private flushStage() {
     if (!this.stage || !this.staged) return;
     const bytes = this.stage.buffer as ArrayBuffer;
+    if (!this.error) {
+      this.posted.push(this.staged);
+      this.backlog += this.staged;
+    }
     // Answered by a `buffer` reply (the buffer itself), which does not touch the reply queue.
     this.worker.postMessage({ kind: 'data', bytes, length: this.staged } satisfies WriterRequest, [
       bytes,

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it, vi } from 'vitest';
 import { HashingSink, type ReceiveSink } from './file-sinks';
-import { BlockReader, digestBlob, FileReceiver, streamFile } from './file-transfer';
+import { BlockReader, digestBlob, FileReceiver, streamFile, WINDOW } from './file-transfer';
+import { encodeFeedbackWord } from '../protocol';
 import { referenceFileDigest } from './testing/file-digest';
 
 /** Two ends of an in-memory data channel with SCTP-like ordering and bufferedAmount. */
@@ -325,6 +326,77 @@ describe('file transfer over a channel pair', () => {
     tx.send(new Uint8Array(1000));
     tx.send(new Uint8Array(70000));
     await vi.waitFor(() => expect(words).toEqual([0, 1000, 70000]));
+  });
+
+  it('acknowledges a chunk only once its sink has stored it, one word per chunk in order', async () => {
+    const [tx, rx] = pair();
+    const words: number[] = [];
+    tx.addEventListener('message', (ev) => {
+      const v = new DataView((ev as MessageEvent).data as ArrayBuffer);
+      for (let i = 0; i + 4 <= v.byteLength; i += 4) words.push(v.getUint32(i));
+    });
+    // A sink whose writes wait for a disk (as the writer worker's): `store(n)` finishes n bytes.
+    const inner = new HashingSink();
+    const slow: ReceiveSink & { backlog: number; store(n: number): void } = {
+      backlog: 0,
+      ondrain: null,
+      write(b) {
+        this.backlog += b.byteLength;
+        inner.write(b);
+      },
+      store(n) {
+        this.backlog -= n;
+        this.ondrain?.();
+      },
+      finish: (mime) => inner.finish(mime),
+      discard: () => inner.discard(),
+    };
+    const receiver = new FileReceiver(rx, () => {}, slow);
+    for (const n of [1000, 70000, 500]) tx.send(new Uint8Array(n));
+    await vi.waitFor(() => expect(receiver.bytes).toBe(71500));
+    await vi.waitFor(() => expect(words).toEqual([0]));
+    slow.store(60000); // the first chunk and part of the second
+    await vi.waitFor(() => expect(words).toEqual([0, 1000]));
+    slow.store(11500);
+    await vi.waitFor(() => expect(words).toEqual([0, 1000, 70000, 500]));
+  });
+
+  it('a sender keeps at most WINDOW bytes unacknowledged and goes on as words come', async () => {
+    const [tx, rx] = pair();
+    const size = 2 * WINDOW + 3 * 262144 + 17;
+    // A receiver that answers nothing until WINDOW bytes are in unanswered (or all are in), then
+    // acknowledges them all at once: a sender ignoring the window would send further meanwhile.
+    let received = 0;
+    let acked = 0;
+    rx.addEventListener('message', (ev) => {
+      received += ((ev as MessageEvent).data as ArrayBuffer).byteLength;
+      if (received - acked >= WINDOW || received === size) {
+        rx.send(encodeFeedbackWord(received - acked));
+        acked = received;
+      }
+    });
+    // What the sender has sent beyond the words it has been given, after each send.
+    const sender = tx as unknown as FakeChannel;
+    let ackedAtSender = 0;
+    tx.addEventListener('message', (ev) => {
+      ackedAtSender += new DataView((ev as MessageEvent).data as ArrayBuffer).getUint32(0);
+    });
+    let mostOutstanding = 0;
+    const send = sender.send.bind(sender);
+    sender.send = (data) => {
+      send(data);
+      mostOutstanding = Math.max(mostOutstanding, sender.sentBytes - ackedAtSender);
+    };
+    const outcome = await streamFile(
+      tx,
+      new Blob([new Uint8Array(size)]),
+      262144,
+      () => {},
+      new AbortController().signal,
+    );
+    expect(outcome).toBe('complete');
+    expect(received).toBe(size);
+    expect(mostOutstanding).toBe(WINDOW);
   });
 
   it('a sender abort closes the channel and the receiver sees an incomplete file', async () => {

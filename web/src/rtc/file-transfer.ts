@@ -5,6 +5,12 @@ import { chunkSize, encodeFeedbackWord, FeedbackReader, passiveMime } from '../p
 /** Sender pacing: keep at most HIGH_WATER bytes queued, resume at LOW_WATER. */
 export const HIGH_WATER = 8 * 1024 * 1024;
 export const LOW_WATER = 2 * 1024 * 1024;
+/**
+ * At most this many bytes sent and not yet acknowledged by the receiver's feedback words: a
+ * receiver slower than the network (its disk or CPU; ours acknowledges a chunk once stored) holds
+ * at most this much for the file, instead of queueing without bound.
+ */
+export const WINDOW = 16 * 1024 * 1024;
 /** Bytes read from the file at a time (sent as several chunks). */
 const READ_BLOCK = 4 * 1024 * 1024;
 
@@ -217,12 +223,21 @@ export function streamFile(
       ch.removeEventListener('close', onClose);
       if (ch.readyState === 'open' || ch.readyState === 'connecting') ch.close();
       meter.update(feedback.acknowledged, true);
+      wakeSender();
       resolve(outcome);
     };
     const onAbort = () => finish('cancelled');
+    // The sending loop waiting for feedback words to open the window again (or for the end).
+    let waiting: (() => void) | null = null;
+    const wakeSender = () => {
+      waiting?.();
+      waiting = null;
+    };
+    const acknowledged = () => new Promise<void>((res) => (waiting = res));
     const onMessage = (ev: MessageEvent) => {
       if (!(ev.data instanceof ArrayBuffer)) return;
       feedback.push(ev.data);
+      wakeSender();
       meter.update(Math.min(size, feedback.acknowledged));
       if (feedback.acknowledged >= size && sentAll) finish('complete');
     };
@@ -250,13 +265,16 @@ export function streamFile(
 
     void (async () => {
       const blocks = reader ?? new BlockReader(file, chunk);
+      let sent = 0;
       try {
         for (let block = await blocks.next(); block && !settled; block = await blocks.next()) {
           for (let i = 0; i < block.length && !settled; i += chunk) {
             if (ch.bufferedAmount > HIGH_WATER) await drained();
+            while (!settled && sent - feedback.acknowledged >= WINDOW) await acknowledged();
             if (settled || ch.readyState !== 'open') return;
             const piece = block.subarray(i, Math.min(block.length, i + chunk));
             ch.send(piece);
+            sent += piece.length;
             // Hashed chunk by chunk, so the transport's threads are not kept from the CPU for long
             // at a time (a 256 KiB chunk is one digest block, hashed without a copy of ours).
             hasher.update(piece);
@@ -315,6 +333,14 @@ export class FileReceiver {
   private limit = Infinity;
   private accepted: boolean;
   private refused: ReceivedFile['refused'];
+  /**
+   * Sizes of the chunks taken and not acknowledged yet, oldest first: a chunk's feedback word
+   * goes out once the sink has stored it (PROTOCOL.md 4.7: one word per chunk, in order), so a
+   * sender that keeps its unacknowledged bytes bounded (ours: WINDOW) cannot outrun our disk.
+   */
+  private unacked: number[] = [];
+  private handed = 0;
+  private ackedBytes = 0;
 
   constructor(
     readonly channel: RTCDataChannel,
@@ -368,9 +394,12 @@ export class FileReceiver {
 
   private startSink() {
     void Promise.resolve(this.openSink()).then((s) => {
-      this.sink = s ?? new HashingSink();
-      if (this.refused) this.sink.discard();
-      for (const bytes of this.early.splice(0)) this.sink.write(bytes);
+      const sink: ReceiveSink = s ?? new HashingSink();
+      this.sink = sink;
+      if (this.refused) sink.discard();
+      sink.ondrain = () => this.acknowledge();
+      for (const bytes of this.early.splice(0)) this.store(bytes);
+      this.acknowledge();
       if (this.finished) void this.complete();
     });
   }
@@ -408,11 +437,27 @@ export class FileReceiver {
     if (!this.accepted) return this.refuse('unannounced');
     if (this.bytes + n > this.limit) return this.refuse('overflow');
     this.bytes += n;
-    // Feedback first: the sink may transfer (detach) the buffer.
-    if (this.channel.readyState === 'open') this.channel.send(encodeFeedbackWord(n));
-    if (this.sink) this.sink.write(data);
-    else this.early.push(data);
+    this.unacked.push(n);
+    if (this.sink) {
+      this.store(data);
+      this.acknowledge();
+    } else this.early.push(data);
     this.meter.update(this.bytes);
+  }
+
+  private store(bytes: ArrayBuffer) {
+    this.handed += bytes.byteLength;
+    this.sink!.write(bytes);
+  }
+
+  /** Sends the feedback words of the chunks the sink has stored. */
+  private acknowledge() {
+    const stored = this.handed - (this.sink?.backlog ?? 0);
+    while (this.unacked.length && this.ackedBytes + this.unacked[0]! <= stored) {
+      const n = this.unacked.shift()!;
+      this.ackedBytes += n;
+      if (this.channel.readyState === 'open') this.channel.send(encodeFeedbackWord(n));
+    }
   }
 
   private finished = false;
