@@ -60,6 +60,16 @@ function pair(): [RTCDataChannel, RTCDataChannel] {
 
 const sha = referenceFileDigest;
 
+/** The feedback words a sender's end receives, as they come. */
+function feedbackWords(tx: RTCDataChannel): number[] {
+  const words: number[] = [];
+  tx.addEventListener('message', (ev) => {
+    const v = new DataView((ev as MessageEvent).data as ArrayBuffer);
+    for (let i = 0; i + 4 <= v.byteLength; i += 4) words.push(v.getUint32(i));
+  });
+  return words;
+}
+
 /** A receiver that stores nothing until `accept` (what the client makes for a peer's channel). */
 const gatedReceiver = (rx: RTCDataChannel, sink: () => ReceiveSink = () => new HashingSink()) =>
   new FileReceiver(rx, () => {}, sink, { gated: true });
@@ -317,11 +327,7 @@ describe('file transfer over a channel pair', () => {
 
   it('answers the initial 0-word and one big-endian word per chunk', async () => {
     const [tx, rx] = pair();
-    const words: number[] = [];
-    tx.addEventListener('message', (ev) => {
-      const v = new DataView((ev as MessageEvent).data as ArrayBuffer);
-      for (let i = 0; i + 4 <= v.byteLength; i += 4) words.push(v.getUint32(i));
-    });
+    const words = feedbackWords(tx);
     new FileReceiver(rx, () => {});
     tx.send(new Uint8Array(1000));
     tx.send(new Uint8Array(70000));
@@ -330,11 +336,7 @@ describe('file transfer over a channel pair', () => {
 
   it('acknowledges a chunk only once its sink has stored it, one word per chunk in order', async () => {
     const [tx, rx] = pair();
-    const words: number[] = [];
-    tx.addEventListener('message', (ev) => {
-      const v = new DataView((ev as MessageEvent).data as ArrayBuffer);
-      for (let i = 0; i + 4 <= v.byteLength; i += 4) words.push(v.getUint32(i));
-    });
+    const words = feedbackWords(tx);
     // A sink whose writes wait for a disk (as the writer worker's): `store(n)` finishes n bytes.
     const inner = new HashingSink();
     const slow: ReceiveSink & { backlog: number; store(n: number): void } = {
